@@ -1,0 +1,192 @@
+import { encodeDir } from "./encoding.ts";
+import { TreeError } from "./errors.ts";
+import { hashStats, sha256, toHex } from "./hash.ts";
+import { checkName, compareNames } from "./names.ts";
+import type { TreeNode } from "./node.ts";
+
+/**
+ * An immutable directory: names mapped to nodes, kept sorted by the UTF-8
+ * bytes of the names (the canonical order), in two parallel arrays. Lookup is
+ * a binary search; an update copies the arrays once (no re-sorting) and a
+ * replacement of an existing entry even shares the names array, so the 1024
+ * directories of a memory radix cost one names array between them. The hash is
+ * computed on first request and cached.
+ *
+ * Create directories with {@link dirFromEntries} or from {@link EMPTY_DIR}.
+ *
+ * @example
+ * const d = EMPTY_DIR.with("b", blob("2")).with("a", blob("1"));
+ * d.names; // ["a", "b"]
+ * d.get("a")?.kind; // "blob"
+ */
+export class DirNode {
+  #digest: Uint8Array | undefined;
+  #hash: string | undefined;
+
+  /**
+   * Internal: trusts that `names` are valid, unique and sorted with
+   * compareNames, that children match them, and that `digest` (if given) is
+   * the right hash. Public code builds directories through the checked
+   * functions, which is why mod.ts exports this class as a type only.
+   */
+  constructor(
+    /** Entry names in canonical order; must not be mutated. */
+    readonly names: readonly string[],
+    /** Entry nodes, parallel to `names`; must not be mutated. */
+    readonly children: readonly TreeNode[],
+    digest?: Uint8Array,
+  ) {
+    this.#digest = digest;
+  }
+
+  /** Always "dir"; tells directories from blobs. */
+  get kind(): "dir" {
+    return "dir";
+  }
+
+  /** Number of entries. */
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** SHA-256 of the canonical encoding (see docs/tree.md), computed once. */
+  get digest(): Uint8Array {
+    if (!this.#digest) {
+      this.#digest = sha256(encodeDir(this));
+      hashStats.dirs++;
+    }
+    return this.#digest;
+  }
+
+  /** {@link digest} as 64 lower-case hexadecimal digits. */
+  get hash(): string {
+    return this.#hash ??= toHex(this.digest);
+  }
+
+  /** True once the hash has been computed, so asking for it costs nothing. */
+  get isHashed(): boolean {
+    return this.#digest !== undefined;
+  }
+
+  /**
+   * The node named `name`, or undefined.
+   *
+   * @example
+   * dirFromEntries({ a: blob("1") }).get("a"); // the blob
+   */
+  get(name: string): TreeNode | undefined {
+    const i = this.#search(name);
+    return i >= 0 ? this.children[i] : undefined;
+  }
+
+  /**
+   * True if there is an entry named `name`.
+   *
+   * @example
+   * EMPTY_DIR.has("a"); // false
+   */
+  has(name: string): boolean {
+    return this.#search(name) >= 0;
+  }
+
+  /**
+   * A directory with `name` set to `node` (added or replaced). Setting the
+   * node already there returns this directory, so unchanged trees stay
+   * identical objects. Throws "bad-path" for an invalid name.
+   *
+   * @example
+   * const d2 = d.with("x", blob("new")); // d is unchanged
+   */
+  with(name: string, node: TreeNode): DirNode {
+    const i = this.#search(name);
+    if (i >= 0) {
+      if (this.children[i] === node) return this;
+      return new DirNode(this.names, this.children.with(i, node));
+    }
+    checkName(name);
+    const at = ~i;
+    return new DirNode(
+      this.names.toSpliced(at, 0, name),
+      this.children.toSpliced(at, 0, node),
+    );
+  }
+
+  /**
+   * A directory without the entry `name`; this directory if there is none.
+   *
+   * @example
+   * dirFromEntries({ a: blob("1") }).without("a").size; // 0
+   */
+  without(name: string): DirNode {
+    const i = this.#search(name);
+    if (i < 0) return this;
+    return new DirNode(this.names.toSpliced(i, 1), this.children.toSpliced(i, 1));
+  }
+
+  /**
+   * The entries as [name, node] pairs in canonical order.
+   *
+   * @example
+   * for (const [name, node] of dir.entries()) console.log(name, node.kind);
+   */
+  *entries(): IterableIterator<[string, TreeNode]> {
+    for (let i = 0; i < this.names.length; i++) {
+      yield [this.names[i], this.children[i]];
+    }
+  }
+
+  /** Index of `name`, or the one's complement of where it would be inserted. */
+  #search(name: string): number {
+    const names = this.names;
+    let lo = 0;
+    let hi = names.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareNames(names[mid], name);
+      if (c < 0) lo = mid + 1;
+      else if (c > 0) hi = mid - 1;
+      else return mid;
+    }
+    return ~lo;
+  }
+}
+
+/**
+ * The empty directory. There is only ever need for one.
+ *
+ * @example
+ * const root = EMPTY_DIR.with("hello.txt", blob("hi"));
+ */
+export const EMPTY_DIR: DirNode = new DirNode([], []);
+
+/**
+ * Builds a directory from many entries at once: validates the names, sorts
+ * once (O(n log n)) and rejects duplicates with "exists". Much cheaper than
+ * n calls to `with`, which copy the arrays each time.
+ *
+ * @example
+ * const zero = blob(new Uint8Array(4096));
+ * const level = dirFromEntries(
+ *   Array.from({ length: 1024 }, (_, i) => [i.toString(16).padStart(3, "0"), zero]),
+ * );
+ * dirFromEntries({ "README": blob("hi"), bin: EMPTY_DIR });
+ */
+export function dirFromEntries(
+  entries: Iterable<readonly [string, TreeNode]> | Record<string, TreeNode>,
+): DirNode {
+  const list: (readonly [string, TreeNode])[] = Symbol.iterator in entries
+    ? [...(entries as Iterable<readonly [string, TreeNode]>)]
+    : Object.entries(entries as Record<string, TreeNode>);
+  for (const [name] of list) checkName(name);
+  list.sort((a, b) => compareNames(a[0], b[0]));
+  const names = new Array<string>(list.length);
+  const children = new Array<TreeNode>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0 && list[i][0] === list[i - 1][0]) {
+      throw new TreeError("exists", `Name ${JSON.stringify(list[i][0])} appears twice in one directory.`);
+    }
+    names[i] = list[i][0];
+    children[i] = list[i][1];
+  }
+  return new DirNode(names, children);
+}
