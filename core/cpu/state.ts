@@ -14,6 +14,9 @@ export const ARITH_FLAGS = CF | PF | AF | ZF | SF | OF;
 /** The non-arithmetic EFLAGS bits user code may change (POPF). */
 export const USER_FLAGS = DF | AC | ID | TF;
 
+/** `Cpu.trap` values. */
+export const TRAP_NONE = 0, TRAP_SYSCALL = 1;
+
 /** Resolves a segment selector to its base address; throws a GuestFault if invalid. */
 export type SegmentResolver = (selector: number) => number;
 
@@ -49,6 +52,12 @@ export class Cpu {
   icount = 0;
   /** Set by system calls that end the guest (exit) or other stops. */
   halted = false;
+  /**
+   * A request to the host, raised by the last instruction of a block and
+   * served by the run loop once the block's instructions are counted
+   * (TRAP_SYSCALL for `int 0x80`). 0 = none.
+   */
+  trap = 0;
   /** Resolves selectors loaded into segment registers (the OS layer sets it). */
   resolveSegment: SegmentResolver = (sel) => {
     if ((sel & ~3) === 0) return 0;

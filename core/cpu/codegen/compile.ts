@@ -1,0 +1,60 @@
+import type { Memory } from "../../memory/memory.ts";
+import type { Instr } from "../isa/instr.ts";
+import { hasMemoryOperand } from "../isa/instr.ts";
+import { runtime } from "../runtime/mod.ts";
+import type { Cpu } from "../state.ts";
+import { Gen } from "./gen.ts";
+
+/**
+ * A compiled run of instructions. Returns how many instructions retired
+ * (and has added them to `c.icount`); `left` bounds REP iterations.
+ * On a fault it charges the instructions retired before the faulting one,
+ * points EIP at it and rethrows.
+ */
+export type BlockFn = (c: Cpu, r: Int32Array, m: Memory, left: number) => number;
+
+/** True if the instruction is a string instruction with a REP prefix. */
+export function isRepString(i: Instr): boolean {
+  return i.def.string !== undefined && i.rep !== 0;
+}
+
+/**
+ * Generates the JavaScript for a straight-line run of instructions (a
+ * REP string instruction must be alone) and compiles it.
+ *
+ * @example
+ * const fn = compileBlock([decode(fetch, eip)]);
+ * fn(cpu, cpu.r, mem, 1); // executes one instruction
+ */
+export function compileBlock(instrs: readonly Instr[]): BlockFn {
+  return new Function("L", "A", `return ${blockSource(instrs)}`)(
+    runtime,
+    instrs.map((i) => i.addr | 0),
+  ) as BlockFn;
+}
+
+/** The source of a block function (exposed for debugging and tests). */
+export function blockSource(instrs: readonly Instr[]): string {
+  const n = instrs.length;
+  const lines: string[] = [];
+  instrs.forEach((i, k) => {
+    const g = new Gen(i, k);
+    if (k > 0) lines.push(`k = ${k};`);
+    const ea = hasMemoryOperand(i) ? `const ea = ${g.linear()}; ` : "";
+    lines.push(`{ ${ea}${i.def.emit(g)} }`);
+  });
+  const last = instrs[n - 1];
+  const rep = isRepString(last);
+  if (last.def.flow === "next" && !rep) {
+    lines.push(`c.eip = ${(last.addr + last.len) | 0};`);
+  }
+  const count = rep ? "n" : String(n);
+  return `function block(c, r, m, left) {
+  let k = 0, n = 1;
+  try {
+    ${lines.join("\n    ")}
+  } catch (e) { c.icount += k; c.eip = A[k]; throw e; }
+  c.icount += ${count};
+  return ${count};
+}`;
+}

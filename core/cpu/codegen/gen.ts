@@ -1,0 +1,182 @@
+import { FS, GS } from "../state.ts";
+import type { Instr } from "../isa/instr.ts";
+import { hasMemoryOperand } from "../isa/instr.ts";
+import { specSize } from "../isa/operands.ts";
+import type { OperandSpec } from "../isa/operands.ts";
+
+/**
+ * The code-generation context of one instruction: what an emitter uses to
+ * read and write operands without knowing how they are encoded.
+ *
+ * Generated code runs with these names in scope: `c` (the Cpu), `r`
+ * (c.r), `m` (the Memory), `L` (the runtime helpers, core/cpu/runtime.ts),
+ * and `ea` (the effective address of the memory operand, when there is
+ * one). Values follow one convention: 32-bit values are int32, 8- and
+ * 16-bit values are unsigned and masked.
+ */
+export class Gen {
+  /** Size in bits of the first operand (the usual operation size). */
+  readonly size: number;
+
+  constructor(
+    readonly i: Instr,
+    /** Position of the instruction in its block (instructions retired before it in the block). */
+    readonly index: number,
+  ) {
+    const first = i.def.operands[0];
+    this.size = first ? specSize(first, i.opsize) : i.opsize;
+  }
+
+  /** Address of the following instruction. */
+  get next(): number {
+    return (this.i.addr + this.i.len) | 0;
+  }
+
+  /** Size in bits of operand `k`. */
+  sizeOf(k: number): number {
+    return specSize(this.i.def.operands[k], this.i.opsize);
+  }
+
+  /** Expression reading operand `k`. */
+  get(k: number): string {
+    const spec = this.i.def.operands[k];
+    const i = this.i;
+    const size = this.sizeOf(k);
+    switch (spec) {
+      case "Ib": case "Iw": case "Iz":
+        return String(size === 32 ? i.imm | 0 : i.imm & mask(size));
+      case "Ibs":
+        return String(size === 32 ? i.imm : i.imm & mask(size));
+      case "1":
+        return "1";
+      case "AL": case "eAX":
+        return reg(0, size);
+      case "CL":
+        return reg(1, 8);
+      case "DX":
+        return reg(2, 16);
+      case "Zb": case "Zv":
+        return reg(i.opcode & 7, size);
+      case "Gb": case "Gw": case "Gv":
+        return reg(i.reg, size);
+      case "Sw":
+        return `c.sreg[${i.reg}]`;
+      case "ES": case "CS": case "SS": case "DS": case "FS": case "GS":
+        return `c.sreg[${segNumber(spec)}]`;
+      case "Ob": case "Ov":
+        return load(size, this.moffs());
+      default:
+        if (hasMemoryOperand(i)) return load(size, "ea");
+        return reg(i.rm, size);
+    }
+  }
+
+  /** Statement writing `value` to operand `k` (the value is masked as needed). */
+  set(k: number, value: string): string {
+    const spec = this.i.def.operands[k];
+    const i = this.i;
+    const size = this.sizeOf(k);
+    switch (spec) {
+      case "AL": case "eAX":
+        return setReg(0, size, value);
+      case "Zb": case "Zv":
+        return setReg(i.opcode & 7, size, value);
+      case "Gb": case "Gw": case "Gv":
+        return setReg(i.reg, size, value);
+      case "Ob": case "Ov":
+        return store(size, this.moffs(), value);
+      default:
+        if (hasMemoryOperand(i)) return store(size, "ea", value);
+        return setReg(i.rm, size, value);
+    }
+  }
+
+  /** Expression reading a general register at a given size. */
+  reg(n: number, size: number): string {
+    return reg(n, size);
+  }
+
+  /** Statement writing a general register at a given size. */
+  setReg(n: number, size: number, value: string): string {
+    return setReg(n, size, value);
+  }
+
+  /** Expression loading `size` bits from linear address `addr`. */
+  load(size: number, addr: string): string {
+    return load(size, addr);
+  }
+
+  /** Statement storing `size` bits to linear address `addr`. */
+  store(size: number, addr: string, value: string): string {
+    return store(size, addr, value);
+  }
+
+  /** The ModRM memory operand's offset (no segment base): what LEA computes. */
+  offset(): string {
+    const i = this.i;
+    const terms: string[] = [];
+    if (i.base >= 0) terms.push(`r[${i.base}]`);
+    if (i.index >= 0) {
+      terms.push(i.scale ? `(r[${i.index}] << ${i.scale})` : `r[${i.index}]`);
+    }
+    if (i.disp !== 0 || terms.length === 0) terms.push(String(i.disp));
+    const sum = terms.join(" + ");
+    return i.adsize === 16 ? `((${sum}) & 65535)` : `((${sum}) | 0)`;
+  }
+
+  /** Linear address of the memory operand, including an FS/GS base. */
+  linear(): string {
+    return this.withSegment(this.offset());
+  }
+
+  /** Adds the segment base of the override, when it is FS or GS. */
+  withSegment(offset: string): string {
+    const s = this.i.seg;
+    return s === FS || s === GS ? `((${offset} + c.segBase[${s}]) | 0)` : offset;
+  }
+
+  private moffs(): string {
+    return this.withSegment(String(this.i.imm | 0));
+  }
+
+  /** Statement that pushes a value of `size` bits. */
+  push(size: number, value: string): string {
+    const n = size / 8;
+    return `{ const sp = (r[4] - ${n}) | 0; ${store(size, "sp", value)} r[4] = sp; }`;
+  }
+
+  /** Statements that pop `size` bits into a new local `name`. */
+  pop(size: number, name: string): string {
+    return `const ${name} = ${load(size, "r[4]")}; r[4] = (r[4] + ${size / 8}) | 0;`;
+  }
+}
+
+/** All-ones mask for a size in bits (-1 for 32). */
+export function mask(size: number): number {
+  return size === 32 ? -1 : (1 << size) - 1;
+}
+
+function reg(n: number, size: number): string {
+  if (size === 32) return `r[${n}]`;
+  if (size === 16) return `(r[${n}] & 65535)`;
+  return n < 4 ? `(r[${n}] & 255)` : `((r[${n - 4}] >> 8) & 255)`;
+}
+
+function setReg(n: number, size: number, v: string): string {
+  if (size === 32) return `r[${n}] = ${v};`;
+  if (size === 16) return `r[${n}] = (r[${n}] & -65536) | ((${v}) & 65535);`;
+  if (n < 4) return `r[${n}] = (r[${n}] & -256) | ((${v}) & 255);`;
+  return `r[${n - 4}] = (r[${n - 4}] & -65281) | (((${v}) & 255) << 8);`;
+}
+
+function load(size: number, addr: string): string {
+  return `m.r${size}(${addr})`;
+}
+
+function store(size: number, addr: string, v: string): string {
+  return `m.w${size}(${addr}, ${v});`;
+}
+
+function segNumber(spec: OperandSpec): number {
+  return ["ES", "CS", "SS", "DS", "FS", "GS"].indexOf(spec);
+}

@@ -1,0 +1,41 @@
+/**
+ * The fixed CPUID answers of every fx86 guest: a plain i686 with an x87
+ * FPU, TSC, CMPXCHG8B and CMOV, and nothing the host has. The vendor is
+ * fx86's own, so libraries take their generic code paths.
+ */
+
+import { HWCAP } from "../linux/hwcap.ts";
+
+/** Leaf 1 EDX feature bits (the same value Linux passes as AT_HWCAP). */
+export const CPUID_FEATURES_EDX = HWCAP;
+
+/** Leaf 1 EAX: family 6, model 1, stepping 1 (a Pentium Pro signature). */
+export const CPUID_SIGNATURE = 0x611;
+
+/** The 12-byte vendor string of leaf 0. */
+export const CPUID_VENDOR = "Fx86 Machine";
+
+function vendorWord(k: number): number {
+  let v = 0;
+  for (let i = 0; i < 4; i++) v |= CPUID_VENDOR.charCodeAt(k * 4 + i) << (8 * i);
+  return v;
+}
+
+/**
+ * [EAX, EBX, ECX, EDX] for a leaf. Leaves above the maximum return zeros.
+ *
+ * @example
+ * cpuid(1)[3] === CPUID_FEATURES_EDX;
+ */
+export function cpuid(leaf: number): [number, number, number, number] {
+  switch (leaf >>> 0) {
+    case 0:
+      return [1, vendorWord(0), vendorWord(2), vendorWord(1)];
+    case 1:
+      return [CPUID_SIGNATURE, 0, 0, CPUID_FEATURES_EDX];
+    case 0x80000000:
+      return [0x80000000, 0, 0, 0];
+    default:
+      return [0, 0, 0, 0];
+  }
+}

@@ -1,0 +1,152 @@
+import { GuestFault } from "../fault.ts";
+import { type Memory, PAGE_SHIFT } from "../memory/memory.ts";
+import { type BlockFn, compileBlock, isRepString } from "./codegen/compile.ts";
+import { decode } from "./isa/decoder.ts";
+import type { Instr } from "./isa/instr.ts";
+import type { Cpu } from "./state.ts";
+
+/** Longest run of instructions compiled into one block. */
+const MAX_BLOCK = 64;
+
+interface Block {
+  fn: BlockFn;
+  /** Instructions in the block (a REP block may retire more or fewer). */
+  n: number;
+  /** Cached successor blocks, tried before the block map. */
+  next1?: Block;
+  next2?: Block;
+  addr: number;
+}
+
+/** How an engine run ended. */
+export interface EngineStop {
+  /** Instructions retired during this run. */
+  retired: number;
+  /** The fault that stopped the CPU, if any (EIP points at the faulting instruction). */
+  fault?: GuestFault;
+}
+
+/**
+ * Executes guest code with exact instruction counts. Two backends share
+ * the same generated semantics: basic blocks compiled to JavaScript
+ * functions (fast) and single-instruction functions, used when fewer
+ * instructions remain in the budget than a block holds, or always when
+ * `singleStep` is set. Both must stop at the same place with the same
+ * count; tests compare them.
+ *
+ * @example
+ * const e = new Engine(cpu, mem);
+ * const { retired } = e.run(1000); // stops early on a trap (cpu.trap) or fault
+ */
+export class Engine {
+  private readonly blocks = new Map<number, Block>();
+  private readonly singles = new Map<number, Block>();
+  private readonly pageBlocks = new Map<number, number[]>();
+  /** Forces the single-instruction backend (for conformance tests and tracing). */
+  singleStep = false;
+
+  constructor(readonly cpu: Cpu, readonly mem: Memory) {
+    mem.onCodeWrite = (page) => this.invalidatePage(page);
+  }
+
+  /**
+   * Runs at most `budget` instructions. Stops early when an instruction
+   * raises a trap (`cpu.trap`, e.g. a system call: served by the caller)
+   * or a fault, or when the CPU is halted.
+   */
+  run(budget: number): EngineStop {
+    const c = this.cpu, r = c.r, m = this.mem;
+    let left = budget;
+    let prev: Block | undefined;
+    try {
+      while (left > 0 && c.trap === 0 && !c.halted) {
+        const eip = c.eip;
+        let b: Block | undefined;
+        if (prev !== undefined) {
+          b = prev.next1?.addr === eip ? prev.next1 : prev.next2?.addr === eip
+            ? prev.next2
+            : undefined;
+        }
+        if (b === undefined || b.n > left || this.singleStep) {
+          b = this.lookup(eip, left);
+          if (prev !== undefined && b.n > 1) {
+            if (prev.next1 === undefined) prev.next1 = b;
+            else prev.next2 = b;
+          }
+        }
+        left -= b.fn(c, r, m, left);
+        prev = b;
+      }
+    } catch (e) {
+      if (e instanceof GuestFault) return { retired: budget - left, fault: e };
+      throw e;
+    }
+    return { retired: budget - left };
+  }
+
+  private lookup(eip: number, left: number): Block {
+    if (!this.singleStep) {
+      const b = this.blocks.get(eip);
+      if (b !== undefined && b.n <= left) return b;
+      if (b === undefined && left > 1) {
+        const built = this.build(eip, MAX_BLOCK);
+        this.blocks.set(eip, built);
+        if (built.n <= left) return built;
+      }
+    }
+    let s = this.singles.get(eip);
+    if (s === undefined) {
+      s = this.build(eip, 1);
+      this.singles.set(eip, s);
+    }
+    return s;
+  }
+
+  private build(eip: number, max: number): Block {
+    const fetch = (a: number) => this.mem.fetch8(a);
+    const instrs: Instr[] = [];
+    const startPage = (eip >>> 0) >>> PAGE_SHIFT;
+    let addr = eip;
+    for (;;) {
+      let i: Instr;
+      try {
+        i = decode(fetch, addr);
+      } catch (e) {
+        // An undecodable instruction ends the block before it; alone, it faults.
+        if (instrs.length === 0) throw e;
+        break;
+      }
+      if (isRepString(i) && instrs.length > 0) break;
+      instrs.push(i);
+      addr = (addr + i.len) | 0;
+      if (
+        i.def.flow !== "next" || isRepString(i) || instrs.length >= max ||
+        (addr >>> 0) >>> PAGE_SHIFT !== startPage
+      ) break;
+    }
+    const first = (eip >>> 0) >>> PAGE_SHIFT;
+    const last = ((addr - 1) >>> 0) >>> PAGE_SHIFT;
+    for (let pn = first; pn <= last; pn++) {
+      this.mem.markCode(pn);
+      const list = this.pageBlocks.get(pn);
+      if (list) list.push(eip);
+      else this.pageBlocks.set(pn, [eip]);
+    }
+    return { fn: compileBlock(instrs), n: instrs.length, addr: eip };
+  }
+
+  /** Drops every compiled block built from a page (its code was written). */
+  invalidatePage(page: number): void {
+    const list = this.pageBlocks.get(page);
+    if (list) {
+      for (const a of list) {
+        this.blocks.delete(a);
+        this.singles.delete(a);
+      }
+      this.pageBlocks.delete(page);
+    }
+    // Cached successor links may point at dropped blocks: forget them all.
+    for (const b of this.blocks.values()) b.next1 = b.next2 = undefined;
+    this.mem.unmarkCode(page);
+  }
+}
