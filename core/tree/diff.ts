@@ -55,6 +55,16 @@ function* walk(
   b: DirNode,
   prefix: string,
 ): Generator<TreeChange> {
+  if (a.names === b.names) {
+    // Replacing entries shares the names array (DirNode.with), so two
+    // versions of a memory radix level line up index by index.
+    for (let k = 0; k < a.children.length; k++) {
+      const x = a.children[k];
+      const y = b.children[k];
+      if (!same(x, y)) yield* differing(x, y, prefix + a.names[k]);
+    }
+    return;
+  }
   let i = 0;
   let j = 0;
   while (i < a.names.length || j < b.names.length) {
@@ -72,13 +82,15 @@ function* walk(
     } else {
       const x = a.children[i];
       const y = b.children[j];
-      const path = prefix + a.names[i];
-      if (!same(x, y)) {
-        if (x.kind === "dir" && y.kind === "dir") yield* walk(x, y, path + "/");
-        else yield { path, type: "modified", before: x, after: y };
-      }
+      if (!same(x, y)) yield* differing(x, y, prefix + a.names[i]);
       i++;
       j++;
     }
   }
+}
+
+/** The changes between two different nodes found at the same path. */
+function* differing(x: TreeNode, y: TreeNode, path: string): Generator<TreeChange> {
+  if (x.kind === "dir" && y.kind === "dir") yield* walk(x, y, path + "/");
+  else yield { path, type: "modified", before: x, after: y };
 }

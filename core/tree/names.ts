@@ -54,7 +54,7 @@ function nameProblem(name: string): string | undefined {
 export function checkName(name: string): void {
   const problem = nameProblem(name);
   if (problem) {
-    throw new TreeError("bad-path", `Invalid name ${JSON.stringify(name)}: ${problem}.`);
+    throw new TreeError("bad-path", `Invalid name ${shorten(name)}: ${problem}.`);
   }
 }
 
@@ -84,11 +84,16 @@ export function parsePath(path: TreePath): string[] {
     if (problem) {
       throw new TreeError(
         "bad-path",
-        `Invalid name ${JSON.stringify(name)} in path ${JSON.stringify(showPath(path))}: ${problem}.`,
+        `Invalid name ${shorten(name)} in path ${shorten(showPath(path))}: ${problem}.`,
       );
     }
   }
   return names;
+}
+
+/** A quoted string for a message, cut short so that one sentence stays short. */
+function shorten(s: string): string {
+  return JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
 }
 
 /** A path as users write it, for messages. */

@@ -58,7 +58,7 @@ function rewrite(
   change: (parent: DirNode, name: string) => DirNode,
 ): DirNode {
   if (names.length === 0) {
-    throw new TreeError("bad-path", "The root cannot be replaced or removed; use the new root itself.");
+    throw new TreeError("bad-path", "This operation needs a path below the root, not the root itself.");
   }
   const stack: DirNode[] = [];
   let dir = root;
