@@ -69,7 +69,10 @@ export class BlobNode {
     checkRange("offset", offset);
     if (length !== Infinity) checkRange("length", length);
     const start = Math.min(offset, this.bytes.length);
-    return this.bytes.subarray(start, Math.min(this.bytes.length, start + length));
+    return this.bytes.subarray(
+      start,
+      Math.min(this.bytes.length, start + length),
+    );
   }
 
   /**
@@ -83,7 +86,9 @@ export class BlobNode {
   write(offset: number, data: Uint8Array): BlobNode {
     checkRange("offset", offset);
     if (data.length === 0) return this;
-    const out = new Uint8Array(Math.max(this.bytes.length, offset + data.length));
+    const out = new Uint8Array(
+      Math.max(this.bytes.length, offset + data.length),
+    );
     out.set(this.bytes);
     out.set(data, offset);
     return new BlobNode(out);
@@ -100,7 +105,9 @@ export class BlobNode {
     checkRange("size", size);
     if (size === this.bytes.length) return this;
     const out = new Uint8Array(size);
-    out.set(size < this.bytes.length ? this.bytes.subarray(0, size) : this.bytes);
+    out.set(
+      size < this.bytes.length ? this.bytes.subarray(0, size) : this.bytes,
+    );
     return new BlobNode(out);
   }
 }
@@ -108,7 +115,10 @@ export class BlobNode {
 /** Throws "bad-range" unless `value` is a non-negative safe integer. */
 function checkRange(what: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new TreeError("bad-range", `Blob ${what} ${value} is not a non-negative integer.`);
+    throw new TreeError(
+      "bad-range",
+      `Blob ${what} ${value} is not a non-negative integer.`,
+    );
   }
 }
 
@@ -122,5 +132,7 @@ function checkRange(what: string, value: number): void {
  * blob("hello").size; // 5
  */
 export function blob(data: Uint8Array | string): BlobNode {
-  return new BlobNode(typeof data === "string" ? new TextEncoder().encode(data) : data);
+  return new BlobNode(
+    typeof data === "string" ? new TextEncoder().encode(data) : data,
+  );
 }

@@ -19,12 +19,17 @@ type Draft = Map<string, Draft | TreeNode>;
  *   ["tmp", EMPTY_DIR],
  * ]);
  */
-export function treeFromPaths(entries: Iterable<readonly [TreePath, TreeNode]>): DirNode {
+export function treeFromPaths(
+  entries: Iterable<readonly [TreePath, TreeNode]>,
+): DirNode {
   const top: Draft = new Map();
   for (const [path, node] of entries) {
     const names = parsePath(path);
     if (names.length === 0) {
-      throw new TreeError("bad-path", "treeFromPaths needs paths below the root, not the root itself.");
+      throw new TreeError(
+        "bad-path",
+        "treeFromPaths needs paths below the root, not the root itself.",
+      );
     }
     let draft = top;
     for (let i = 0; i < names.length; i++) {
@@ -50,12 +55,16 @@ export function treeFromPaths(entries: Iterable<readonly [TreePath, TreeNode]>):
 function clash(path: TreePath): TreeError {
   return new TreeError(
     "exists",
-    `Path ${JSON.stringify(showPath(path))} clashes with another entry of the same tree.`,
+    `Path ${
+      JSON.stringify(showPath(path))
+    } clashes with another entry of the same tree.`,
   );
 }
 
 function finish(draft: Draft): DirNode {
   const entries: [string, TreeNode][] = [];
-  for (const [name, v] of draft) entries.push([name, v instanceof Map ? finish(v) : v]);
+  for (const [name, v] of draft) {
+    entries.push([name, v instanceof Map ? finish(v) : v]);
+  }
   return dirFromEntries(entries);
 }

@@ -14,7 +14,10 @@ import type { TreeNode } from "./node.ts";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function bad(why: string): TreeError {
-  return new TreeError("bad-encoding", `Not a canonical node encoding: ${why}.`);
+  return new TreeError(
+    "bad-encoding",
+    `Not a canonical node encoding: ${why}.`,
+  );
 }
 
 /**
@@ -45,13 +48,17 @@ export function decode(
     if (bytes.length < BLOB_HEADER_BYTES) throw bad("blob header is cut short");
     const size = view.getUint32(1) * 0x1_0000_0000 + view.getUint32(5);
     if (size !== bytes.length - BLOB_HEADER_BYTES) {
-      throw bad(`blob says ${size} bytes but holds ${bytes.length - BLOB_HEADER_BYTES}`);
+      throw bad(
+        `blob says ${size} bytes but holds ${bytes.length - BLOB_HEADER_BYTES}`,
+      );
     }
     hashStats.blobs++;
     return new BlobNode(bytes.subarray(BLOB_HEADER_BYTES), sha256(bytes));
   }
   if (bytes[0] !== DIR_TAG) throw bad(`unknown tag ${bytes[0]}`);
-  if (bytes.length < DIR_HEADER_BYTES) throw bad("directory header is cut short");
+  if (bytes.length < DIR_HEADER_BYTES) {
+    throw bad("directory header is cut short");
+  }
   const count = view.getUint32(1);
   const names: string[] = [];
   const children: TreeNode[] = [];
@@ -67,14 +74,21 @@ export function decode(
     } catch {
       throw bad(`entry ${i} has a name that is not UTF-8`);
     }
-    if (!isValidName(name)) throw bad(`entry ${i} has the invalid name ${JSON.stringify(name)}`);
+    if (!isValidName(name)) {
+      throw bad(`entry ${i} has the invalid name ${JSON.stringify(name)}`);
+    }
     if (i > 0 && compareNames(names[i - 1], name) >= 0) {
       throw bad(`entry ${JSON.stringify(name)} is out of order or repeated`);
     }
     const digest = bytes.subarray(end - DIGEST_BYTES, end);
     const hash = toHex(digest);
     const child = lookup(hash);
-    if (!child) throw new TreeError("not-found", `No node with hash ${hash} for entry ${JSON.stringify(name)}.`);
+    if (!child) {
+      throw new TreeError(
+        "not-found",
+        `No node with hash ${hash} for entry ${JSON.stringify(name)}.`,
+      );
+    }
     if (!sameDigest(child.digest, digest)) {
       throw bad(`lookup of ${hash} returned a node with hash ${child.hash}`);
     }
@@ -82,7 +96,9 @@ export function decode(
     children.push(child);
     pos = end;
   }
-  if (pos !== bytes.length) throw bad(`${bytes.length - pos} bytes follow the last entry`);
+  if (pos !== bytes.length) {
+    throw bad(`${bytes.length - pos} bytes follow the last entry`);
+  }
   hashStats.dirs++;
   return new DirNode(names, children, sha256(bytes));
 }

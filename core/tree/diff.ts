@@ -3,7 +3,12 @@ import { compareNames } from "./names.ts";
 import type { DirNode } from "./dir.ts";
 import type { TreeNode } from "./node.ts";
 
-/** One difference between two trees, as {@link diff} reports it. */
+/**
+ * One difference between two trees, as {@link diff} reports it.
+ *
+ * @example
+ * const c: TreeChange = { path: "etc/motd", type: "removed", before: node, after: undefined };
+ */
 export interface TreeChange {
   /** "/"-separated path from the roots; "" when the roots themselves differ. */
   path: string;
@@ -44,10 +49,14 @@ function same(a: TreeNode, b: TreeNode): boolean {
  * for (const c of diff(before, after)) console.log(c.type, c.path);
  * // modified mem/012/3ff
  */
-export function* diff(before: TreeNode, after: TreeNode): Generator<TreeChange> {
+export function* diff(
+  before: TreeNode,
+  after: TreeNode,
+): Generator<TreeChange> {
   if (same(before, after)) return;
-  if (before.kind === "dir" && after.kind === "dir") yield* walk(before, after, "");
-  else yield { path: "", type: "modified", before, after };
+  if (before.kind === "dir" && after.kind === "dir") {
+    yield* walk(before, after, "");
+  } else yield { path: "", type: "modified", before, after };
 }
 
 function* walk(
@@ -74,10 +83,20 @@ function* walk(
       ? -1
       : compareNames(a.names[i], b.names[j]);
     if (c < 0) {
-      yield { path: prefix + a.names[i], type: "removed", before: a.children[i], after: undefined };
+      yield {
+        path: prefix + a.names[i],
+        type: "removed",
+        before: a.children[i],
+        after: undefined,
+      };
       i++;
     } else if (c > 0) {
-      yield { path: prefix + b.names[j], type: "added", before: undefined, after: b.children[j] };
+      yield {
+        path: prefix + b.names[j],
+        type: "added",
+        before: undefined,
+        after: b.children[j],
+      };
       j++;
     } else {
       const x = a.children[i];
@@ -90,7 +109,11 @@ function* walk(
 }
 
 /** The changes between two different nodes found at the same path. */
-function* differing(x: TreeNode, y: TreeNode, path: string): Generator<TreeChange> {
+function* differing(
+  x: TreeNode,
+  y: TreeNode,
+  path: string,
+): Generator<TreeChange> {
   if (x.kind === "dir" && y.kind === "dir") yield* walk(x, y, path + "/");
   else yield { path, type: "modified", before: x, after: y };
 }

@@ -7,10 +7,11 @@ import type { TreeNode } from "./node.ts";
 /**
  * An immutable directory: names mapped to nodes, kept sorted by the UTF-8
  * bytes of the names (the canonical order), in two parallel arrays. Lookup is
- * a binary search; an update copies the arrays once (no re-sorting) and a
- * replacement of an existing entry even shares the names array, so the 1024
- * directories of a memory radix cost one names array between them. The hash is
- * computed on first request and cached.
+ * a binary search; an update copies the arrays once (no re-sorting), and
+ * replacing an existing entry even keeps the names array, so all versions of
+ * a memory radix level derived from one another share one names array (and
+ * diff lines them up by index). The hash is computed on first request and
+ * cached.
  *
  * Create directories with {@link dirFromEntries} or from {@link EMPTY_DIR}.
  *
@@ -120,7 +121,10 @@ export class DirNode {
   without(name: string): DirNode {
     const i = this.#search(name);
     if (i < 0) return this;
-    return new DirNode(this.names.toSpliced(i, 1), this.children.toSpliced(i, 1));
+    return new DirNode(
+      this.names.toSpliced(i, 1),
+      this.children.toSpliced(i, 1),
+    );
   }
 
   /**
@@ -183,7 +187,10 @@ export function dirFromEntries(
   const children = new Array<TreeNode>(list.length);
   for (let i = 0; i < list.length; i++) {
     if (i > 0 && list[i][0] === list[i - 1][0]) {
-      throw new TreeError("exists", `Name ${JSON.stringify(list[i][0])} appears twice in one directory.`);
+      throw new TreeError(
+        "exists",
+        `Name ${JSON.stringify(list[i][0])} appears twice in one directory.`,
+      );
     }
     names[i] = list[i][0];
     children[i] = list[i][1];

@@ -3,18 +3,41 @@ import { DIGEST_BYTES } from "./hash.ts";
 import { utf8Length, writeUtf8 } from "./names.ts";
 import type { TreeNode } from "./node.ts";
 
-/** First byte of a blob's encoding: ASCII "B". */
+/**
+ * First byte of a blob's encoding: ASCII "B".
+ *
+ * @example
+ * encode(blob("x"))[0] === BLOB_TAG; // true
+ */
 export const BLOB_TAG = 0x42;
-/** First byte of a directory's encoding: ASCII "D". */
+/**
+ * First byte of a directory's encoding: ASCII "D".
+ *
+ * @example
+ * encode(EMPTY_DIR)[0] === DIR_TAG; // true
+ */
 export const DIR_TAG = 0x44;
-/** Bytes before a blob's contents: tag and 64-bit length. */
+/**
+ * Bytes before a blob's contents: tag and 64-bit length.
+ *
+ * @example
+ * encode(blob("x")).length === BLOB_HEADER_BYTES + 1; // true
+ */
 export const BLOB_HEADER_BYTES = 9;
-/** Bytes before a directory's entries: tag and 32-bit entry count. */
+/**
+ * Bytes before a directory's entries: tag and 32-bit entry count.
+ *
+ * @example
+ * encode(EMPTY_DIR).length === DIR_HEADER_BYTES; // true
+ */
 export const DIR_HEADER_BYTES = 5;
 
 /**
  * The header of a blob's encoding: "B", then the byte length as an unsigned
  * 64-bit big-endian integer. The contents follow it.
+ *
+ * @example
+ * blobHeader(5); // 42 00 00 00 00 00 00 00 05
  */
 export function blobHeader(size: number): Uint8Array {
   const out = new Uint8Array(BLOB_HEADER_BYTES);
@@ -30,6 +53,9 @@ export function blobHeader(size: number): Uint8Array {
  * big-endian integer, then per entry in UTF-8 byte order of names: the name's
  * byte length (one byte, 1..255), the name in UTF-8, and the child's 32-byte
  * SHA-256 digest. Asking for child digests hashes children not hashed yet.
+ *
+ * @example
+ * encodeDir(EMPTY_DIR); // 44 00 00 00 00
  */
 export function encodeDir(dir: DirNode): Uint8Array {
   const { names, children } = dir;

@@ -1,6 +1,9 @@
 /**
  * What went wrong in a tree operation. Codes are stable strings so that the
  * Fx86 ABI and the command line can map them to their own error numbers.
+ *
+ * @example
+ * const errno: Record<TreeErrorCode, number> = { "not-found": 2, ... };
  */
 export type TreeErrorCode =
   | "not-found" // a path names no node

@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 
-/** Length of a node hash in bytes (SHA-256). */
+/**
+ * Length of a node digest in bytes (SHA-256).
+ *
+ * @example
+ * blob("x").digest.length === DIGEST_BYTES; // true
+ */
 export const DIGEST_BYTES = 32;
 
 /**
@@ -19,6 +24,9 @@ export const hashStats: { blobs: number; dirs: number } = { blobs: 0, dirs: 0 };
  * SHA-256 of the concatenation of `parts`. Taking parts lets a blob be hashed
  * as header + bytes without copying its bytes into one buffer. node:crypto is
  * used because it works in Deno, Bun and bun-compiled binaries alike.
+ *
+ * @example
+ * sha256(blobHeader(bytes.length), bytes); // a blob's digest
  */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const h = createHash("sha256");
@@ -26,7 +34,10 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   return h.digest();
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
 
 /**
  * Lower-case hexadecimal form of a digest, the form hashes take in the API.
@@ -40,7 +51,12 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
-/** True if two digests are equal. */
+/**
+ * True if two digests are equal.
+ *
+ * @example
+ * sameDigest(blob("a").digest, blob("a").digest); // true
+ */
 export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

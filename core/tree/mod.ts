@@ -37,7 +37,7 @@ export {
   stat,
   writeBlob,
 } from "./path.ts";
-export { type TreeChange, diff } from "./diff.ts";
+export { diff, type TreeChange } from "./diff.ts";
 export { intern, internedCount } from "./intern.ts";
 export { encode } from "./encoding.ts";
 export { decode } from "./decode.ts";

@@ -1,12 +1,21 @@
 import { TreeError } from "./errors.ts";
 
-/** Longest name allowed, in UTF-8 bytes (as in most POSIX file systems). */
+/**
+ * Longest name allowed, in UTF-8 bytes (as in most POSIX file systems).
+ *
+ * @example
+ * checkName("x".repeat(MAX_NAME_BYTES)); // ok; one more byte throws
+ */
 export const MAX_NAME_BYTES = 255;
 
 /**
  * A path: either a "/"-separated string (one leading "/" is allowed and
  * ignored; "" and "/" name the root) or an array of already separated names,
  * which saves engine code from joining strings only to have them split again.
+ *
+ * @example
+ * const a: TreePath = "/mem/0a3/1ff";
+ * const b: TreePath = ["mem", "0a3", "1ff"]; // the same path
  */
 export type TreePath = string | readonly string[];
 
@@ -54,11 +63,19 @@ function nameProblem(name: string): string | undefined {
 export function checkName(name: string): void {
   const problem = nameProblem(name);
   if (problem) {
-    throw new TreeError("bad-path", `Invalid name ${shorten(name)}: ${problem}.`);
+    throw new TreeError(
+      "bad-path",
+      `Invalid name ${shorten(name)}: ${problem}.`,
+    );
   }
 }
 
-/** True if `name` is a valid entry name (see {@link checkName}). */
+/**
+ * True if `name` is a valid entry name (see {@link checkName}).
+ *
+ * @example
+ * isValidName(".."); // false
+ */
 export function isValidName(name: string): boolean {
   return nameProblem(name) === undefined;
 }
@@ -84,7 +101,9 @@ export function parsePath(path: TreePath): string[] {
     if (problem) {
       throw new TreeError(
         "bad-path",
-        `Invalid name ${shorten(name)} in path ${shorten(showPath(path))}: ${problem}.`,
+        `Invalid name ${shorten(name)} in path ${
+          shorten(showPath(path))
+        }: ${problem}.`,
       );
     }
   }
@@ -96,7 +115,12 @@ function shorten(s: string): string {
   return JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
 }
 
-/** A path as users write it, for messages. */
+/**
+ * A path as users write it, for messages.
+ *
+ * @example
+ * showPath(["etc", "motd"]); // "etc/motd"
+ */
 export function showPath(path: TreePath): string {
   return typeof path === "string" ? path : path.join("/");
 }
@@ -129,7 +153,12 @@ export function compareNames(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** Number of UTF-8 bytes of a valid name. */
+/**
+ * Number of UTF-8 bytes of a valid name.
+ *
+ * @example
+ * utf8Length("é"); // 2
+ */
 export function utf8Length(name: string): number {
   let bytes = 0;
   for (let i = 0; i < name.length; i++) {
@@ -148,6 +177,10 @@ export function utf8Length(name: string): number {
  * Writes a valid name as UTF-8 into `out` at `pos` and returns the position
  * after it. Hand-written because TextEncoder.encodeInto costs a native call
  * per name, which dominated hashing 1024-entry directories.
+ *
+ * @example
+ * const out = new Uint8Array(8);
+ * writeUtf8("é!", out, 0); // 3; out starts c3 a9 21
  */
 export function writeUtf8(name: string, out: Uint8Array, pos: number): number {
   for (let i = 0; i < name.length; i++) {

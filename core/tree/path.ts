@@ -4,13 +4,23 @@ import { TreeError } from "./errors.ts";
 import { parsePath, showPath, type TreePath } from "./names.ts";
 import type { TreeNode } from "./node.ts";
 
-/** Options of operations that can create missing parent directories. */
+/**
+ * Options of operations that can create missing parent directories.
+ *
+ * @example
+ * set(EMPTY_DIR, "a/b/c", blob("x"), { parents: true });
+ */
 export interface ParentsOption {
   /** Create missing intermediate directories (like `mkdir -p`). */
   parents?: boolean;
 }
 
-/** What {@link list} says about one entry. */
+/**
+ * What {@link list} says about one entry.
+ *
+ * @example
+ * const e: EntryInfo = { name: "motd", kind: "blob", size: 2 };
+ */
 export interface EntryInfo {
   name: string;
   kind: "blob" | "dir";
@@ -18,7 +28,12 @@ export interface EntryInfo {
   size: number;
 }
 
-/** What {@link stat} says about a node. */
+/**
+ * What {@link stat} says about a node.
+ *
+ * @example
+ * const { kind, size, hash }: NodeInfo = stat(root, "etc");
+ */
 export interface NodeInfo {
   kind: "blob" | "dir";
   /** Bytes of a blob, entries of a directory. */
@@ -32,14 +47,26 @@ function quote(names: readonly string[], upTo = names.length): string {
 }
 
 /** Walks `names[0..upTo)` from `root`, throwing path errors on the way. */
-function walk(root: TreeNode, names: readonly string[], upTo: number): TreeNode {
+function walk(
+  root: TreeNode,
+  names: readonly string[],
+  upTo: number,
+): TreeNode {
   let node = root;
   for (let i = 0; i < upTo; i++) {
     if (node.kind !== "dir") {
-      throw new TreeError("not-a-directory", `${i ? quote(names, i) : "The root"} is not a directory.`);
+      throw new TreeError(
+        "not-a-directory",
+        `${i ? quote(names, i) : "The root"} is not a directory.`,
+      );
     }
     const child = node.get(names[i]);
-    if (!child) throw new TreeError("not-found", `${quote(names, i + 1)} does not exist.`);
+    if (!child) {
+      throw new TreeError(
+        "not-found",
+        `${quote(names, i + 1)} does not exist.`,
+      );
+    }
     node = child;
   }
   return node;
@@ -58,7 +85,10 @@ function rewrite(
   change: (parent: DirNode, name: string) => DirNode,
 ): DirNode {
   if (names.length === 0) {
-    throw new TreeError("bad-path", "This operation needs a path below the root, not the root itself.");
+    throw new TreeError(
+      "bad-path",
+      "This operation needs a path below the root, not the root itself.",
+    );
   }
   const stack: DirNode[] = [];
   let dir = root;
@@ -66,14 +96,24 @@ function rewrite(
     stack.push(dir);
     const child = dir.get(names[i]);
     if (!child) {
-      if (!parents) throw new TreeError("not-found", `${quote(names, i + 1)} does not exist.`);
+      if (!parents) {
+        throw new TreeError(
+          "not-found",
+          `${quote(names, i + 1)} does not exist.`,
+        );
+      }
       dir = EMPTY_DIR;
     } else if (child.kind !== "dir") {
-      throw new TreeError("not-a-directory", `${quote(names, i + 1)} is not a directory.`);
+      throw new TreeError(
+        "not-a-directory",
+        `${quote(names, i + 1)} is not a directory.`,
+      );
     } else dir = child;
   }
   let result = change(dir, names[names.length - 1]);
-  for (let i = stack.length - 1; i >= 0; i--) result = stack[i].with(names[i], result);
+  for (let i = stack.length - 1; i >= 0; i--) {
+    result = stack[i].with(names[i], result);
+  }
   return result;
 }
 
@@ -122,8 +162,12 @@ export function set(
   node: TreeNode,
   opts: ParentsOption = {},
 ): DirNode {
-  return rewrite(root, parsePath(path), opts.parents ?? false, (parent, name) =>
-    parent.with(name, node));
+  return rewrite(
+    root,
+    parsePath(path),
+    opts.parents ?? false,
+    (parent, name) => parent.with(name, node),
+  );
 }
 
 /**
@@ -136,7 +180,9 @@ export function set(
 export function remove(root: DirNode, path: TreePath): DirNode {
   const names = parsePath(path);
   return rewrite(root, names, false, (parent, name) => {
-    if (!parent.has(name)) throw new TreeError("not-found", `${quote(names)} does not exist.`);
+    if (!parent.has(name)) {
+      throw new TreeError("not-found", `${quote(names)} does not exist.`);
+    }
     return parent.without(name);
   });
 }
@@ -149,7 +195,11 @@ export function remove(root: DirNode, path: TreePath): DirNode {
  * @example
  * const r2 = mkdir(root, "home/user", { parents: true });
  */
-export function mkdir(root: DirNode, path: TreePath, opts: ParentsOption = {}): DirNode {
+export function mkdir(
+  root: DirNode,
+  path: TreePath,
+  opts: ParentsOption = {},
+): DirNode {
   const names = parsePath(path);
   const parents = opts.parents ?? false;
   return rewrite(root, names, parents, (parent, name) => {
@@ -171,7 +221,10 @@ export function list(root: TreeNode, path: TreePath): EntryInfo[] {
   const names = parsePath(path);
   const dir = walk(root, names, names.length);
   if (dir.kind !== "dir") {
-    throw new TreeError("not-a-directory", `${names.length ? quote(names) : "The root"} is not a directory.`);
+    throw new TreeError(
+      "not-a-directory",
+      `${names.length ? quote(names) : "The root"} is not a directory.`,
+    );
   }
   return dir.names.map((name, i) => {
     const child = dir.children[i];
@@ -212,7 +265,10 @@ export function copy(
 function blobAt(root: TreeNode, path: TreePath): BlobNode {
   const node = get(root, path);
   if (node.kind !== "blob") {
-    throw new TreeError("is-a-directory", `${JSON.stringify(showPath(path))} is a directory, not a blob.`);
+    throw new TreeError(
+      "is-a-directory",
+      `${JSON.stringify(showPath(path))} is a directory, not a blob.`,
+    );
   }
   return node;
 }
@@ -251,7 +307,10 @@ export function writeBlob(
   return rewrite(root, names, opts.parents ?? false, (parent, name) => {
     const old = parent.get(name) ?? blob(new Uint8Array(0));
     if (old.kind !== "blob") {
-      throw new TreeError("is-a-directory", `${quote(names)} is a directory, not a blob.`);
+      throw new TreeError(
+        "is-a-directory",
+        `${quote(names)} is a directory, not a blob.`,
+      );
     }
     return parent.with(name, old.write(offset, data));
   });

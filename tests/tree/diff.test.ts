@@ -32,15 +32,20 @@ function naiveDiff(a: TreeNode, b: TreeNode): string[] {
     if (x?.kind === "dir" && y?.kind === "dir") continue;
     if (x && y && x.hash === y.hash) continue;
     if (path !== "") {
-      const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
-      if (fa.get(parent)?.kind !== "dir" || fb.get(parent)?.kind !== "dir") continue;
+      const parent = path.includes("/")
+        ? path.slice(0, path.lastIndexOf("/"))
+        : "";
+      if (fa.get(parent)?.kind !== "dir" || fb.get(parent)?.kind !== "dir") {
+        continue;
+      }
     }
     out.push(`${x ? (y ? "modified" : "removed") : "added"} ${path}`);
   }
   return out.sort();
 }
 
-const show = (changes: Iterable<TreeChange>) => [...changes].map((c) => `${c.type} ${c.path}`);
+const show = (changes: Iterable<TreeChange>) =>
+  [...changes].map((c) => `${c.type} ${c.path}`);
 
 /** Random edits through the path API, so that the result shares with `root`. */
 function mutate(r: () => number, root: DirNode): DirNode {
@@ -48,14 +53,27 @@ function mutate(r: () => number, root: DirNode): DirNode {
   const n = 1 + pick(r, 4);
   for (let i = 0; i < n; i++) {
     const existing = paths.length ? paths[pick(r, paths.length)] : undefined;
-    const fresh = (existing && r() < 0.5 ? existing + "/" : "") + NAMES[pick(r, NAMES.length)];
+    const fresh = (existing && r() < 0.5 ? existing + "/" : "") +
+      NAMES[pick(r, NAMES.length)];
     try {
       switch (pick(r, 5)) {
-        case 0: root = set(root, fresh, randomBlob(r), { parents: true }); break;
-        case 1: if (existing) root = remove(root, existing); break;
-        case 2: root = mkdir(root, fresh, { parents: true }); break;
-        case 3: if (existing) root = copy(root, existing, fresh, { parents: true }); break;
-        case 4: root = writeBlob(root, fresh, pick(r, 3), Uint8Array.of(pick(r, 2)), { parents: true }); break;
+        case 0:
+          root = set(root, fresh, randomBlob(r), { parents: true });
+          break;
+        case 1:
+          if (existing) root = remove(root, existing);
+          break;
+        case 2:
+          root = mkdir(root, fresh, { parents: true });
+          break;
+        case 3:
+          if (existing) root = copy(root, existing, fresh, { parents: true });
+          break;
+        case 4:
+          root = writeBlob(root, fresh, pick(r, 3), Uint8Array.of(pick(r, 2)), {
+            parents: true,
+          });
+          break;
       }
     } catch {
       // Edits that do not apply (writing into a blob, ...) are just skipped.
@@ -67,7 +85,9 @@ function mutate(r: () => number, root: DirNode): DirNode {
 /** The same tree as fresh objects, all hashed: like a snapshot read from disk. */
 function reload(root: TreeNode): TreeNode {
   const objects = new Map<string, Uint8Array>();
-  for (const node of flatten(root).values()) objects.set(node.hash, encode(node));
+  for (const node of flatten(root).values()) {
+    objects.set(node.hash, encode(node));
+  }
   const load = (h: string): TreeNode => decode(objects.get(h)!, load);
   return load(root.hash);
 }
@@ -81,8 +101,16 @@ test("diff: matches a naive diff on random trees", () => {
     const want = naiveDiff(a, b);
     assert.deepEqual(show(diff(a, b)).sort(), want, `round ${i}`);
     nonEmpty += want.length > 0 ? 1 : 0;
-    assert.deepEqual(show(diff(reload(a), b)).sort(), want, `round ${i}, reloaded`);
-    assert.deepEqual(show(diff(b, a)).sort(), naiveDiff(b, a), `round ${i}, reversed`);
+    assert.deepEqual(
+      show(diff(reload(a), b)).sort(),
+      want,
+      `round ${i}, reloaded`,
+    );
+    assert.deepEqual(
+      show(diff(b, a)).sort(),
+      naiveDiff(b, a),
+      `round ${i}, reversed`,
+    );
   }
   assert.ok(nonEmpty > 300, `only ${nonEmpty} rounds had differences`);
 });
@@ -102,6 +130,10 @@ test("diff: details", () => {
   assert.deepEqual(show(diff(blob("1"), blob("1"))), []);
   assert.deepEqual(show(diff(a, set(a, "x", blob("1")))), ["modified x"]);
   // Output is in canonical path order.
-  const many = set(set(set(a, "b", EMPTY_DIR), "x/a", EMPTY_DIR), "x/z", EMPTY_DIR);
+  const many = set(
+    set(set(a, "b", EMPTY_DIR), "x/a", EMPTY_DIR),
+    "x/z",
+    EMPTY_DIR,
+  );
   assert.deepEqual(show(diff(a, many)), ["added b", "added x/a", "added x/z"]);
 });

@@ -6,15 +6,17 @@ import {
   EMPTY_DIR,
   encode,
   hashStats,
-  type TreeNode,
   TreeError,
+  type TreeNode,
 } from "../../core/tree/mod.ts";
 import { flatten, randomTree, rng } from "./util.ts";
 
 /** A toy object store: every node of `root` by hash, as its encoding. */
 function store(root: TreeNode): Map<string, Uint8Array> {
   const objects = new Map<string, Uint8Array>();
-  for (const node of flatten(root).values()) objects.set(node.hash, encode(node));
+  for (const node of flatten(root).values()) {
+    objects.set(node.hash, encode(node));
+  }
   return objects;
 }
 
@@ -24,7 +26,8 @@ function load(objects: Map<string, Uint8Array>, hash: string): TreeNode {
   return node;
 }
 
-const isCode = (code: string) => (e: unknown) => e instanceof TreeError && e.code === code;
+const isCode = (code: string) => (e: unknown) =>
+  e instanceof TreeError && e.code === code;
 
 test("encoding: round trip of random trees", () => {
   const r = rng(1234);
@@ -41,7 +44,9 @@ test("encoding: round trip of random trees", () => {
     for (const [path, node] of a) {
       const other = b.get(path)!;
       assert.equal(other.kind, node.kind);
-      if (node.kind === "blob" && other.kind === "blob") assert.deepEqual(other.bytes, node.bytes);
+      if (node.kind === "blob" && other.kind === "blob") {
+        assert.deepEqual(other.bytes, node.bytes);
+      }
     }
   }
 });
@@ -64,8 +69,16 @@ test("encoding: only canonical encodings decode", () => {
     ["empty", new Uint8Array(0), "bad-encoding"],
     ["unknown tag", Uint8Array.of(0x58), "bad-encoding"],
     ["short blob header", Uint8Array.of(0x42, 0, 0), "bad-encoding"],
-    ["blob length too big", Uint8Array.of(0x42, 0, 0, 0, 0, 0, 0, 0, 2, 0x61), "bad-encoding"],
-    ["blob length too small", Uint8Array.of(0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0x61), "bad-encoding"],
+    [
+      "blob length too big",
+      Uint8Array.of(0x42, 0, 0, 0, 0, 0, 0, 0, 2, 0x61),
+      "bad-encoding",
+    ],
+    [
+      "blob length too small",
+      Uint8Array.of(0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0x61),
+      "bad-encoding",
+    ],
     ["short dir header", Uint8Array.of(0x44, 0, 0), "bad-encoding"],
     ["missing entry", Uint8Array.of(0x44, 0, 0, 0, 1), "bad-encoding"],
     ["trailing bytes", Uint8Array.of(0x44, 0, 0, 0, 0, 0), "bad-encoding"],

@@ -11,10 +11,13 @@ import {
 } from "../../core/tree/mod.ts";
 import { pick, rng } from "./util.ts";
 
-const hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-const raw = (bytes: Uint8Array) => new Uint8Array(createHash("sha256").update(bytes).digest());
+const hex = (bytes: Uint8Array) =>
+  createHash("sha256").update(bytes).digest("hex");
+const raw = (bytes: Uint8Array) =>
+  new Uint8Array(createHash("sha256").update(bytes).digest());
 const utf8 = (s: string) => new TextEncoder().encode(s);
-const cat = (...parts: ArrayLike<number>[]) => Uint8Array.from(parts.flatMap((p) => [...Array.from(p)]));
+const cat = (...parts: ArrayLike<number>[]) =>
+  Uint8Array.from(parts.flatMap((p) => [...Array.from(p)]));
 
 test("hash: blob known answer, assembled by hand", () => {
   const bytes = cat([0x42, 0, 0, 0, 0, 0, 0, 0, 5], utf8("hello"));
@@ -22,7 +25,10 @@ test("hash: blob known answer, assembled by hand", () => {
   assert.deepEqual(encode(blob("hello")), bytes);
   // Pinned (computed with Python's hashlib, also listed in docs/tree.md) so
   // that an accidental change of the encoding cannot go unnoticed.
-  assert.equal(blob("hello").hash, "bfa95b1909b4ad6e8a17e92b614c624412f2820519856bf22ea173489b26f08f");
+  assert.equal(
+    blob("hello").hash,
+    "bfa95b1909b4ad6e8a17e92b614c624412f2820519856bf22ea173489b26f08f",
+  );
   assert.equal(
     dirFromEntries({ b: blob("hello"), a: EMPTY_DIR }).hash,
     "ea21b713f560b8ae3baebd49b23e0ed20a0b4a68c027914c95532fc9e7a327fc",
@@ -31,9 +37,15 @@ test("hash: blob known answer, assembled by hand", () => {
 
 test("hash: empty directory and blob known answers", () => {
   assert.equal(EMPTY_DIR.hash, hex(Uint8Array.of(0x44, 0, 0, 0, 0)));
-  assert.equal(EMPTY_DIR.hash, "093f931703155bc6bf1c13039ffdb49856410b2b359c93cab8e52059073ecef9");
+  assert.equal(
+    EMPTY_DIR.hash,
+    "093f931703155bc6bf1c13039ffdb49856410b2b359c93cab8e52059073ecef9",
+  );
   assert.equal(blob("").hash, hex(Uint8Array.of(0x42, 0, 0, 0, 0, 0, 0, 0, 0)));
-  assert.equal(blob("").hash, "4f2fdd3d218cddc41290345f749988b33f391c29745a1710638573ec671d1c16");
+  assert.equal(
+    blob("").hash,
+    "4f2fdd3d218cddc41290345f749988b33f391c29745a1710638573ec671d1c16",
+  );
 });
 
 test("hash: directory known answer, assembled by hand", () => {
@@ -41,9 +53,15 @@ test("hash: directory known answer, assembled by hand", () => {
   const d = dirFromEntries({ "b": hello, "a": EMPTY_DIR, "é": hello });
   const bytes = cat(
     [0x44, 0, 0, 0, 3],
-    [1], utf8("a"), raw(Uint8Array.of(0x44, 0, 0, 0, 0)),
-    [1], utf8("b"), raw(cat([0x42, 0, 0, 0, 0, 0, 0, 0, 5], utf8("hello"))),
-    [2], utf8("é"), raw(cat([0x42, 0, 0, 0, 0, 0, 0, 0, 5], utf8("hello"))),
+    [1],
+    utf8("a"),
+    raw(Uint8Array.of(0x44, 0, 0, 0, 0)),
+    [1],
+    utf8("b"),
+    raw(cat([0x42, 0, 0, 0, 0, 0, 0, 0, 5], utf8("hello"))),
+    [2],
+    utf8("é"),
+    raw(cat([0x42, 0, 0, 0, 0, 0, 0, 0, 5], utf8("hello"))),
   );
   assert.deepEqual(encode(d), bytes);
   assert.equal(d.hash, hex(bytes));
@@ -70,25 +88,58 @@ test("hash: insertion order is irrelevant", () => {
 });
 
 test("hash: entries are ordered by UTF-8 bytes, not UTF-16 code units", () => {
-  const d = dirFromEntries({ "\u{10000}": EMPTY_DIR, "\uE000": EMPTY_DIR, "é": EMPTY_DIR, "Z": EMPTY_DIR });
+  const d = dirFromEntries({
+    "\u{10000}": EMPTY_DIR,
+    "\uE000": EMPTY_DIR,
+    "é": EMPTY_DIR,
+    "Z": EMPTY_DIR,
+  });
   assert.deepEqual(d.names, ["Z", "é", "\uE000", "\u{10000}"]);
   // JavaScript's own order would put the surrogate pair first.
   assert.deepEqual(["\uE000", "\u{10000}"].sort(), ["\u{10000}", "\uE000"]);
   const r = rng(99);
-  const pool = [0x41, 0x7f, 0xe9, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xfffd, 0xffff, 0x10000, 0x1f600, 0x10ffff];
+  const pool = [
+    0x41,
+    0x7f,
+    0xe9,
+    0x7ff,
+    0x800,
+    0xd7ff,
+    0xe000,
+    0xfffd,
+    0xffff,
+    0x10000,
+    0x1f600,
+    0x10ffff,
+  ];
   const word = () =>
-    String.fromCodePoint(...Array.from({ length: 1 + pick(r, 3) }, () => pool[pick(r, pool.length)]));
+    String.fromCodePoint(
+      ...Array.from(
+        { length: 1 + pick(r, 3) },
+        () => pool[pick(r, pool.length)],
+      ),
+    );
   for (let i = 0; i < 2000; i++) {
     const a = word();
     const b = word();
     const want = Math.sign(Buffer.compare(utf8(a), utf8(b)));
-    assert.equal(Math.sign(compareNames(a, b)), want, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    assert.equal(
+      Math.sign(compareNames(a, b)),
+      want,
+      `${JSON.stringify(a)} vs ${JSON.stringify(b)}`,
+    );
   }
 });
 
 test("hash: equal content, equal hash; any change, another hash", () => {
-  const a = dirFromEntries({ x: blob("1"), y: dirFromEntries({ z: blob("2") }) });
-  const b = dirFromEntries({ y: dirFromEntries({ z: blob("2") }), x: blob("1") });
+  const a = dirFromEntries({
+    x: blob("1"),
+    y: dirFromEntries({ z: blob("2") }),
+  });
+  const b = dirFromEntries({
+    y: dirFromEntries({ z: blob("2") }),
+    x: blob("1"),
+  });
   assert.notEqual(a, b);
   assert.equal(a.hash, b.hash);
   assert.notEqual(a.with("x", blob("3")).hash, a.hash);

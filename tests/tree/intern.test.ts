@@ -15,12 +15,17 @@ test("intern: equal blobs become one object", () => {
   assert.equal(a, b);
   assert.notEqual(intern(blob("other content")), a);
   const page = new Uint8Array(4096).fill(9);
-  assert.equal(intern(blob(page)).bytes, page, "the first one interned wins, uncopied");
+  assert.equal(
+    intern(blob(page)).bytes,
+    page,
+    "the first one interned wins, uncopied",
+  );
   assert.equal(intern(blob(new Uint8Array(4096).fill(9))).bytes, page);
 });
 
 test("intern: equal directories become one object, children included", () => {
-  const mk = () => dirFromEntries({ x: blob("1"), sub: dirFromEntries({ y: blob("2") }) });
+  const mk = () =>
+    dirFromEntries({ x: blob("1"), sub: dirFromEntries({ y: blob("2") }) });
   const a = intern(mk());
   const b = intern(mk());
   assert.equal(a, b);
@@ -32,7 +37,10 @@ test("intern: equal directories become one object, children included", () => {
 });
 
 test("intern: hashes are kept, unchanged subtrees are not revisited", () => {
-  const names = Array.from({ length: 1024 }, (_, i) => i.toString(16).padStart(3, "0"));
+  const names = Array.from(
+    { length: 1024 },
+    (_, i) => i.toString(16).padStart(3, "0"),
+  );
   const level = dirFromEntries(names.map((n) => [n, blob(n)]));
   const root = intern(dirFromEntries(names.map((n) => [n, level])));
   const changed = set(root, "0a3/1ff", blob("new page"));
@@ -43,19 +51,31 @@ test("intern: hashes are kept, unchanged subtrees are not revisited", () => {
 
 /** A way to force garbage collection: Bun has one, Deno only with --v8-flags=--expose-gc. */
 const gc = runtime === "bun"
-  ? () => (globalThis as unknown as { Bun: { gc(sync: boolean): void } }).Bun.gc(true)
+  ? () =>
+    (globalThis as unknown as { Bun: { gc(sync: boolean): void } }).Bun.gc(true)
   : (globalThis as { gc?: () => void }).gc;
 
-test("intern: the table does not keep nodes alive (needs a forced GC)", async () => {
-  if (!gc) return;
-  const before = internedCount();
-  (() => {
-    for (let i = 0; i < 5000; i++) intern(blob(`transient ${i}`));
-  })();
-  assert.ok(internedCount() >= before + 5000);
-  for (let round = 0; round < 50 && internedCount() >= before + 5000; round++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.ok(internedCount() < before + 5000, `table still holds ${internedCount() - before} entries`);
-}, { ignore: !gc });
+test(
+  "intern: the table does not keep nodes alive (needs a forced GC)",
+  async () => {
+    if (!gc) return;
+    const before = internedCount();
+    (() => {
+      for (let i = 0; i < 5000; i++) intern(blob(`transient ${i}`));
+    })();
+    assert.ok(internedCount() >= before + 5000);
+    for (
+      let round = 0;
+      round < 50 && internedCount() >= before + 5000;
+      round++
+    ) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.ok(
+      internedCount() < before + 5000,
+      `table still holds ${internedCount() - before} entries`,
+    );
+  },
+  { ignore: !gc },
+);

@@ -1,8 +1,14 @@
 import { assert, test } from "../harness.ts";
-import { blob, dirFromEntries, EMPTY_DIR, TreeError } from "../../core/tree/mod.ts";
+import {
+  blob,
+  dirFromEntries,
+  EMPTY_DIR,
+  TreeError,
+} from "../../core/tree/mod.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
-const isCode = (code: string) => (e: unknown) => e instanceof TreeError && e.code === code;
+const isCode = (code: string) => (e: unknown) =>
+  e instanceof TreeError && e.code === code;
 
 test("blob: wraps and exposes bytes without copying", () => {
   const page = new Uint8Array(4096);
@@ -29,8 +35,15 @@ test("blob: write and resize make new blobs and leave the old one alone", () => 
   assert.equal(text(w.bytes), "hELlo");
   assert.equal(text(b.bytes), "hello");
   assert.deepEqual([...blob("").write(2, Uint8Array.of(7)).bytes], [0, 0, 7]);
-  assert.equal(text(b.write(3, new TextEncoder().encode("p me")).bytes), "help me");
-  assert.equal(b.write(9, new Uint8Array(0)), b, "writing nothing changes nothing");
+  assert.equal(
+    text(b.write(3, new TextEncoder().encode("p me")).bytes),
+    "help me",
+  );
+  assert.equal(
+    b.write(9, new Uint8Array(0)),
+    b,
+    "writing nothing changes nothing",
+  );
   assert.equal(text(b.resize(2).bytes), "he");
   assert.deepEqual([...blob("a").resize(3).bytes], [97, 0, 0]);
   assert.equal(b.resize(5), b);
@@ -38,7 +51,10 @@ test("blob: write and resize make new blobs and leave the old one alone", () => 
 });
 
 test("dir: sorted entries, lookup, with/without", () => {
-  const d = EMPTY_DIR.with("b", blob("2")).with("a", blob("1")).with("c", EMPTY_DIR);
+  const d = EMPTY_DIR.with("b", blob("2")).with("a", blob("1")).with(
+    "c",
+    EMPTY_DIR,
+  );
   assert.deepEqual(d.names, ["a", "b", "c"]);
   assert.equal(d.kind, "dir");
   assert.equal(d.size, 3);
@@ -47,7 +63,11 @@ test("dir: sorted entries, lookup, with/without", () => {
   assert.equal(d.has("c"), true);
   assert.deepEqual(d.without("b").names, ["a", "c"]);
   assert.equal(d.without("x"), d);
-  assert.deepEqual([...d.entries()].map(([n, c]) => [n, c.kind]), [["a", "blob"], ["b", "blob"], ["c", "dir"]]);
+  assert.deepEqual([...d.entries()].map(([n, c]) => [n, c.kind]), [
+    ["a", "blob"],
+    ["b", "blob"],
+    ["c", "dir"],
+  ]);
   assert.equal(EMPTY_DIR.size, 0, "EMPTY_DIR itself is never changed");
 });
 
@@ -62,7 +82,10 @@ test("dir: replacing an entry shares everything else", () => {
 });
 
 test("dir: a thousand-entry directory behaves", () => {
-  const names = Array.from({ length: 1024 }, (_, i) => i.toString(16).padStart(3, "0"));
+  const names = Array.from(
+    { length: 1024 },
+    (_, i) => i.toString(16).padStart(3, "0"),
+  );
   const zero = blob(new Uint8Array(4096));
   const d = dirFromEntries(names.map((n) => [n, zero]));
   assert.deepEqual(d.names, names);
@@ -78,11 +101,21 @@ test("dir: a thousand-entry directory behaves", () => {
 });
 
 test("dir: dirFromEntries checks names and duplicates", () => {
-  assert.throws(() => dirFromEntries([["a", EMPTY_DIR], ["a", EMPTY_DIR]]), isCode("exists"));
+  assert.throws(
+    () => dirFromEntries([["a", EMPTY_DIR], ["a", EMPTY_DIR]]),
+    isCode("exists"),
+  );
   assert.throws(() => dirFromEntries({ "a/b": EMPTY_DIR }), isCode("bad-path"));
   assert.throws(() => dirFromEntries({ "..": EMPTY_DIR }), isCode("bad-path"));
   assert.throws(() => EMPTY_DIR.with("", EMPTY_DIR), isCode("bad-path"));
-  assert.throws(() => EMPTY_DIR.with("x".repeat(256), EMPTY_DIR), isCode("bad-path"));
+  assert.throws(
+    () => EMPTY_DIR.with("x".repeat(256), EMPTY_DIR),
+    isCode("bad-path"),
+  );
   assert.equal(EMPTY_DIR.with("x".repeat(255), EMPTY_DIR).size, 1);
-  assert.throws(() => EMPTY_DIR.with("é".repeat(128), EMPTY_DIR), isCode("bad-path"), "256 bytes of UTF-8");
+  assert.throws(
+    () => EMPTY_DIR.with("é".repeat(128), EMPTY_DIR),
+    isCode("bad-path"),
+    "256 bytes of UTF-8",
+  );
 });

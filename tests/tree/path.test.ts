@@ -14,8 +14,8 @@ import {
   remove,
   set,
   stat,
-  treeFromPaths,
   TreeError,
+  treeFromPaths,
   writeBlob,
 } from "../../core/tree/mod.ts";
 
@@ -56,7 +56,10 @@ test("path: parse", () => {
 
 test("path: get, has, list, stat", () => {
   const root = sample();
-  assert.equal(text((get(root, "etc/hostname") as ReturnType<typeof blob>).bytes), "fx86\n");
+  assert.equal(
+    text((get(root, "etc/hostname") as ReturnType<typeof blob>).bytes),
+    "fx86\n",
+  );
   assert.equal(get(root, ""), root);
   assert.equal(get(root, ["etc", "motd"]), get(root, "/etc/motd"));
   assert.equal(has(root, "etc/motd"), true);
@@ -94,9 +97,17 @@ test("path: errors name the path", () => {
   throwsCode(() => readBlob(root, "etc"), "is-a-directory");
   throwsCode(() => writeBlob(root, "etc", 0, bytes("x")), "is-a-directory");
   throwsCode(() => copy(root, "nope", "x"), "not-found");
-  throwsCode(() => treeFromPaths([["a", blob("")], ["a/b", blob("")]]), "exists");
-  throwsCode(() => treeFromPaths([["a/b", blob("")], ["a", blob("")]]), "exists");
-  assert.throws(() => get(root, "etc/nope"), { message: `"etc/nope" does not exist.` });
+  throwsCode(
+    () => treeFromPaths([["a", blob("")], ["a/b", blob("")]]),
+    "exists",
+  );
+  throwsCode(
+    () => treeFromPaths([["a/b", blob("")], ["a", blob("")]]),
+    "exists",
+  );
+  assert.throws(() => get(root, "etc/nope"), {
+    message: `"etc/nope" does not exist.`,
+  });
 });
 
 test("path: set re-creates only the directories on the path", () => {
@@ -104,11 +115,23 @@ test("path: set re-creates only the directories on the path", () => {
   const r2 = set(root, "etc/hostname", blob("other\n"));
   assert.notEqual(r2, root);
   assert.notEqual(get(r2, "etc"), get(root, "etc"));
-  assert.equal(get(r2, "bin"), get(root, "bin"), "unchanged subtree is the same object");
+  assert.equal(
+    get(r2, "bin"),
+    get(root, "bin"),
+    "unchanged subtree is the same object",
+  );
   assert.equal(get(r2, "tmp"), get(root, "tmp"));
   assert.equal(get(r2, "etc/motd"), get(root, "etc/motd"));
-  assert.equal(text(readBlob(root, "etc/hostname")), "fx86\n", "the old root is intact");
-  assert.equal(set(root, "bin/sh", get(root, "bin/sh")), root, "no-op set returns the same root");
+  assert.equal(
+    text(readBlob(root, "etc/hostname")),
+    "fx86\n",
+    "the old root is intact",
+  );
+  assert.equal(
+    set(root, "bin/sh", get(root, "bin/sh")),
+    root,
+    "no-op set returns the same root",
+  );
   const r3 = set(root, "var/log/messages", blob("boot"), { parents: true });
   assert.equal(text(readBlob(r3, "var/log/messages")), "boot");
   assert.equal(get(r3, "etc"), get(root, "etc"));
@@ -118,14 +141,26 @@ test("path: mkdir, remove, copy, readBlob, writeBlob", () => {
   const root = sample();
   const r1 = mkdir(root, "home/user", { parents: true });
   assert.deepEqual(list(r1, "home/user"), []);
-  assert.equal(mkdir(r1, "home", { parents: true }), r1, "mkdir -p on a directory is a no-op");
+  assert.equal(
+    mkdir(r1, "home", { parents: true }),
+    r1,
+    "mkdir -p on a directory is a no-op",
+  );
   const r2 = remove(r1, "etc");
   assert.equal(has(r2, "etc"), false);
   assert.equal(has(r1, "etc/motd"), true);
   const r3 = copy(root, "etc", "backup/etc", { parents: true });
-  assert.equal(get(r3, "backup/etc"), get(root, "etc"), "copy is O(1): the same node");
+  assert.equal(
+    get(r3, "backup/etc"),
+    get(root, "etc"),
+    "copy is O(1): the same node",
+  );
   const r4 = copy(root, "", "etc/self");
-  assert.equal(get(r4, "etc/self"), root, "copying the root into itself keeps the old version");
+  assert.equal(
+    get(r4, "etc/self"),
+    root,
+    "copying the root into itself keeps the old version",
+  );
   assert.equal(text(readBlob(root, "etc/hostname", 1, 2)), "x8");
   const r5 = writeBlob(root, "etc/hostname", 4, bytes("!\n"));
   assert.equal(text(readBlob(r5, "etc/hostname")), "fx86!\n");

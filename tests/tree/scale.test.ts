@@ -12,7 +12,10 @@ import {
 } from "../../core/tree/mod.ts";
 
 const PAGE = 4096;
-const names = Array.from({ length: 1024 }, (_, i) => i.toString(16).padStart(3, "0"));
+const names = Array.from(
+  { length: 1024 },
+  (_, i) => i.toString(16).padStart(3, "0"),
+);
 
 /**
  * A 1 GiB guest memory as a two-level radix: 1024 directories of 1024 pages.
@@ -52,7 +55,9 @@ test("scale: 1 GiB radix, one page changed re-hashes two directories and one blo
 
   // Structural sharing: all other directories and pages are the same objects.
   let shared = 0;
-  for (let i = 0; i < 1024; i++) if (changed.children[i] === root.children[i]) shared++;
+  for (let i = 0; i < 1024; i++) {
+    if (changed.children[i] === root.children[i]) shared++;
+  }
   assert.equal(shared, 1023);
   const a = get(root, "0a3") as DirNode;
   const b = get(changed, "0a3") as DirNode;
@@ -66,7 +71,9 @@ test("scale: 1 GiB radix, one page changed re-hashes two directories and one blo
   assert.deepEqual(changes.map((c) => c.path), ["0a3/1ff"]);
   assert.deepEqual(diffHashes, { blobs: 0, dirs: 0 });
   intern(root);
-  const [, internHashes] = counting(() => intern(set(changed, "0a3/1ff", blob(new Uint8Array(PAGE)))));
+  const [, internHashes] = counting(() =>
+    intern(set(changed, "0a3/1ff", blob(new Uint8Array(PAGE))))
+  );
   assert.deepEqual(internHashes, { blobs: 1, dirs: 2 });
 
   // Asking for one page's hash hashes that page only.

@@ -50,7 +50,11 @@ export function randomBlob(r: () => number): TreeNode {
 }
 
 /** Every node of a tree by "/"-joined path ("" is the root). */
-export function flatten(node: TreeNode, prefix = "", out = new Map<string, TreeNode>()) {
+export function flatten(
+  node: TreeNode,
+  prefix = "",
+  out = new Map<string, TreeNode>(),
+) {
   out.set(prefix, node);
   if (node.kind === "dir") {
     for (const [name, child] of node.entries()) {
