@@ -54,66 +54,71 @@ export function* diff(
   after: TreeNode,
 ): Generator<TreeChange> {
   if (same(before, after)) return;
-  if (before.kind === "dir" && after.kind === "dir") {
-    yield* walk(before, after, "");
-  } else yield { path: "", type: "modified", before, after };
-}
-
-function* walk(
-  a: DirNode,
-  b: DirNode,
-  prefix: string,
-): Generator<TreeChange> {
-  if (a.names === b.names) {
-    // Replacing entries shares the names array (DirNode.with), so two
-    // versions of a memory radix level line up index by index.
-    for (let k = 0; k < a.children.length; k++) {
-      const x = a.children[k];
-      const y = b.children[k];
-      if (!same(x, y)) yield* differing(x, y, prefix + a.names[k]);
-    }
+  if (before.kind !== "dir" || after.kind !== "dir") {
+    yield { path: "", type: "modified", before, after };
     return;
   }
-  let i = 0;
-  let j = 0;
-  while (i < a.names.length || j < b.names.length) {
-    const c = i === a.names.length
+  // Depth first with an explicit stack rather than recursion: a guest can
+  // nest directories deeper than the host's call stack (see DirNode.digest).
+  const stack: Frame[] = [{ a: before, b: after, prefix: "", i: 0, j: 0 }];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    const { a, b } = f;
+    const aligned = a.names === b.names;
+    if (aligned) {
+      // Replacing entries keeps the names array (DirNode.with), so two
+      // versions of a memory radix level line up index by index: skip the
+      // equal entries in a tight loop without comparing names.
+      let k = f.i;
+      while (k < a.size && same(a.children[k], b.children[k])) k++;
+      f.i = f.j = k;
+    }
+    if (f.i === a.size && f.j === b.size) {
+      stack.pop();
+      continue;
+    }
+    const c = aligned
+      ? 0
+      : f.i === a.size
       ? 1
-      : j === b.names.length
+      : f.j === b.size
       ? -1
-      : compareNames(a.names[i], b.names[j]);
+      : compareNames(a.names[f.i], b.names[f.j]);
     if (c < 0) {
+      const x = a.children[f.i];
       yield {
-        path: prefix + a.names[i],
+        path: f.prefix + a.names[f.i++],
         type: "removed",
-        before: a.children[i],
+        before: x,
         after: undefined,
       };
-      i++;
     } else if (c > 0) {
+      const y = b.children[f.j];
       yield {
-        path: prefix + b.names[j],
+        path: f.prefix + b.names[f.j++],
         type: "added",
         before: undefined,
-        after: b.children[j],
+        after: y,
       };
-      j++;
     } else {
-      const x = a.children[i];
-      const y = b.children[j];
-      if (!same(x, y)) yield* differing(x, y, prefix + a.names[i]);
-      i++;
-      j++;
+      const x = a.children[f.i];
+      const y = b.children[f.j];
+      const path = f.prefix + a.names[f.i];
+      f.i++;
+      f.j++;
+      if (same(x, y)) continue;
+      if (x.kind === "dir" && y.kind === "dir") {
+        stack.push({ a: x, b: y, prefix: path + "/", i: 0, j: 0 });
+      } else yield { path, type: "modified", before: x, after: y };
     }
   }
 }
 
-/** The changes between two different nodes found at the same path. */
-function* differing(
-  x: TreeNode,
-  y: TreeNode,
-  path: string,
-): Generator<TreeChange> {
-  if (x.kind === "dir" && y.kind === "dir") yield* walk(x, y, path + "/");
-  else yield { path, type: "modified", before: x, after: y };
+/** Two directories being compared, and how far each has been read. */
+interface Frame {
+  a: DirNode;
+  b: DirNode;
+  prefix: string;
+  i: number;
+  j: number;
 }

@@ -52,11 +52,35 @@ export class DirNode {
 
   /** SHA-256 of the canonical encoding (see docs/tree.md), computed once. */
   get digest(): Uint8Array {
-    if (!this.#digest) {
-      this.#digest = sha256(encodeDir(this));
-      hashStats.dirs++;
+    if (!this.#digest) DirNode.#hashBelow(this);
+    return this.#digest!;
+  }
+
+  /**
+   * Hashes `top` and every directory below it that is not hashed yet,
+   * children before parents. An explicit stack instead of recursion, because
+   * a guest can nest directories a million deep in O(1) per level (copying
+   * the root into itself), which would overflow the host's call stack.
+   */
+  static #hashBelow(top: DirNode): void {
+    const stack: DirNode[] = [top];
+    while (stack.length > 0) {
+      const dir = stack[stack.length - 1];
+      if (dir.#digest) {
+        stack.pop();
+        continue;
+      }
+      const depth = stack.length;
+      for (const child of dir.children) {
+        if (child.kind === "dir" && !child.#digest) stack.push(child);
+      }
+      if (stack.length === depth) {
+        // Every child directory is hashed; blobs hash without recursion.
+        dir.#digest = sha256(encodeDir(dir));
+        hashStats.dirs++;
+        stack.pop();
+      }
     }
-    return this.#digest;
   }
 
   /** {@link digest} as 64 lower-case hexadecimal digits. */

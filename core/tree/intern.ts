@@ -34,25 +34,62 @@ const registry = new FinalizationRegistry<string>((hash) => {
  * a === b; // true
  */
 export function intern<T extends TreeNode>(node: T): T {
-  const hash = node.hash;
-  const known = table.get(hash)?.deref();
-  // Same hash means same encoding, whose first byte is the kind: same type.
+  const known = canonicalOf(node);
   if (known) return known as T;
-  let canonical: TreeNode = node;
-  if (node.kind === "dir") {
-    let children: TreeNode[] | undefined;
-    for (let i = 0; i < node.children.length; i++) {
-      const child = intern(node.children[i]);
-      if (child !== node.children[i]) {
-        children ??= node.children.slice();
-        children[i] = child;
-      }
+  if (node.kind === "blob") return adopt(node) as T;
+  // Depth first with an explicit stack rather than recursion: a guest can
+  // nest directories deeper than the host's call stack (see DirNode.digest).
+  const stack: Frame[] = [{ dir: node, next: 0, children: undefined }];
+  for (;;) {
+    const top = stack[stack.length - 1];
+    if (top.next < top.dir.children.length) {
+      const child = top.dir.children[top.next];
+      const canonical = canonicalOf(child);
+      if (canonical) settle(top, canonical);
+      else if (child.kind === "blob") settle(top, adopt(child));
+      else stack.push({ dir: child, next: 0, children: undefined });
+      continue;
     }
-    if (children) canonical = new DirNode(node.names, children, node.digest);
+    stack.pop();
+    const { dir, children } = top;
+    const done = adopt(
+      children ? new DirNode(dir.names, children, dir.digest) : dir,
+    );
+    if (stack.length === 0) return done as T;
+    settle(stack[stack.length - 1], done);
   }
-  table.set(hash, new WeakRef(canonical));
-  registry.register(canonical, hash);
-  return canonical as T;
+}
+
+/** A directory being interned: its next child and its canonical children so far. */
+interface Frame {
+  dir: DirNode;
+  next: number;
+  /** A copy of `dir.children`, made only once a child turns out not canonical. */
+  children: TreeNode[] | undefined;
+}
+
+/** Records the canonical form of the frame's current child and moves on. */
+function settle(frame: Frame, canonical: TreeNode): void {
+  const i = frame.next++;
+  if (canonical !== frame.dir.children[i]) {
+    frame.children ??= frame.dir.children.slice();
+    frame.children[i] = canonical;
+  }
+}
+
+/**
+ * The live canonical node with `node`'s hash, if any. Same hash means same
+ * encoding, whose first byte is the kind, so the result has `node`'s type.
+ */
+function canonicalOf(node: TreeNode): TreeNode | undefined {
+  return table.get(node.hash)?.deref();
+}
+
+/** Makes `node`, whose children are canonical, the canonical node of its hash. */
+function adopt(node: TreeNode): TreeNode {
+  table.set(node.hash, new WeakRef(node));
+  registry.register(node, node.hash);
+  return node;
 }
 
 /**
