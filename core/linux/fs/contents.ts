@@ -1,0 +1,36 @@
+import type { FileNode } from "./node.ts";
+
+/**
+ * Regular-file contents. Programs write files in small pieces, so the
+ * buffer grows geometrically and `size` says how much of it is the file.
+ */
+
+/** Copies `len` bytes from `offset` (fewer at end of file). */
+export function readAt(f: FileNode, offset: number, len: number): Uint8Array {
+  const end = Math.min(f.size, offset + len);
+  return offset >= end ? new Uint8Array(0) : f.data.slice(offset, end);
+}
+
+/** Writes `bytes` at `offset`, growing the file (with zeros in any gap). */
+export function writeAt(f: FileNode, offset: number, bytes: Uint8Array): void {
+  const end = offset + bytes.length;
+  if (end > f.size) resize(f, end);
+  f.data.set(bytes, offset);
+}
+
+/** Sets the file's size: cuts it, or extends it with zeros. */
+export function resize(f: FileNode, size: number): void {
+  if (size > f.data.length) {
+    const grown = new Uint8Array(Math.max(size, f.data.length * 2, 64));
+    grown.set(f.data.subarray(0, f.size));
+    f.data = grown;
+  } else if (size < f.size) {
+    f.data.fill(0, size, f.size);
+  }
+  f.size = size;
+}
+
+/** The file's bytes, without spare room (a copy). */
+export function contents(f: FileNode): Uint8Array {
+  return f.data.slice(0, f.size);
+}

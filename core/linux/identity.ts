@@ -1,0 +1,18 @@
+/**
+ * The fixed identity every guest has: one process in its own process group
+ * and session, run by an ordinary user, on a machine called "fx86".
+ */
+export const PID = 100;
+export const PPID = 1;
+export const UID = 1000;
+export const GID = 1000;
+
+/** The uname(2) answer (each field at most 64 bytes). */
+export const UTSNAME = {
+  sysname: "Linux",
+  nodename: "fx86",
+  release: "6.1.0-fx86",
+  version: "#1 SMP fx86",
+  machine: "i686",
+  domainname: "(none)",
+} as const;

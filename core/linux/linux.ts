@@ -1,0 +1,507 @@
+import { type Cpu, EAX, EBP, EBX, ECX, EDI, EDX, ESI } from "../cpu/state.ts";
+import { type LoadedProgram, loadElf } from "../elf/load.ts";
+import { GuestFault } from "../fault.ts";
+import type { Memory } from "../memory/memory.ts";
+import { type Timespec, wallClock } from "./clock.ts";
+import {
+  Blocked,
+  EBADF,
+  EFAULT,
+  EMFILE,
+  ENOSYS,
+  ENOTDIR,
+  LinuxError,
+} from "./errno.ts";
+import { type FdEntry, O_RDONLY, O_WRONLY, type OpenFile } from "./files.ts";
+import { contents } from "./fs/contents.ts";
+import {
+  FileSystem,
+  type FsDump,
+  type LookupOptions,
+  type ParentLookup,
+} from "./fs/filesystem.ts";
+import { fromHost } from "./fs/names.ts";
+import type { DirNode, Node } from "./fs/node.ts";
+import { requirePerm, X_OK } from "./perm.ts";
+import { enqueue, newPipe, type Pipe } from "./pipe.ts";
+import { Random } from "./random.ts";
+import {
+  addToSet,
+  initialSignals,
+  signalEffect,
+  type SignalState,
+} from "./signals.ts";
+import { SYSCALLS } from "./syscalls/table.ts";
+import { defaultLimits, type Rlimit } from "./syscalls/limits.ts";
+import { segmentBase, type TlsEntry } from "./syscalls/tls.ts";
+import { formatCall } from "./trace.ts";
+
+/** dirfd meaning "the current directory" in the *at calls. */
+export const AT_FDCWD = -100;
+
+/** Pipe id of stdin (the first pipe made). */
+const STDIN = 1;
+
+/** How the guest ended: exit/exit_group, or a fatal signal. */
+export type Exit =
+  | { kind: "exited"; code: number }
+  | { kind: "killed"; signal: number };
+
+/** Construction options of {@link Linux}. */
+export interface LinuxOptions {
+  /** The guest's file system (the personality changes it in place). */
+  fs: FileSystem;
+  /** Bytes the guest reads from fd 0. */
+  stdin?: Uint8Array;
+  /**
+   * Keep stdin open after those bytes: a read then stops the guest as
+   * blocked until the host calls writeStdin or closeStdin. Default: end of
+   * file after `stdin`.
+   */
+  stdinOpen?: boolean;
+  /** Seed of every random byte the guest sees (getrandom, /dev/urandom, AT_RANDOM). */
+  seed: Uint8Array;
+  /** Receives one strace-like line per system call. */
+  trace?: (line: string) => void;
+  /** Receives guest output as it is written (it is captured in any case). */
+  onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
+}
+
+/** The complete state of a {@link Linux} as plain data (see {@link Linux.dump}). */
+export interface LinuxDump {
+  fs: FsDump;
+  files: OpenFile[];
+  pipes: Pipe[];
+  fds: [number, FdEntry][];
+  nextFile: number;
+  nextPipe: number;
+  hostStdinOpen: boolean;
+  cwd: number;
+  umask: number;
+  brkStart: number;
+  brk: number;
+  tls: (TlsEntry | null)[];
+  signals: SignalState;
+  limits: Rlimit[];
+  tidAddress: number;
+  robustList: [number, number];
+  comm: string;
+  exit: Exit | null;
+  blocked: string | null;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+  random: { seed: Uint8Array; position: number };
+}
+
+/**
+ * The Linux i386 personality: serves a guest's `int 0x80` system calls from
+ * its in-memory file system, with deterministic time (from the instruction
+ * count), identity and randomness. Nothing reaches the host.
+ *
+ * All state is plain data reachable from the instance and round-trips
+ * through {@link Linux.dump} / {@link Linux.load}.
+ *
+ * @example
+ * const fs = new FileSystem();
+ * fs.writeFile("/bin/prog", elfBytes, { mode: 0o755 });
+ * const linux = new Linux({ fs, seed: new Uint8Array(32) });
+ * const mem = new Memory(), cpu = new Cpu(new X87());
+ * linux.exec(mem, cpu, "/bin/prog", ["prog"], ["HOME=/"]);
+ * // the CPU calls linux.syscall(cpu, mem) at each int 0x80, until cpu.halted
+ * linux.exitCode; // e.g. 0
+ * new TextDecoder().decode(linux.stdout);
+ */
+export class Linux {
+  readonly fs: FileSystem;
+  readonly random: Random;
+  trace?: (line: string) => void;
+  onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
+
+  /** Open file descriptions and pipes by id; file descriptors by number. */
+  readonly files = new Map<number, OpenFile>();
+  readonly pipes = new Map<number, Pipe>();
+  readonly fds = new Map<number, FdEntry>();
+  nextFile = 1;
+  nextPipe = 1;
+  /** The host still holds stdin's write end (more input may come). */
+  hostStdinOpen: boolean;
+
+  cwd: number;
+  umask = 0o022;
+  /** Program break: where the heap started, and where it ends now. */
+  brkStart = 0;
+  brk = 0;
+  /** GDT TLS entries 6, 7 and 8 (set_thread_area). */
+  tls: (TlsEntry | null)[] = [null, null, null];
+  signals: SignalState = initialSignals();
+  limits: Rlimit[] = defaultLimits();
+  tidAddress = 0;
+  /** set_robust_list's head and length (recorded). */
+  robustList: [number, number] = [0, 0];
+  /** The thread name (prctl PR_SET_NAME), a byte string of at most 15 bytes. */
+  comm = "";
+
+  /** Set when the guest has ended. */
+  exit?: Exit;
+  /** Set while the guest is stopped in a call that waits (see LinuxOptions.stdinOpen). */
+  blocked?: string;
+
+  /** The instruction count at the current system call: the guest's clock. */
+  now = 0;
+
+  private readonly output: Record<1 | 2, Uint8Array[]> = { 1: [], 2: [] };
+
+  constructor(opts: LinuxOptions) {
+    this.fs = opts.fs;
+    this.fs.clock = () => this.time();
+    this.random = new Random(opts.seed.slice());
+    this.trace = opts.trace;
+    this.onOutput = opts.onOutput;
+    this.cwd = this.fs.root;
+    this.hostStdinOpen = opts.stdinOpen ?? false;
+    const stdin = this.newPipe();
+    enqueue(stdin, (opts.stdin ?? new Uint8Array(0)).slice());
+    stdin.writers = this.hostStdinOpen ? 1 : 0;
+    this.installFd(this.openPipe(stdin, O_RDONLY), false);
+    this.installFd(this.openPipe(this.newPipe(1), O_WRONLY), false);
+    this.installFd(this.openPipe(this.newPipe(2), O_WRONLY), false);
+  }
+
+  // ---- running a program -----------------------------------------------------
+
+  /**
+   * Loads the ELF executable at `path` in the guest file system into a fresh
+   * `mem`/`cpu` (argv, envp and AT_EXECFN as given), sets the program break,
+   * and installs the TLS segment resolver on `cpu`.
+   */
+  exec(
+    mem: Memory,
+    cpu: Cpu,
+    path: string,
+    argv: string[],
+    envp: string[],
+  ): LoadedProgram {
+    const node = this.fs.lookup(this.cwd, fromHost(path), { follow: true });
+    if (node.kind !== "file") throw new Error(`${path} is not a regular file`);
+    const prog = loadElf(contents(node), mem, cpu, {
+      argv,
+      envp,
+      execfn: path,
+      random: this.random.bytes(16),
+    });
+    this.brkStart = this.brk = prog.brk;
+    this.attach(cpu);
+    return prog;
+  }
+
+  /** Connects a CPU to this process's segment table (after exec or a restore). */
+  attach(cpu: Cpu): void {
+    cpu.resolveSegment = (selector) => segmentBase(this, selector);
+  }
+
+  /**
+   * Serves the system call the guest just made with `int 0x80` (EIP is past
+   * it): number in EAX, arguments in EBX, ECX, EDX, ESI, EDI, EBP; result (or
+   * -errno) to EAX. Sets `c.halted` when the guest ends or blocks.
+   */
+  syscall(c: Cpu, m: Memory): void {
+    const nr = c.r[EAX] >>> 0;
+    const a = [EBX, ECX, EDX, ESI, EDI, EBP].map((r) => c.r[r] >>> 0);
+    const def = SYSCALLS[nr];
+    this.now = c.icount;
+    this.blocked = undefined;
+    let result: number;
+    try {
+      result = def ? def.fn({ k: this, c, m }, a) : -ENOSYS;
+    } catch (e) {
+      if (e instanceof LinuxError) result = -e.errno;
+      else if (e instanceof GuestFault) result = -EFAULT;
+      else if (e instanceof Blocked) {
+        // Stop at the int 0x80 itself, so that resuming retries the call.
+        c.eip = (c.eip - 2) | 0;
+        c.halted = true;
+        this.blocked = e.reason;
+        this.trace?.(`${formatCall(m, nr, def, a)} = ? <blocked: ${e.reason}>`);
+        return;
+      } else throw e;
+    }
+    if (this.exit) {
+      c.halted = true;
+      this.trace?.(`${formatCall(m, nr, def, a)} = ?`);
+      return;
+    }
+    c.r[EAX] = result;
+    this.trace?.(`${formatCall(m, nr, def, a, result)}`);
+  }
+
+  /** Exit status as a shell reports it: the exit code, or 128 + the fatal signal. */
+  get exitCode(): number | undefined {
+    if (!this.exit) return undefined;
+    return this.exit.kind === "exited"
+      ? this.exit.code
+      : 128 + this.exit.signal;
+  }
+
+  /** Everything the guest wrote to stdout so far. */
+  get stdout(): Uint8Array {
+    return concat(this.output[1]);
+  }
+
+  /** Everything the guest wrote to stderr so far. */
+  get stderr(): Uint8Array {
+    return concat(this.output[2]);
+  }
+
+  /** Gives the guest more input on stdin (while the host holds it open). */
+  writeStdin(bytes: Uint8Array): void {
+    if (!this.hostStdinOpen) throw new Error("stdin is closed");
+    enqueue(this.stdinPipe(), bytes.slice());
+  }
+
+  /** Ends the guest's stdin: once the queued bytes are read, reads return end of file. */
+  closeStdin(): void {
+    if (!this.hostStdinOpen) return;
+    this.hostStdinOpen = false;
+    this.stdinPipe().writers--;
+  }
+
+  // ---- services for the system calls ----------------------------------------
+
+  /** The guest's wall-clock time now. */
+  time(): Timespec {
+    return wallClock(this.now);
+  }
+
+  /** Records guest output (fd 1 or 2) and passes it on to the host. */
+  capture(fd: 1 | 2, bytes: Uint8Array): void {
+    const copy = bytes.slice();
+    this.output[fd].push(copy);
+    this.onOutput?.(fd, copy);
+  }
+
+  /** Raises `sig` in the process: a fatal one ends it. */
+  signal(sig: number): void {
+    const effect = signalEffect(this.signals, sig);
+    if (effect === "kill") this.exit ??= { kind: "killed", signal: sig };
+    else if (effect === "pend") addToSet(this.signals.pending, sig);
+  }
+
+  /** The open file description behind `fd`, or EBADF. */
+  file(fd: number): OpenFile {
+    const e = this.fds.get(fd);
+    if (!e) throw new LinuxError(EBADF);
+    return this.files.get(e.file)!;
+  }
+
+  /** The pipe an open file description refers to. */
+  pipe(f: OpenFile): Pipe {
+    return this.pipes.get(f.target)!;
+  }
+
+  /** The pipe behind the original stdin. */
+  stdinPipe(): Pipe {
+    return this.pipes.get(STDIN)!;
+  }
+
+  /** Creates an open file description for a node. */
+  openNode(node: Node, flags: number): OpenFile {
+    return this.register({ kind: "node", target: node.ino, flags });
+  }
+
+  /** Creates an open file description for one end of a pipe. */
+  openPipe(p: Pipe, flags: number): OpenFile {
+    if (flags & 3) p.writers++;
+    else p.readers++;
+    return this.register({ kind: "pipe", target: p.id, flags });
+  }
+
+  /** A new pipe (or the stdout/stderr sink). */
+  newPipe(sink: 0 | 1 | 2 = 0): Pipe {
+    const p = newPipe(this.nextPipe++, this.time(), sink);
+    this.pipes.set(p.id, p);
+    return p;
+  }
+
+  /** The lowest free descriptor ≥ `min` for `file`, or EMFILE. */
+  installFd(file: OpenFile, cloexec: boolean, min = 0): number {
+    const limit = this.limits[RLIMIT_NOFILE][0];
+    for (let fd = min; fd < limit; fd++) {
+      if (!this.fds.has(fd)) {
+        this.setFd(fd, file, cloexec);
+        return fd;
+      }
+    }
+    if (file.refs === 0) this.release(file);
+    throw new LinuxError(EMFILE);
+  }
+
+  /** Points `fd` at `file` (closing what it referred to). */
+  setFd(fd: number, file: OpenFile, cloexec: boolean): void {
+    file.refs++;
+    if (this.fds.has(fd)) this.closeFd(fd);
+    this.fds.set(fd, { file: file.id, cloexec });
+  }
+
+  /** Closes a descriptor, releasing its open file description when unshared. */
+  closeFd(fd: number): void {
+    const f = this.file(fd);
+    this.fds.delete(fd);
+    if (--f.refs === 0) this.release(f);
+  }
+
+  /** Drops an open file description no descriptor refers to any more. */
+  private release(f: OpenFile): void {
+    this.files.delete(f.id);
+    if (f.kind === "pipe") {
+      const p = this.pipe(f);
+      if (f.flags & 3) p.writers--;
+      else p.readers--;
+      if (p.readers === 0 && p.writers === 0 && !p.sink) {
+        this.pipes.delete(p.id);
+      }
+    } else {
+      const node = this.fs.nodes.get(f.target);
+      if (node) this.fs.release(node, this.inUse);
+    }
+  }
+
+  /** Whether an open file or the working directory refers to inode `ino`. */
+  readonly inUse = (ino: number): boolean => {
+    if (this.cwd === ino) return true;
+    for (const f of this.files.values()) {
+      if (f.kind === "node" && f.target === ino) return true;
+    }
+    return false;
+  };
+
+  /** Lookup options for guest paths: directories need search permission. */
+  readonly lookupOpts = (follow: boolean): LookupOptions => ({
+    follow,
+    search: (dir: DirNode) => requirePerm(dir, X_OK),
+  });
+
+  /** The directory relative paths of an *at call start from. */
+  private startDir(dirfd: number, path: string): number {
+    if (path.startsWith("/")) return this.fs.root;
+    if ((dirfd | 0) === AT_FDCWD) return this.cwd;
+    const f = this.file(dirfd | 0);
+    if (f.kind !== "node" || this.fs.get(f.target).kind !== "dir") {
+      throw new LinuxError(ENOTDIR);
+    }
+    return f.target;
+  }
+
+  /** Resolves a guest path relative to `dirfd` (AT_FDCWD: the working directory). */
+  lookupAt(dirfd: number, path: string, follow: boolean): Node {
+    return this.fs.lookup(
+      this.startDir(dirfd, path),
+      path,
+      this.lookupOpts(follow),
+    );
+  }
+
+  /** Resolves the directory part of a guest path relative to `dirfd`. */
+  parentAt(dirfd: number, path: string): ParentLookup {
+    return this.fs.lookupParent(
+      this.startDir(dirfd, path),
+      path,
+      this.lookupOpts(true),
+    );
+  }
+
+  private register(
+    init: Pick<OpenFile, "kind" | "target" | "flags">,
+  ): OpenFile {
+    const f: OpenFile = {
+      ...init,
+      id: this.nextFile++,
+      offset: 0,
+      dirCursor: null,
+      refs: 0,
+    };
+    this.files.set(f.id, f);
+    return f;
+  }
+
+  // ---- plain-data form ---------------------------------------------------------
+
+  /** The complete state as plain data (a deep copy). */
+  dump(): LinuxDump {
+    return structuredClone({
+      fs: this.fs.dump(),
+      files: [...this.files.values()],
+      pipes: [...this.pipes.values()],
+      fds: [...this.fds.entries()].sort((x, y) => x[0] - y[0]),
+      nextFile: this.nextFile,
+      nextPipe: this.nextPipe,
+      hostStdinOpen: this.hostStdinOpen,
+      cwd: this.cwd,
+      umask: this.umask,
+      brkStart: this.brkStart,
+      brk: this.brk,
+      tls: this.tls,
+      signals: this.signals,
+      limits: this.limits,
+      tidAddress: this.tidAddress,
+      robustList: this.robustList,
+      comm: this.comm,
+      exit: this.exit ?? null,
+      blocked: this.blocked ?? null,
+      stdout: this.stdout,
+      stderr: this.stderr,
+      random: { seed: this.random.seed, position: this.random.position },
+    });
+  }
+
+  /** Rebuilds a personality from {@link dump} output; call {@link attach} on the CPU. */
+  static load(
+    dump: LinuxDump,
+    opts: Pick<LinuxOptions, "trace" | "onOutput"> = {},
+  ): Linux {
+    const d = structuredClone(dump);
+    const k = new Linux({
+      fs: FileSystem.load(d.fs),
+      seed: d.random.seed,
+      ...opts,
+    });
+    k.random.position = d.random.position;
+    k.files.clear();
+    k.pipes.clear();
+    k.fds.clear();
+    for (const f of d.files) k.files.set(f.id, f);
+    for (const p of d.pipes) k.pipes.set(p.id, p);
+    for (const [fd, e] of d.fds) k.fds.set(fd, e);
+    k.nextFile = d.nextFile;
+    k.nextPipe = d.nextPipe;
+    k.hostStdinOpen = d.hostStdinOpen;
+    k.cwd = d.cwd;
+    k.umask = d.umask;
+    k.brkStart = d.brkStart;
+    k.brk = d.brk;
+    k.tls = d.tls;
+    k.signals = d.signals;
+    k.limits = d.limits;
+    k.tidAddress = d.tidAddress;
+    k.robustList = d.robustList;
+    k.comm = d.comm;
+    k.exit = d.exit ?? undefined;
+    k.blocked = d.blocked ?? undefined;
+    k.output[1] = d.stdout.length ? [d.stdout] : [];
+    k.output[2] = d.stderr.length ? [d.stderr] : [];
+    return k;
+  }
+}
+
+/** RLIMIT_NOFILE: bounds file descriptor numbers. */
+const RLIMIT_NOFILE = 7;
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0].slice();
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+import { getI64, readStruct, Struct } from "../abi.ts";
+import { Blocked, EBADF, EINVAL, LinuxError } from "../errno.ts";
+import { readReady, writeReady } from "../io.ts";
+import type { Linux } from "../linux.ts";
+import type { Call, SyscallTable } from "./types.ts";
+
+/**
+ * poll and select. Files are always ready; pipes are ready as their queues
+ * say. Timeouts expire at once (guest time only moves with instructions),
+ * and waiting forever for nothing stops the guest as blocked.
+ */
+
+const POLLIN = 0x1,
+  POLLPRI = 0x2,
+  POLLOUT = 0x4,
+  POLLERR = 0x8,
+  POLLHUP = 0x10,
+  POLLNVAL = 0x20,
+  POLLRDNORM = 0x40,
+  POLLWRNORM = 0x100;
+
+/** Ready events of `fd` among `events`. */
+function pollOne(k: Linux, fd: number, events: number): number {
+  if (!k.fds.has(fd)) return POLLNVAL;
+  const f = k.file(fd);
+  let r = 0;
+  if (readReady(k, f)) r |= events & (POLLIN | POLLRDNORM);
+  if (writeReady(k, f)) r |= events & (POLLOUT | POLLWRNORM);
+  if (f.kind === "pipe") {
+    const p = k.pipe(f);
+    if (!(f.flags & 3) && p.writers === 0 && !p.sink) r |= POLLHUP;
+    if (f.flags & 3 && p.readers === 0 && !p.sink) r |= POLLERR;
+  }
+  return r & (events | POLLERR | POLLHUP | POLLNVAL) & ~POLLPRI;
+}
+
+function nothingReady(forever: boolean): number {
+  if (forever) {
+    throw new Blocked("polling descriptors none of which can become ready");
+  }
+  return 0;
+}
+
+/** poll / ppoll; `forever` means no timeout. */
+function poll(s: Call, fds: number, nfds: number, forever: boolean): number {
+  if (nfds > s.k.limits[7][0]) throw new LinuxError(EINVAL);
+  const v = readStruct(s.m, fds, nfds * 8);
+  const out = new Struct(nfds * 8);
+  out.bytes.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  let ready = 0;
+  for (let i = 0; i < nfds; i++) {
+    const fd = v.getInt32(i * 8, true);
+    const r = fd < 0 ? 0 : pollOne(s.k, fd, v.getUint16(i * 8 + 4, true));
+    out.u16(i * 8 + 6, r);
+    if (r) ready++;
+  }
+  if (ready === 0 && forever) return nothingReady(true);
+  out.write(s.m, fds);
+  return ready;
+}
+
+/** Reads a timeout: undefined for none (wait forever). */
+function timeout(
+  s: Call,
+  addr: number,
+  kind: "tv" | "ts32" | "ts64",
+): number | undefined {
+  if (!addr) return undefined;
+  const v = readStruct(s.m, addr, kind === "ts64" ? 16 : 8);
+  const sec = kind === "ts64" ? getI64(v, 0) : v.getInt32(0, true);
+  const frac = kind === "ts64" ? getI64(v, 8) : v.getInt32(4, true);
+  if (sec < 0 || frac < 0 || frac >= (kind === "tv" ? 1e6 : 1e9)) {
+    throw new LinuxError(EINVAL);
+  }
+  return sec + frac;
+}
+
+/** select over fd_set bitmaps; the sets are rewritten to the ready descriptors. */
+function select(
+  s: Call,
+  n: number,
+  sets: number[],
+  tAddr: number,
+  kind: "tv" | "ts32" | "ts64",
+): number {
+  if ((n | 0) < 0 || n > s.k.limits[7][0]) throw new LinuxError(EINVAL);
+  const t = timeout(s, tAddr, kind);
+  const bytes = Math.ceil(n / 32) * 4;
+  const masks = [POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI];
+  const input = sets.map((
+    a,
+  ) => (a ? new Uint8Array(s.m.read(a, bytes)) : undefined));
+  const output = sets.map(() => new Uint8Array(bytes));
+  let ready = 0;
+  for (let fd = 0; fd < n; fd++) {
+    const bit = 1 << (fd & 7);
+    const wanted = input.some((set) => set && set[fd >> 3] & bit);
+    if (!wanted) continue;
+    if (!s.k.fds.has(fd)) throw new LinuxError(EBADF);
+    const r = pollOne(s.k, fd, POLLIN | POLLOUT);
+    for (let i = 0; i < 3; i++) {
+      if (input[i] && input[i]![fd >> 3] & bit && r & masks[i]) {
+        output[i][fd >> 3] |= bit;
+        ready++;
+      }
+    }
+  }
+  if (ready === 0) nothingReady(t === undefined);
+  sets.forEach((a, i) => a && s.m.write(a, output[i]));
+  if (ready === 0 && tAddr) {
+    s.m.write(tAddr, new Uint8Array(kind === "ts64" ? 16 : 8));
+  }
+  return ready;
+}
+
+export const pollCalls: SyscallTable = {
+  168: {
+    name: "poll",
+    args: "x,u,d",
+    fn: (s, a) => poll(s, a[0], a[1], (a[2] | 0) < 0),
+  },
+  309: {
+    name: "ppoll",
+    args: "x,u,x,x,u",
+    fn: (s, a) => poll(s, a[0], a[1], timeout(s, a[2], "ts32") === undefined),
+  },
+  414: {
+    name: "ppoll_time64",
+    args: "x,u,x,x,u",
+    fn: (s, a) => poll(s, a[0], a[1], timeout(s, a[2], "ts64") === undefined),
+  },
+  142: {
+    name: "_newselect",
+    args: "d,x,x,x,x",
+    fn: (s, a) => select(s, a[0], a.slice(1, 4), a[4], "tv"),
+  },
+  82: {
+    name: "select",
+    args: "x",
+    fn: (s, a) => {
+      const v = readStruct(s.m, a[0], 20);
+      const w = (i: number) => v.getUint32(i * 4, true);
+      return select(s, w(0), [w(1), w(2), w(3)], w(4), "tv");
+    },
+  },
+  308: {
+    name: "pselect6",
+    args: "d,x,x,x,x,x",
+    fn: (s, a) => select(s, a[0], a.slice(1, 4), a[4], "ts32"),
+  },
+  413: {
+    name: "pselect6_time64",
+    args: "d,x,x,x,x,x",
+    fn: (s, a) => select(s, a[0], a.slice(1, 4), a[4], "ts64"),
+  },
+};

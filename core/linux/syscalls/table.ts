@@ -1,0 +1,40 @@
+import { dirCalls } from "./dirs.ts";
+import { ioCalls } from "./io.ts";
+import { limitCalls } from "./limits.ts";
+import { memoryCalls } from "./memory.ts";
+import { netCalls } from "./net.ts";
+import { openCalls } from "./open.ts";
+import { pollCalls } from "./poll.ts";
+import { processCalls } from "./process.ts";
+import { signalCalls } from "./signal.ts";
+import { statCalls } from "./stat.ts";
+import { timeCalls } from "./time.ts";
+import { tlsCalls } from "./tls.ts";
+import type { SyscallDef, SyscallTable } from "./types.ts";
+
+const GROUPS: SyscallTable[] = [
+  ioCalls,
+  openCalls,
+  dirCalls,
+  statCalls,
+  memoryCalls,
+  processCalls,
+  limitCalls,
+  signalCalls,
+  timeCalls,
+  tlsCalls,
+  pollCalls,
+  netCalls,
+];
+
+/** Every implemented system call, indexed by number (undefined: ENOSYS). */
+export const SYSCALLS: (SyscallDef | undefined)[] = (() => {
+  const table: (SyscallDef | undefined)[] = [];
+  for (const group of GROUPS) {
+    for (const [nr, def] of Object.entries(group)) {
+      if (table[+nr]) throw new Error(`system call ${nr} is defined twice`);
+      table[+nr] = def;
+    }
+  }
+  return table;
+})();

@@ -1,0 +1,155 @@
+import type { Memory } from "../../memory/memory.ts";
+import { getI64, readStruct, Struct } from "../abi.ts";
+import { CLK_TCK, sinceStart, type Timespec, wallClock } from "../clock.ts";
+import { EINVAL, LinuxError } from "../errno.ts";
+import type { Call, SyscallTable } from "./types.ts";
+
+/**
+ * Clocks, all derived from the instruction count (see clock.ts). Sleeping
+ * returns at once and moves no clock: guest time is instructions retired.
+ */
+
+const CLOCK_REALTIME = 0,
+  CLOCK_REALTIME_COARSE = 5,
+  CLOCK_REALTIME_ALARM = 8,
+  CLOCK_TAI = 11;
+const REALTIME_CLOCKS = new Set([
+  CLOCK_REALTIME,
+  CLOCK_REALTIME_COARSE,
+  CLOCK_REALTIME_ALARM,
+  CLOCK_TAI,
+]);
+/** Valid clock ids: 0-9 and 11 (CLOCK_TAI). */
+function clockTime(s: Call, clock: number): Timespec {
+  if ((clock > 9 && clock !== CLOCK_TAI) || (clock | 0) < 0) {
+    throw new LinuxError(EINVAL);
+  }
+  return REALTIME_CLOCKS.has(clock)
+    ? wallClock(s.c.icount)
+    : sinceStart(s.c.icount);
+}
+
+function putTimespec(
+  m: Memory,
+  addr: number,
+  t: Timespec,
+  wide: boolean,
+): number {
+  const s = wide
+    ? new Struct(16).u64(0, t.sec).u64(8, t.nsec)
+    : new Struct(8).u32(0, t.sec).u32(4, t.nsec);
+  s.write(m, addr);
+  return 0;
+}
+
+/** Reads and validates a requested duration (nanosleep and friends). */
+function checkDuration(m: Memory, addr: number, wide: boolean): void {
+  const v = readStruct(m, addr, wide ? 16 : 8);
+  const sec = wide ? getI64(v, 0) : v.getInt32(0, true);
+  const nsec = wide ? getI64(v, 8) : v.getInt32(4, true);
+  if (sec < 0 || nsec < 0 || nsec >= 1e9) throw new LinuxError(EINVAL);
+}
+
+function clockNanosleep(s: Call, a: number[], wide: boolean): number {
+  clockTime(s, a[0]);
+  checkDuration(s.m, a[2], wide);
+  return 0;
+}
+
+/** Clock ticks (CLK_TCK per second) of guest time so far. */
+function ticks(icount: number): number {
+  return Math.floor(icount / (1e9 / CLK_TCK));
+}
+
+export const timeCalls: SyscallTable = {
+  13: {
+    name: "time",
+    args: "x",
+    fn: (s, a) => {
+      const t = wallClock(s.c.icount).sec;
+      if (a[0]) new Struct(4).u32(0, t).write(s.m, a[0]);
+      return t;
+    },
+  },
+  78: {
+    name: "gettimeofday",
+    args: "x,x",
+    fn: (s, a) => {
+      const t = wallClock(s.c.icount);
+      if (a[0]) {
+        new Struct(8).u32(0, t.sec).u32(4, Math.floor(t.nsec / 1000)).write(
+          s.m,
+          a[0],
+        );
+      }
+      if (a[1]) new Struct(8).write(s.m, a[1]); // UTC, no daylight saving
+      return 0;
+    },
+  },
+  265: {
+    name: "clock_gettime",
+    args: "d,x",
+    fn: (s, a) => putTimespec(s.m, a[1], clockTime(s, a[0]), false),
+  },
+  403: {
+    name: "clock_gettime64",
+    args: "d,x",
+    fn: (s, a) => putTimespec(s.m, a[1], clockTime(s, a[0]), true),
+  },
+  266: {
+    name: "clock_getres",
+    args: "d,x",
+    fn: (s, a) => {
+      clockTime(s, a[0]);
+      return a[1] ? putTimespec(s.m, a[1], { sec: 0, nsec: 1 }, false) : 0;
+    },
+  },
+  406: {
+    name: "clock_getres_time64",
+    args: "d,x",
+    fn: (s, a) => {
+      clockTime(s, a[0]);
+      return a[1] ? putTimespec(s.m, a[1], { sec: 0, nsec: 1 }, true) : 0;
+    },
+  },
+  162: {
+    name: "nanosleep",
+    args: "x,x",
+    fn: (s, a) => (checkDuration(s.m, a[0], false), 0),
+  },
+  267: {
+    name: "clock_nanosleep",
+    args: "d,x,x,x",
+    fn: (s, a) => clockNanosleep(s, a, false),
+  },
+  407: {
+    name: "clock_nanosleep_time64",
+    args: "d,x,x,x",
+    fn: (s, a) => clockNanosleep(s, a, true),
+  },
+  43: {
+    name: "times",
+    args: "x",
+    fn: (s, a) => {
+      const t = ticks(s.c.icount);
+      if (a[0]) new Struct(16).u32(0, t).write(s.m, a[0]);
+      return t;
+    },
+  },
+  77: {
+    name: "getrusage",
+    args: "d,x",
+    fn: (s, a) => {
+      const who = a[0] | 0;
+      if (who !== 0 && who !== -1 && who !== 1) throw new LinuxError(EINVAL);
+      const r = new Struct(72);
+      if (who !== -1) {
+        const t = sinceStart(s.c.icount);
+        r.u32(0, t.sec).u32(4, Math.floor(t.nsec / 1000));
+      }
+      r.write(s.m, a[1]);
+      return 0;
+    },
+  },
+  27: { name: "alarm", args: "u", fn: () => 0 },
+};
