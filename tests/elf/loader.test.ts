@@ -1,0 +1,317 @@
+import { assert, test } from "../harness.ts";
+import {
+  Cpu,
+  CS,
+  DS,
+  EAX,
+  EBP,
+  ESP,
+  FS,
+  GS,
+  SS,
+} from "../../core/cpu/state.ts";
+import { X87 } from "../../core/cpu/x87/x87.ts";
+import {
+  Memory,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+} from "../../core/memory/memory.ts";
+import { type LoadedProgram, loadElf } from "../../core/elf/load.ts";
+import { ElfError } from "../../core/elf/elf.ts";
+import { PIE_BASE, STACK_BOTTOM, STACK_TOP } from "../../core/linux/layout.ts";
+import { FileSystem } from "../../core/linux/fs/filesystem.ts";
+import { Linux } from "../../core/linux/linux.ts";
+import { busybox, bytesOf, compile, runNative } from "./build.ts";
+import { describeStack } from "./describe.ts";
+
+const ARGV_TAIL = ["one", "two words", "", "ünïcödé"];
+const ENV = { A: "1", PATH: "/bin:/usr/bin", EMPTY: "", LONG: "x".repeat(300) };
+const envp = Object.entries(ENV).map(([k, v]) => `${k}=${v}`);
+
+interface Phdr {
+  type: number;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  memsz: number;
+  flags: number;
+}
+
+/** Program headers read directly (not through the loader's parser). */
+function phdrsOf(
+  image: Uint8Array,
+): { type: number; entry: number; phoff: number; phdrs: Phdr[] } {
+  const v = new DataView(image.buffer, image.byteOffset);
+  const phoff = v.getUint32(28, true), phnum = v.getUint16(44, true);
+  const phdrs = Array.from({ length: phnum }, (_, i) => {
+    const o = phoff + 32 * i;
+    const w = (k: number) => v.getUint32(o + 4 * k, true);
+    return {
+      type: w(0),
+      offset: w(1),
+      vaddr: w(2),
+      filesz: w(4),
+      memsz: w(5),
+      flags: w(6),
+    };
+  });
+  return {
+    type: v.getUint16(16, true),
+    entry: v.getUint32(24, true),
+    phoff,
+    phdrs,
+  };
+}
+
+function load(image: Uint8Array, argv: string[], env = envp) {
+  const mem = new Memory();
+  const cpu = new Cpu(new X87());
+  cpu.r[EAX] = 123;
+  const prog = loadElf(image, mem, cpu, {
+    argv,
+    envp: env,
+    execfn: argv[0],
+    random: new Uint8Array(16).fill(0xab),
+  });
+  return { mem, cpu, prog };
+}
+
+/** Checks that every PT_LOAD segment is mapped as the file says. */
+function checkSegments(
+  image: Uint8Array,
+  mem: Memory,
+  prog: LoadedProgram,
+): void {
+  const { phdrs } = phdrsOf(image);
+  let top = 0;
+  for (const p of phdrs.filter((p) => p.type === 1)) {
+    const start = prog.base + p.vaddr;
+    const prot = (p.flags & 4 ? PROT_READ : 0) |
+      (p.flags & 2 ? PROT_WRITE : 0) |
+      (p.flags & 1 ? PROT_EXEC : 0);
+    for (let a = start - (start % 4096); a < start + p.memsz; a += 4096) {
+      assert.equal(
+        mem.protOf(a / 4096),
+        prot,
+        `protection of page 0x${a.toString(16)}`,
+      );
+    }
+    const inMemory = new Uint8Array(p.memsz);
+    for (let i = 0; i < p.memsz; i++) {
+      inMemory[i] = mem.pageData((start + i) >>> 12)![(start + i) & 4095];
+    }
+    assert.deepEqual(
+      inMemory.subarray(0, p.filesz),
+      image.subarray(p.offset, p.offset + p.filesz),
+    );
+    assert.ok(inMemory.subarray(p.filesz).every((b) => b === 0), "bss is zero");
+    top = Math.max(top, start + p.memsz);
+  }
+  assert.equal(prog.brk, Math.ceil(top / 4096) * 4096);
+}
+
+/** The loader's stack must read like the kernel's to the program itself. */
+function checkStack(
+  exe: string,
+  image: Uint8Array,
+  mem: Memory,
+  prog: LoadedProgram,
+  argv: string[],
+) {
+  const { phoff, phdrs } = phdrsOf(image);
+  const first = phdrs.find((p) => p.type === 1 && p.offset === 0)!;
+  const self = {
+    entry: prog.entry,
+    ehdr: prog.base + first.vaddr,
+    phoff,
+    phnum: phdrs.length,
+  };
+  const native = runNative(exe, argv, ENV);
+  assert.equal(native.status, 0, native.stderr);
+  assert.equal(describeStack(mem, prog.sp, self), native.stdout);
+}
+
+/** Exact placement (no randomisation): the strings end at the top, platform right below them. */
+function checkExactLayout(mem: Memory, prog: LoadedProgram, argv: string[]) {
+  const execfn = new TextEncoder().encode(argv[0] + "\0");
+  assert.deepEqual(mem.read(STACK_TOP - 4, 4), new Uint8Array(4));
+  assert.deepEqual(
+    mem.read(STACK_TOP - 4 - execfn.length, execfn.length),
+    execfn,
+  );
+  const argv0 = mem.r32(prog.sp + 4) >>> 0;
+  const platformEnd = argv0 - (argv0 % 16);
+  assert.equal(
+    new TextDecoder().decode(mem.read(platformEnd - 5, 5)),
+    "i686\0",
+  );
+  assert.deepEqual(
+    mem.read(platformEnd - 21, 16),
+    new Uint8Array(16).fill(0xab),
+  );
+}
+
+test("loader: static executable: segments, registers, and the kernel's stack layout", () => {
+  const exe = compile("tests/elf/progs/stack.c", "elf/stack", ["-static"]);
+  const image = bytesOf(exe);
+  const argv = [exe, ...ARGV_TAIL];
+  const { mem, cpu, prog } = load(image, argv);
+  const { entry } = phdrsOf(image);
+  assert.equal(prog.base, 0);
+  assert.equal(cpu.eip, entry);
+  assert.equal(prog.entry, entry);
+  assert.equal(cpu.r[ESP] >>> 0, prog.sp);
+  assert.equal(cpu.r[EAX], 0, "registers start at zero");
+  assert.equal(cpu.r[EBP], 0);
+  assert.deepEqual([
+    cpu.sreg[CS],
+    cpu.sreg[SS],
+    cpu.sreg[DS],
+    cpu.sreg[FS],
+    cpu.sreg[GS],
+  ], [
+    0x73,
+    0x7b,
+    0x7b,
+    0,
+    0,
+  ]);
+  assert.equal(prog.sp % 16, 0);
+  assert.equal(prog.execStack, false);
+  assert.equal(mem.protOf(STACK_BOTTOM >>> 12), PROT_READ | PROT_WRITE);
+  assert.equal(mem.protOf((STACK_TOP - 1) >>> 12), PROT_READ | PROT_WRITE);
+  assert.equal(mem.isMapped((STACK_BOTTOM >>> 12) - 1), false);
+  checkSegments(image, mem, prog);
+  checkStack(exe, image, mem, prog, argv);
+  checkExactLayout(mem, prog, argv);
+});
+
+test("loader: static-pie is loaded at PIE_BASE", () => {
+  const exe = compile("tests/elf/progs/stack.c", "elf/stack-pie", [
+    "-static-pie",
+  ]);
+  const image = bytesOf(exe);
+  const { type, entry } = phdrsOf(image);
+  assert.equal(type, 3, "ET_DYN");
+  const argv = [exe, "pie"];
+  const { mem, cpu, prog } = load(image, argv);
+  assert.equal(prog.base, PIE_BASE);
+  assert.equal(cpu.eip, PIE_BASE + entry);
+  checkSegments(image, mem, prog);
+  checkStack(exe, image, mem, prog, argv);
+});
+
+test("loader: Debian's busybox-static", () => {
+  const exe = busybox();
+  const image = bytesOf(exe);
+  const { mem, cpu, prog } = load(image, ["busybox", "echo", "hi"], ["HOME=/"]);
+  assert.equal(cpu.eip, phdrsOf(image).entry);
+  assert.equal(prog.segments.length, 4);
+  checkSegments(image, mem, prog);
+  assert.equal(prog.brk, 0x08244000);
+  // the start-up stack: argc, argv, envp, auxv
+  const u32 = (a: number) => mem.r32(a) >>> 0;
+  assert.equal(u32(prog.sp), 3);
+  assert.equal(
+    new TextDecoder().decode(mem.readCString(u32(prog.sp + 8))),
+    "echo",
+  );
+  assert.equal(u32(prog.sp + 16), 0);
+  assert.equal(
+    new TextDecoder().decode(mem.readCString(u32(prog.sp + 20))),
+    "HOME=/",
+  );
+  assert.equal(u32(prog.sp + 24), 0);
+  assert.deepEqual(
+    [u32(prog.sp + 28), u32(prog.sp + 32)],
+    [16, 0x8111],
+    "AT_HWCAP first",
+  );
+});
+
+test("loader: Linux.exec loads a program from the guest file system", () => {
+  const fs = new FileSystem();
+  fs.writeFile("/bin/busybox", bytesOf(busybox()), { mode: 0o755 });
+  const linux = new Linux({ fs, seed: new Uint8Array(32) });
+  const mem = new Memory(), cpu = new Cpu(new X87());
+  const prog = linux.exec(mem, cpu, "/bin/busybox", ["sh"], []);
+  assert.equal(linux.brk, prog.brk);
+  assert.equal(linux.brkStart, prog.brk);
+  assert.equal(cpu.resolveSegment(0x7b), 0, "the TLS resolver is installed");
+  const execfn = new TextEncoder().encode("/bin/busybox\0");
+  assert.deepEqual(
+    mem.read(STACK_TOP - 4 - execfn.length, execfn.length),
+    execfn,
+  );
+  assert.throws(
+    () => linux.exec(mem, cpu, "/bin", [], []),
+    /not a regular file/,
+  );
+});
+
+test("loader: clear one-line errors", () => {
+  const exe = compile("tests/elf/progs/stack.c", "elf/stack", ["-static"]);
+  const good = bytesOf(exe);
+  const fail = (image: Uint8Array, message: string | RegExp) =>
+    assert.throws(() => load(image, ["x"]), (e: unknown) => {
+      assert.ok(e instanceof ElfError, `ElfError, got ${e}`);
+      assert.match(
+        e.message,
+        typeof message === "string" ? new RegExp(`^${message}$`) : message,
+      );
+      assert.ok(!e.message.includes("\n"));
+      return true;
+    });
+  fail(new TextEncoder().encode("#!/bin/sh\necho hi\n"), "not an ELF file");
+  fail(good.slice(0, 40), "truncated ELF header");
+  fail(good.slice(0, 100), "truncated program header table");
+  const x64 = good.slice();
+  x64[4] = 2;
+  fail(x64, "not a 32-bit x86 executable");
+  const arm = good.slice();
+  arm[18] = 40;
+  fail(arm, "not a 32-bit x86 executable");
+  const rel = good.slice();
+  rel[16] = 1;
+  fail(rel, /^not an executable \(ELF type 1\)$/);
+  // a dynamically linked program names its interpreter
+  const dyn = bytesOf(compile("tests/elf/progs/stack.c", "elf/stack-dyn", []));
+  fail(
+    dyn,
+    /^dynamically linked \(PT_INTERP \/lib\/ld-linux\.so\.2\) programs are not supported yet$/,
+  );
+  // a segment past the end of the file
+  const { phoff, phdrs } = phdrsOf(good);
+  const i = phdrs.findIndex((p) => p.type === 1);
+  const out = good.slice();
+  new DataView(out.buffer).setUint32(
+    phoff + 32 * i + 16,
+    good.length + 1,
+    true,
+  );
+  new DataView(out.buffer).setUint32(
+    phoff + 32 * i + 20,
+    good.length + 1,
+    true,
+  );
+  fail(out, /^segment 0 lies outside the file$/);
+  // overlapping segments
+  const over = good.slice();
+  const j = phdrs.findIndex((p, k) => p.type === 1 && k > i);
+  new DataView(over.buffer).setUint32(phoff + 32 * j + 8, phdrs[i].vaddr, true);
+  new DataView(over.buffer).setUint32(
+    phoff + 32 * j + 4,
+    phdrs[i].offset,
+    true,
+  );
+  fail(over, /^segments 0 and 1 overlap$/);
+  // a segment reaching the stack
+  const huge = good.slice();
+  new DataView(huge.buffer).setUint32(phoff + 32 * j + 20, 0xb8000000, true);
+  fail(huge, /reaches the stack/);
+  assert.throws(
+    () => load(good, ["x".repeat(200000)]),
+    /argument list too long/,
+  );
+});
