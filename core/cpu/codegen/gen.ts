@@ -66,6 +66,7 @@ export class Gen {
       case "Ob": case "Ov":
         return load(size, this.moffs());
       default:
+        // "Rv/Mw" has size 16: the low word of a register, or a word in memory.
         if (hasMemoryOperand(i)) return load(size, "ea");
         return reg(i.rm, size);
     }

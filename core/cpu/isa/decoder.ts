@@ -1,4 +1,5 @@
 import { GuestFault } from "../../fault.ts";
+import { CS } from "../state.ts";
 import { describeX87 } from "../x87/x87.ts";
 import type { Instr, OpDef } from "./instr.ts";
 import { immediateBytes, usesModrm } from "./operands.ts";
@@ -106,7 +107,9 @@ export function decode(fetch: Fetch, addr: number): Instr {
     imm2: 0,
   };
 
-  if (needsModrm && mod !== 3) {
+  // MOV to/from CRn and DRn ignore ModRM.mod: r/m always names a register.
+  if (def.operands.includes("Rd")) i.mod = 3;
+  if (needsModrm && i.mod !== 3) {
     if (adsize === 32) decodeAddress32(i, next);
     else decodeAddress16(i, next);
   }
@@ -127,6 +130,9 @@ export function decode(fetch: Fetch, addr: number): Instr {
   return i;
 }
 
+/** The control registers a 32-bit x86 has (CR1 and CR5..CR7 are reserved). */
+const CONTROL_REGISTERS = [0, 2, 3, 4];
+
 /** Rejects encodings the table's operand kinds forbid (e.g. LEA with a register). */
 function checkOperandForms(i: Instr): void {
   const ops = i.def.operands;
@@ -134,11 +140,14 @@ function checkOperandForms(i: Instr): void {
   if (memOnly && i.mod === 3) {
     throw undefinedOpcode(i.addr, `${mnemonicOf(i)} needs a memory operand`);
   }
-  if (ops.includes("Rd") && i.mod !== 3) {
-    throw undefinedOpcode(i.addr, `${mnemonicOf(i)} needs a register operand`);
-  }
   if (ops.includes("Sw") && i.reg > 5) {
     throw undefinedOpcode(i.addr, `segment register ${i.reg} does not exist`);
+  }
+  if (ops[0] === "Sw" && i.reg === CS) {
+    throw undefinedOpcode(i.addr, "MOV cannot load CS");
+  }
+  if (ops.includes("Cd") && !CONTROL_REGISTERS.includes(i.reg)) {
+    throw undefinedOpcode(i.addr, `control register CR${i.reg} does not exist`);
   }
   if (i.lock && (!i.def.lockable || i.mod === 3)) {
     throw undefinedOpcode(i.addr, `LOCK prefix on ${mnemonicOf(i)}`);
@@ -187,11 +196,12 @@ function readLE(next: () => number, n: number): number {
   return n === 4 ? v | 0 : v;
 }
 
-/** The mnemonic for the instruction's operand size. */
+/** The mnemonic for the instruction's operand (or address) size. */
 export function mnemonicOf(i: Instr): string {
   const m = i.def.mnemonic;
   if (typeof m === "string") return m;
-  return i.opsize === 16 ? m[0] : m[1];
+  const size = i.def.namedByAddressSize ? i.adsize : i.opsize;
+  return size === 16 ? m[0] : m[1];
 }
 
 function opcodeName(twoByte: boolean, b: number): string {

@@ -1,3 +1,4 @@
+import type { FaultKind } from "../../fault.ts";
 import type { OperandSpec } from "./operands.ts";
 import type { Gen } from "../codegen/gen.ts";
 
@@ -16,8 +17,12 @@ export type Flow =
 
 /** One row of the opcode table. */
 export interface OpDef {
-  /** Intel mnemonic; a pair gives the 16-bit and 32-bit operand-size names. */
+  /**
+   * Intel mnemonic; a pair gives the 16-bit and 32-bit names, chosen by
+   * operand size (or by address size when `namedByAddressSize`: JCXZ/JECXZ).
+   */
   mnemonic: string | readonly [string, string];
+  namedByAddressSize?: boolean;
   operands: readonly OperandSpec[];
   emit: Emitter;
   flow: Flow;
@@ -25,6 +30,8 @@ export interface OpDef {
   lockable?: boolean;
   /** String instruction: "rep" honours F3 as REP, "repcc" as REPE and F2 as REPNE. */
   string?: "rep" | "repcc";
+  /** The fault this row always raises: it exists only to stop the guest (IN, HLT, far CALL...). */
+  fault?: FaultKind;
 }
 
 /** A decoded instruction. */

@@ -4,14 +4,16 @@
  *
  * Size letters: b = byte, w = word, d = dword, v = word or dword by operand
  * size, z = like v for immediates (never 64-bit here), p = far pointer,
- * q = quadword, a = BOUND pair.
+ * q = quadword, a = BOUND pair, s = 6-byte descriptor-table pseudo-descriptor.
  */
 export type OperandSpec =
   | "Eb" | "Ew" | "Ed" | "Ev" // ModRM r/m
-  | "Rd" // ModRM r/m, register form only
+  | "Rd" // ModRM r/m as a register whatever ModRM.mod says (MOV to/from CRn/DRn)
+  | "Rv/Mw" // ModRM r/m: a v-sized register or a word in memory (SLDT, LAR, ...)
   | "Gb" | "Gw" | "Gv" // ModRM reg
+  | "Cd" | "Dd" // control / debug register in ModRM reg
   | "Sw" // segment register in ModRM reg
-  | "M" | "Mq" | "Mp" | "Ma" // memory-only ModRM r/m
+  | "M" | "Mq" | "Mp" | "Ma" | "Ms" // memory-only ModRM r/m
   | "Ib" | "Iw" | "Iz" | "Ibs" // immediates (Ibs: sign-extended byte)
   | "Jb" | "Jz" // relative branch targets
   | "Ap" // far pointer immediate
@@ -28,11 +30,13 @@ export function specSize(spec: OperandSpec, opsize: number): number {
     case "Eb": case "Gb": case "Ib": case "Jb": case "Ob": case "Zb":
     case "AL": case "CL": case "Xb": case "Yb":
       return 8;
-    case "Ew": case "Sw": case "Iw": case "DX":
+    case "Ew": case "Sw": case "Iw": case "DX": case "Rv/Mw":
     case "ES": case "CS": case "SS": case "DS": case "FS": case "GS":
       return 16;
-    case "Ed": case "Rd":
+    case "Ed": case "Rd": case "Cd": case "Dd":
       return 32;
+    case "Ms":
+      return 48;
     case "Mq":
       return 64;
     default:
@@ -40,10 +44,14 @@ export function specSize(spec: OperandSpec, opsize: number): number {
   }
 }
 
+const MODRM_SPECS: ReadonlySet<string> = new Set<OperandSpec>([
+  "Eb", "Ew", "Ed", "Ev", "Rd", "Rv/Mw", "Gb", "Gw", "Gv", "Cd", "Dd", "Sw",
+  "M", "Mq", "Mp", "Ma", "Ms",
+]);
+
 /** True if the spec is encoded in a ModRM byte. */
 export function usesModrm(spec: OperandSpec): boolean {
-  return spec[0] === "E" || spec[0] === "G" || spec[0] === "M" ||
-    spec === "Sw" || spec === "Rd";
+  return MODRM_SPECS.has(spec);
 }
 
 /** Immediate bytes a spec consumes, given operand and address size. */

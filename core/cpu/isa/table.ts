@@ -4,6 +4,7 @@
  * and operands, both execution backends its emitters, and the differential
  * tests enumerate its rows.
  */
+import type { FaultKind } from "../../fault.ts";
 import type { Emitter, Flow, OpDef } from "./instr.ts";
 import type { OperandSpec } from "./operands.ts";
 import * as A from "./semantics/arith.ts";
@@ -29,6 +30,8 @@ interface Extra {
   flow?: Flow;
   lockable?: boolean;
   string?: "rep" | "repcc";
+  namedByAddressSize?: boolean;
+  fault?: FaultKind;
 }
 
 /** Builds a row: `operands` is a comma-separated list of specs. */
@@ -45,6 +48,8 @@ function op(
     flow: extra.flow ?? "next",
     lockable: extra.lockable,
     string: extra.string,
+    namedByAddressSize: extra.namedByAddressSize,
+    fault: extra.fault,
   };
 }
 
@@ -52,14 +57,25 @@ const jump: Extra = { flow: "jump" };
 const stop: Extra = { flow: "stop" };
 const lockable: Extra = { lockable: true };
 
-/** An instruction user code may not execute: it stops the guest. */
-function privileged(mnemonic: string, operands = ""): OpDef {
-  return op(mnemonic, operands, C.fault("privileged", mnemonic), stop);
+/** An instruction that always stops the guest with `kind`. */
+function faulting(
+  kind: FaultKind,
+  mnemonic: OpDef["mnemonic"],
+  operands: string,
+  what: string,
+): OpDef {
+  return op(mnemonic, operands, C.fault(kind, what), { flow: "stop", fault: kind });
+}
+
+/** An instruction user code may not execute (or that would reveal the host). */
+function privileged(mnemonic: OpDef["mnemonic"], operands = ""): OpDef {
+  return faulting("privileged", mnemonic, operands, typeof mnemonic === "string" ? mnemonic : mnemonic[1]);
 }
 
 /** A far transfer, which would load CS: not available in a flat guest. */
-function farTransfer(mnemonic: string, operands = ""): OpDef {
-  return op(mnemonic, operands, C.fault("general-protection", `far ${mnemonic}`), stop);
+function farTransfer(mnemonic: OpDef["mnemonic"], operands = ""): OpDef {
+  const name = typeof mnemonic === "string" ? mnemonic : mnemonic[1];
+  return faulting("general-protection", mnemonic, operands, `far ${name}`);
 }
 
 const ALU = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"] as const;
@@ -115,15 +131,15 @@ for (let n = 0; n < 8; n++) {
 one(0x60, op(["pushaw", "pushad"], "", D.pusha));
 one(0x61, op(["popaw", "popad"], "", D.popa));
 one(0x62, op("bound", "Gv,Ma", S.bound));
-one(0x63, op("arpl", "Ew,Gw", D.arpl));
+one(0x63, op("arpl", "Rv/Mw,Gv", D.arpl));
 one(0x68, op("push", "Iz", D.push));
 one(0x69, op("imul", "Gv,Ev,Iz", A.imul3));
 one(0x6a, op("push", "Ibs", D.push));
 one(0x6b, op("imul", "Gv,Ev,Ibs", A.imul3));
-one(0x6c, privileged("insb"));
-one(0x6d, privileged("insd"));
-one(0x6e, privileged("outsb"));
-one(0x6f, privileged("outsd"));
+one(0x6c, privileged("insb", "Yb,DX"));
+one(0x6d, privileged(["insw", "insd"], "Yv,DX"));
+one(0x6e, privileged("outsb", "DX,Xb"));
+one(0x6f, privileged(["outsw", "outsd"], "DX,Xv"));
 for (let cc = 0; cc < 16; cc++) {
   one(0x70 + cc, op("j" + CC[cc], "Jb", C.jcc(C.CONDITIONS[cc]), jump));
 }
@@ -138,9 +154,9 @@ one(0x88, op("mov", "Eb,Gb", D.mov));
 one(0x89, op("mov", "Ev,Gv", D.mov));
 one(0x8a, op("mov", "Gb,Eb", D.mov));
 one(0x8b, op("mov", "Gv,Ev", D.mov));
-one(0x8c, op("mov", "Ev,Sw", D.movFromSeg));
+one(0x8c, op("mov", "Rv/Mw,Sw", D.movFromSeg));
 one(0x8d, op("lea", "Gv,M", D.lea));
-one(0x8e, op("mov", "Sw,Ew", D.movToSeg));
+one(0x8e, op("mov", "Sw,Rv/Mw", D.movToSeg));
 ONE[0x8f] = { kind: "group", ops: [op("pop", "Ev", D.pop)] };
 one(0x90, op("nop", "", S.nop));
 for (let n = 1; n < 8; n++) one(0x90 + n, op("xchg", "Zv,eAX", D.xchg));
@@ -186,10 +202,10 @@ one(0xc8, op("enter", "Iw,Ib", S.enter));
 one(0xc9, op("leave", "", S.leave));
 one(0xca, farTransfer("retf", "Iw"));
 one(0xcb, farTransfer("retf"));
-one(0xcc, op("int3", "", C.fault("breakpoint", "INT3"), stop));
+one(0xcc, faulting("breakpoint", "int3", "", "INT3"));
 one(0xcd, op("int", "Ib", C.int, stop));
 one(0xce, op("into", "", C.into));
-one(0xcf, farTransfer("iret"));
+one(0xcf, farTransfer(["iretw", "iretd"]));
 ONE[0xd0] = { kind: "group", ops: shiftGroup("Eb,1") };
 ONE[0xd1] = { kind: "group", ops: shiftGroup("Ev,1") };
 ONE[0xd2] = { kind: "group", ops: shiftGroup("Eb,CL") };
@@ -202,7 +218,7 @@ for (let n = 0; n < 8; n++) ONE[0xd8 + n] = { kind: "x87" };
 one(0xe0, op("loopne", "Jb", C.loop("!L.zf(c)"), jump));
 one(0xe1, op("loope", "Jb", C.loop("L.zf(c)"), jump));
 one(0xe2, op("loop", "Jb", C.loop(null), jump));
-one(0xe3, op(["jcxz", "jecxz"], "Jb", C.jecxz, jump));
+one(0xe3, op(["jcxz", "jecxz"], "Jb", C.jecxz, { flow: "jump", namedByAddressSize: true }));
 one(0xe4, privileged("in", "AL,Ib"));
 one(0xe5, privileged("in", "eAX,Ib"));
 one(0xe6, privileged("out", "Ib,AL"));
@@ -215,7 +231,7 @@ one(0xec, privileged("in", "AL,DX"));
 one(0xed, privileged("in", "eAX,DX"));
 one(0xee, privileged("out", "DX,AL"));
 one(0xef, privileged("out", "DX,eAX"));
-one(0xf1, op("int1", "", C.fault("breakpoint", "INT1"), stop));
+one(0xf1, faulting("breakpoint", "int1", "", "INT1"));
 one(0xf4, privileged("hlt"));
 one(0xf5, op("cmc", "", S.cmc));
 const unaryGroup = (size: "b" | "v") => {
@@ -258,28 +274,49 @@ ONE[0xff] = {
 
 // ---- two-byte opcodes (0F xx) ------------------------------------------
 
+// Descriptor-table and system instructions. SLDT, STR, SMSW, LAR, LSL,
+// VERR and VERW are legal at CPL 3 but reveal the host: fx86 stops on them
+// too. SYSCALL/SYSRET (AMD) and RSM (#UD outside SMM) are left undefined.
 TWO[0x00] = {
   kind: "group",
-  ops: ["sldt", "str", "lldt", "ltr", "verr", "verw"].map((n) => privileged(n, "Ew")),
+  ops: ["sldt", "str", "lldt", "ltr", "verr", "verw"].map((n) => privileged(n, "Rv/Mw")),
 };
+const descriptorTable = (n: string) => privileged(n, "Ms");
 TWO[0x01] = {
   kind: "group",
-  ops: ["sgdt", "sidt", "lgdt", "lidt", "smsw", undefined, "lmsw", "invlpg"].map((n) =>
-    n ? privileged(n, "Ew") : undefined
-  ),
+  ops: [
+    descriptorTable("sgdt"),
+    descriptorTable("sidt"),
+    descriptorTable("lgdt"),
+    descriptorTable("lidt"),
+    privileged("smsw", "Rv/Mw"),
+    undefined,
+    privileged("lmsw", "Rv/Mw"),
+    privileged("invlpg", "M"),
+  ],
+  // With mod = 3 the /0../3 and /7 encodings are VMX, MONITOR, XGETBV, SWAPGS... (not i686).
+  registerForm: [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    privileged("smsw", "Rv/Mw"),
+    undefined,
+    privileged("lmsw", "Rv/Mw"),
+    undefined,
+  ],
 };
-two(0x02, privileged("lar", "Gv,Ew"));
-two(0x03, privileged("lsl", "Gv,Ew"));
-two(0x05, privileged("syscall"));
+two(0x02, privileged("lar", "Gv,Rv/Mw"));
+two(0x03, privileged("lsl", "Gv,Rv/Mw"));
 two(0x06, privileged("clts"));
-two(0x07, privileged("sysret"));
 two(0x08, privileged("invd"));
 two(0x09, privileged("wbinvd"));
+// The hint-NOP space: PREFETCHh, ENDBR32, CLDEMOTE... are NOPs on an i686.
 for (let n = 0x18; n <= 0x1f; n++) two(n, op("nop", "Ev", S.nop));
-two(0x20, privileged("mov", "Rd,Gv"));
-two(0x21, privileged("mov", "Rd,Gv"));
-two(0x22, privileged("mov", "Gv,Rd"));
-two(0x23, privileged("mov", "Gv,Rd"));
+two(0x20, privileged("mov", "Rd,Cd"));
+two(0x21, privileged("mov", "Rd,Dd"));
+two(0x22, privileged("mov", "Cd,Rd"));
+two(0x23, privileged("mov", "Dd,Rd"));
 two(0x30, privileged("wrmsr"));
 two(0x31, op("rdtsc", "", S.rdtsc));
 two(0x32, privileged("rdmsr"));
@@ -299,7 +336,6 @@ two(0xa4, op("shld", "Ev,Gv,Ib", A.doubleShift("shld")));
 two(0xa5, op("shld", "Ev,Gv,CL", A.doubleShift("shld")));
 two(0xa8, op("push", "GS", D.pushSeg));
 two(0xa9, op("pop", "GS", D.popSeg));
-two(0xaa, privileged("rsm"));
 two(0xab, op("bts", "Ev,Gv", A.bitTest(1), lockable));
 two(0xac, op("shrd", "Ev,Gv,Ib", A.doubleShift("shrd")));
 two(0xad, op("shrd", "Ev,Gv,CL", A.doubleShift("shrd")));
