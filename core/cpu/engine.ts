@@ -56,6 +56,7 @@ export class Engine {
    */
   run(budget: number): EngineStop {
     const c = this.cpu, r = c.r, m = this.mem;
+    const start = c.icount;
     let left = budget;
     let prev: Block | undefined;
     try {
@@ -78,10 +79,11 @@ export class Engine {
         prev = b;
       }
     } catch (e) {
-      if (e instanceof GuestFault) return { retired: budget - left, fault: e };
+      // A faulting block has charged the instructions it retired before the fault.
+      if (e instanceof GuestFault) return { retired: c.icount - start, fault: e };
       throw e;
     }
-    return { retired: budget - left };
+    return { retired: c.icount - start };
   }
 
   private lookup(eip: number, left: number): Block {

@@ -1,7 +1,7 @@
-import { FS, GS } from "../state.ts";
+import { CS, FS, GS } from "../state.ts";
 import type { Instr } from "../isa/instr.ts";
 import { hasMemoryOperand } from "../isa/instr.ts";
-import { specSize } from "../isa/operands.ts";
+import { immediateBytes, specSize } from "../isa/operands.ts";
 import type { OperandSpec } from "../isa/operands.ts";
 
 /**
@@ -43,10 +43,10 @@ export class Gen {
     const i = this.i;
     const size = this.sizeOf(k);
     switch (spec) {
-      case "Ib": case "Iw": case "Iz":
-        return String(size === 32 ? i.imm | 0 : i.imm & mask(size));
-      case "Ibs":
-        return String(size === 32 ? i.imm : i.imm & mask(size));
+      case "Ib": case "Iw": case "Iz": case "Ibs": {
+        const v = this.immediate(k);
+        return String(size === 32 ? v | 0 : v & mask(size));
+      }
       case "1":
         return "1";
       case "AL": case "eAX":
@@ -72,6 +72,26 @@ export class Gen {
     }
   }
 
+  /**
+   * Expression reading operand `k` that the instruction also writes. A
+   * memory operand must be writable before anything changes: the processor
+   * faults on a read-only page before the flags or registers are updated.
+   */
+  update(k: number): string {
+    const spec = this.i.def.operands[k];
+    if (!hasMemoryOperand(this.i) || !isModrmOperand(spec)) return this.get(k);
+    const size = this.sizeOf(k);
+    if (this.readOnlySegment) return "L.codeSegmentWrite()";
+    return `L.rmw${size}(m, ea)`;
+  }
+
+  /** The immediate of operand `k`: the decoder keeps the first in `imm`, a second (ENTER's level) in `imm2`. */
+  private immediate(k: number): number {
+    const ops = this.i.def.operands;
+    for (let j = 0; j < k; j++) if (immediateBytes(ops[j], 32, 32) > 0) return this.i.imm2;
+    return this.i.imm;
+  }
+
   /** Statement writing `value` to operand `k` (the value is masked as needed). */
   set(k: number, value: string): string {
     const spec = this.i.def.operands[k];
@@ -85,11 +105,26 @@ export class Gen {
       case "Gb": case "Gw": case "Gv":
         return setReg(i.reg, size, value);
       case "Ob": case "Ov":
-        return store(size, this.moffs(), value);
+        return this.storeOperand(size, this.moffs(), value);
       default:
-        if (hasMemoryOperand(i)) return store(size, "ea", value);
+        if (hasMemoryOperand(i)) return this.storeOperand(size, "ea", value);
         return setReg(i.rm, size, value);
     }
+  }
+
+  /**
+   * Statement storing through the instruction's memory operand. With a CS
+   * override it raises #GP instead (a code segment is not writable), before
+   * anything else happens, as segment checks precede the access.
+   */
+  storeOperand(size: number, addr: string, value: string): string {
+    if (this.readOnlySegment) return "L.codeSegmentWrite();";
+    return store(size, addr, value);
+  }
+
+  /** True when the memory operand is addressed through CS, which cannot be written. */
+  get readOnlySegment(): boolean {
+    return this.i.seg === CS;
   }
 
   /** Expression reading a general register at a given size. */
@@ -150,6 +185,10 @@ export class Gen {
   pop(size: number, name: string): string {
     return `const ${name} = ${load(size, "r[4]")}; r[4] = (r[4] + ${size / 8}) | 0;`;
   }
+}
+
+function isModrmOperand(spec: OperandSpec): boolean {
+  return spec[0] === "E" || spec[0] === "M" || spec === "Rv/Mw";
 }
 
 /** All-ones mask for a size in bits (-1 for 32). */

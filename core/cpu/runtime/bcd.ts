@@ -52,13 +52,13 @@ export function aaa(c: Cpu): void {
   setFlagsFrom(c, 8, ax & 0xff, adjust ? 1 : 0, 0, adjust ? 1 : 0);
 }
 
+/** AAS: AX = AX - 6 and AH = AH - 1 (the borrow from AL reaches AH, as on current processors). */
 export function aas(c: Cpu): void {
   let ax = c.r[0] & 0xffff;
   const adjust = (ax & 0xf) > 9 || af(c) === 1;
   if (adjust) {
-    const al = ((ax & 0xff) - 6) & 0xff;
-    const ah = ((ax >> 8) - 1) & 0xff;
-    ax = (ah << 8) | al;
+    ax = (ax - 6) & 0xffff;
+    ax = (ax - 0x100) & 0xffff;
   }
   ax &= 0xff0f;
   c.r[0] = (c.r[0] & -65536) | ax;

@@ -6,6 +6,7 @@
 import type { Memory } from "../../memory/memory.ts";
 import { cf, setCF, setEflags, setFlagsFrom } from "../flags.ts";
 import { type Cpu, ZF } from "../state.ts";
+import { writable } from "./access.ts";
 import { sub } from "./alu.ts";
 
 /** BT/BTS/BTR/BTC on a value: op 0 = test, 1 = set, 2 = reset, 3 = complement. */
@@ -32,18 +33,20 @@ export function bsr(c: Cpu, size: number, v: number): number {
   return 31 - Math.clz32(v);
 }
 
-/** CMPXCHG: returns the value to store in the destination; updates the accumulator. */
-export function cmpxchg(c: Cpu, size: number, dst: number, src: number): number {
-  const acc = size === 32 ? c.r[0] : c.r[0] & ((1 << size) - 1);
+/**
+ * CMPXCHG after the destination was written: flags of `acc - dst` and, on a
+ * mismatch, the accumulator loaded with the destination's value.
+ */
+export function cmpxchg(c: Cpu, size: number, acc: number, dst: number): void {
   sub(c, size, acc, dst);
-  if (acc === dst) return src;
+  if (acc === dst) return;
   if (size === 32) c.r[0] = dst;
   else c.r[0] = (c.r[0] & ~((1 << size) - 1)) | dst;
-  return dst;
 }
 
-/** CMPXCHG8B m64. */
+/** CMPXCHG8B m64 (always written back, so it faults on a read-only quadword). */
 export function cmpxchg8b(c: Cpu, m: Memory, a: number): void {
+  writable(m, a, 8);
   const lo = m.r32(a), hi = m.r32((a + 4) | 0);
   const r = c.r;
   if (lo === r[0] && hi === r[2]) {

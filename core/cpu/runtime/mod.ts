@@ -4,6 +4,7 @@
  */
 import { GuestFault, type FaultKind } from "../../fault.ts";
 import { af, cf, eflags, of, pf, setCF, setEflags, sf, zf } from "../flags.ts";
+import * as access from "./access.ts";
 import * as alu from "./alu.ts";
 import * as bcd from "./bcd.ts";
 import * as bits from "./bits.ts";
@@ -33,6 +34,8 @@ export const runtime = {
   cmps: string.cmps, scas: string.scas,
   doCpuid: system.doCpuid, rdtsc: system.rdtsc, loadSegment: system.loadSegment,
   enter: system.enter, bound: system.bound,
+  writable: access.writable, codeSegmentWrite: access.codeSegmentWrite,
+  rmw8: access.rmw8, rmw16: access.rmw16, rmw32: access.rmw32,
   fault,
 };
 

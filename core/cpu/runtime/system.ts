@@ -1,8 +1,9 @@
 /** Instructions that reach outside plain computation: CPUID, segments, ENTER. */
 import type { Memory } from "../../memory/memory.ts";
 import { GuestFault } from "../../fault.ts";
+import { writable } from "./access.ts";
 import { cpuid } from "../cpuid.ts";
-import { CS, type Cpu, FS, GS } from "../state.ts";
+import { CS, type Cpu, FS, GS, SS } from "../state.ts";
 
 export function doCpuid(c: Cpu): void {
   const [a, b, cx, d] = cpuid(c.r[0]);
@@ -39,6 +40,9 @@ export function loadSegment(c: Cpu, seg: number, selector: number): void {
       `invalid segment selector 0x${selector.toString(16)}`,
     );
   }
+  if (seg === SS && (selector & ~3) === 0) {
+    throw new GuestFault("general-protection", 0, "SS cannot hold a null selector");
+  }
   if (seg !== FS && seg !== GS && base !== 0) {
     throw new GuestFault(
       "general-protection",
@@ -50,7 +54,13 @@ export function loadSegment(c: Cpu, seg: number, selector: number): void {
   c.segBase[seg] = base;
 }
 
-/** ENTER size, level (32- or 16-bit operand size). */
+/**
+ * ENTER size, level (32- or 16-bit operand size). With a nesting level the
+ * processor also checks that the final stack top is writable ("#PF if a
+ * write using the final value of the stack pointer would cause a page
+ * fault"): after the pushes (they stay in memory, as on the real CPU) but
+ * before ESP and EBP change.
+ */
 export function enter(
   c: Cpu,
   m: Memory,
@@ -61,23 +71,25 @@ export function enter(
   level &= 31;
   const r = c.r;
   const n = opsize >> 3;
+  let sp = r[4];
   const push = (v: number) => {
-    const sp = (r[4] - n) | 0;
+    sp = (sp - n) | 0;
     if (n === 4) m.w32(sp, v);
     else m.w16(sp, v);
-    r[4] = sp;
   };
   push(r[5]);
-  const frame = r[4];
+  const frame = sp;
   let bp = r[5];
   for (let k = 1; k < level; k++) {
     bp = (bp - n) | 0;
     push(n === 4 ? m.r32(bp) : m.r16(bp));
   }
   if (level > 0) push(frame);
+  const top = (sp - size) | 0;
+  if (level > 0) writable(m, top, n);
   if (n === 4) r[5] = frame;
   else r[5] = (r[5] & -65536) | (frame & 0xffff);
-  r[4] = (r[4] - size) | 0;
+  r[4] = top;
 }
 
 /** BOUND: faults unless lower <= index <= upper (signed). */

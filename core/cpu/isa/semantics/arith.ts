@@ -4,7 +4,7 @@ import { hasMemoryOperand } from "../instr.ts";
 
 /** Two-operand ALU op that writes its result (ADD, OR, ADC, SBB, AND, SUB, XOR). */
 export const alu = (fn: string): Emitter => (g) =>
-  g.set(0, `L.${fn}(c, ${g.size}, ${g.get(0)}, ${g.get(1)})`);
+  g.set(0, `L.${fn}(c, ${g.size}, ${g.update(0)}, ${g.get(1)})`);
 
 /** Two-operand ALU op that only sets flags (CMP, TEST). */
 export const aluFlags = (fn: string): Emitter => (g) =>
@@ -12,17 +12,17 @@ export const aluFlags = (fn: string): Emitter => (g) =>
 
 /** One-operand read-modify-write op (INC, DEC, NEG). */
 export const unary = (fn: string): Emitter => (g) =>
-  g.set(0, `L.${fn}(c, ${g.size}, ${g.get(0)})`);
+  g.set(0, `L.${fn}(c, ${g.size}, ${g.update(0)})`);
 
 export const not: Emitter = (g) => g.set(0, `~${g.get(0)}`);
 
 /** Shift/rotate group: `fn` applied with the count operand (1, CL or Ib). */
 export const shift = (fn: string): Emitter => (g) =>
-  g.set(0, `L.${fn}(c, ${g.size}, ${g.get(0)}, ${g.get(1)})`);
+  g.set(0, `L.${fn}(c, ${g.size}, ${g.update(0)}, ${g.get(1)})`);
 
 /** SHLD/SHRD Ev, Gv, Ib|CL. */
 export const doubleShift = (fn: string): Emitter => (g) =>
-  g.set(0, `L.${fn}(c, ${g.size}, ${g.get(0)}, ${g.get(1)}, ${g.get(2)})`);
+  g.set(0, `L.${fn}(c, ${g.size}, ${g.update(0)}, ${g.get(1)}, ${g.get(2)})`);
 
 /** MUL/IMUL/DIV/IDIV with an implicit accumulator. */
 export const accumulatorOp = (fn: string): Emitter => (g) =>
@@ -49,29 +49,39 @@ export const bitTest = (op: number): Emitter => (g) => {
   const bits = size - 1;
   if (g.i.def.operands[1] === "Ib" || !hasMemoryOperand(g.i)) {
     const bit = `(${g.get(1)} & ${bits})`;
-    const res = `L.bitOp(c, ${op}, ${g.get(0)}, ${bit})`;
-    return op === 0 ? `${res};` : g.set(0, res);
+    return op === 0 ? `L.bitOp(c, 0, ${g.get(0)}, ${bit});` : g.set(0, `L.bitOp(c, ${op}, ${g.update(0)}, ${bit})`);
   }
   const shift = size === 32 ? 5 : 4;
   const off = size === 32 ? g.get(1) : `((${g.get(1)} << 16) >> 16)`;
-  const load = g.load(size, "a");
-  const body = `const o = ${off}; const a = (ea + ((o >> ${shift}) << ${
-    size === 32 ? 2 : 1
-  })) | 0; const v = L.bitOp(c, ${op}, ${load}, o & ${bits});`;
-  return op === 0 ? body : `${body} ${g.store(size, "a", "v")}`;
+  // The word offset joins the effective address, so it wraps at 64 KiB with a 16-bit address size.
+  const sum = `${g.offset()} + ((o >> ${shift}) << ${size === 32 ? 2 : 1})`;
+  const addr = `const o = ${off}; const a = ${g.withSegment(g.i.adsize === 16 ? `((${sum}) & 65535)` : `((${sum}) | 0)`)};`;
+  if (op === 0) return `{ ${addr} L.bitOp(c, 0, ${g.load(size, "a")}, o & ${bits}); }`;
+  const probe = g.readOnlySegment ? "L.codeSegmentWrite()" : `L.writable(m, a, ${size >> 3})`;
+  return `{ ${addr} const v = L.bitOp(c, ${op}, ${g.load(size, probe)}, o & ${bits}); ${
+    g.storeOperand(size, "a", "v")
+  } }`;
 };
 
 /** BSF/BSR: the destination is left unchanged for a zero source. */
 export const bitScan = (fn: string): Emitter => (g) =>
   `{ const v = L.${fn}(c, ${g.size}, ${g.get(1)}); if (v >= 0) { ${g.set(0, "v")} } }`;
 
+/**
+ * CMPXCHG: the destination is written first (with the source if it equals
+ * the accumulator, else with its own value, as the processor does), then
+ * the flags and, on a mismatch, the accumulator.
+ */
 export const cmpxchg: Emitter = (g) =>
-  g.set(0, `L.cmpxchg(c, ${g.size}, ${g.get(0)}, ${g.get(1)})`);
+  `{ const a = ${g.reg(0, g.size)}, d = ${g.update(0)}, s = ${g.get(1)}; ${
+    g.set(0, "a === d ? s : d")
+  } L.cmpxchg(c, ${g.size}, a, d); }`;
 
-export const cmpxchg8b: Emitter = () => `L.cmpxchg8b(c, m, ea);`;
+export const cmpxchg8b: Emitter = (g) =>
+  g.readOnlySegment ? "L.codeSegmentWrite();" : `L.cmpxchg8b(c, m, ea);`;
 
-/** XADD: dst = dst + src, src = old dst. */
+/** XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP (so XADD r, r leaves the sum). */
 export const xadd: Emitter = (g) =>
-  `{ const d = ${g.get(0)}, s = ${g.get(1)}; const v = L.add(c, ${g.size}, d, s); ${
-    g.set(0, "v")
-  } ${g.set(1, "d")} }`;
+  `{ const d = ${g.update(0)}, s = ${g.get(1)}; const v = L.add(c, ${g.size}, d, s); ${
+    g.set(1, "d")
+  } ${g.set(0, "v")} }`;

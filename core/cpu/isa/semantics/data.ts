@@ -18,11 +18,16 @@ export const xchg: Emitter = (g) =>
 
 export const push: Emitter = (g) => g.push(g.i.opsize, g.get(0));
 
-/** POP r/m: a memory destination's address is computed after ESP moves (as x86 does). */
+/**
+ * POP r/m. A memory destination's address is computed with ESP already
+ * incremented (as x86 does), but ESP only changes once the store succeeded.
+ */
 export const pop: Emitter = (g) => {
   const size = g.i.opsize;
   if (hasMemoryOperand(g.i)) {
-    return `{ ${g.pop(size, "v")} ${g.store(size, g.linear(), "v")} }`;
+    const n = size >> 3;
+    return `{ const v = ${g.load(size, "r[4]")}; const sp = r[4]; r[4] = (sp + ${n}) | 0; const a = ${g.linear()}; ` +
+      `r[4] = sp; ${g.storeOperand(size, "a", "v")} r[4] = (sp + ${n}) | 0; }`;
   }
   return `{ ${g.pop(size, "v")} ${g.set(0, "v")} }`;
 };
@@ -73,7 +78,7 @@ export const extendIntoDx: Emitter = (g) =>
 /** MOV r/m, Sreg: a 32-bit register destination receives the zero-extended selector. */
 export const movFromSeg: Emitter = (g) =>
   hasMemoryOperand(g.i)
-    ? g.store(16, "ea", g.get(1))
+    ? g.storeOperand(16, "ea", g.get(1))
     : g.setReg(g.i.rm, g.i.opsize, g.get(1));
 
 export const movToSeg: Emitter = (g) =>
@@ -87,8 +92,11 @@ export const loadFarPointer = (seg: number): Emitter => (g) => {
   }); ${g.set(0, "o")} }`;
 };
 
-export const xlat: Emitter = (g) =>
-  g.setReg(0, 8, g.load(8, g.withSegment("((r[3] + (r[0] & 255)) | 0)")));
+/** XLAT: AL = [seg:EBX + AL] (BX + AL, wrapped to 16 bits, with a 16-bit address size). */
+export const xlat: Emitter = (g) => {
+  const offset = g.i.adsize === 16 ? "((r[3] + (r[0] & 255)) & 65535)" : "((r[3] + (r[0] & 255)) | 0)";
+  return g.setReg(0, 8, g.load(8, g.withSegment(offset)));
+};
 
 export const bswap: Emitter = (g) =>
   g.i.opsize === 16
@@ -111,9 +119,9 @@ export const sahf: Emitter = () => `L.setEflags(c, (r[0] >> 8) & 255, 0xd5);`;
 export const pushf: Emitter = (g) =>
   g.push(g.i.opsize, g.i.opsize === 16 ? "(L.eflags(c) & 65535)" : "L.eflags(c)");
 
-/** POPF: user code may change the arithmetic flags, DF, AC and ID (TF is ignored). */
+/** POPF: user code may change the arithmetic flags, DF, NT, AC and ID (TF is ignored). */
 export const popf: Emitter = (g) =>
-  `{ ${g.pop(g.i.opsize, "v")} L.setEflags(c, v, ${g.i.opsize === 16 ? "0x0cd5" : "0x240cd5"}); }`;
+  `{ ${g.pop(g.i.opsize, "v")} L.setEflags(c, v, ${g.i.opsize === 16 ? "0x4cd5" : "0x244cd5"}); }`;
 
 export const salc: Emitter = () => `r[0] = (r[0] & -256) | (L.cf(c) ? 255 : 0);`;
 

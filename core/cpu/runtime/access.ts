@@ -1,0 +1,64 @@
+/**
+ * Memory checks generated code makes before an instruction changes any
+ * state, so that a faulting instruction leaves registers and flags as
+ * they were (x86 instructions are restartable: a signal handler that
+ * fixes the fault and returns re-executes them from scratch).
+ */
+import { GuestFault } from "../../fault.ts";
+import { type Memory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PROT_WRITE } from "../../memory/memory.ts";
+
+/**
+ * Returns `a` if `n` bytes there may be written; otherwise throws the page
+ * fault a write would raise. A read-modify-write instruction (ADD [m], r,
+ * SHL [m], XADD, CMPXCHG...) checks this before computing anything: the
+ * processor faults on a read-only page before the flags or the
+ * accumulator change.
+ */
+export function writable(m: Memory, a: number, n: number): number {
+  if (m.wp[a >>> PAGE_SHIFT] !== undefined && (a & PAGE_MASK) <= PAGE_SIZE - n) return a;
+  // Slow path: also copy-on-write and code pages, which are writable but not in `wp`.
+  for (let k = 0; k < n; k++) {
+    const b = (a + k) >>> 0;
+    const p = m.protOf(b >>> PAGE_SHIFT);
+    if (p < 0 || !(p & PROT_WRITE)) {
+      throw new GuestFault(
+        "page",
+        b,
+        `write to ${p < 0 ? "unmapped" : "protected"} address 0x${b.toString(16).padStart(8, "0")}`,
+      );
+    }
+  }
+  return a;
+}
+
+/*
+ * Loads for read-modify-write instructions: the read goes through the
+ * writable-page table, so the write check costs nothing on the fast path.
+ */
+
+export function rmw8(m: Memory, a: number): number {
+  const p = m.wp[a >>> PAGE_SHIFT];
+  if (p !== undefined) return p[a & PAGE_MASK];
+  return m.r8(writable(m, a, 1));
+}
+
+export function rmw16(m: Memory, a: number): number {
+  const p = m.wp[a >>> PAGE_SHIFT];
+  const o = a & PAGE_MASK;
+  if (p !== undefined && o < PAGE_SIZE - 1) return p[o] | (p[o + 1] << 8);
+  return m.r16(writable(m, a, 2));
+}
+
+export function rmw32(m: Memory, a: number): number {
+  const p = m.wp[a >>> PAGE_SHIFT];
+  const o = a & PAGE_MASK;
+  if (p !== undefined && o < PAGE_SIZE - 3) {
+    return p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24);
+  }
+  return m.r32(writable(m, a, 4));
+}
+
+/** A write through a CS override: code segments are not writable (#GP). */
+export function codeSegmentWrite(): never {
+  throw new GuestFault("general-protection", 0, "write through a CS segment override");
+}
