@@ -7,7 +7,8 @@
  *   instruction whose features are all in `I686_FEATURES`.
  * - "outside": SSE/MMX/3DNow!/AVX/VMX/SMM/AMD-only/post-P6 system
  *   instructions...: fx86 must raise undefined-opcode.
- * - "x87": D8..DF escapes, owned by core/cpu/x87 (see `x87Rule`).
+ * - "x87": D8..DF escapes, owned by core/cpu/x87: fx86 must decode those
+ *   an i686 FPU has (`x87OnI686`) once core/cpu/x87 describes them.
  * - "invalid": iced says the encoding is invalid: fx86 must raise
  *   undefined-opcode too.
  *

@@ -59,8 +59,6 @@ export const ICED_TO_FX86: Record<string, string> = {
   pushf: "pushfw",
   popf: "popfw",
   iret: "iretw",
-  // The undocumented D9 D8+i alias of FSTP ST(i): core/cpu/x87 calls it FSTP.
-  fstpnce: "fstp",
 };
 
 export function icedMnemonic(m: Mnemonic): string {

@@ -63,13 +63,18 @@ export function hasModrm(row: Row): boolean {
   return row.reg !== undefined || row.def.operands.some(usesModrm);
 }
 
-/** The ModRM forms a row can be encoded with. */
-export function modKinds(row: Row): ("register" | "memory")[] {
+/** True for the moffs rows (MOV AL/eAX <-> [imm]), which address memory without ModRM. */
+export function usesMoffs(row: Row): boolean {
+  return row.def.operands.some((s) => s === "Ob" || s === "Ov");
+}
+
+/** The forms a row can take: register and/or memory (moffs rows count as memory). */
+export function modes(row: Row): ("register" | "memory")[] {
+  if (usesMoffs(row)) return ["memory"];
   if (!hasModrm(row)) return ["register"];
   if (row.modForms !== "any") return [row.modForms];
-  const ops = row.def.operands;
-  if (ops.some((s) => s[0] === "M")) return ["memory"];
-  if (ops.includes("Rd")) return ["register"];
+  if (row.def.operands.some((s) => s[0] === "M")) return ["memory"];
+  if (row.def.operands.includes("Rd")) return ["register"];
   return ["register", "memory"];
 }
 
