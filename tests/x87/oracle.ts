@@ -1,0 +1,121 @@
+/**
+ * The real CPU as an oracle: builds tests/x87/native/runner.c into
+ * tests/.build/ and runs x87 cases on it (see the runner's header comment
+ * for the record format).
+ *
+ * @example
+ * const [r] = runNative([{ o16: false, esc: 0xd9, modrm: 0xe8, eflags: 2,
+ *   eax: 0, state: fsaveImage({}), mem: new Uint8Array(0) }]);
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** One instruction with the state it starts from. */
+export interface Case {
+  o16: boolean;
+  esc: number;
+  modrm: number;
+  eflags: number;
+  eax: number;
+  /** 108-byte 32-bit FNSAVE image loaded with FRSTOR before the instruction. */
+  state: Uint8Array;
+  /** The memory operand (at most 112 bytes). */
+  mem: Uint8Array;
+}
+
+/** What the instruction left behind. */
+export interface Outcome {
+  state: Uint8Array;
+  mem: Uint8Array;
+  eflags: number;
+  eax: number;
+  /** 0 = ran, 1 = raised #MF (pending unmasked exception), 2 = #UD. */
+  trap: number;
+}
+
+/** Where the runner places the instruction and its memory operand. */
+export interface Layout {
+  eip: number;
+  ea: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const buildDir = join(here, "..", ".build");
+
+/** Compiles the runner; throws with a clear message if gcc -m32 is missing. */
+export function buildRunner(): string {
+  mkdirSync(buildDir, { recursive: true });
+  const out = join(buildDir, "x87-runner");
+  const r = spawnSync("gcc", [
+    "-m32",
+    "-static",
+    "-O2",
+    "-Wall",
+    join(here, "native", "runner.c"),
+    "-o",
+    out,
+  ], { encoding: "utf8" });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      "cannot build the native x87 oracle: the differential test needs " +
+        "gcc with 32-bit support (apt-get install gcc-multilib)\n" +
+        (r.error?.message ?? r.stderr),
+    );
+  }
+  return out;
+}
+
+/** Runs `cases` on the real CPU. */
+export function runNative(
+  runner: string,
+  cases: Case[],
+): { layout: Layout; outcomes: Outcome[] } {
+  let size = 0;
+  for (const c of cases) size += 4 + 8 + 108 + c.mem.length;
+  const input = new Uint8Array(size);
+  const dv = new DataView(input.buffer);
+  let p = 0;
+  for (const c of cases) {
+    input[p] = c.o16 ? 1 : 0;
+    input[p + 1] = c.esc;
+    input[p + 2] = c.modrm;
+    input[p + 3] = c.mem.length;
+    dv.setUint32(p + 4, c.eflags, true);
+    dv.setUint32(p + 8, c.eax, true);
+    input.set(c.state, p + 12);
+    input.set(c.mem, p + 120);
+    p += 120 + c.mem.length;
+  }
+  // Files, not pipes: the runner's output would fill a pipe before it has
+  // read all of its input.
+  const inFile = join(buildDir, "x87-cases.bin"), outFile = join(buildDir, "x87-results.bin");
+  writeFileSync(inFile, input);
+  const r = spawnSync(runner, [inFile, outFile], { encoding: "utf8" });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      `native x87 runner failed (status ${r.status}, signal ${r.signal}): ${
+        r.error?.message ?? r.stderr
+      }`,
+    );
+  }
+  const out = new Uint8Array(readFileSync(outFile));
+  const ov = new DataView(out.buffer, out.byteOffset, out.length);
+  const layout = { eip: ov.getUint32(0, true), ea: ov.getUint32(4, true) };
+  const outcomes: Outcome[] = [];
+  let q = 8;
+  for (const c of cases) {
+    const n = c.mem.length;
+    outcomes.push({
+      state: out.slice(q, q + 108),
+      mem: out.slice(q + 108, q + 108 + n),
+      eflags: ov.getUint32(q + 108 + n, true),
+      eax: ov.getUint32(q + 112 + n, true) | 0,
+      trap: ov.getUint32(q + 116 + n, true),
+    });
+    q += 120 + n;
+  }
+  if (q !== out.length) throw new Error("native x87 runner: short output");
+  return { layout, outcomes };
+}
