@@ -341,3 +341,19 @@ test("process: trace lines look like strace", () => {
     'write(1, "hi\\n", 3) = 3',
   ]);
 });
+
+test("process: futex with one thread: waits fail or block, wakes find nobody", () => {
+  const s = new Sys();
+  const word = s.data(new Uint8Array(new Uint32Array([5]).buffer));
+  assert.equal(s.call("futex", word, 0x80 /* FUTEX_WAKE|PRIVATE */ | 1, 1), 0);
+  assert.equal(
+    s.call("futex", word, 0, 4),
+    -11, /* EAGAIN */
+    "the word changed",
+  );
+  assert.equal(s.call("futex", word, 0, 5, s.alloc(8)), -110 /* ETIMEDOUT */);
+  assert.equal(s.call("futex", word + 1, 0, 5), -EINVAL);
+  s.call("futex", word, 0, 5, 0);
+  assert.ok(s.c.halted);
+  assert.match(s.k.blocked!, /futex/);
+});

@@ -1,4 +1,5 @@
 import { dirCalls } from "./dirs.ts";
+import { futexCalls } from "./futex.ts";
 import { ioCalls } from "./io.ts";
 import { limitCalls } from "./limits.ts";
 import { memoryCalls } from "./memory.ts";
@@ -24,6 +25,7 @@ const GROUPS: SyscallTable[] = [
   timeCalls,
   tlsCalls,
   pollCalls,
+  futexCalls,
   netCalls,
 ];
 
