@@ -7,7 +7,7 @@ import { disassemble } from "../../core/cpu/isa/disasm.ts";
 import type { Instr } from "../../core/cpu/isa/instr.ts";
 import { type Outcome, VECTOR_KINDS } from "./outcome.ts";
 import { type Case, CODE_BASE, initialData, type Placed } from "./program.ts";
-import { undefinedParts } from "./undefined.ts";
+import { type Undefined, undefinedParts } from "./undefined.ts";
 
 const REGS = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
 const SREGS = ["es", "cs", "ss", "ds", "fs", "gs"];
@@ -39,20 +39,14 @@ export function describeCase(c: Case, binary: Uint8Array, placed: Placed): strin
     (c.preop.length ? ` preop: ${c.preop[1]}` : "") + (c.ea !== undefined ? ` ea=${hex(c.ea)}` : "");
 }
 
-/** Differences between the native and fx86 outcomes (empty when they agree). */
-export function compareOutcomes(
-  c: Case,
-  instr: Instr,
-  native: Outcome,
-  fx: Outcome,
-): string[] {
+/** What undefined.ts masks for a case. */
+export function masksFor(c: Case, instr: Instr, native: Outcome): Undefined {
+  return undefinedParts(instr, { faulted: native.fault !== "ok", regs: c.regs, data: initialData(c), ea: c.ea });
+}
+
+/** Differences between the native and fx86 outcomes (empty when they agree), after masking `u`. */
+export function compareOutcomes(native: Outcome, fx: Outcome, u: Undefined, instr: Instr): string[] {
   const problems: string[] = [];
-  const u = undefinedParts(instr, {
-    faulted: native.fault !== "ok",
-    regs: c.regs,
-    data: initialData(c),
-    ea: c.ea,
-  });
   if (native.fault === "ok") {
     if (fx.fault !== "ok") return [`native completed, fx86 faulted: ${fx.fault} at ${hex(fx.eip)} (addr ${hex(fx.addr)})`];
     if (native.path !== fx.path) problems.push(`path: native ${native.path} fx86 ${fx.path}`);

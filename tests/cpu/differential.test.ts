@@ -15,7 +15,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
-import { compareOutcomes, describeCase, instructionAt, sameOutcome } from "./compare.ts";
+import { compareOutcomes, describeCase, instructionAt, masksFor, sameOutcome } from "./compare.ts";
+import { checkMasksAgainstIced, icedUndefined } from "./undefined_iced.ts";
+import { mnemonicOf } from "../../core/cpu/isa/decoder.ts";
 import { Fx86Machine } from "./fx86_run.ts";
 import { formKey, generateCase, rowMnemonic, type Variant } from "./generate.ts";
 import { assemble, buildDir, buildRunner, type Host, probeHost, runNative } from "./native.ts";
@@ -66,6 +68,8 @@ test("differential: every table row against the real CPU", () => {
   const failingForms = new Map<string, number>();
   const forms = new Set<string>();
   let faults = 0, singleStepped = 0;
+  /** Per form: the EFLAGS bits the mask table masked, and those iced-x86 calls undefined, over all cases. */
+  const masked = new Map<string, { mnemonic: string; ours: number; iced: number }>();
   for (let start = 0, batch = 0; start < cases.length; start += BATCH, batch++) {
     const slice = cases.slice(start, start + BATCH);
     const { binary, placed } = assemble(`diff-${batch}`, slice);
@@ -76,7 +80,15 @@ test("differential: every table row against the real CPU", () => {
       forms.add(c.form);
       const fx = block.run(c, placed[n]);
       if (native[n].fault !== "ok") faults++;
-      const problems = compareOutcomes(c, instructionAt(binary, placed[n]), native[n], fx);
+      const instr = instructionAt(binary, placed[n]);
+      const u = masksFor(c, instr, native[n]);
+      if (native[n].fault === "ok") {
+        const seen = masked.get(c.form) ?? { mnemonic: mnemonicOf(instr), ours: 0, iced: 0 };
+        seen.ours |= u.flags;
+        seen.iced |= icedUndefined(binary.subarray(placed[n].instr, placed[n].next));
+        masked.set(c.form, seen);
+      }
+      const problems = compareOutcomes(native[n], fx, u, instr);
       if (n % 4 === 0) {
         singleStepped++;
         if (!sameOutcome(fx, single.run(c, placed[n]))) problems.push("block and single-step modes disagree");
@@ -100,5 +112,6 @@ test("differential: every table row against the real CPU", () => {
     console.log(`failing forms (${failingForms.size}): ${[...failingForms].map(([f, n]) => `${f} x${n}`).join("; ")}`);
   }
   assert.equal(forms.size, allForms.size, "every form must be exercised");
+  assert.deepEqual(checkMasksAgainstIced(masked), [], "undefined.ts disagrees with iced-x86's undefined flags");
   assert.deepEqual(failures, [], "fx86 disagrees with the real CPU");
 });
