@@ -10,7 +10,7 @@ export class ElfError extends Error {
 }
 
 export const ET_EXEC = 2, ET_DYN = 3;
-export const EM_386 = 3;
+const EM_386 = 3;
 export const PT_LOAD = 1, PT_INTERP = 3, PT_GNU_STACK = 0x6474e551;
 export const PF_X = 1, PF_W = 2, PF_R = 4;
 /** Size of an ELF32 program header. */

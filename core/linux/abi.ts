@@ -15,7 +15,7 @@ import { fromBytes } from "./fs/names.ts";
  */
 
 /** Longest path a system call accepts, with its NUL (Linux's PATH_MAX). */
-export const PATH_MAX = 4096;
+const PATH_MAX = 4096;
 
 /** Reads a NUL-terminated path as a byte string; ENAMETOOLONG past PATH_MAX. */
 export function readPath(m: Memory, addr: number): string {

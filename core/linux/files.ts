@@ -20,6 +20,9 @@ export const O_ACCMODE = 3,
   O_PATH = 0o10000000,
   O_TMPFILE = 0o20000000;
 
+/** dirfd meaning "the current directory" in the *at calls. */
+export const AT_FDCWD = -100;
+
 /** Status flags F_SETFL may change. */
 export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT |
   O_NOATIME;

@@ -12,7 +12,13 @@ import {
   ENOTDIR,
   LinuxError,
 } from "./errno.ts";
-import { type FdEntry, O_RDONLY, O_WRONLY, type OpenFile } from "./files.ts";
+import {
+  AT_FDCWD,
+  type FdEntry,
+  O_RDONLY,
+  O_WRONLY,
+  type OpenFile,
+} from "./files.ts";
 import { contents } from "./fs/contents.ts";
 import {
   FileSystem,
@@ -35,9 +41,6 @@ import { SYSCALLS } from "./syscalls/table.ts";
 import { defaultLimits, type Rlimit } from "./syscalls/limits.ts";
 import { segmentBase, type TlsEntry } from "./syscalls/tls.ts";
 import { formatCall } from "./trace.ts";
-
-/** dirfd meaning "the current directory" in the *at calls. */
-export const AT_FDCWD = -100;
 
 /** Pipe id of stdin (the first pipe made). */
 const STDIN = 1;

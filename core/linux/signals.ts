@@ -70,7 +70,7 @@ export function initialSignals(): SignalState {
 }
 
 /** Whether `sig` is in a [1-32, 33-64] set. */
-export function inSet(set: [number, number], sig: number): boolean {
+function inSet(set: [number, number], sig: number): boolean {
   return ((set[(sig - 1) >> 5] >>> ((sig - 1) & 31)) & 1) === 1;
 }
 

@@ -9,6 +9,7 @@ import {
 import { O_CREAT, O_PATH, O_WRONLY } from "../../core/linux/files.ts";
 import { EPOCH_SEC } from "../../core/linux/clock.ts";
 import { GID, UID } from "../../core/linux/identity.ts";
+import { FS_DEV } from "../../core/linux/syscalls/stat.ts";
 import { enc, Sys, UNMAPPED } from "./sys.ts";
 
 /** The fields of a struct stat64 at `a`. */
@@ -49,7 +50,7 @@ test("stat: stat64, lstat64, fstat64 and fstatat64 report the node", () => {
   );
   assert.equal(f.blksize, 4096);
   assert.equal(f.ino, s.fs.find("/f")!.ino);
-  assert.equal(f.dev, 0x20);
+  assert.equal(f.dev, FS_DEV);
   assert.equal(s.call("stat64", s.str("/l"), b), 0);
   assert.equal(stat64(s, b).ino, f.ino, "stat follows links");
   assert.equal(s.call("lstat64", s.str("/l"), b), 0);

@@ -1,12 +1,5 @@
 import { type Timespec, wallClock } from "../clock.ts";
-import {
-  EEXIST,
-  ELOOP,
-  ENAMETOOLONG,
-  ENOENT,
-  ENOTDIR,
-  LinuxError,
-} from "../errno.ts";
+import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, LinuxError } from "../errno.ts";
 import { GID, UID } from "../identity.ts";
 import { contents } from "./contents.ts";
 import { fromHost } from "./names.ts";
@@ -19,7 +12,7 @@ import type {
 } from "./node.ts";
 
 /** Longest file-name component (bytes). */
-export const NAME_MAX = 255;
+const NAME_MAX = 255;
 /** Symbolic links followed in one lookup before ELOOP. */
 const MAX_LINKS = 40;
 
@@ -447,12 +440,5 @@ export class FileSystem {
       fs.nodes.set(n.ino, n);
     }
     return fs;
-  }
-}
-
-/** Throws EEXIST if `dir` has an entry `name`. */
-export function mustNotExist(dir: DirNode, name: string): void {
-  if (dir.entries.has(name) || name === "." || name === ".." || name === "") {
-    throw new LinuxError(EEXIST);
   }
 }

@@ -58,7 +58,7 @@ export interface DeviceNode extends NodeBase {
 export type Node = FileNode | DirNode | SymlinkNode | DeviceNode;
 
 /** st_mode type bits of a node kind. */
-export const TYPE_BITS: Record<Node["kind"], number> = {
+const TYPE_BITS: Record<Node["kind"], number> = {
   file: S_IFREG,
   dir: S_IFDIR,
   symlink: S_IFLNK,

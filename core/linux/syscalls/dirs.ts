@@ -12,7 +12,7 @@ import {
   ERANGE,
   LinuxError,
 } from "../errno.ts";
-import { canRead, type OpenFile } from "../files.ts";
+import { AT_FDCWD, canRead, type OpenFile } from "../files.ts";
 import type { ParentLookup } from "../fs/filesystem.ts";
 import { toBytes } from "../fs/names.ts";
 import {
@@ -22,7 +22,7 @@ import {
   type SymlinkNode,
 } from "../fs/node.ts";
 import { UID } from "../identity.ts";
-import { AT_FDCWD, type Linux } from "../linux.ts";
+import type { Linux } from "../linux.ts";
 import { requirePerm, W_OK, X_OK } from "../perm.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
@@ -230,7 +230,7 @@ function chdir(k: Linux, node: Node): number {
 }
 
 /** The absolute path of the working directory (byte string), or ENOENT if it was removed. */
-export function cwdPath(k: Linux): string {
+function cwdPath(k: Linux): string {
   let node = k.fs.get(k.cwd) as DirNode;
   if (node.nlink === 0) throw new LinuxError(ENOENT);
   const names: string[] = [];

@@ -61,7 +61,7 @@ function isMappedRange(m: Memory, addr: number, len: number): boolean {
  * Where a new mapping of `len` bytes goes: the highest free range below
  * MMAP_TOP (top-down, first fit), as Linux places mappings.
  */
-export function findFree(m: Memory, len: number): number {
+function findFree(m: Memory, len: number): number {
   const pages = len / PAGE_SIZE;
   let run = 0;
   for (let pn = MMAP_TOP / PAGE_SIZE - 1; pn >= MMAP_MIN / PAGE_SIZE; pn--) {

@@ -10,6 +10,7 @@ import {
   LinuxError,
 } from "../errno.ts";
 import {
+  AT_FDCWD,
   canWrite,
   O_ACCMODE,
   O_CLOEXEC,
@@ -27,7 +28,7 @@ import {
 import { resize } from "../fs/contents.ts";
 import type { FileNode, Node } from "../fs/node.ts";
 import { checkDevice, MAX_FILE_SIZE } from "../io.ts";
-import { AT_FDCWD, type Linux } from "../linux.ts";
+import type { Linux } from "../linux.ts";
 import { R_OK, requirePerm, W_OK, X_OK } from "../perm.ts";
 import type { Call, SyscallTable } from "./types.ts";
 

@@ -9,10 +9,10 @@ import {
   EPERM,
   LinuxError,
 } from "../errno.ts";
-import type { OpenFile } from "../files.ts";
+import { AT_FDCWD, type OpenFile } from "../files.ts";
 import { type Node, S_IALLUGO, S_IFIFO, stMode } from "../fs/node.ts";
 import { GID, UID } from "../identity.ts";
-import { AT_FDCWD, type Linux } from "../linux.ts";
+import type { Linux } from "../linux.ts";
 import { permits } from "../perm.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
@@ -21,7 +21,7 @@ import type { Call, SyscallTable } from "./types.ts";
 /** st_dev of the guest file system (major 0, minor 32, like a tmpfs). */
 export const FS_DEV = 0x20;
 /** st_dev of pipes (major 0, minor 13, like pipefs). */
-export const PIPE_DEV = 0x0d;
+const PIPE_DEV = 0x0d;
 
 const AT_SYMLINK_NOFOLLOW = 0x100,
   AT_EACCESS = 0x200,

@@ -20,7 +20,7 @@ export interface TlsEntry {
 }
 
 /** First TLS entry in the GDT, and how many there are. */
-export const TLS_FIRST = 6, TLS_COUNT = 3;
+const TLS_FIRST = 6, TLS_COUNT = 3;
 /** The flat user code and data selectors of an i386 kernel (__USER_CS, __USER_DS). */
 export const USER_CS = 0x73, USER_DS = 0x7b;
 
