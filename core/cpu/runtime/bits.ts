@@ -1,7 +1,8 @@
 /**
  * Bit tests and scans, compare-and-exchange. Flags Intel leaves undefined:
- * BT* change only CF; BSF/BSR set ZF and clear CF, OF, SF, AF and PF, and
- * leave the destination unchanged for a zero source.
+ * BT* change only CF; BSF/BSR set ZF, clear CF, OF, SF and AF, set PF only
+ * for a zero source, and leave the destination unchanged for a zero source
+ * (docs/cpu.md).
  */
 import type { Memory } from "../../memory/memory.ts";
 import { cf, setCF, setEflags, setFlagsFrom } from "../flags.ts";

@@ -6,7 +6,7 @@
  * Where Intel leaves flags undefined (OF for counts above 1, AF after
  * shifts, CF when the count exceeds the operand size) fx86 defines them:
  * OF uses the count-1 formula on the final result, AF is 0, CF is the last
- * bit shifted out of the widened value. docs/architecture.md lists these.
+ * bit shifted out of the widened value. docs/cpu.md lists these.
  */
 import { cf, setEflags, setFlagsFrom } from "../flags.ts";
 import { CF, type Cpu, OF } from "../state.ts";
@@ -108,8 +108,8 @@ export function rcr(c: Cpu, size: number, v: number, count: number): number {
 
 /**
  * SHLD: shifts `dst` left, filling from the top of `src`. For 16-bit
- * operands with counts above 16 (undefined) the shift runs through the
- * 32-bit concatenation dst:src:dst, as Intel processors do.
+ * operands with counts above 16 (undefined on hardware) fx86 rotates the
+ * 32-bit concatenation dst:src (docs/cpu.md).
  */
 export function shld(
   c: Cpu,
