@@ -45,3 +45,55 @@ export function difference(hw: Outcome, emu: Outcome): string {
 }
 
 export { hex };
+
+/** Registers (ST indexes after the instruction) holding computed results. */
+const RESULTS: Record<string, number[]> = {
+  f2xm1: [0],
+  fyl2x: [0],
+  fyl2xp1: [0],
+  fpatan: [0],
+  fsin: [0],
+  fcos: [0],
+  fptan: [1],
+  fsincos: [0, 1],
+};
+
+/** Is this one of the approximated (transcendental) instructions? */
+export function isTranscendental(mnemonic: string): boolean {
+  return mnemonic in RESULTS;
+}
+
+/** Position of an 80-bit value in the ordered sequence of encodings. */
+function ordinal(b: Uint8Array, off: number): bigint {
+  let sig = 0n;
+  for (let i = 7; i >= 0; i--) sig = (sig << 8n) | BigInt(b[off + i]);
+  const se = b[off + 8] | (b[off + 9] << 8);
+  const e = BigInt(se & 0x7fff);
+  const mag = e === 0n ? sig : (e << 63n) + (sig & ((1n << 63n) - 1n));
+  return se & 0x8000 ? -mag : mag;
+}
+
+/**
+ * For a transcendental instruction whose outcome differs: the largest
+ * distance in ulps between the native and emulated results when that and
+ * C1 are the only differences, else undefined.
+ */
+export function ulpDistance(mnemonic: string, hw: Outcome, emu: Outcome): number | undefined {
+  const regs = RESULTS[mnemonic];
+  if (regs === undefined || hw.trap || emu.trap) return undefined;
+  const patched = emu.state.slice();
+  let worst = 0;
+  for (const i of regs) {
+    const off = 28 + 10 * i;
+    const d = ordinal(hw.state, off) - ordinal(emu.state, off);
+    const ad = Number(d < 0n ? -d : d);
+    worst = Math.max(worst, ad);
+    patched.set(hw.state.subarray(off, off + 10), off);
+  }
+  // C1 (bit 9 of the status word) reports the rounding direction, which
+  // follows the approximation inside the CPU even when the result agrees.
+  patched[5] = (patched[5] & ~2) | (hw.state[5] & 2);
+  // The tag word follows the values (a result may be denormal on one side).
+  patched.set(hw.state.subarray(8, 10), 8);
+  return difference(hw, { ...emu, state: patched }) === "" ? worst : undefined;
+}

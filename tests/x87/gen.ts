@@ -51,6 +51,7 @@ const DELTAS = [0, 0, 0, 1, 1, 2, 3, 23, 24, 25, 52, 53, 54, 63, 64, 65, 66, 100
 /** A second operand related to `a` (same or nearby exponent / significand). */
 function related(r: Rng, a: V80): V80 {
   const e = a.se & 0x7fff;
+  if (r.chance(0.1)) return nearOne(r);
   if (e === 0 || e === 0x7fff || !(a.hi >>> 31)) return ext80(r);
   const d = r.pick(DELTAS) * (r.chance(0.5) ? 1 : -1);
   const s = r.chance(0.5) ? 0x8000 : 0;
@@ -75,6 +76,11 @@ function fcsValue(r: Rng): number {
 function shapeStack(r: Rng, mn: string, st: (V80 | undefined)[]): void {
   const st0 = st[0];
   if (st0 === undefined) return;
+  if (/^fi?(add|mul|subr?|divr?)p?$|^fsqrt$/.test(mn) && r.chance(0.15)) {
+    st[0] = extreme(r);
+    for (let i = 1; i < 8; i++) if (st[i] !== undefined) st[i] = nearOne(r);
+    return;
+  }
   switch (mn) {
     case "fist":
     case "fistp":
@@ -107,6 +113,31 @@ function shapeStack(r: Rng, mn: string, st: (V80 | undefined)[]): void {
       }
       break;
   }
+}
+
+/**
+ * A value within a few ulps of 1 or 2: multiplying or dividing by it moves
+ * a result across the overflow and underflow thresholds by a hair.
+ */
+function nearOne(r: Rng): V80 {
+  const up = r.chance(0.5);
+  const d = r.range(0, 3);
+  return {
+    se: (r.chance(0.2) ? 0x8000 : 0) | (up ? 0x3fff : 0x3ffe) + (r.chance(0.2) ? 1 : 0),
+    hi: up ? 0x80000000 : 0xffffffff,
+    lo: up ? d : (0xffffffff - d) >>> 0,
+  };
+}
+
+/** ST(0) at the edge of the exponent range, for the arithmetic forms. */
+function extreme(r: Rng): V80 {
+  const e = r.pick([1, 2, 3, 64, 65, 0x7ffe, 0x7ffd, 0x7ffe - 63]);
+  const ones = r.chance(0.5);
+  return {
+    se: (r.chance(0.3) ? 0x8000 : 0) | e,
+    hi: ones ? 0xffffffff : 0x80000000,
+    lo: ones ? (0xffffffff - r.range(0, 2 ** r.range(0, 12))) >>> 0 : r.range(0, 3),
+  };
 }
 
 /** A control word: any rounding, any precision, mostly masked. */

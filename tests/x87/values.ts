@@ -179,15 +179,16 @@ export function intBytes(r: Rng, bits: number): Uint8Array {
   return b;
 }
 
-/** 18-digit packed BCD, mostly valid. */
+/** 18-digit packed BCD, sometimes with non-decimal digits and sign bits. */
 export function bcdBytes(r: Rng): Uint8Array {
   const b = new Uint8Array(10);
   const digits = r.pick([1, 3, 9, 18, 18]);
+  const base = r.chance(0.2) ? 16 : 10;
   for (let d = 0; d < digits; d++) {
-    const v = r.below(10);
+    const v = r.below(base);
     b[d >> 1] |= d & 1 ? v << 4 : v;
   }
-  if (r.chance(0.5)) b[9] = 0x80;
+  b[9] = r.chance(0.1) ? r.below(256) : r.chance(0.5) ? 0x80 : 0;
   return b;
 }
 

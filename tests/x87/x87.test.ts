@@ -9,13 +9,18 @@ import { buildRunner, runNative } from "./oracle.ts";
 import { generate, type GenCase } from "./gen.ts";
 import { replay } from "./replay.ts";
 import { Rng } from "./rng.ts";
-import { difference, hex, normalize } from "./compare.ts";
+import { difference, hex, isTranscendental, normalize, ulpDistance } from "./compare.ts";
 import { describeImage } from "./image.ts";
 
 const SEED = 0x5eed87;
 
-/** Transcendental instructions still being written (temporary). */
-const PENDING = /^(f2xm1|fyl2x|fyl2xp1|fptan|fpatan|fsin|fcos|fsincos)$/;
+/**
+ * The documented accuracy of the transcendental instructions (docs/x87.md):
+ * every result within 1 ulp of the CPU's, and at least this share of them
+ * identical in every bit (the CPU itself is not correctly rounded).
+ */
+const MAX_ULPS = 1;
+const MIN_EXACT_SHARE = 0.85;
 
 function form(k: GenCase): string {
   return `${k.mnemonic} ${k.operands.map((o) => o.replace(/^st[1-7]$/, "sti")).join(",")}`.trim();
@@ -23,19 +28,29 @@ function form(k: GenCase): string {
 
 test("x87: bit-exact against the native CPU", () => {
   const runner = buildRunner();
-  const cases = generate(new Rng(SEED), 1).filter((k) => !PENDING.test(k.mnemonic));
+  const cases = generate(new Rng(SEED), 1);
   const { layout, outcomes } = runNative(runner, cases);
   const emulated = replay(cases, layout);
   const total = new Map<string, number>(), bad = new Map<string, number>();
+  const near = new Map<string, number>();
   const failures: string[] = [];
+  const count = (m: Map<string, number>, f: string) => m.set(f, (m.get(f) ?? 0) + 1);
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
     const f = form(k);
-    total.set(f, (total.get(f) ?? 0) + 1);
+    count(total, f);
     const hw = normalize(k, outcomes[i]);
-    const why = difference(hw, emulated[i]);
+    let why = difference(hw, emulated[i]);
     if (!why) continue;
-    bad.set(f, (bad.get(f) ?? 0) + 1);
+    count(bad, f);
+    if (isTranscendental(k.mnemonic)) {
+      const ulps = ulpDistance(k.mnemonic, hw, emulated[i]);
+      if (ulps !== undefined && ulps <= MAX_ULPS) {
+        count(near, f);
+        continue;
+      }
+      why += ulps === undefined ? "" : ` (${ulps} ulps)`;
+    }
     if (failures.length < 10) {
       failures.push(
         `${f} [${k.esc.toString(16)} ${k.modrm.toString(16)}${k.o16 ? " o16" : ""}]: ${why}\n` +
@@ -45,9 +60,19 @@ test("x87: bit-exact against the native CPU", () => {
       );
     }
   }
-  const rows = [...total.keys()].sort().map((f) =>
-    `  ${f.padEnd(26)} ${String(total.get(f)! - (bad.get(f) ?? 0)).padStart(6)} / ${total.get(f)}`
+  const rows = [...total.keys()].sort().map((f) => {
+    const n = total.get(f)!, exact = n - (bad.get(f) ?? 0), within = near.get(f);
+    return `  ${f.padEnd(26)} ${String(exact).padStart(6)} / ${n}` +
+      (within ? `  (+${within} within ${MAX_ULPS} ulp or differing only in C1)` : "");
+  });
+  const exact = cases.length - [...bad.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `x87 differential: ${cases.length} cases, ${exact} bit-exact; per form:\n${rows.join("\n")}`,
   );
-  console.log(`x87 differential: ${cases.length} cases, exact matches per form:\n${rows.join("\n")}`);
   assert.equal(failures.length, 0, `mismatches:\n${failures.join("\n")}`);
+  for (const [f, n] of total) {
+    if (!isTranscendental(f.split(" ")[0])) continue;
+    const share = (n - (bad.get(f) ?? 0)) / n;
+    assert.ok(share >= MIN_EXACT_SHARE, `${f}: only ${(share * 100).toFixed(1)}% bit-exact`);
+  }
 });
