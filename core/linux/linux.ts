@@ -245,6 +245,14 @@ export class Linux {
       : 128 + this.exit.signal;
   }
 
+  /** How the guest ended, in words: "exited with status 3", "killed by signal 6". */
+  get exitDescription(): string | undefined {
+    if (!this.exit) return undefined;
+    return this.exit.kind === "exited"
+      ? `exited with status ${this.exit.code}`
+      : `killed by signal ${this.exit.signal}`;
+  }
+
   /** Everything the guest wrote to stdout so far. */
   get stdout(): Uint8Array {
     return concat(this.output[1]);

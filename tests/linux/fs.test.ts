@@ -1,5 +1,6 @@
 import { assert, test } from "../harness.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
+import type { DirNode } from "../../core/linux/fs/node.ts";
 import { standardLayout } from "../../core/linux/fs/layout.ts";
 import { fromHost, toHost } from "../../core/linux/fs/names.ts";
 import { Linux } from "../../core/linux/linux.ts";
@@ -44,6 +45,25 @@ test("fs: host API builds a tree with deterministic inode numbers", () => {
   assert.throws(() => fs.readFile("/usr"), /no such file/);
   fs.writeFile("/etc/hostname", enc.encode("other\n"));
   assert.equal(fs.find("/etc/hostname")!.ino, 3, "rewriting keeps the inode");
+});
+
+test("fs: walking a very deep tree needs no host recursion", () => {
+  const fs = new FileSystem();
+  let dir = fs.get(fs.root);
+  for (let i = 0; i < 50000; i++) {
+    const next = fs.create<DirNode>({
+      kind: "dir",
+      mode: 0o755,
+      entries: new Map(),
+      parent: dir.ino,
+    });
+    fs.link(dir as DirNode, "d", next);
+    dir = next;
+  }
+  let n = 0;
+  for (const _ of fs.walkTree()) n++;
+  assert.equal(n, 50001);
+  assert.equal(FileSystem.load(fs.dump()).nodes.size, 50001);
 });
 
 test("fs: names are bytes; host strings are UTF-8", () => {

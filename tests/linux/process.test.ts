@@ -22,6 +22,7 @@ test("process: exit_group ends the guest with status & 0xff", () => {
   assert.ok(s.c.halted);
   assert.deepEqual(s.k.exit, { kind: "exited", code: 2 });
   assert.equal(s.k.exitCode, 2);
+  assert.equal(s.k.exitDescription, "exited with status 2");
   assert.equal(s.trace.at(-1), "exit_group(258) = ?");
 });
 
@@ -255,6 +256,7 @@ test("process: signals are recorded; fatal ones sent to self kill", () => {
   s.call("tgkill", PID, PID, 6 /* SIGABRT */);
   assert.deepEqual(s.k.exit, { kind: "killed", signal: 6 });
   assert.equal(s.k.exitCode, 134);
+  assert.equal(s.k.exitDescription, "killed by signal 6");
   assert.ok(s.c.halted);
 });
 

@@ -377,18 +377,23 @@ export class FileSystem {
    * links appears once per link.
    */
   *walkTree(): Generator<{ path: string; node: Node }> {
-    const visit = function* (
-      fs: FileSystem,
-      path: string,
-      node: Node,
-    ): Generator<{ path: string; node: Node }> {
-      yield { path, node };
-      if (node.kind !== "dir") return;
-      for (const name of fs.sortedNames(node)) {
-        yield* visit(fs, `${path}/${name}`, fs.get(node.entries.get(name)!));
+    // An explicit stack: guests can nest directories deeper than host recursion allows.
+    const stack: { path: string; node: Node }[] = [{
+      path: "",
+      node: this.get(this.root),
+    }];
+    while (stack.length) {
+      const e = stack.pop()!;
+      yield e;
+      if (e.node.kind !== "dir") continue;
+      const names = this.sortedNames(e.node);
+      for (let i = names.length - 1; i >= 0; i--) {
+        stack.push({
+          path: `${e.path}/${names[i]}`,
+          node: this.get(e.node.entries.get(names[i])!),
+        });
       }
-    };
-    yield* visit(this, "", this.get(this.root));
+    }
   }
 
   private hostParent(path: string): { dir: DirNode; name: string } {
