@@ -110,29 +110,36 @@ int main(int argc, char **argv) {
   uint32_t hdr[2] = {CODE_ADDR + (uint32_t)slot, MEM_ADDR};
   fwrite(hdr, 4, 2, out);
   void (*run)(void) = (void (*)(void))code;
-  uint8_t h[4];
+  uint8_t h[4], mem_in[MAX_MEM];
   while (read_all(h, 4)) {
     int mlen = h[3];
     if (mlen > MAX_MEM) return 2;
     if (!read_all(data + (IN_EFL - DATA_ADDR), 8) ||
         !read_all(data + (IN_STATE - DATA_ADDR), 108) ||
-        !read_all(data + (MEM_ADDR - DATA_ADDR), mlen))
+        !read_all(mem_in, mlen))
       return 3;
     place(h[0], h[1], h[2]);
-    memset(data + (OUT_STATE - DATA_ADDR), 0, 108);
-    memset(data + (OUT_EFL - DATA_ADDR), 0, 8);
     /*
      * AMD CPUs save FIP/FOP/FDP with FXSAVE/XSAVE only while an exception
      * is pending, so a context switch between the instruction and FNSAVE
-     * zeroes them. The instruction's address is never 0: retry then.
+     * can zero them. Run each case until two runs agree.
      */
+    uint8_t prev[108 + MAX_MEM + 8 + 4];
     uint32_t trap = 0;
-    for (int attempt = 0; attempt < 5; attempt++) {
+    size_t n = 108 + mlen + 8;
+    for (volatile int attempt = 0; attempt < 10; attempt++) {
+      memcpy(data + (MEM_ADDR - DATA_ADDR), mem_in, mlen);
+      memset(data + (OUT_STATE - DATA_ADDR), 0, 108);
+      memset(data + (OUT_EFL - DATA_ADDR), 0, 8);
       trap = (uint32_t)sigsetjmp(trap_jmp, 1);
       if (!trap) run();
-      uint32_t fip;
-      memcpy(&fip, data + (OUT_STATE - DATA_ADDR) + 12, 4);
-      if (trap || fip != 0) break;
+      uint8_t cur[sizeof prev];
+      memcpy(cur, data + (OUT_STATE - DATA_ADDR), 108);
+      memcpy(cur + 108, data + (MEM_ADDR - DATA_ADDR), mlen);
+      memcpy(cur + 108 + mlen, data + (OUT_EFL - DATA_ADDR), 8);
+      memcpy(cur + n, &trap, 4);
+      if (attempt > 0 && memcmp(cur, prev, n + 4) == 0) break;
+      memcpy(prev, cur, n + 4);
     }
     fwrite(data + (OUT_STATE - DATA_ADDR), 1, 108, out);
     fwrite(data + (MEM_ADDR - DATA_ADDR), 1, mlen, out);
