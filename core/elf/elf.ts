@@ -4,14 +4,23 @@
  * parses or fails with a one-line {@link ElfError}.
  */
 
-/** Why an image cannot be loaded; the message is one line. */
+/**
+ * Why an image cannot be loaded; the message is one line.
+ *
+ * @example
+ * try { loadElf(bytes, mem, cpu, opts); }
+ * catch (e) { if (e instanceof ElfError) console.error(`fx86: ${e.message}`); }
+ */
 export class ElfError extends Error {
   override name = "ElfError";
 }
 
+/** ELF types fx86 loads: executables and position-independent ones. */
 export const ET_EXEC = 2, ET_DYN = 3;
 const EM_386 = 3;
+/** Program header types the loader looks at. */
 export const PT_LOAD = 1, PT_INTERP = 3, PT_GNU_STACK = 0x6474e551;
+/** Segment permission flags. */
 export const PF_X = 1, PF_W = 2, PF_R = 4;
 /** Size of an ELF32 program header. */
 export const PHDR_SIZE = 32;

@@ -17,7 +17,12 @@ import { fromBytes } from "./fs/names.ts";
 /** Longest path a system call accepts, with its NUL (Linux's PATH_MAX). */
 const PATH_MAX = 4096;
 
-/** Reads a NUL-terminated path as a byte string; ENAMETOOLONG past PATH_MAX. */
+/**
+ * Reads a NUL-terminated path as a byte string; ENAMETOOLONG past PATH_MAX.
+ *
+ * @example
+ * const path = readPath(s.m, a[0]); // open's first argument
+ */
 export function readPath(m: Memory, addr: number): string {
   const bytes = new Uint8Array(PATH_MAX);
   for (let i = 0; i < PATH_MAX; i++) {
@@ -32,6 +37,9 @@ export function readPath(m: Memory, addr: number): string {
  * Copies a guest buffer out, checking first that all of it is readable, so
  * that a huge bogus length fails with EFAULT instead of a huge host
  * allocation.
+ *
+ * @example
+ * const data = guestBytes(m, buf, count); // write's buffer
  */
 export function guestBytes(m: Memory, addr: number, len: number): Uint8Array {
   const first = Math.floor((addr >>> 0) / PAGE_SIZE);
@@ -45,7 +53,13 @@ export function guestBytes(m: Memory, addr: number, len: number): Uint8Array {
   return m.read(addr, len);
 }
 
-/** Reads a little-endian struct of `size` bytes. */
+/**
+ * Reads a little-endian struct of `size` bytes.
+ *
+ * @example
+ * const v = readStruct(m, tsAddr, 8);
+ * const sec = v.getInt32(0, true), nsec = v.getInt32(4, true);
+ */
 export function readStruct(m: Memory, addr: number, size: number): DataView {
   const b = m.read(addr, size);
   return new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -117,7 +131,12 @@ export function getI64(v: DataView, off: number): number {
   return Number(v.getBigInt64(off, true));
 }
 
-/** A signed 64-bit value from two 32-bit halves (loff_t arguments). */
+/**
+ * A signed 64-bit value from two 32-bit halves (loff_t arguments).
+ *
+ * @example
+ * joinI64(a[3], a[4]); // pread64's position
+ */
 export function joinI64(lo: number, hi: number): number {
   return (hi | 0) * 0x100000000 + (lo >>> 0);
 }

@@ -14,7 +14,12 @@ export interface Timespec {
   readonly nsec: number;
 }
 
-/** Guest time elapsed since start (CLOCK_MONOTONIC, CPU-time clocks). */
+/**
+ * Guest time elapsed since start (CLOCK_MONOTONIC, CPU-time clocks).
+ *
+ * @example
+ * sinceStart(1_500_000_000); // { sec: 1, nsec: 500000000 }
+ */
 export function sinceStart(icount: number): Timespec {
   return { sec: Math.floor(icount / 1e9), nsec: icount % 1e9 };
 }

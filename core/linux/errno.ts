@@ -86,7 +86,12 @@ const NAMES: Record<number, string> = {
   [ETIMEDOUT]: "ETIMEDOUT",
 };
 
-/** The symbolic name of an errno value, e.g. "ENOENT" (for traces). */
+/**
+ * The symbolic name of an errno value (for traces).
+ *
+ * @example
+ * errnoName(2); // "ENOENT"
+ */
 export function errnoName(errno: number): string {
   return NAMES[errno] ?? `E${errno}`;
 }
@@ -111,6 +116,9 @@ export class LinuxError extends Error {
  * stdin the host has not closed, pause()). The dispatcher stops the guest
  * *at* its `int 0x80`, so resuming it (after the host supplies input)
  * retries the call.
+ *
+ * @example
+ * if (pipe.size === 0 && pipe.writers > 0) throw new Blocked("read from an empty pipe");
  */
 export class Blocked extends Error {
   constructor(readonly reason: string) {

@@ -9,7 +9,6 @@ export const O_ACCMODE = 3,
   O_TRUNC = 0o1000,
   O_APPEND = 0o2000,
   O_NONBLOCK = 0o4000,
-  O_DSYNC = 0o10000,
   O_ASYNC = 0o20000,
   O_DIRECT = 0o40000,
   O_LARGEFILE = 0o100000,
@@ -52,10 +51,12 @@ export interface FdEntry {
   cloexec: boolean;
 }
 
+/** Whether the description was opened for reading (O_PATH ones are not). */
 export function canRead(f: OpenFile): boolean {
   return !(f.flags & O_PATH) && (f.flags & O_ACCMODE) !== O_WRONLY;
 }
 
+/** Whether the description was opened for writing. */
 export function canWrite(f: OpenFile): boolean {
   const acc = f.flags & O_ACCMODE;
   return !(f.flags & O_PATH) && (acc === O_WRONLY || acc === O_RDWR);

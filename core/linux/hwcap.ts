@@ -14,10 +14,11 @@
  * import { HWCAP } from "../linux/hwcap.ts";
  * cpu.r[EDX] = HWCAP; // CPUID leaf 1
  */
-export const HWCAP_FPU = 1 << 0;
-export const HWCAP_TSC = 1 << 4;
-export const HWCAP_CX8 = 1 << 8;
-export const HWCAP_CMOV = 1 << 15;
+/** The CPUID.01H:EDX feature bits fx86 has. */
+export const HWCAP_FPU = 1 << 0,
+  HWCAP_TSC = 1 << 4,
+  HWCAP_CX8 = 1 << 8,
+  HWCAP_CMOV = 1 << 15;
 
 /** CPUID.01H:EDX and AT_HWCAP: FPU | TSC | CX8 | CMOV = 0x8111. */
 export const HWCAP = HWCAP_FPU | HWCAP_TSC | HWCAP_CX8 | HWCAP_CMOV;

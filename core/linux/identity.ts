@@ -2,10 +2,10 @@
  * The fixed identity every guest has: one process in its own process group
  * and session, run by an ordinary user, on a machine called "fx86".
  */
-export const PID = 100;
-export const PPID = 1;
-export const UID = 1000;
-export const GID = 1000;
+/** Process id (also the thread, process-group and session id) and parent. */
+export const PID = 100, PPID = 1;
+/** User and group id (real, effective, saved; the only supplementary group too). */
+export const UID = 1000, GID = 1000;
 
 /** The uname(2) answer (each field at most 64 bytes). */
 export const UTSNAME = {

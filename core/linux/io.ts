@@ -62,6 +62,11 @@ export function checkDevice(d: DeviceNode): void {
  * Up to `n` bytes readable from `f` at `at` (pread) or at its offset,
  * without consuming them: the caller copies them to the guest first and
  * then calls {@link consume}, so a bad buffer consumes nothing.
+ *
+ * @example
+ * const data = readFrom(k, f, count);
+ * m.write(buf, data);
+ * consume(k, f, data.length);
  */
 export function readFrom(
   k: Linux,
@@ -108,7 +113,13 @@ export function consume(k: Linux, f: OpenFile, n: number, at?: number): void {
   else if (at === undefined) f.offset += n;
 }
 
-/** Writes `bytes` to `f` at `at` (pwrite) or at its offset; returns the count written. */
+/**
+ * Writes `bytes` to `f` at `at` (pwrite) or at its offset; returns the count
+ * written (less than asked for only for a nearly full pipe or file).
+ *
+ * @example
+ * writeTo(k, k.file(1), new TextEncoder().encode("hi\n")); // 3
+ */
 export function writeTo(
   k: Linux,
   f: OpenFile,

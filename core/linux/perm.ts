@@ -24,7 +24,12 @@ export function permits(
   return (bits & want & 7) === want;
 }
 
-/** Throws EACCES unless {@link permits}. */
+/**
+ * Throws EACCES unless {@link permits}.
+ *
+ * @example
+ * requirePerm(dir, W_OK | X_OK); // before creating an entry in dir
+ */
 export function requirePerm(
   node: { mode: number; uid: number; gid: number },
   want: number,

@@ -23,7 +23,15 @@ export interface Pipe {
   readonly ctime: Timespec;
 }
 
-/** A new empty pipe. */
+/**
+ * A new empty pipe.
+ *
+ * @example
+ * const p = newPipe(1, wallClock(0));
+ * enqueue(p, bytes);
+ * peek(p, 4); // the first 4 bytes, still queued
+ * drop(p, 4);
+ */
 export function newPipe(
   id: number,
   ctime: Timespec,

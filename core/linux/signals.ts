@@ -1,19 +1,6 @@
-/** Signal numbers (i386). */
-export const SIGHUP = 1,
-  SIGINT = 2,
-  SIGQUIT = 3,
-  SIGILL = 4,
-  SIGTRAP = 5,
-  SIGABRT = 6,
-  SIGBUS = 7,
-  SIGFPE = 8,
-  SIGKILL = 9,
-  SIGUSR1 = 10,
-  SIGSEGV = 11,
-  SIGUSR2 = 12,
+/** The signal numbers (i386) the personality treats specially. */
+export const SIGKILL = 9,
   SIGPIPE = 13,
-  SIGALRM = 14,
-  SIGTERM = 15,
   SIGCHLD = 17,
   SIGCONT = 18,
   SIGSTOP = 19,
@@ -25,6 +12,7 @@ export const SIGHUP = 1,
 /** Highest signal number (real-time signals included). */
 export const NSIG = 64;
 
+/** The two handler values that are not handlers: default action, ignore. */
 export const SIG_DFL = 0, SIG_IGN = 1;
 
 /** Signals whose default action is to do nothing (stop signals count: nobody could continue us). */
@@ -59,7 +47,12 @@ export interface SignalState {
   altstack: { sp: number; flags: number; size: number };
 }
 
-/** A fresh process: default actions, nothing blocked, no alternate stack. */
+/**
+ * A fresh process: default actions, nothing blocked, no alternate stack.
+ *
+ * @example
+ * signalEffect(initialSignals(), SIGPIPE); // "kill"
+ */
 export function initialSignals(): SignalState {
   return {
     actions: {},

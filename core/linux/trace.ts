@@ -126,6 +126,9 @@ function arg(
 /**
  * One trace line: the call with its arguments, and " = result" when
  * `result` is given (negative: "-1 ERRNO").
+ *
+ * @example
+ * formatCall(m, 6, SYSCALLS[6], [9], -9); // "close(9) = -1 EBADF"
  */
 export function formatCall(
   m: Memory,

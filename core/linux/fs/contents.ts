@@ -11,7 +11,12 @@ export function readAt(f: FileNode, offset: number, len: number): Uint8Array {
   return offset >= end ? new Uint8Array(0) : f.data.slice(offset, end);
 }
 
-/** Writes `bytes` at `offset`, growing the file (with zeros in any gap). */
+/**
+ * Writes `bytes` at `offset`, growing the file (with zeros in any gap).
+ *
+ * @example
+ * writeAt(file, file.size, bytes); // append
+ */
 export function writeAt(f: FileNode, offset: number, bytes: Uint8Array): void {
   const end = offset + bytes.length;
   if (end > f.size) resize(f, end);

@@ -8,7 +8,12 @@
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
-/** A byte string from raw bytes (e.g. a path read from guest memory). */
+/**
+ * A byte string from raw bytes (e.g. a path read from guest memory).
+ *
+ * @example
+ * fromBytes(new Uint8Array([0x61, 0xff])) === "a\xff";
+ */
 export function fromBytes(bytes: Uint8Array): string {
   let s = "";
   for (let i = 0; i < bytes.length; i += 8192) {

@@ -1,15 +1,14 @@
 import type { Timespec } from "../clock.ts";
 
 /** File-type bits of st_mode. */
-export const S_IFMT = 0o170000,
-  S_IFSOCK = 0o140000,
-  S_IFLNK = 0o120000,
+export const S_IFLNK = 0o120000,
   S_IFREG = 0o100000,
   S_IFDIR = 0o040000,
   S_IFCHR = 0o020000,
   S_IFIFO = 0o010000;
 /** Permission bits of st_mode (including set-id and sticky). */
 export const S_IALLUGO = 0o7777;
+/** The sticky bit: in a directory, only owners may remove entries. */
 export const S_ISVTX = 0o1000;
 
 interface NodeBase {
@@ -65,7 +64,12 @@ const TYPE_BITS: Record<Node["kind"], number> = {
   device: S_IFCHR,
 };
 
-/** The full st_mode of a node. */
+/**
+ * The full st_mode of a node.
+ *
+ * @example
+ * stMode(dir) === (S_IFDIR | 0o755);
+ */
 export function stMode(node: Node): number {
   return TYPE_BITS[node.kind] | node.mode;
 }

@@ -352,7 +352,12 @@ function getdents(
   return used;
 }
 
-/** lseek on a directory: positions are the cookies getdents reports. */
+/**
+ * lseek on a directory: positions are the cookies getdents reports.
+ *
+ * @example
+ * seekDir(k, f, dir, 0, 0); // rewinddir: SEEK_SET to 0
+ */
 export function seekDir(
   k: Linux,
   f: OpenFile,
@@ -371,6 +376,7 @@ export function seekDir(
 
 const path = (s: Call, addr: number) => readPath(s.m, addr);
 
+/** System calls of this module by number. */
 export const dirCalls: SyscallTable = {
   39: {
     name: "mkdir",

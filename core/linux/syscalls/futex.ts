@@ -39,6 +39,7 @@ function futex(s: Call, a: number[]): number {
   }
 }
 
+/** System calls of this module by number. */
 export const futexCalls: SyscallTable = {
   240: { name: "futex", args: "x,d,d,x,x,d", fn: futex },
   422: { name: "futex_time64", args: "x,d,d,x,x,d", fn: futex },

@@ -312,6 +312,7 @@ function closeRange(
   return 0;
 }
 
+/** System calls of this module by number. */
 export const ioCalls: SyscallTable = {
   3: {
     name: "read",

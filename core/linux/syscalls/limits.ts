@@ -12,7 +12,12 @@ export type Rlimit = [number, number];
 const INF = -1;
 const RLIM_NLIMITS = 16;
 
-/** Typical Linux defaults, by resource number (RLIMIT_CPU .. RLIMIT_RTTIME). */
+/**
+ * Typical Linux defaults, by resource number (RLIMIT_CPU .. RLIMIT_RTTIME).
+ *
+ * @example
+ * defaultLimits()[7]; // RLIMIT_NOFILE: [1024, 4096]
+ */
 export function defaultLimits(): Rlimit[] {
   return [
     [INF, INF], // CPU
@@ -89,6 +94,7 @@ function prlimit64(s: Call, a: number[]): number {
   return 0;
 }
 
+/** System calls of this module by number. */
 export const limitCalls: SyscallTable = {
   76: {
     name: "getrlimit",

@@ -236,6 +236,7 @@ function mincore(s: Call, addr: number, len: number, vec: number): number {
   return 0;
 }
 
+/** System calls of this module by number. */
 export const memoryCalls: SyscallTable = {
   45: { name: "brk", args: "x", fn: (s, a) => brk(s, a[0]) },
   192: {

@@ -68,7 +68,12 @@ landlock_add_rule landlock_restrict_self memfd_secret process_mrelease
 futex_waitv set_mempolicy_home_node
 `.trim().split(/\s+/);
 
-/** The name of system call `nr`, e.g. "inotify_init1", or "syscall_N". */
+/**
+ * The name of system call `nr`, or "syscall_N" for unassigned numbers.
+ *
+ * @example
+ * syscallName(332); // "inotify_init1"
+ */
 export function syscallName(nr: number): string {
   const n = NAMES[nr];
   return n && n !== "-" ? n : `syscall_${nr}`;

@@ -22,6 +22,7 @@ const onFd = (name: string) => ({
   fn: (s: Call, a: number[]) => notSocket(s, a[0]),
 });
 
+/** System calls of this module by number. */
 export const netCalls: SyscallTable = {
   102: {
     name: "socketcall",

@@ -74,7 +74,12 @@ function openCreate(
   }
 }
 
-/** open(2) and friends: returns the new descriptor. */
+/**
+ * open(2) and friends: returns the new descriptor.
+ *
+ * @example
+ * open(k, AT_FDCWD, "/tmp/x", O_CREAT | O_WRONLY, 0o644); // 3
+ */
 export function open(
   k: Linux,
   dirfd: number,
@@ -137,6 +142,7 @@ function ftruncate(s: Call, fd: number, len: number): number {
   return truncate(s.k, s.k.fs.get(f.target), len);
 }
 
+/** System calls of this module by number. */
 export const openCalls: SyscallTable = {
   5: {
     name: "open",

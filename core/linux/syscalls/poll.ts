@@ -113,6 +113,7 @@ function select(
   return ready;
 }
 
+/** System calls of this module by number. */
 export const pollCalls: SyscallTable = {
   168: {
     name: "poll",

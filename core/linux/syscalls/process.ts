@@ -136,6 +136,7 @@ const noChildren = (name: string, args: string) => ({
   },
 });
 
+/** System calls of this module by number. */
 export const processCalls: SyscallTable = {
   1: { name: "exit", args: "d", fn: (s, a) => exit(s, a[0]) },
   252: { name: "exit_group", args: "d", fn: (s, a) => exit(s, a[0]) },

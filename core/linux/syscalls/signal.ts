@@ -155,6 +155,7 @@ const waitForever = () => {
   throw new Blocked("waiting for a signal, and none can come");
 };
 
+/** System calls of this module by number. */
 export const signalCalls: SyscallTable = {
   174: { name: "rt_sigaction", args: "d,x,x,u", fn: rtSigaction },
   67: { name: "sigaction", args: "d,x,x", fn: sigaction },

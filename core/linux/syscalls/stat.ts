@@ -358,6 +358,7 @@ const at = (s: Call, p: number, follow: boolean) =>
   nodeAttrs(s.k.lookupAt(AT_FDCWD, path(s, p), follow));
 const nodeAtFd = (s: Call, n: number) => targetAt(s.k, n, "", AT_EMPTY_PATH);
 
+/** System calls of this module by number. */
 export const statCalls: SyscallTable = {
   106: {
     name: "stat",

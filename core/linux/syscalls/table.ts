@@ -29,7 +29,12 @@ const GROUPS: SyscallTable[] = [
   netCalls,
 ];
 
-/** Every implemented system call, indexed by number (undefined: ENOSYS). */
+/**
+ * Every implemented system call, indexed by number (undefined: ENOSYS).
+ *
+ * @example
+ * SYSCALLS[4]?.name; // "write"
+ */
 export const SYSCALLS: (SyscallDef | undefined)[] = (() => {
   const table: (SyscallDef | undefined)[] = [];
   for (const group of GROUPS) {

@@ -61,6 +61,7 @@ function ticks(icount: number): number {
   return Math.floor(icount / (1e9 / CLK_TCK));
 }
 
+/** System calls of this module by number. */
 export const timeCalls: SyscallTable = {
   13: {
     name: "time",

@@ -32,6 +32,9 @@ const FLAG_BITS = 0x7f;
  * The base of the segment a selector names: 0 for the null and flat
  * selectors, the slot's base for a present TLS entry; anything else is a
  * general-protection fault.
+ *
+ * @example
+ * cpu.resolveSegment = (selector) => segmentBase(linux, selector);
  */
 export function segmentBase(k: Linux, selector: number): number {
   if ((selector & ~3) === 0 || selector === USER_CS || selector === USER_DS) {
@@ -95,6 +98,7 @@ function getThreadArea(s: Call, addr: number): number {
   return 0;
 }
 
+/** System calls of this module by number. */
 export const tlsCalls: SyscallTable = {
   243: {
     name: "set_thread_area",
