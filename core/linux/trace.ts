@@ -11,6 +11,7 @@ import {
   O_NOFOLLOW,
   O_NONBLOCK,
   O_PATH,
+  O_TMPFILE,
   O_TRUNC,
 } from "./files.ts";
 import { syscallName } from "./syscalls/names.ts";
@@ -108,6 +109,8 @@ function arg(
       return String(x >>> 0);
     case "o":
       return "0" + x.toString(8);
+    case "cmode": // open's mode: only meaningful when creating
+      return prev & (O_CREAT | O_TMPFILE) ? "0" + x.toString(8) : undefined;
     case "fd":
       return (x | 0) === -100 ? "AT_FDCWD" : String(x | 0);
     case "s":
@@ -139,7 +142,8 @@ export function formatCall(
 ): string {
   const name = def?.name ?? syscallName(nr);
   const kinds = def ? (def.args ? def.args.split(",") : []) : a.map(() => "x");
-  const args = kinds.map((k, i) => arg(m, k, a[i], a[i + 1], result));
+  const args = kinds.map((k, i) => arg(m, k, a[i], a[i - 1], a[i + 1], result))
+    .filter((s) => s !== undefined);
   const call = `${name}(${args.join(", ")})`;
   if (result === undefined) return call;
   if (result < 0 && result > -4096) return `${call} = -1 ${errnoName(-result)}`;

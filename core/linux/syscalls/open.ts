@@ -146,12 +146,12 @@ function ftruncate(s: Call, fd: number, len: number): number {
 export const openCalls: SyscallTable = {
   5: {
     name: "open",
-    args: "s,oflags,o",
+    args: "s,oflags,cmode",
     fn: (s, a) => open(s.k, AT_FDCWD, readPath(s.m, a[0]), a[1], a[2]),
   },
   295: {
     name: "openat",
-    args: "fd,s,oflags,o",
+    args: "fd,s,oflags,cmode",
     fn: (s, a) => open(s.k, a[0], readPath(s.m, a[1]), a[2], a[3]),
   },
   8: {
