@@ -95,13 +95,15 @@ function openFlags(f: number): string {
   return names.join("|");
 }
 
+/** One argument; undefined to leave it out. `prev` and `next` are its neighbours. */
 function arg(
   m: Memory,
   kind: string,
   x: number,
+  prev: number,
   next: number,
   result?: number,
-): string {
+): string | undefined {
   switch (kind) {
     case "d":
       return String(x | 0);
