@@ -16,7 +16,10 @@ export function normalize(k: Case, o: Outcome): Outcome {
   mapSelector(state, 16, 0x23, 0x73);
   mapSelector(state, 24, 0x2b, 0x7b);
   const mem = o.mem.slice();
-  if (k.modrm < 0xc0 && (k.esc === 0xd9 || k.esc === 0xdd) && ((k.modrm >> 3) & 7) === 6) {
+  if (
+    k.modrm < 0xc0 && (k.esc === 0xd9 || k.esc === 0xdd) &&
+    ((k.modrm >> 3) & 7) === 6
+  ) {
     // FNSTENV / FNSAVE wrote an environment with the selectors in it.
     mapSelector(mem, k.o16 ? 8 : 16, 0x23, 0x73);
     mapSelector(mem, k.o16 ? 12 : 24, 0x2b, 0x7b);
@@ -24,7 +27,12 @@ export function normalize(k: Case, o: Outcome): Outcome {
   return { ...o, state, mem };
 }
 
-function mapSelector(b: Uint8Array, off: number, from: number, to: number): void {
+function mapSelector(
+  b: Uint8Array,
+  off: number,
+  from: number,
+  to: number,
+): void {
   if (b.length >= off + 2 && b[off] === from && b[off + 1] === 0) b[off] = to;
 }
 
@@ -34,12 +42,16 @@ function hex(b: Uint8Array): string {
 
 /** "" if the outcomes agree, else what differs. */
 export function difference(hw: Outcome, emu: Outcome): string {
-  if (hw.trap !== emu.trap) return `trap native=${hw.trap} emulated=${emu.trap}`;
+  if (hw.trap !== emu.trap) {
+    return `trap native=${hw.trap} emulated=${emu.trap}`;
+  }
   if (hw.trap) return "";
   const why: string[] = [];
   if (hex(hw.state) !== hex(emu.state)) why.push("state");
   if (hex(hw.mem) !== hex(emu.mem)) why.push("memory");
-  if ((hw.eflags & ARITH_FLAGS) !== (emu.eflags & ARITH_FLAGS)) why.push("eflags");
+  if ((hw.eflags & ARITH_FLAGS) !== (emu.eflags & ARITH_FLAGS)) {
+    why.push("eflags");
+  }
   if (hw.eax !== emu.eax) why.push("eax");
   return why.join(", ");
 }
@@ -78,7 +90,11 @@ function ordinal(b: Uint8Array, off: number): bigint {
  * distance in ulps between the native and emulated results when that and
  * C1 are the only differences, else undefined.
  */
-export function ulpDistance(mnemonic: string, hw: Outcome, emu: Outcome): number | undefined {
+export function ulpDistance(
+  mnemonic: string,
+  hw: Outcome,
+  emu: Outcome,
+): number | undefined {
   const regs = RESULTS[mnemonic];
   if (regs === undefined || hw.trap || emu.trap) return undefined;
   const patched = emu.state.slice();

@@ -19,8 +19,8 @@ import {
   fromInt,
   intBytes,
   nearInteger,
-  single32,
   significand,
+  single32,
   type V80,
 } from "./values.ts";
 
@@ -36,7 +36,9 @@ export interface GenCase extends Case {
 function weight(mn: string, mem: boolean): number {
   if (/^fi?(add|mul|subr?|divr?)p?$/.test(mn)) return mem ? 1500 : 2400;
   if (/^(fsqrt|fprem1?|fscale|frndint)$/.test(mn)) return 5000;
-  if (/^(f2xm1|fyl2x|fyl2xp1|fptan|fpatan|fsin|fcos|fsincos)$/.test(mn)) return 3000;
+  if (/^(f2xm1|fyl2x|fyl2xp1|fptan|fpatan|fsin|fcos|fsincos)$/.test(mn)) {
+    return 3000;
+  }
   if (/^(fxtract|fbstp|fbld)$/.test(mn)) return 2000;
   if (/^(fst|fstp|fist|fistp)$/.test(mn)) return mem ? 2500 : 400;
   if (/^fi?u?com/.test(mn)) return mem ? 1000 : 800;
@@ -46,7 +48,26 @@ function weight(mn: string, mem: boolean): number {
 }
 
 /** Exponent differences that matter for alignment and cancellation. */
-const DELTAS = [0, 0, 0, 1, 1, 2, 3, 23, 24, 25, 52, 53, 54, 63, 64, 65, 66, 100];
+const DELTAS = [
+  0,
+  0,
+  0,
+  1,
+  1,
+  2,
+  3,
+  23,
+  24,
+  25,
+  52,
+  53,
+  54,
+  63,
+  64,
+  65,
+  66,
+  100,
+];
 
 /** A second operand related to `a` (same or nearby exponent / significand). */
 function related(r: Rng, a: V80): V80 {
@@ -92,12 +113,18 @@ function shapeStack(r: Rng, mn: string, st: (V80 | undefined)[]): void {
     case "fprem1":
       if (r.chance(0.8)) {
         const v = ext80(r);
-        const e = Math.max(1, Math.min(0x7ffe, (v.se & 0x7fff) - r.pick([
-          ...DELTAS,
-          r.range(-3, 200),
-          r.range(60, 70),
-          r.range(100, 20000),
-        ])));
+        const e = Math.max(
+          1,
+          Math.min(
+            0x7ffe,
+            (v.se & 0x7fff) - r.pick([
+              ...DELTAS,
+              r.range(-3, 200),
+              r.range(60, 70),
+              r.range(100, 20000),
+            ]),
+          ),
+        );
         const [hi, lo] = significand(r);
         st[0] = v;
         st[1] = { se: (r.chance(0.5) ? 0x8000 : 0) | e, hi, lo };
@@ -123,7 +150,8 @@ function nearOne(r: Rng): V80 {
   const up = r.chance(0.5);
   const d = r.range(0, 3);
   return {
-    se: (r.chance(0.2) ? 0x8000 : 0) | (up ? 0x3fff : 0x3ffe) + (r.chance(0.2) ? 1 : 0),
+    se: (r.chance(0.2) ? 0x8000 : 0) |
+      (up ? 0x3fff : 0x3ffe) + (r.chance(0.2) ? 1 : 0),
     hi: up ? 0x80000000 : 0xffffffff,
     lo: up ? d : (0xffffffff - d) >>> 0,
   };
@@ -136,7 +164,9 @@ function extreme(r: Rng): V80 {
   return {
     se: (r.chance(0.3) ? 0x8000 : 0) | e,
     hi: ones ? 0xffffffff : 0x80000000,
-    lo: ones ? (0xffffffff - r.range(0, 2 ** r.range(0, 12))) >>> 0 : r.range(0, 3),
+    lo: ones
+      ? (0xffffffff - r.range(0, 2 ** r.range(0, 12))) >>> 0
+      : r.range(0, 3),
   };
 }
 
@@ -149,7 +179,10 @@ function controlWord(r: Rng): number {
 }
 
 /** A 108-byte FNSAVE image for the initial state. */
-function stateImage(r: Rng, mn: string): { img: Uint8Array; st: (V80 | undefined)[] } {
+function stateImage(
+  r: Rng,
+  mn: string,
+): { img: Uint8Array; st: (V80 | undefined)[] } {
   const cw = controlWord(r);
   const masks = cw & 0x3f;
   let sw = r.below(0x10000) & 0x4700; // C0..C3
@@ -162,10 +195,13 @@ function stateImage(r: Rng, mn: string): { img: Uint8Array; st: (V80 | undefined
   const top = r.below(8);
   const st: (V80 | undefined)[] = [];
   for (let i = 0; i < 8; i++) {
-    const full = r.chance(i === 0 ? 0.97 : i === 1 ? 0.95 : i === 7 ? 0.4 : 0.85);
+    const full = r.chance(
+      i === 0 ? 0.97 : i === 1 ? 0.95 : i === 7 ? 0.4 : 0.85,
+    );
     if (!full) st.push(undefined);
-    else if (i > 0 && st[0] !== undefined && r.chance(0.5)) st.push(related(r, st[0]));
-    else st.push(ext80(r));
+    else if (i > 0 && st[0] !== undefined && r.chance(0.5)) {
+      st.push(related(r, st[0]));
+    } else st.push(ext80(r));
   }
   shapeStack(r, mn, st);
   const img = new Uint8Array(108);
@@ -189,13 +225,22 @@ function stateImage(r: Rng, mn: string): { img: Uint8Array; st: (V80 | undefined
 }
 
 /** The memory operand's bytes. */
-function memory(r: Rng, token: string | undefined, st0: V80 | undefined, o16: boolean): Uint8Array {
+function memory(
+  r: Rng,
+  token: string | undefined,
+  st0: V80 | undefined,
+  o16: boolean,
+): Uint8Array {
   const m = new Uint8Array(16);
   for (let i = 0; i < 16; i++) m[i] = r.below(256);
   const dv = new DataView(m.buffer);
   switch (token) {
     case "m32fp":
-      dv.setUint32(0, r.chance(0.4) && st0 ? near32(r, st0) : single32(r), true);
+      dv.setUint32(
+        0,
+        r.chance(0.4) && st0 ? near32(r, st0) : single32(r),
+        true,
+      );
       break;
     case "m64fp": {
       const [lo, hi] = r.chance(0.4) && st0 ? near64(r, st0) : double64(r);
@@ -206,7 +251,9 @@ function memory(r: Rng, token: string | undefined, st0: V80 | undefined, o16: bo
     case "m16int":
     case "m32int":
     case "m64int":
-      m.set(intBytes(r, token === "m16int" ? 16 : token === "m32int" ? 32 : 64));
+      m.set(
+        intBytes(r, token === "m16int" ? 16 : token === "m32int" ? 32 : 64),
+      );
       break;
     case "m80fp":
       m.set(bytes80(ext80(r)));
@@ -228,13 +275,17 @@ function memory(r: Rng, token: string | undefined, st0: V80 | undefined, o16: bo
 function near32(r: Rng, v: V80): number {
   const e = (v.se & 0x7fff) - BIAS + 127 + r.range(-3, 3);
   if (e < 1 || e > 254) return single32(r);
-  return ((v.se & 0x8000 ? 0 : r.chance(0.5) ? 0x80000000 : 0) | (e << 23) | (r.u32() & 0x7fffff)) >>> 0;
+  return ((v.se & 0x8000 ? 0 : r.chance(0.5) ? 0x80000000 : 0) | (e << 23) |
+    (r.u32() & 0x7fffff)) >>> 0;
 }
 
 function near64(r: Rng, v: V80): [number, number] {
   const e = (v.se & 0x7fff) - BIAS + 1023 + r.range(-3, 3);
   if (e < 1 || e > 2046) return double64(r);
-  return [r.u32(), ((r.chance(0.5) ? 0x80000000 : 0) | (e << 20) | (r.u32() & 0xfffff)) >>> 0];
+  return [
+    r.u32(),
+    ((r.chance(0.5) ? 0x80000000 : 0) | (e << 20) | (r.u32() & 0xfffff)) >>> 0,
+  ];
 }
 
 /** An environment (or full state) image to load, in the 32- or 16-bit layout. */
@@ -261,7 +312,8 @@ function envImage(r: Rng, regs: boolean, o16: boolean): Uint8Array {
 
 /** Encodings the host runs but a P6 lacks (FISTTP, SSE3): not comparable. */
 function hostOnly(esc: number, modrm: number): boolean {
-  return modrm < 0xc0 && ((modrm >> 3) & 7) === 1 && (esc === 0xdb || esc === 0xdd || esc === 0xdf);
+  return modrm < 0xc0 && ((modrm >> 3) & 7) === 1 &&
+    (esc === 0xdb || esc === 0xdd || esc === 0xdf);
 }
 
 /** All cases, `scale` times the default counts. */

@@ -74,8 +74,12 @@ export function describeImage(img: Uint8Array): string {
   const h = (n: number, w: number) => n.toString(16).padStart(w, "0");
   const regs = [];
   for (let i = 0; i < 8; i++) regs.push(`st${i}=${regOf(img, i)}`);
-  return `cw=${h(dv.getUint16(0, true), 4)} sw=${h(dv.getUint16(4, true), 4)} ` +
+  return `cw=${h(dv.getUint16(0, true), 4)} sw=${
+    h(dv.getUint16(4, true), 4)
+  } ` +
     `tw=${h(dv.getUint16(8, true), 4)} fip=${h(dv.getUint32(12, true), 8)} ` +
-    `fcs/op=${h(dv.getUint32(16, true), 8)} fdp=${h(dv.getUint32(20, true), 8)} ` +
+    `fcs/op=${h(dv.getUint32(16, true), 8)} fdp=${
+      h(dv.getUint32(20, true), 8)
+    } ` +
     `fds=${h(dv.getUint32(24, true), 8)} ${regs.join(" ")}`;
 }

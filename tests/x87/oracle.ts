@@ -90,7 +90,8 @@ export function runNative(
   }
   // Files, not pipes: the runner's output would fill a pipe before it has
   // read all of its input.
-  const inFile = join(buildDir, "x87-cases.bin"), outFile = join(buildDir, "x87-results.bin");
+  const inFile = join(buildDir, "x87-cases.bin"),
+    outFile = join(buildDir, "x87-results.bin");
   writeFileSync(inFile, input);
   const r = spawnSync(runner, [inFile, outFile], { encoding: "utf8" });
   if (r.error || r.status !== 0) {

@@ -174,7 +174,9 @@ export function intBytes(r: Rng, bits: number): Uint8Array {
     b[b.length - 1] = 0x7f; // most positive
   } else if (k === 2) {
     const small = r.range(-300, 300);
-    for (let i = 0; i < b.length; i++) b[i] = i < 4 ? (small >> (8 * i)) & 0xff : small < 0 ? 0xff : 0;
+    for (let i = 0; i < b.length; i++) {
+      b[i] = i < 4 ? (small >> (8 * i)) & 0xff : small < 0 ? 0xff : 0;
+    }
   } else if (k === 3) b.fill(r.chance(0.5) ? 0 : 0xff);
   return b;
 }
@@ -206,7 +208,8 @@ export function bytes80(v: V80): Uint8Array {
 export function nearInteger(r: Rng): V80 {
   const limit = r.pick([0, 1, 15, 16, 31, 32, 59, 60, 62, 63, 64]);
   const e = BIAS + limit + r.range(-2, 1);
-  let hi = r.chance(0.5) ? 0xffffffff : 0x80000000, lo = r.chance(0.5) ? 0xffffffff : 0;
+  let hi = r.chance(0.5) ? 0xffffffff : 0x80000000,
+    lo = r.chance(0.5) ? 0xffffffff : 0;
   if (r.chance(0.5)) {
     hi = (r.u32() | 0x80000000) >>> 0;
     lo = r.u32();
@@ -216,7 +219,11 @@ export function nearInteger(r: Rng): V80 {
     const k = r.range(0, 9);
     return fromHalf(k, r.chance(0.5));
   }
-  return { se: (r.chance(0.5) ? 0x8000 : 0) | Math.max(1, e), hi: hi >>> 0, lo: lo >>> 0 };
+  return {
+    se: (r.chance(0.5) ? 0x8000 : 0) | Math.max(1, e),
+    hi: hi >>> 0,
+    lo: lo >>> 0,
+  };
 }
 
 function fromHalf(k: number, neg: boolean): V80 {

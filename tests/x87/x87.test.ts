@@ -6,10 +6,16 @@
  */
 import { assert, test } from "../harness.ts";
 import { buildRunner, runNative } from "./oracle.ts";
-import { generate, type GenCase } from "./gen.ts";
+import { type GenCase, generate } from "./gen.ts";
 import { replay } from "./replay.ts";
 import { Rng } from "./rng.ts";
-import { difference, hex, isTranscendental, normalize, ulpDistance } from "./compare.ts";
+import {
+  difference,
+  hex,
+  isTranscendental,
+  normalize,
+  ulpDistance,
+} from "./compare.ts";
 import { describeImage } from "./image.ts";
 
 const SEED = 0x5eed87;
@@ -23,7 +29,9 @@ const MAX_ULPS = 1;
 const MIN_EXACT_SHARE = 0.85;
 
 function form(k: GenCase): string {
-  return `${k.mnemonic} ${k.operands.map((o) => o.replace(/^st[1-7]$/, "sti")).join(",")}`.trim();
+  return `${k.mnemonic} ${
+    k.operands.map((o) => o.replace(/^st[1-7]$/, "sti")).join(",")
+  }`.trim();
 }
 
 test("x87: bit-exact against the native CPU", () => {
@@ -34,7 +42,8 @@ test("x87: bit-exact against the native CPU", () => {
   const total = new Map<string, number>(), bad = new Map<string, number>();
   const near = new Map<string, number>();
   const failures: string[] = [];
-  const count = (m: Map<string, number>, f: string) => m.set(f, (m.get(f) ?? 0) + 1);
+  const count = (m: Map<string, number>, f: string) =>
+    m.set(f, (m.get(f) ?? 0) + 1);
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
     const f = form(k);
@@ -53,26 +62,43 @@ test("x87: bit-exact against the native CPU", () => {
     }
     if (failures.length < 10) {
       failures.push(
-        `${f} [${k.esc.toString(16)} ${k.modrm.toString(16)}${k.o16 ? " o16" : ""}]: ${why}\n` +
-          `  start   : ${describeImage(k.state)} mem=${hex(k.mem)} eflags=${k.eflags.toString(16)}\n` +
-          `  native  : ${describeImage(hw.state)} mem=${hex(hw.mem)} eflags=${hw.eflags.toString(16)}\n` +
-          `  emulated: ${describeImage(emulated[i].state)} mem=${hex(emulated[i].mem)} eflags=${emulated[i].eflags.toString(16)}`,
+        `${f} [${k.esc.toString(16)} ${k.modrm.toString(16)}${
+          k.o16 ? " o16" : ""
+        }]: ${why}\n` +
+          `  start   : ${describeImage(k.state)} mem=${hex(k.mem)} eflags=${
+            k.eflags.toString(16)
+          }\n` +
+          `  native  : ${describeImage(hw.state)} mem=${hex(hw.mem)} eflags=${
+            hw.eflags.toString(16)
+          }\n` +
+          `  emulated: ${describeImage(emulated[i].state)} mem=${
+            hex(emulated[i].mem)
+          } eflags=${emulated[i].eflags.toString(16)}`,
       );
     }
   }
   const rows = [...total.keys()].sort().map((f) => {
-    const n = total.get(f)!, exact = n - (bad.get(f) ?? 0), within = near.get(f);
+    const n = total.get(f)!,
+      exact = n - (bad.get(f) ?? 0),
+      within = near.get(f);
     return `  ${f.padEnd(26)} ${String(exact).padStart(6)} / ${n}` +
-      (within ? `  (+${within} within ${MAX_ULPS} ulp or differing only in C1)` : "");
+      (within
+        ? `  (+${within} within ${MAX_ULPS} ulp or differing only in C1)`
+        : "");
   });
   const exact = cases.length - [...bad.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `x87 differential: ${cases.length} cases, ${exact} bit-exact; per form:\n${rows.join("\n")}`,
+    `x87 differential: ${cases.length} cases, ${exact} bit-exact; per form:\n${
+      rows.join("\n")
+    }`,
   );
   assert.equal(failures.length, 0, `mismatches:\n${failures.join("\n")}`);
   for (const [f, n] of total) {
     if (!isTranscendental(f.split(" ")[0])) continue;
     const share = (n - (bad.get(f) ?? 0)) / n;
-    assert.ok(share >= MIN_EXACT_SHARE, `${f}: only ${(share * 100).toFixed(1)}% bit-exact`);
+    assert.ok(
+      share >= MIN_EXACT_SHARE,
+      `${f}: only ${(share * 100).toFixed(1)}% bit-exact`,
+    );
   }
 });

@@ -115,7 +115,9 @@ export function addFinite(
     return 0;
   }
   // Normalize left (only by more than one bit when the result is exact).
-  let z = dh !== 0 ? Math.clz32(dh) : 32 + (dl !== 0 ? Math.clz32(dl) : 32 + Math.clz32(dx));
+  let z = dh !== 0
+    ? Math.clz32(dh)
+    : 32 + (dl !== 0 ? Math.clz32(dl) : 32 + Math.clz32(dx));
   e -= z;
   while (z >= 32) {
     dh = dl;
@@ -128,7 +130,18 @@ export function addFinite(
     dl = ((dl << z) | (dx >>> (32 - z))) >>> 0;
     dx = (dx << z) >>> 0;
   }
-  return round(r, as, e, dh >>> 0, dl >>> 0, dx >>> 0, precisionBits(cw), rcOf(cw), cw, EXT);
+  return round(
+    r,
+    as,
+    e,
+    dh >>> 0,
+    dl >>> 0,
+    dx >>> 0,
+    precisionBits(cw),
+    rcOf(cw),
+    cw,
+    EXT,
+  );
 }
 
 // 32x32 -> 64-bit product, returned through MH:ML.
@@ -169,7 +182,18 @@ export function mulFinite(r: Reg80, a: Num, b: Num, cw: number): number {
     e--;
     if ((p0 & 0x7fffffff) !== 0) x = (x | 1) >>> 0;
   } else if (p0 !== 0) x = (x | 1) >>> 0;
-  return round(r, a.s ^ b.s, e, p3, p2, x, precisionBits(cw), rcOf(cw), cw, EXT);
+  return round(
+    r,
+    a.s ^ b.s,
+    e,
+    p3,
+    p2,
+    x,
+    precisionBits(cw),
+    rcOf(cw),
+    cw,
+    EXT,
+  );
 }
 
 /** a / b for finite nonzero operands. */
@@ -207,7 +231,18 @@ export function divFinite(r: Reg80, a: Num, b: Num, cw: number): number {
     rl = (rl << 1) >>> 0;
   }
   const x = ((rb << 31) | ((t | rh | rl) !== 0 ? 1 : 0)) >>> 0;
-  return round(r, a.s ^ b.s, e, qh, ql, x, precisionBits(cw), rcOf(cw), cw, EXT);
+  return round(
+    r,
+    a.s ^ b.s,
+    e,
+    qh,
+    ql,
+    x,
+    precisionBits(cw),
+    rcOf(cw),
+    cw,
+    EXT,
+  );
 }
 
 /** sqrt(a) for a finite positive operand. */
@@ -222,7 +257,8 @@ export function sqrtFinite(r: Reg80, a: Num, cw: number): number {
   // Remainder and root as hi*2^32 + lo with lo < 2^32 (hi stays < 2^36).
   let remH = 0, remL = 0, rootH = 0, rootL = 0;
   for (let j = 64; j >= 0; j--) {
-    const pair = (bitOf(mh, ml, 2 * j + 1 - sh) << 1) | bitOf(mh, ml, 2 * j - sh);
+    const pair = (bitOf(mh, ml, 2 * j + 1 - sh) << 1) |
+      bitOf(mh, ml, 2 * j - sh);
     // rem = rem * 4 + pair
     remH = remH * 4 + Math.floor(remL / 0x40000000);
     remL = (remL % 0x40000000) * 4 + pair;
@@ -245,7 +281,18 @@ export function sqrtFinite(r: Reg80, a: Num, cw: number): number {
   const hi = Math.floor(rootH / 2) >>> 0;
   const lo = (((rootH & 1) * 0x80000000) + Math.floor(rootL / 2)) >>> 0;
   const x = (((rootL & 1) << 31) | (remH !== 0 || remL !== 0 ? 1 : 0)) >>> 0;
-  return round(r, 0, BIAS + (E - odd) / 2, hi, lo, x, precisionBits(cw), rcOf(cw), cw, EXT);
+  return round(
+    r,
+    0,
+    BIAS + (E - odd) / 2,
+    hi,
+    lo,
+    x,
+    precisionBits(cw),
+    rcOf(cw),
+    cw,
+    EXT,
+  );
 }
 
 /** Bit i (may be negative or above 63: then 0) of the 64-bit value h:l. */
@@ -253,4 +300,3 @@ function bitOf(h: number, l: number, i: number): number {
   if (i < 0 || i > 63) return 0;
   return i >= 32 ? (h >>> (i - 32)) & 1 : (l >>> i) & 1;
 }
-

@@ -15,6 +15,7 @@ import {
   DENORMAL,
   EXP_MAX,
   INF,
+  isNan,
   type Num,
   QNAN,
   type Reg80,
@@ -38,10 +39,6 @@ import { C0, C2, C3, DE, IE, precisionBits, rcOf, ZE } from "./words.ts";
 /** Binary operations; the R forms take their operands reversed. */
 export const ADD = 0, SUB = 1, SUBR = 2, MUL = 3, DIV = 4, DIVR = 5;
 
-function isNan(n: Num): boolean {
-  return n.cls === QNAN || n.cls === SNAN;
-}
-
 /**
  * The x87 NaN rule for an operation with NaN operand(s): a signaling NaN
  * raises IE; the result is the quieted NaN operand, and of two NaNs the
@@ -53,7 +50,9 @@ export function propagateNaN(r: Reg80, a: Num, b: Num): number {
   if (!isNan(a)) n = b;
   else if (isNan(b)) {
     if (a.cls !== b.cls) n = a.cls === QNAN ? a : b;
-    else if (b.h > a.h || (b.h === a.h && (b.l > a.l || (b.l === a.l && b.s < a.s)))) {
+    else if (
+      b.h > a.h || (b.h === a.h && (b.l > a.l || (b.l === a.l && b.s < a.s)))
+    ) {
       n = b;
     }
   }
@@ -69,7 +68,13 @@ export function roundNum(r: Reg80, s: number, n: Num, cw: number): number {
 }
 
 /** `a op b` (SUBR: b - a, DIVR: b / a). */
-export function binary(r: Reg80, op: number, a: Num, b: Num, cw: number): number {
+export function binary(
+  r: Reg80,
+  op: number,
+  a: Num,
+  b: Num,
+  cw: number,
+): number {
   if (a.cls === UNSUPPORTED || b.cls === UNSUPPORTED) {
     setIndefinite(r);
     return IE;

@@ -10,8 +10,8 @@
 import {
   BIAS,
   INF,
-  normalize,
   NORMAL,
+  normalize,
   type Num,
   QNAN,
   type Reg80,
@@ -144,7 +144,18 @@ export function narrow(r: Reg80, n: Num, cw: number, double: boolean): number {
       return IE;
   }
   // A denormal source raises no DE here.
-  return round(r, n.s, n.e, n.h, n.l, 0, double ? 53 : 24, rcOf(cw), cw, double ? DBL : SGL);
+  return round(
+    r,
+    n.s,
+    n.e,
+    n.h,
+    n.l,
+    0,
+    double ? 53 : 24,
+    rcOf(cw),
+    cw,
+    double ? DBL : SGL,
+  );
 }
 
 /** Sets n to the integer value of an 18-digit packed BCD (bytes 0..9). */
@@ -169,7 +180,7 @@ export function toBCD(b: Uint8Array, s: number): void {
     hi = Math.floor(hi / 100);
     lo = Math.floor(low / 100);
     const two = low % 100;
-    b[i] = ((Math.floor(two / 10) << 4) | (two % 10));
+    b[i] = (Math.floor(two / 10) << 4) | (two % 10);
   }
   b[9] = s << 7;
 }

@@ -36,6 +36,10 @@ export class Num {
   l = 0;
 }
 
+export function isNan(n: Num): boolean {
+  return n.cls === QNAN || n.cls === SNAN;
+}
+
 /** A packed 80-bit result. */
 export class Reg80 {
   se = 0;

@@ -6,7 +6,16 @@
  * const run = comparison(REG, true, 1, true); // fucomip st0, st(i)
  */
 import { AF, CF, OF, PF, setEflags, SF, ZF } from "../flags.ts";
-import { classify80, DENORMAL, INF, NORMAL, Num, QNAN, SNAN, ZERO } from "./float80.ts";
+import {
+  classify80,
+  DENORMAL,
+  INF,
+  NORMAL,
+  Num,
+  QNAN,
+  SNAN,
+  ZERO,
+} from "./float80.ts";
 import { compare } from "./basic.ts";
 import { loadST } from "./instr-arith.ts";
 import { readOperand } from "./operand.ts";
@@ -48,7 +57,7 @@ export function comparison(
       const masked = f.underflow();
       if (eflags) setFlags(c, UNORDERED);
       else setCC(f, UNORDERED);
-      if (masked) for (let k = 0; k < pops; k++) f.pop();
+      if (masked) { for (let k = 0; k < pops; k++) f.pop(); }
       return;
     }
     loadST(f, 0, A);

@@ -13,7 +13,15 @@
  * const img = new Uint8Array(108);
  * saveImage(fpu, img, 0, false); // what FNSAVE writes (before FNINIT)
  */
-import { B, controlWord, ES, EXC_MASK, SF, TOP_MASK, TOP_SHIFT } from "./words.ts";
+import {
+  B,
+  controlWord,
+  ES,
+  EXC_MASK,
+  SF,
+  TOP_MASK,
+  TOP_SHIFT,
+} from "./words.ts";
 import type { Run, X87 } from "./x87.ts";
 
 /**
@@ -59,7 +67,13 @@ function envSize(o16: boolean): number {
 }
 
 /** Writes the environment (and with `regs`, the registers) to b at off. */
-export function saveImage(f: X87, b: Uint8Array, off: number, o16: boolean, regs = true): void {
+export function saveImage(
+  f: X87,
+  b: Uint8Array,
+  off: number,
+  o16: boolean,
+  regs = true,
+): void {
   const dv = new DataView(b.buffer, b.byteOffset + off);
   if (o16) {
     dv.setUint16(0, f.cw, true);
@@ -89,7 +103,13 @@ export function saveImage(f: X87, b: Uint8Array, off: number, o16: boolean, regs
 }
 
 /** Loads the environment (and with `regs`, the registers) from b at off. */
-export function loadImage(f: X87, b: Uint8Array, off: number, o16: boolean, regs = true): void {
+export function loadImage(
+  f: X87,
+  b: Uint8Array,
+  off: number,
+  o16: boolean,
+  regs = true,
+): void {
   const dv = new DataView(b.buffer, b.byteOffset + off);
   let sw: number, tw: number;
   if (o16) {
@@ -116,7 +136,9 @@ export function loadImage(f: X87, b: Uint8Array, off: number, o16: boolean, regs
   summarize(f);
   // Only "empty" survives from the tag word; the others follow the contents.
   f.empty = 0;
-  for (let p = 0; p < 8; p++) if (((tw >>> (2 * p)) & 3) === 3) f.empty |= 1 << p;
+  for (let p = 0; p < 8; p++) {
+    if (((tw >>> (2 * p)) & 3) === 3) f.empty |= 1 << p;
+  }
   if (!regs) return;
   let q = envSize(o16);
   for (let i = 0; i < 8; i++, q += 10) {

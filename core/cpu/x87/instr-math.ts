@@ -9,15 +9,14 @@ import {
   BIAS,
   DENORMAL,
   INF,
-  normalize,
+  isNan,
   NORMAL,
+  normalize,
   Num,
-  QNAN,
   Reg80,
   setIndefinite,
   setInf,
   setZero,
-  SNAN,
   unpackInt64,
   UNSUPPORTED,
   ZERO,
@@ -27,13 +26,21 @@ import { fromInteger, HUGE, IL, INEXACT, toInteger, UP } from "./convert.ts";
 import { loadST } from "./instr-arith.ts";
 import { EXT, round } from "./round.ts";
 import type { Run, X87 } from "./x87.ts";
-import { C0, C1, C2, C3, CC_MASK, DE, IE, PE, RC_ZERO, rcOf, ZE } from "./words.ts";
+import {
+  C0,
+  C1,
+  C2,
+  C3,
+  CC_MASK,
+  DE,
+  IE,
+  PE,
+  RC_ZERO,
+  rcOf,
+  ZE,
+} from "./words.ts";
 
 const A = new Num(), B = new Num(), R = new Reg80(), R2 = new Reg80();
-
-function isNan(n: Num): boolean {
-  return n.cls === QNAN || n.cls === SNAN;
-}
 
 /** Underflow check for instructions reading ST(0) and ST(1). */
 function twoOperands(f: X87): boolean {
@@ -58,8 +65,9 @@ function exact(n: Num, cw: number): number {
 
 /**
  * Partial remainder. When the exponents differ by 64 or more, only part
- * of the reduction is done (C2 = 1) and software loops; otherwise the
- * remainder is final and C0, C3, C1 get quotient bits 2, 1, 0.
+ * of the reduction is done (C2 = 1, C0 = C1 = C3 = 0) and software loops;
+ * otherwise the remainder is final (C2 = 0) and C0, C3, C1 get quotient
+ * bits 2, 1, 0. The remainder is exact.
  */
 export function fprem(nearest: boolean): Run {
   return (f) => {
@@ -94,7 +102,11 @@ export function fprem(nearest: boolean): Run {
   };
 }
 
-/** Exponent difference reduced per partial FPREM step. */
+/**
+ * A partial step (exponent difference d >= 64) leaves a difference of
+ * 32 + d mod 32, as measured on the reference CPU (Intel documents "an
+ * implementation-dependent number between 32 and 63").
+ */
 const PARTIAL_BITS = 32;
 
 /** |A| rem |B| for finite nonzero operands into R; returns flags | codes. */
@@ -103,7 +115,7 @@ function remainder(nearest: boolean, cw: number): number {
   let be = B.e;
   let partial = false;
   if (d >= 64) {
-    // Reduce by B * 2^(d - n) with truncation, leaving a difference below n.
+    // Reduce by B * 2^(d - n), truncating the quotient, whichever FPREM.
     const n = PARTIAL_BITS + (d % PARTIAL_BITS);
     be += d - n;
     d = n;
@@ -158,7 +170,15 @@ function remainder(nearest: boolean, cw: number): number {
     if (nearest && !partial) {
       // Round the quotient to nearest-even: compare 2r with b.
       const r2h = rh * 2 + (rl >>> 31), r2l = (rl << 1) >>> 0;
-      const cmp = r2h > bh ? 1 : r2h < bh ? -1 : r2l > bl ? 1 : r2l < bl ? -1 : 0;
+      const cmp = r2h > bh
+        ? 1
+        : r2h < bh
+        ? -1
+        : r2l > bl
+        ? 1
+        : r2l < bl
+        ? -1
+        : 0;
       if (cmp > 0 || (cmp === 0 && (q & 1))) {
         let nl = bl - rl, borrow = 0;
         if (nl < 0) {
@@ -172,7 +192,9 @@ function remainder(nearest: boolean, cw: number): number {
       }
     }
   }
-  let cc = partial ? C2 : (q & 4 ? C0 : 0) | (q & 2 ? C3 : 0) | (q & 1 ? C1 : 0);
+  const cc = partial
+    ? C2
+    : (q & 4 ? C0 : 0) | (q & 2 ? C3 : 0) | (q & 1 ? C1 : 0);
   if ((rh | rl) === 0) {
     setZero(R, A.s);
     return cc;
@@ -186,7 +208,6 @@ function remainder(nearest: boolean, cw: number): number {
   A.cls = NORMAL;
   normalize(A);
   const flags = round(R, s, A.e, A.h, A.l, 0, 64, rcOf(cw), cw, EXT);
-  if (!partial) cc = (cc & ~C1) | (q & 1 ? C1 : 0);
   return (flags & ~C1) | cc;
 }
 
@@ -202,17 +223,15 @@ export const frndint: Run = (f) => {
     setIndefinite(R);
     flags = IE;
   } else if (isNan(A)) flags = propagateNaN(R, A, A);
-  else if (A.cls === INF || A.cls === ZERO) {
-    R.se = f.se[f.phys(0)];
-    R.hi = f.hi[f.phys(0)];
-    R.lo = f.lo[f.phys(0)];
-  } else {
+  else {
     if (A.cls === DENORMAL) flags = DE;
-    const res = toInteger(A, rcOf(f.cw));
-    if (res & HUGE) {
-      R.se = f.se[f.phys(0)];
-      R.hi = f.hi[f.phys(0)];
-      R.lo = f.lo[f.phys(0)];
+    // Zeros, infinities and values of 2^63 and more are integers already.
+    const res = A.cls === INF ? HUGE : toInteger(A, rcOf(f.cw));
+    if (res & HUGE || A.cls === ZERO) {
+      const p = f.phys(0);
+      R.se = f.se[p];
+      R.hi = f.hi[p];
+      R.lo = f.lo[p];
     } else {
       fromInteger(B, A.s);
       if (B.cls === ZERO) setZero(R, A.s);
@@ -298,12 +317,15 @@ export const fxtract: Run = (f) => {
     setInf(R, A.s);
   } else {
     if (A.cls === DENORMAL) flags = DE;
+    // The unbiased exponent (of the normalized value) as an exact integer.
     const E = A.e - BIAS;
     unpackInt64(B, E, E >> 31);
-    R2.se = (B.s << 15) | B.e;
-    R2.hi = B.h;
-    R2.lo = B.l;
-    if (B.cls === ZERO) R2.se = 0;
+    if (B.cls === ZERO) setZero(R2, 0);
+    else {
+      R2.se = (B.s << 15) | B.e;
+      R2.hi = B.h;
+      R2.lo = B.l;
+    }
     R.se = (A.s << 15) | BIAS;
     R.hi = A.h;
     R.lo = A.l;

@@ -19,14 +19,13 @@ import {
   BIAS,
   DENORMAL,
   INF,
+  isNan,
   NORMAL,
   Num,
-  QNAN,
   Reg80,
   setIndefinite,
   setInf,
   setZero,
-  SNAN,
   UNSUPPORTED,
   ZERO,
 } from "./float80.ts";
@@ -39,23 +38,26 @@ import {
   cmp,
   div as bfDiv,
   fromInt,
-  ilog2,
   isNegative,
   mul,
   neg,
   scale,
 } from "./bigfloat.ts";
-import { atan2, exp2m1, log2, log2p1, PI, reduceTrig, sinCos } from "./elementary.ts";
+import {
+  atan2,
+  exp2m1,
+  log2,
+  log2p1,
+  PI,
+  reduceTrig,
+  sinCos,
+} from "./elementary.ts";
 import { loadST } from "./instr-arith.ts";
 import { EXT, round } from "./round.ts";
 import type { Run, X87 } from "./x87.ts";
 import { C1, C2, DE, IE, PE, rcOf, UE, ZE } from "./words.ts";
 
 const A = new Num(), B = new Num(), R = new Reg80(), R2 = new Reg80();
-
-function isNan(n: Num): boolean {
-  return n.cls === QNAN || n.cls === SNAN;
-}
 
 /** The exact value of a finite nonzero unpacked operand. */
 function toBF(n: Num): BF {
@@ -168,7 +170,14 @@ function binaryPop(op: (cw: number) => number): Run {
 }
 
 /** y * L where L = log2(x) is given as a class and (finite) value. */
-function times(cw: number, y: Num, lCls: number, lS: number, l: BF | undefined, de: number): number {
+function times(
+  cw: number,
+  y: Num,
+  lCls: number,
+  lS: number,
+  l: BF | undefined,
+  de: number,
+): number {
   if (lCls === INF) {
     if (y.cls === ZERO) {
       setIndefinite(R);
@@ -245,7 +254,9 @@ export const fyl2xp1: Run = binaryPop((cw) => {
   }
   // Zero and infinite y follow the sign rules whatever x is; otherwise
   // x <= -1 (outside the documented domain) comes back unchanged.
-  if (B.cls === ZERO || B.cls === INF) return times(cw, B, 1, A.s, undefined, de);
+  if (B.cls === ZERO || B.cls === INF) {
+    return times(cw, B, 1, A.s, undefined, de);
+  }
   const x = toBF(A);
   if (cmp(x, fromInt(-1)) <= 0) return de | same(R, A, cw) | PE;
   const l = log2p1(x);
@@ -271,7 +282,11 @@ export const fpatan: Run = binaryPop((cw) => {
   let v: BF;
   if (B.cls === INF) {
     // pi/2, or pi/4 / 3pi/4 against an infinite x
-    v = A.cls !== INF ? scale(PI, -1) : A.s ? mul(scale(PI, -2), fromInt(3)) : scale(PI, -2);
+    v = A.cls !== INF
+      ? scale(PI, -1)
+      : A.s
+      ? mul(scale(PI, -2), fromInt(3))
+      : scale(PI, -2);
     if (B.s) v = neg(v);
   } else if (A.cls === INF) v = B.s ? neg(PI) : PI; // x = -infinity
   else if (B.cls === ZERO) v = B.s ? neg(PI) : PI; // x negative or -0
@@ -300,7 +315,10 @@ function setOne(r: Reg80): void {
  * by the callers.
  */
 function sinCosOfA(): [BF, BF, number] {
-  const [k, r] = reduceTrig((BigInt(A.h) << 32n) | BigInt(A.l), A.e - BIAS - 63);
+  const [k, r] = reduceTrig(
+    (BigInt(A.h) << 32n) | BigInt(A.l),
+    A.e - BIAS - 63,
+  );
   const [s, c] = sinCos(r);
   switch (k) {
     case 0:

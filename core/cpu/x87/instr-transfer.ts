@@ -8,23 +8,19 @@
  */
 import {
   DENORMAL,
-  INDEF_HI,
-  INDEF_SE,
   INF,
+  isNan,
   Num,
   QNAN,
   Reg80,
+  setIndefinite,
   SNAN,
-  unpack32,
-  unpack64,
-  unpackInt64,
   UNSUPPORTED,
   ZERO,
 } from "./float80.ts";
 import {
   DH,
   DL,
-  fromBCD,
   HUGE,
   IH,
   IL,
@@ -37,7 +33,17 @@ import {
   UP,
 } from "./convert.ts";
 import { loadST } from "./instr-arith.ts";
-import { M16INT, M32FP, M32INT, M64FP } from "./operand.ts";
+import {
+  M16INT,
+  M32FP,
+  M32INT,
+  M64FP,
+  M64INT,
+  M80BCD,
+  M80FP,
+  probeStore,
+  readOperand,
+} from "./operand.ts";
 import { EXT, round } from "./round.ts";
 import type { Run, X87 } from "./x87.ts";
 import { C1, DE, IE, OE, PE, rcOf, UE } from "./words.ts";
@@ -46,9 +52,6 @@ import type { Cpu } from "../state.ts";
 
 const A = new Num(), R = new Reg80();
 const bcd = new Uint8Array(10);
-
-/** Memory kinds beyond operand.ts's: 80-bit real, 64-bit int, packed BCD. */
-export const M80FP = 4, M64INT = 5, M80BCD = 6;
 
 /**
  * Pushes R (or, on stack overflow with IE masked, the indefinite). Flags
@@ -102,37 +105,16 @@ function packExact(n: Num): number {
 /** FLD/FILD/FBLD from memory. */
 export function load(kind: number): Run {
   return (f, _c, m, ea) => {
-    switch (kind) {
-      case M32FP:
-        unpack32(A, m.r32(ea) >>> 0);
-        break;
-      case M64FP:
-        unpack64(A, m.r32(ea) >>> 0, m.r32((ea + 4) | 0) >>> 0);
-        break;
-      case M80FP:
-        R.lo = m.r32(ea) >>> 0;
-        R.hi = m.r32((ea + 4) | 0) >>> 0;
-        R.se = m.r16((ea + 8) | 0);
-        pushResult(f, 0);
-        return;
-      case M16INT: {
-        const v = (m.r16(ea) << 16) >> 16;
-        unpackInt64(A, v, v >> 31);
-        break;
-      }
-      case M32INT: {
-        const v = m.r32(ea);
-        unpackInt64(A, v, v >> 31);
-        break;
-      }
-      case M64INT:
-        unpackInt64(A, m.r32(ea), m.r32((ea + 4) | 0));
-        break;
-      default:
-        for (let k = 0; k < 10; k++) bcd[k] = m.r8((ea + k) | 0);
-        fromBCD(A, bcd);
+    if (kind === M80FP) {
+      // Copied as is: no conversion, so no exceptions even for SNaNs.
+      R.lo = m.r32(ea) >>> 0;
+      R.hi = m.r32((ea + 4) | 0) >>> 0;
+      R.se = m.r16((ea + 8) | 0);
+      pushResult(f, 0);
+    } else {
+      readOperand(m, ea, kind, A);
+      pushResult(f, packExact(A));
     }
-    pushResult(f, packExact(A));
   };
 }
 
@@ -167,7 +149,13 @@ export function constant(se: number, hi: number, lo: number, x: number): Run {
 }
 
 /** Writes the integer indefinite or IH:IL with sign s to an integer/BCD operand. */
-function writeInt(m: Parameters<Run>[2], ea: number, kind: number, s: number, indef: boolean): void {
+function writeInt(
+  m: Parameters<Run>[2],
+  ea: number,
+  kind: number,
+  s: number,
+  indef: boolean,
+): void {
   if (kind === M80BCD) {
     if (indef) {
       bcd.fill(0);
@@ -185,6 +173,7 @@ function writeInt(m: Parameters<Run>[2], ea: number, kind: number, s: number, in
   if (kind === M16INT) m.w16(ea, indef ? 0x8000 : lo);
   else if (kind === M32INT) m.w32(ea, indef ? 0x80000000 : lo);
   else {
+    probeStore(m, ea, 8);
     m.w32(ea, lo);
     m.w32((ea + 4) | 0, hi);
   }
@@ -204,34 +193,39 @@ function fits(kind: number, s: number): boolean {
   }
 }
 
-/** FIST/FISTP/FBSTP. */
+/**
+ * FIST/FISTP/FBSTP. Like all stores, the memory is written before any
+ * register or status change, so a page fault leaves the FPU as it was.
+ */
 export function storeInt(kind: number, pop: boolean): Run {
   return (f, _c, m, ea) => {
-    if (f.isEmpty(0)) {
-      if (f.underflow()) {
-        writeInt(m, ea, kind, 0, true);
-        if (pop) f.pop();
+    const empty = f.isEmpty(0);
+    let flags = 0, res = 0;
+    if (empty) flags = IE;
+    else {
+      loadST(f, 0, A);
+      if (A.cls === INF || isNan(A) || A.cls === UNSUPPORTED) flags = IE;
+      else {
+        // (A denormal source raises no DE here.)
+        res = toInteger(A, rcOf(f.cw));
+        if (res & HUGE || !fits(kind, A.s)) flags = IE;
+        else if (res & INEXACT) flags = PE;
+      }
+    }
+    if (!f.masked(flags & IE)) {
+      if (empty) f.underflow();
+      else {
+        f.setC1(0);
+        f.raise(IE);
       }
       return;
     }
-    loadST(f, 0, A);
-    let flags = 0, res = 0;
-    if (A.cls === INF || A.cls === QNAN || A.cls === SNAN || A.cls === UNSUPPORTED) {
-      flags = IE;
-    } else {
-      // (A denormal source raises no DE here.)
-      res = toInteger(A, rcOf(f.cw));
-      if (res & HUGE || !fits(kind, A.s)) flags = IE;
-      else if (res & INEXACT) flags = PE;
-    }
-    if (!f.masked(flags & IE)) {
-      f.setC1(0);
-      f.raise(IE);
-      return;
-    }
     writeInt(m, ea, kind, A.s, (flags & IE) !== 0);
-    f.setC1(flags & IE ? 0 : res & UP ? 1 : 0);
-    f.raise(flags);
+    if (empty) f.underflow();
+    else {
+      f.setC1(res & UP && !(flags & IE) ? 1 : 0);
+      f.raise(flags);
+    }
     if (pop) f.pop();
   };
 }
@@ -239,13 +233,14 @@ export function storeInt(kind: number, pop: boolean): Run {
 /** FST/FSTP to memory (m32fp, m64fp, m80fp). */
 export function store(kind: number, pop: boolean): Run {
   return (f, _c, m, ea) => {
+    const empty = f.isEmpty(0);
     let flags = 0;
-    if (f.isEmpty(0)) {
-      if (!f.underflow()) return;
-      R.se = INDEF_SE;
-      R.hi = INDEF_HI;
-      R.lo = 0;
-      flags = -1;
+    if (empty) {
+      if (!(f.cw & IE)) {
+        f.underflow();
+        return;
+      }
+      setIndefinite(R);
     } else if (kind === M80FP) {
       const p = f.phys(0);
       R.se = f.se[p];
@@ -264,14 +259,17 @@ export function store(kind: number, pop: boolean): Run {
     if (kind === M32FP) m.w32(ea, packSingle(R));
     else if (kind === M64FP) {
       packDouble(R);
+      probeStore(m, ea, 8);
       m.w32(ea, DL);
       m.w32((ea + 4) | 0, DH);
     } else {
+      probeStore(m, ea, 10);
       m.w32(ea, R.lo);
       m.w32((ea + 4) | 0, R.hi);
       m.w16((ea + 8) | 0, R.se);
     }
-    if (flags >= 0) {
+    if (empty) f.underflow();
+    else {
       f.setC1(flags & C1 ? 1 : 0);
       f.raise(flags);
     }

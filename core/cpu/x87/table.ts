@@ -19,19 +19,16 @@ import type { Cpu } from "../state.ts";
 import type { Run } from "./x87.ts";
 import { ADD, DIV, DIVR, MUL, SUB, SUBR } from "./basic.ts";
 import { arithmetic, fsqrt, REG_DEST, REG_SRC, signOp } from "./instr-arith.ts";
-import { comparison, fxam, REG, ST1, ftst } from "./instr-compare.ts";
+import { comparison, ftst, fxam, REG, ST1 } from "./instr-compare.ts";
 import {
   constant,
-  FCMOV_CONDITIONS,
   fcmov,
+  FCMOV_CONDITIONS,
   ffree,
   fldReg,
   fstpnce,
   fxch,
   load,
-  M64INT,
-  M80BCD,
-  M80FP,
   stepTop,
   store,
   storeInt,
@@ -53,15 +50,23 @@ import {
 import { fprem, frndint, fscale, fxtract } from "./instr-math.ts";
 import {
   f2xm1,
+  fcos,
   fpatan,
   fptan,
   fsin,
   fsincos,
-  fcos,
   fyl2x,
   fyl2xp1,
 } from "./instr-transcendental.ts";
-import { M16INT, M32FP, M32INT, M64FP } from "./operand.ts";
+import {
+  M16INT,
+  M32FP,
+  M32INT,
+  M64FP,
+  M64INT,
+  M80BCD,
+  M80FP,
+} from "./operand.ts";
 
 /** Memory forms by escape byte, one spec per ModRM.reg ("" = undefined). */
 const MEMORY = [
@@ -82,35 +87,84 @@ const MEMORY = [
  */
 const REGISTER = [
   [
-    "fadd st0,sti", "fmul st0,sti", "fcom sti", "fcomp sti",
-    "fsub st0,sti", "fsubr st0,sti", "fdiv st0,sti", "fdivr st0,sti",
+    "fadd st0,sti",
+    "fmul st0,sti",
+    "fcom sti",
+    "fcomp sti",
+    "fsub st0,sti",
+    "fsubr st0,sti",
+    "fdiv st0,sti",
+    "fdivr st0,sti",
   ],
   [
-    "fld sti", "fxch sti", "fnop|||||||", "fstpnce sti",
-    "fchs|fabs|||ftst|fxam||", "fld1|fldl2t|fldl2e|fldpi|fldlg2|fldln2|fldz|",
+    "fld sti",
+    "fxch sti",
+    "fnop|||||||",
+    "fstpnce sti",
+    "fchs|fabs|||ftst|fxam||",
+    "fld1|fldl2t|fldl2e|fldpi|fldlg2|fldln2|fldz|",
     "f2xm1|fyl2x|fptan|fpatan|fxtract|fprem1|fdecstp|fincstp",
     "fprem|fyl2xp1|fsqrt|fsincos|frndint|fscale|fsin|fcos",
   ],
   [
-    "fcmovb st0,sti", "fcmove st0,sti", "fcmovbe st0,sti", "fcmovu st0,sti",
-    "", "|fucompp||||||", "", "",
+    "fcmovb st0,sti",
+    "fcmove st0,sti",
+    "fcmovbe st0,sti",
+    "fcmovu st0,sti",
+    "",
+    "|fucompp||||||",
+    "",
+    "",
   ],
   [
-    "fcmovnb st0,sti", "fcmovne st0,sti", "fcmovnbe st0,sti", "fcmovnu st0,sti",
-    "fneni|fndisi|fnclex|fninit|fnsetpm|||", "fucomi st0,sti", "fcomi st0,sti", "",
+    "fcmovnb st0,sti",
+    "fcmovne st0,sti",
+    "fcmovnbe st0,sti",
+    "fcmovnu st0,sti",
+    "fneni|fndisi|fnclex|fninit|fnsetpm|||",
+    "fucomi st0,sti",
+    "fcomi st0,sti",
+    "",
   ],
   [
-    "fadd sti,st0", "fmul sti,st0", "fcom sti", "fcomp sti",
-    "fsubr sti,st0", "fsub sti,st0", "fdivr sti,st0", "fdiv sti,st0",
+    "fadd sti,st0",
+    "fmul sti,st0",
+    "fcom sti",
+    "fcomp sti",
+    "fsubr sti,st0",
+    "fsub sti,st0",
+    "fdivr sti,st0",
+    "fdiv sti,st0",
   ],
-  ["ffree sti", "fxch sti", "fst sti", "fstp sti", "fucom sti", "fucomp sti", "", ""],
   [
-    "faddp sti,st0", "fmulp sti,st0", "fcomp sti", "|fcompp||||||",
-    "fsubrp sti,st0", "fsubp sti,st0", "fdivrp sti,st0", "fdivp sti,st0",
+    "ffree sti",
+    "fxch sti",
+    "fst sti",
+    "fstp sti",
+    "fucom sti",
+    "fucomp sti",
+    "",
+    "",
   ],
   [
-    "ffreep sti", "fxch sti", "fstp sti", "fstp sti",
-    "fnstsw ax|||||||", "fucomip st0,sti", "fcomip st0,sti", "",
+    "faddp sti,st0",
+    "fmulp sti,st0",
+    "fcomp sti",
+    "|fcompp||||||",
+    "fsubrp sti,st0",
+    "fsubp sti,st0",
+    "fdivrp sti,st0",
+    "fdivp sti,st0",
+  ],
+  [
+    "ffreep sti",
+    "fxch sti",
+    "fstp sti",
+    "fstp sti",
+    "fnstsw ax|||||||",
+    "fucomip st0,sti",
+    "fcomip st0,sti",
+    "",
   ],
 ];
 
@@ -215,7 +269,11 @@ function implement(mn: string, ops: string[]): Run {
   const kind = MEM_KIND[ops[0]];
   let m = /^fi?(add|mul|subr?|divr?)(p?)$/.exec(mn);
   if (m) {
-    const form = ops.length === 1 ? kind : ops[0] === "st0" ? REG_SRC : REG_DEST;
+    const form = ops.length === 1
+      ? kind
+      : ops[0] === "st0"
+      ? REG_SRC
+      : REG_DEST;
     return arithmetic(ARITH_OP[m[1]], form, m[2] === "p");
   }
   m = /^fi?(u?)com(i?)(p*)$/.exec(mn);
@@ -235,7 +293,9 @@ function implement(mn: string, ops: string[]): Run {
       return kind === undefined ? fldReg : load(kind);
     case "fst":
     case "fstp":
-      return kind === undefined ? storeReg(mn === "fstp") : store(kind, mn === "fstp");
+      return kind === undefined
+        ? storeReg(mn === "fstp")
+        : store(kind, mn === "fstp");
     case "fist":
     case "fistp":
     case "fbstp":
@@ -244,7 +304,9 @@ function implement(mn: string, ops: string[]): Run {
       return ops[0] === "ax" ? fnstswAx : fnstsw;
   }
   const run = NAMED[mn];
-  if (run === undefined) throw new Error(`x87 table: no implementation for ${mn}`);
+  if (run === undefined) {
+    throw new Error(`x87 table: no implementation for ${mn}`);
+  }
   return run;
 }
 
@@ -276,7 +338,9 @@ const TABLE: (Entry | undefined)[] = (() => {
 
 /** The entry for an escape byte and ModRM (undefined = #UD). */
 export function entryAt(esc: number, modrm: number): Entry | undefined {
-  return TABLE[(esc & 7) * 72 + (modrm >= 0xc0 ? 8 + (modrm & 0x3f) : (modrm >>> 3) & 7)];
+  return TABLE[
+    (esc & 7) * 72 + (modrm >= 0xc0 ? 8 + (modrm & 0x3f) : (modrm >>> 3) & 7)
+  ];
 }
 
 /**

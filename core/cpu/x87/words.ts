@@ -8,8 +8,13 @@
 // Status word: exception flags (also the control word's mask bits), then
 // stack fault, error summary, condition codes, TOP and busy.
 export const IE = 0x01, DE = 0x02, ZE = 0x04, OE = 0x08, UE = 0x10, PE = 0x20;
-export const SF = 0x40, ES = 0x80, C0 = 0x100, C1 = 0x200, C2 = 0x400,
-  C3 = 0x4000, B = 0x8000;
+export const SF = 0x40,
+  ES = 0x80,
+  C0 = 0x100,
+  C1 = 0x200,
+  C2 = 0x400,
+  C3 = 0x4000,
+  B = 0x8000;
 export const TOP_SHIFT = 11, TOP_MASK = 0x3800;
 export const CC_MASK = C0 | C1 | C2 | C3;
 /** The six exception flags / masks. */

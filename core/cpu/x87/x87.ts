@@ -114,7 +114,9 @@ export class X87 {
       throw new GuestFault(
         "x87",
         0,
-        `unmasked x87 exception pending (status ${this.statusWord().toString(16)})`,
+        `unmasked x87 exception pending (status ${
+          this.statusWord().toString(16)
+        })`,
       );
     }
   }
@@ -125,7 +127,12 @@ export class X87 {
     this.sw = 0;
     this.top = 0;
     this.empty = 0xff;
-    this.fip = this.fcs = this.fop = this.fdp = this.fds = 0;
+    this.fip =
+      this.fcs =
+      this.fop =
+      this.fdp =
+      this.fds =
+        0;
   }
 
   /**
