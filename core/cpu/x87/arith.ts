@@ -196,41 +196,81 @@ export function mulFinite(r: Reg80, a: Num, b: Num, cw: number): number {
   );
 }
 
-/** a / b for finite nonzero operands. */
+/**
+ * a / b for finite nonzero operands: the integer quotient bit, then two
+ * 32-bit quotient digits, each estimated with one floating-point division
+ * (off by at most one) and corrected against the exact 96-bit remainder.
+ */
 export function divFinite(r: Reg80, a: Num, b: Num, cw: number): number {
   const bh = b.h, bl = b.l;
   let e = a.e - b.e + BIAS;
-  // Remainder t:rh:rl (t = bit 64), kept in [0, 2b).
-  let t = 0, rh = a.h, rl = a.l;
-  if (rh < bh || (rh === bh && rl < bl)) {
-    t = rh >>> 31;
-    rh = ((rh << 1) | (rl >>> 31)) >>> 0;
-    rl = (rl << 1) >>> 0;
+  // Remainder after the integer bit: a - b, or 2a - b (and one less in the
+  // exponent) when a < b. Either way it is below b.
+  let hi = a.h, lo = a.l;
+  if (hi < bh || (hi === bh && lo < bl)) {
+    hi = hi * 2 + (lo >>> 31);
+    lo = (lo << 1) >>> 0;
     e--;
   }
-  let qh = 0, ql = 0, rb = 0;
-  for (let i = 0; i < 65; i++) {
-    let bit = 0;
-    if (t !== 0 || rh > bh || (rh === bh && rl >= bl)) {
-      bit = 1;
-      let nl = rl - bl, borrow = 0;
-      if (nl < 0) {
-        nl += TWO32;
-        borrow = 1;
-      }
-      rh = (rh - bh - borrow) >>> 0;
-      rl = nl;
-      t = 0;
-    }
-    if (i < 64) {
-      qh = ((qh << 1) | (ql >>> 31)) >>> 0;
-      ql = ((ql << 1) | bit) >>> 0;
-    } else rb = bit;
-    t = rh >>> 31;
-    rh = ((rh << 1) | (rl >>> 31)) >>> 0;
-    rl = (rl << 1) >>> 0;
+  lo -= bl;
+  if (lo < 0) {
+    lo += TWO32;
+    hi--;
   }
-  const x = ((rb << 31) | ((t | rh | rl) !== 0 ? 1 : 0)) >>> 0;
+  hi -= bh;
+  const bf = bh + bl / TWO32;
+  let d1 = 0, d = 0;
+  for (let k = 0; k < 2; k++) {
+    d = Math.min(Math.floor((hi * TWO32 + lo) / bf), 0xffffffff);
+    // n2:n1:n0 = hi:lo:0 - d * b, then correct d until 0 <= n < b.
+    mul32(d, bl);
+    const c = MH;
+    let n0 = -ML, n1 = lo, n2 = hi;
+    mul32(d, bh);
+    if (n0 < 0) {
+      n0 += TWO32;
+      n1--;
+    }
+    n1 -= ML + c;
+    n2 -= MH;
+    while (n1 < 0) {
+      n1 += TWO32;
+      n2--;
+    }
+    while (n2 < 0) {
+      d--;
+      n0 += bl;
+      if (n0 >= TWO32) {
+        n0 -= TWO32;
+        n1++;
+      }
+      n1 += bh;
+      if (n1 >= TWO32) {
+        n1 -= TWO32;
+        n2++;
+      }
+    }
+    while (n2 > 0 || n1 > bh || (n1 === bh && n0 >= bl)) {
+      d++;
+      n0 -= bl;
+      if (n0 < 0) {
+        n0 += TWO32;
+        n1--;
+      }
+      n1 -= bh;
+      if (n1 < 0) {
+        n1 += TWO32;
+        n2--;
+      }
+    }
+    hi = n1;
+    lo = n0;
+    if (k === 0) d1 = d;
+  }
+  // 1 . d1 (32 bits) d2 (32 bits): 64 significand bits and a round bit.
+  const qh = (0x80000000 | (d1 >>> 1)) >>> 0;
+  const ql = (((d1 & 1) << 31) | (d >>> 1)) >>> 0;
+  const x = (((d & 1) << 31) | ((hi | lo) !== 0 ? 1 : 0)) >>> 0;
   return round(
     r,
     a.s ^ b.s,
@@ -245,58 +285,127 @@ export function divFinite(r: Reg80, a: Num, b: Num, cw: number): number {
   );
 }
 
-/** sqrt(a) for a finite positive operand. */
+// The square of a 65-bit number r2:r1:r0 as 32-bit limbs Q4..Q0.
+let Q0 = 0, Q1 = 0, Q2 = 0, Q3 = 0, Q4 = 0;
+function square(r2: number, r1: number, r0: number): void {
+  mul32(r0, r0);
+  const c0 = ML;
+  let c1 = MH;
+  mul32(r0, r1);
+  c1 += 2 * ML;
+  let c2 = 2 * MH + 2 * r2 * r0;
+  mul32(r1, r1);
+  c2 += ML;
+  let c3 = MH + 2 * r2 * r1;
+  let c4 = r2 * r2;
+  Q0 = c0;
+  c2 += Math.floor(c1 / TWO32);
+  Q1 = c1 % TWO32;
+  c3 += Math.floor(c2 / TWO32);
+  Q2 = c2 % TWO32;
+  c4 += Math.floor(c3 / TWO32);
+  Q3 = c3 % TWO32;
+  Q4 = c4;
+}
+
+/**
+ * sqrt(a) for a finite positive operand. With N = m * 2^(65 or 66) (m the
+ * significand, the shift making the exponent even), R = floor(sqrt(N))
+ * has 65 bits: the significand and a round bit; N != R^2 is the sticky
+ * bit. R is estimated with floating-point Newton steps, refined once from
+ * the exact remainder N - R^2, then settled by exact squaring.
+ */
 export function sqrtFinite(r: Reg80, a: Num, cw: number): number {
   const E = a.e - BIAS;
   const odd = E & 1;
-  // r = floor(sqrt(m << sh)) has 65 bits: 64 for the significand and a
-  // round bit; a nonzero remainder is the sticky bit. Digit pairs of
-  // m << sh are read from bit 129 down.
-  const sh = 65 + odd;
-  const mh = a.h, ml = a.l;
-  // Remainder and root as hi*2^32 + lo with lo < 2^32 (hi stays < 2^36).
-  let remH = 0, remL = 0, rootH = 0, rootL = 0;
-  for (let j = 64; j >= 0; j--) {
-    const pair = (bitOf(mh, ml, 2 * j + 1 - sh) << 1) |
-      bitOf(mh, ml, 2 * j - sh);
-    // rem = rem * 4 + pair
-    remH = remH * 4 + Math.floor(remL / 0x40000000);
-    remL = (remL % 0x40000000) * 4 + pair;
-    // trial = root * 4 + 1
-    const tH = rootH * 4 + Math.floor(rootL / 0x40000000);
-    const tL = (rootL % 0x40000000) * 4 + 1;
-    rootH = rootH * 2 + Math.floor(rootL / 0x80000000);
-    rootL = (rootL % 0x80000000) * 2;
-    if (remH > tH || (remH === tH && remL >= tL)) {
-      remL -= tL;
-      remH -= tH;
-      if (remL < 0) {
-        remL += TWO32;
-        remH--;
-      }
-      rootL += 1;
+  // N = (m << k) * 2^64, k = 1 or 2; its limbs are n4:n3:n2:0:0.
+  const k = 1 + odd;
+  const n4 = a.h >>> (32 - k);
+  const n3 = ((a.h << k) | (a.l >>> (32 - k))) >>> 0;
+  const n2 = (a.l << k) >>> 0;
+  // sqrt(m << k) in [2^32, 2^33) by Newton's method from above, in doubles.
+  const x = (a.h * TWO32 + a.l) * (1 << k);
+  let y = (x / TWO32 + TWO32) / 2;
+  for (let i = 0; i < 6; i++) y = (y + x / y) / 2;
+  // R0 = floor(y * 2^32), good to about 2^13, split into limbs.
+  const R0 = Math.floor(y * TWO32);
+  let r2 = Math.floor(R0 / 0x10000000000000000);
+  let r1 = Math.floor((R0 - r2 * 0x10000000000000000) / TWO32);
+  let r0 = R0 - r2 * 0x10000000000000000 - r1 * TWO32;
+  // One correction step: R += (N - R^2) / 2R.
+  square(r2, r1, r0);
+  const rem =
+    (((n4 - Q4) * TWO32 + (n3 - Q3)) * TWO32 + (n2 - Q2)) * TWO32 * TWO32 -
+    Q1 * TWO32 - Q0;
+  r0 += Math.floor(rem / (2 * R0));
+  // Settle R exactly: R^2 <= N < (R + 1)^2, i.e. 0 <= N - R^2 < 2R + 1.
+  for (;;) {
+    while (r0 < 0) {
+      r0 += TWO32;
+      r1--;
     }
+    while (r0 >= TWO32) {
+      r0 -= TWO32;
+      r1++;
+    }
+    while (r1 < 0) {
+      r1 += TWO32;
+      r2--;
+    }
+    while (r1 >= TWO32) {
+      r1 -= TWO32;
+      r2++;
+    }
+    square(r2, r1, r0);
+    if (above(n4, n3, n2)) {
+      r0--;
+      continue;
+    }
+    // D = N - R^2 (it is below 2R + 1 < 2^67 once R is right)
+    let d0 = -Q0, d1 = -Q1, d2 = n2 - Q2;
+    const d3 = n3 - Q3 + (n4 - Q4) * TWO32;
+    if (d0 < 0) {
+      d0 += TWO32;
+      d1--;
+    }
+    if (d1 < 0) {
+      d1 += TWO32;
+      d2--;
+    }
+    // T = 2R + 1
+    let t0 = 2 * r0 + 1, t1 = 2 * r1;
+    const t2 = 2 * r2 + Math.floor((t1 + Math.floor(t0 / TWO32)) / TWO32);
+    t1 = (t1 + Math.floor(t0 / TWO32)) % TWO32;
+    t0 %= TWO32;
+    // d2 may still owe a borrow to d3 (d2 < 0 means D's upper part is d3 - 1)
+    const dHigh = d3 * TWO32 + d2;
+    if (dHigh > t2 || (dHigh === t2 && (d1 > t1 || (d1 === t1 && d0 >= t0)))) {
+      r0++;
+      continue;
+    }
+    const hi = ((r2 << 31) | (r1 >>> 1)) >>> 0;
+    const lo = (((r1 & 1) << 31) | (r0 >>> 1)) >>> 0;
+    const sticky = dHigh !== 0 || d1 !== 0 || d0 !== 0 ? 1 : 0;
+    const xr = (((r0 & 1) << 31) | sticky) >>> 0;
+    return round(
+      r,
+      0,
+      BIAS + (E - odd) / 2,
+      hi,
+      lo,
+      xr,
+      precisionBits(cw),
+      rcOf(cw),
+      cw,
+      EXT,
+    );
   }
-  // root = rootH:rootL with 65 bits; the significand is root >> 1.
-  const hi = Math.floor(rootH / 2) >>> 0;
-  const lo = (((rootH & 1) * 0x80000000) + Math.floor(rootL / 2)) >>> 0;
-  const x = (((rootL & 1) << 31) | (remH !== 0 || remL !== 0 ? 1 : 0)) >>> 0;
-  return round(
-    r,
-    0,
-    BIAS + (E - odd) / 2,
-    hi,
-    lo,
-    x,
-    precisionBits(cw),
-    rcOf(cw),
-    cw,
-    EXT,
-  );
 }
 
-/** Bit i (may be negative or above 63: then 0) of the 64-bit value h:l. */
-function bitOf(h: number, l: number, i: number): number {
-  if (i < 0 || i > 63) return 0;
-  return i >= 32 ? (h >>> (i - 32)) & 1 : (l >>> i) & 1;
+/** Whether Q (a square) exceeds N = n4:n3:n2:0:0. */
+function above(n4: number, n3: number, n2: number): boolean {
+  if (Q4 !== n4) return Q4 > n4;
+  if (Q3 !== n3) return Q3 > n3;
+  if (Q2 !== n2) return Q2 > n2;
+  return Q1 !== 0 || Q0 !== 0;
 }

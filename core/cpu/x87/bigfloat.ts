@@ -20,12 +20,18 @@ export interface BF {
 
 export const ZERO_BF: BF = { m: 0n, e: 0 };
 
-/** Number of bits of |m|. */
+// Scratch for reading a double's exponent field.
+const F64 = new DataView(new ArrayBuffer(8));
+
+/** Number of bits of |m| (|m| < 2^1000). */
 export function bitLength(m: bigint): number {
   if (m < 0n) m = -m;
   if (m === 0n) return 0;
-  const s = m.toString(16);
-  return 4 * (s.length - 1) + (32 - Math.clz32(parseInt(s[0], 16)));
+  // Number(m) rounds to nearest, so its exponent is m's, or one more when
+  // the rounding carried into the next power of two.
+  F64.setFloat64(0, Number(m));
+  const n = ((F64.getUint16(0) >>> 4) & 0x7ff) - 1022;
+  return m >> BigInt(n - 1) === 0n ? n - 1 : n;
 }
 
 /** Truncates (toward zero) m * 2^e to PREC bits. */

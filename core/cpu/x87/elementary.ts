@@ -26,49 +26,75 @@ import {
   ZERO_BF,
 } from "./bigfloat.ts";
 
-/** True while `term` still matters next to `sum`. */
-function significant(term: BF, sum: BF): boolean {
-  if (term.m === 0n) return false;
-  if (sum.m === 0n) return true;
-  return ilog2(term) > ilog2(sum) - PREC - 4;
+/**
+ * Series are summed in fixed point: BigInts scaled by 2^FIX, a few guard
+ * bits beyond PREC. Each is written as x * f(x^2) or similar, so f's sum
+ * is close to 1 and absolute precision is relative precision.
+ */
+const FIX = PREC + 8;
+const ONE = 1n << BigInt(FIX);
+
+/** x (|x| < 2^20) in fixed point. */
+function toFixed(x: BF): bigint {
+  const s = x.e + FIX;
+  return s >= 0 ? x.m << BigInt(s) : x.m >> BigInt(-s);
 }
 
-/** sum of sign^n * t^(2n+1) / (2n+1): atanh (sign +1) or atan (sign -1). */
-function oddSeries(t: BF, alternate: boolean): BF {
-  const t2 = mul(t, t);
-  let power = t, sum = t;
+function fromFixed(v: bigint): BF {
+  return bf(v, -FIX);
+}
+
+/**
+ * sum over n >= 0 of sign^n * z^n / (2n + 1), for 0 <= z < 1/4: with
+ * z = t^2, t times this is atanh(t) (sign +1) or atan(t) (sign -1).
+ */
+function oddSum(z: bigint, alternate: boolean): bigint {
+  let power = ONE, sum = ONE;
   for (let n = 1;; n++) {
-    power = mul(power, t2);
-    const term = div(power, fromInt(2 * n + 1));
-    if (!significant(term, sum)) return sum;
-    sum = alternate && n & 1 ? sub(sum, term) : add(sum, term);
+    power = (power * z) >> BigInt(FIX);
+    const term = power / BigInt(2 * n + 1);
+    if (term === 0n) return sum;
+    sum += alternate && n & 1 ? -term : term;
   }
 }
 
+/** atanh(t) for |t| < 1/2. */
+function atanh(t: BF): BF {
+  return mul(t, fromFixed(oddSum(toFixed(mul(t, t)), false)));
+}
+
+/** atan(t) for |t| < 1/2, by the series. */
+function atanSeries(t: BF): BF {
+  return mul(t, fromFixed(oddSum(toFixed(mul(t, t)), true)));
+}
+
 /** ln 2 = 2 atanh(1/3). */
-export const LN2: BF = scale(oddSeries(div(fromInt(1), fromInt(3)), false), 1);
+export const LN2: BF = scale(atanh(div(fromInt(1), fromInt(3))), 1);
 
 /** pi = 16 atan(1/5) - 4 atan(1/239) (Machin). */
 export const PI: BF = sub(
-  scale(oddSeries(div(fromInt(1), fromInt(5)), true), 4),
-  scale(oddSeries(div(fromInt(1), fromInt(239)), true), 2),
+  scale(atanSeries(div(fromInt(1), fromInt(5))), 4),
+  scale(atanSeries(div(fromInt(1), fromInt(239))), 2),
 );
 
 /** e^y - 1, accurate relative to the result also for tiny y. */
 function expm1(y: BF): BF {
   if (y.m === 0n) return ZERO_BF;
-  // Halve y until it is tiny, sum the series, then undo the halvings with
-  // expm1(2z) = expm1(z) * (expm1(z) + 2).
+  // Halve y until it is tiny, sum z * (1 + z/2! + z^2/3! + ...), then undo
+  // the halvings with expm1(2z) = expm1(z) * (expm1(z) + 2).
   const k = Math.max(0, ilog2(y) + 12);
   const z = scale(y, -k);
-  let term = z, sum = z;
+  const zf = toFixed(z);
+  let term = ONE, sum = ONE;
   for (let n = 2;; n++) {
-    term = div(mul(term, z), fromInt(n));
-    if (!significant(term, sum)) break;
-    sum = add(sum, term);
+    term = (term * zf) >> BigInt(FIX);
+    term /= BigInt(n);
+    if (term === 0n) break;
+    sum += term;
   }
-  for (let i = 0; i < k; i++) sum = mul(sum, add(sum, fromInt(2)));
-  return sum;
+  let e = mul(z, fromFixed(sum));
+  for (let i = 0; i < k; i++) e = mul(e, add(e, fromInt(2)));
+  return e;
 }
 
 /** 2^x - 1. */
@@ -78,8 +104,7 @@ export function exp2m1(x: BF): BF {
 
 /** ln(m) for m in [1/2, 2]. */
 function lnNearOne(m: BF): BF {
-  const t = div(sub(m, fromInt(1)), add(m, fromInt(1)));
-  return scale(oddSeries(t, false), 1);
+  return scale(atanh(div(sub(m, fromInt(1)), add(m, fromInt(1)))), 1);
 }
 
 /** log2(x) for x > 0: the exponent plus log2 of the significand. */
@@ -97,21 +122,30 @@ export function log2(x: BF): BF {
 /** log2(1 + x) for x > -1, accurate for tiny x. */
 export function log2p1(x: BF): BF {
   // ln(1 + x) = 2 atanh(x / (2 + x)) keeps full relative precision near 0.
-  const onePlus = add(fromInt(1), x);
-  if (ilog2(abs(x)) >= -2) return log2(onePlus);
+  if (ilog2(abs(x)) >= -2) return log2(add(fromInt(1), x));
   const t = div(x, add(fromInt(2), x));
-  return div(scale(oddSeries(t, false), 1), LN2);
+  return div(scale(atanh(t), 1), LN2);
 }
 
-/** atan(t) for |t| <= 1. */
-function atanSmall(t: BF): BF {
-  // atan(t) = 2 atan(t / (1 + sqrt(1 + t^2))), three times: |t| < 0.1.
+/** atan(k/8) for k = 0..8, the reduction points of {@link atanSmall}. */
+const ATAN_EIGHTHS: BF[] = Array.from({ length: 9 }, (_, k) => {
+  // atan(t) = 2 atan(t / (1 + sqrt(1 + t^2))) brings k/8 below 1/2.
+  let t = div(fromInt(k), fromInt(8));
   let halvings = 0;
-  while (t.m !== 0n && ilog2(t) > -4) {
+  while (t.m !== 0n && ilog2(t) >= -1) {
     t = div(t, add(fromInt(1), sqrt(add(fromInt(1), mul(t, t)))));
     halvings++;
   }
-  return scale(oddSeries(t, true), halvings);
+  return scale(atanSeries(t), halvings);
+});
+
+/** atan(t) for 0 <= t <= 1: atan(c) + atan((t - c) / (1 + tc)), c = k/8 nearest t. */
+function atanSmall(t: BF): BF {
+  const k = Number(toFixed(scale(t, 3)) + (ONE >> 1n) >> BigInt(FIX));
+  if (k === 0) return atanSeries(t);
+  const c = div(fromInt(k), fromInt(8));
+  const u = div(sub(t, c), add(fromInt(1), mul(t, c)));
+  return add(ATAN_EIGHTHS[k], atanSeries(u));
 }
 
 /** atan2(y, x) in (-pi, pi] for finite, not both zero, y and x. */
@@ -126,23 +160,24 @@ export function atan2(y: BF, x: BF): BF {
   return isNegative(y) ? neg(r) : r;
 }
 
-/** [sin r, cos r] for |r| <= 1. */
+/** [sin r, cos r] for |r| <= 1: r * S(r^2) and C(r^2) by their series. */
 export function sinCos(r: BF): [BF, BF] {
-  const r2 = mul(r, r);
-  let s = r, term = r;
+  const z = toFixed(mul(r, r));
+  let s = ONE, c = ONE, term = ONE;
   for (let n = 1;; n++) {
-    term = neg(div(mul(term, r2), fromInt(2 * n * (2 * n + 1))));
-    if (!significant(term, s)) break;
-    s = add(s, term);
+    // term = z^n / (2n)!, alternately added to C and, over 2n + 1, to S
+    term = ((term * z) >> BigInt(FIX)) / BigInt((2 * n - 1) * 2 * n);
+    if (term === 0n) break;
+    const st = term / BigInt(2 * n + 1);
+    if (n & 1) {
+      c -= term;
+      s -= st;
+    } else {
+      c += term;
+      s += st;
+    }
   }
-  let c = fromInt(1);
-  term = c;
-  for (let n = 1;; n++) {
-    term = neg(div(mul(term, r2), fromInt((2 * n - 1) * (2 * n))));
-    if (!significant(term, c)) break;
-    c = add(c, term);
-  }
-  return [s, c];
+  return [mul(r, fromFixed(s)), fromFixed(c)];
 }
 
 /**
