@@ -113,3 +113,62 @@ export function ulpDistance(
   patched.set(hw.state.subarray(8, 10), 8);
   return difference(hw, { ...emu, state: patched }) === "" ? worst : undefined;
 }
+
+/**
+ * The CPU whose behaviour fx86's x87 reproduces (docs/x87.md): AMD family
+ * 1Ah (Zen 5). Elsewhere the differential test runs in portable mode and
+ * compares only what the architecture defines.
+ */
+export function isReferenceHost(cpuinfo: string): boolean {
+  return /^vendor_id\s*:\s*AuthenticAMD$/m.test(cpuinfo) &&
+    /^cpu family\s*:\s*26$/m.test(cpuinfo);
+}
+
+/** Encodings no manual defines (aliases every x87 happens to execute). */
+const UNDOCUMENTED = /^(fstpnce|fneni|fndisi|fnsetpm)$/;
+
+/** Instructions whose condition codes are results (everything else: undefined). */
+const DEFINED_CC =
+  /^(fi?u?comp{0,2}|ftst|fxam|fprem1?|fnstsw|fnstenv|fnsave|fldenv|frstor|fnclex|fninit)$/;
+
+/** Domains outside which Intel calls the result undefined. */
+function outsideDomain(k: Case & { mnemonic: string }): boolean {
+  const st0 = k.state.subarray(28, 38);
+  const e = (st0[8] | (st0[9] << 8)) & 0x7fff;
+  if (k.mnemonic === "f2xm1") return e >= 0x3fff; // |x| >= 1
+  if (k.mnemonic === "fyl2xp1") return e >= 0x3ffd; // |x| >= 1/4
+  if (k.mnemonic === "fbld") {
+    // non-decimal digits
+    return Array.from(k.mem.subarray(0, 9)).some((b) =>
+      (b & 15) > 9 || b >> 4 > 9
+    );
+  }
+  return false;
+}
+
+/**
+ * Portable mode: whether a case is comparable at all on a host that is not
+ * the reference CPU, and the outcome with the architecturally undefined or
+ * model-specific parts cleared (selectors and data pointer, undefined
+ * condition codes, partial-remainder details).
+ */
+export function portable(
+  k: Case & { mnemonic: string },
+  o: Outcome,
+  native: Outcome,
+): Outcome | undefined {
+  if (UNDOCUMENTED.test(k.mnemonic) || outsideDomain(k)) return undefined;
+  const state = o.state.slice();
+  state.fill(0, 16, 18); // FCS
+  state.fill(0, 20, 28); // FDP, FDS
+  let cc = 0x4700;
+  if (DEFINED_CC.test(k.mnemonic)) cc = 0;
+  if (/^fprem1?$/.test(k.mnemonic) && native.state[5] & 4) {
+    // partial remainder: how far a step goes is model-specific
+    cc = 0x4300;
+    state.fill(0, 28, 38);
+  }
+  state[4] &= ~(cc & 0xff);
+  state[5] &= ~(cc >> 8);
+  return { ...o, state };
+}
