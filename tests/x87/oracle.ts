@@ -4,8 +4,11 @@
  * for the record format).
  *
  * @example
- * const [r] = runNative([{ o16: false, esc: 0xd9, modrm: 0xe8, eflags: 2,
- *   eax: 0, state: fsaveImage({}), mem: new Uint8Array(0) }]);
+ * // fld1 from an FNINIT state (tag word all empty)
+ * const state = new Uint8Array(108);
+ * state.set([0x7f, 0x03, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
+ * const { layout, outcomes } = runNative(buildRunner(), [{ o16: false,
+ *   esc: 0xd9, modrm: 0xe8, eflags: 2, eax: 0, state, mem: new Uint8Array(0) }]);
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";

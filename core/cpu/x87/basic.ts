@@ -63,7 +63,7 @@ export function propagateNaN(r: Reg80, a: Num, b: Num): number {
 }
 
 /** Rounds an unpacked finite nonzero value to the precision control. */
-export function roundNum(r: Reg80, s: number, n: Num, cw: number): number {
+function roundNum(r: Reg80, s: number, n: Num, cw: number): number {
   return round(r, s, n.e, n.h, n.l, 0, precisionBits(cw), rcOf(cw), cw, EXT);
 }
 

@@ -69,7 +69,7 @@ function atanSeries(t: BF): BF {
 }
 
 /** ln 2 = 2 atanh(1/3). */
-export const LN2: BF = scale(atanh(div(fromInt(1), fromInt(3))), 1);
+const LN2: BF = scale(atanh(div(fromInt(1), fromInt(3))), 1);
 
 /** pi = 16 atan(1/5) - 4 atan(1/239) (Machin). */
 export const PI: BF = sub(

@@ -57,7 +57,7 @@ export function setIndefinite(r: Reg80): void {
 }
 
 /** Number of leading zero bits of a 64-bit value (64 for zero). */
-export function clz64(h: number, l: number): number {
+function clz64(h: number, l: number): number {
   return h !== 0 ? Math.clz32(h) : 32 + Math.clz32(l);
 }
 
@@ -168,13 +168,6 @@ export function unpackInt64(n: Num, lo: number, hi: number): void {
   n.cls = NORMAL;
   n.e = BIAS + 63;
   normalize(n);
-}
-
-/** Packs a finite or special unpacked value back into 80 bits (no rounding). */
-export function packNum(r: Reg80, n: Num): void {
-  r.se = (n.s << 15) | (n.e & EXP_MAX);
-  r.hi = n.h;
-  r.lo = n.l;
 }
 
 export function setZero(r: Reg80, s: number): void {

@@ -27,7 +27,7 @@ export const DBL: Range = { eMin: BIAS - 1022, eMax: BIAS + 1023 };
 export const SGL: Range = { eMin: BIAS - 126, eMax: BIAS + 127 };
 
 /** Exponent adjustment for unmasked overflow/underflow results (3 * 2^13). */
-export const WRAP = 24576;
+const WRAP = 24576;
 
 // Working significand, shared by the helpers below (never allocated).
 let H = 0, L = 0, X = 0;
@@ -35,6 +35,11 @@ let H = 0, L = 0, X = 0;
 /** Shifts H:L:X right by n >= 1 bits, ORing lost bits into X's lowest bit. */
 function shiftRightSticky(n: number): void {
   let sticky = 0;
+  if (n > 96) {
+    sticky = H | L | X;
+    H = L = X = 0;
+    n = 0;
+  }
   while (n >= 32) {
     sticky |= X;
     X = L;
