@@ -12,12 +12,14 @@
 /** Working precision in bits (results need 64 plus margin). */
 export const PREC = 160;
 
+/** m * 2^e. */
 export interface BF {
   /** Signed significand: |m| < 2^PREC (0 for zero). */
   m: bigint;
   e: number;
 }
 
+/** Zero (the only BF with m = 0 the functions produce). */
 export const ZERO_BF: BF = { m: 0n, e: 0 };
 
 // Scratch for reading a double's exponent field.
@@ -45,10 +47,12 @@ export function bf(m: bigint, e: number): BF {
   return { m, e };
 }
 
+/** A small integer, exactly. */
 export function fromInt(n: number): BF {
   return bf(BigInt(n), 0);
 }
 
+/** -a, exactly. */
 export function neg(a: BF): BF {
   return { m: -a.m, e: a.e };
 }
@@ -58,6 +62,7 @@ export function scale(a: BF, k: number): BF {
   return { m: a.m, e: a.e + k };
 }
 
+/** a + b, truncated to PREC bits. */
 export function add(a: BF, b: BF): BF {
   if (a.m === 0n) return b;
   if (b.m === 0n) return a;
@@ -72,14 +77,17 @@ export function add(a: BF, b: BF): BF {
   return bf((ma << BigInt(ea - e)) + (mb << BigInt(eb - e)), e);
 }
 
+/** a - b, truncated to PREC bits. */
 export function sub(a: BF, b: BF): BF {
   return add(a, neg(b));
 }
 
+/** a * b, truncated to PREC bits. */
 export function mul(a: BF, b: BF): BF {
   return bf(a.m * b.m, a.e + b.e);
 }
 
+/** a / b (b nonzero), truncated to about PREC bits. */
 export function div(a: BF, b: BF): BF {
   if (a.m === 0n) return ZERO_BF;
   const shift = PREC + bitLength(b.m) - bitLength(a.m) + 1;
@@ -102,10 +110,12 @@ export function sqrt(a: BF): BF {
   return bf(x, (a.e - k) / 2);
 }
 
+/** a < 0. */
 export function isNegative(a: BF): boolean {
   return a.m < 0n;
 }
 
+/** |a|, exactly. */
 export function abs(a: BF): BF {
   return a.m < 0n ? neg(a) : a;
 }

@@ -100,8 +100,10 @@ export function packSingle(r: Reg80): number {
   return (s | ((e - BIAS + 127) << 23) | ((r.hi >>> 8) & 0x7fffff)) >>> 0;
 }
 
-/** Packs a Reg80 rounded to the DBL range as IEEE double: [lo, hi]. */
+/** The IEEE double {@link packDouble} produced, as two uint32 halves. */
 export let DL = 0, DH = 0;
+
+/** Packs a Reg80 rounded to the DBL range as IEEE double into DL/DH. */
 export function packDouble(r: Reg80): void {
   const s = (r.se >>> 15) << 31;
   const e = r.se & 0x7fff;

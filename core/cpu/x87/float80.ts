@@ -15,6 +15,7 @@
  * n.cls === NORMAL && n.e === BIAS;
  */
 
+/** Exponent bias; the all-ones exponent of infinities and NaNs. */
 export const BIAS = 16383;
 export const EXP_MAX = 0x7fff;
 
@@ -36,6 +37,7 @@ export class Num {
   l = 0;
 }
 
+/** QNaN or SNaN (pseudo-NaNs are unsupported, not NaNs). */
 export function isNan(n: Num): boolean {
   return n.cls === QNAN || n.cls === SNAN;
 }
@@ -50,6 +52,7 @@ export class Reg80 {
 /** The "real indefinite" QNaN produced by masked invalid operations. */
 export const INDEF_SE = 0xffff, INDEF_HI = 0xc0000000;
 
+/** r = the real indefinite. */
 export function setIndefinite(r: Reg80): void {
   r.se = INDEF_SE;
   r.hi = INDEF_HI;
@@ -170,12 +173,14 @@ export function unpackInt64(n: Num, lo: number, hi: number): void {
   normalize(n);
 }
 
+/** r = a zero of sign s. */
 export function setZero(r: Reg80, s: number): void {
   r.se = s << 15;
   r.hi = 0;
   r.lo = 0;
 }
 
+/** r = an infinity of sign s. */
 export function setInf(r: Reg80, s: number): void {
   r.se = (s << 15) | EXP_MAX;
   r.hi = 0x80000000;

@@ -46,6 +46,7 @@ export function arithmetic(op: number, form: number, pop: boolean): Run {
   };
 }
 
+/** FSQRT: ST(0) = sqrt(ST(0)), rounded to the precision control. */
 export function fsqrt(f: X87): void {
   if (f.isEmpty(0)) {
     if (f.underflow()) f.setIndefinite(0);

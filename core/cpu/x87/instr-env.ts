@@ -33,15 +33,18 @@ function summarize(f: X87): void {
   else f.sw &= ~(ES | B);
 }
 
+/** FLDCW m2byte (recomputes ES: it may unmask a pending exception). */
 export const fldcw: Run = (f, _c, m, ea) => {
   f.cw = controlWord(m.r16(ea));
   summarize(f);
 };
 
+/** FNSTCW m2byte. */
 export const fnstcw: Run = (f, _c, m, ea) => {
   m.w16(ea, f.cw);
 };
 
+/** FNSTSW m2byte. */
 export const fnstsw: Run = (f, _c, m, ea) => {
   m.w16(ea, f.statusWord());
 };
@@ -51,14 +54,17 @@ export const fnstswAx: Run = (f, c) => {
   c.r[0] = (c.r[0] & ~0xffff) | f.statusWord();
 };
 
+/** FNCLEX: clears the exception flags, SF, ES and B. */
 export const fnclex: Run = (f) => {
   f.sw &= ~(EXC_MASK | SF | ES | B);
 };
 
+/** FNINIT. */
 export const fninit: Run = (f) => {
   f.reset();
 };
 
+/** FNOP (and the 8087/287 leftovers FNENI, FNDISI, FNSETPM). */
 export const fnop: Run = () => {};
 
 /** Environment size for the two layouts. */
@@ -149,10 +155,12 @@ export function loadImage(
   }
 }
 
+/** FLDENV m14/28byte. */
 export const fldenv: Run = (f, _c, m, ea, _i, o16) => {
   loadImage(f, m.read(ea, envSize(o16)), 0, o16, false);
 };
 
+/** FRSTOR m94/108byte. */
 export const frstor: Run = (f, _c, m, ea, _i, o16) => {
   loadImage(f, m.read(ea, envSize(o16) + 80), 0, o16, true);
 };

@@ -125,6 +125,7 @@ function unary(op: (cw: number) => number): Run {
   };
 }
 
+/** F2XM1: ST(0) = 2^ST(0) - 1 (|x| > 1: unchanged). */
 export const f2xm1: Run = unary((cw) => {
   if (A.cls === UNSUPPORTED) {
     setIndefinite(R);
@@ -360,7 +361,9 @@ function sinOrCos(cos: boolean): Run {
   };
 }
 
+/** FSIN: ST(0) = sin(ST(0)). */
 export const fsin: Run = sinOrCos(false);
+/** FCOS: ST(0) = cos(ST(0)). */
 export const fcos: Run = sinOrCos(true);
 
 /**
@@ -420,5 +423,7 @@ function twoResults(tan: boolean): Run {
   };
 }
 
+/** FPTAN: ST(0) = tan(ST(0)), then push 1.0. */
 export const fptan: Run = twoResults(true);
+/** FSINCOS: ST(0) = sin(ST(0)), then push the cosine. */
 export const fsincos: Run = twoResults(false);

@@ -22,6 +22,7 @@ export interface Range {
   eMin: number;
   eMax: number;
 }
+/** The extended (register), double and single exponent ranges. */
 export const EXT: Range = { eMin: 1, eMax: EXP_MAX - 1 };
 export const DBL: Range = { eMin: BIAS - 1022, eMax: BIAS + 1023 };
 export const SGL: Range = { eMin: BIAS - 126, eMax: BIAS + 127 };

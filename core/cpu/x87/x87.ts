@@ -5,12 +5,6 @@
  * Instruction semantics live in the instr-*.ts files, dispatched through
  * the one opcode table in table.ts (which also drives the disassembler via
  * {@link describeX87}). See docs/x87.md for the numeric model.
- *
- * @example
- * const fpu = new X87();
- * const c = new Cpu(fpu);
- * fpu.exec(c, mem, 0xd9, 0xe8, 0, false, eip); // fld1
- * fpu.exec(c, mem, 0xdd, 0x1d, addr, false, eip + 2); // fstp qword [addr]
  */
 import type { Cpu } from "../state.ts";
 import type { Memory } from "../../memory/memory.ts";
@@ -47,6 +41,18 @@ export type Run = (
 /** Linux i386 user code and data selectors, stored as FCS and FDS. */
 export const USER_CS = 0x73, USER_DS = 0x7b;
 
+/**
+ * One x87 FPU. `exec` runs an instruction, `fwait` is FWAIT, `save` and
+ * `restore` move the complete state through a 108-byte image, `reset` is
+ * FNINIT. The public fields and helpers below `tagWord` are for the
+ * instruction implementations (and tests).
+ *
+ * @example
+ * const fpu = new X87();
+ * const c = new Cpu(fpu);
+ * fpu.exec(c, mem, 0xd9, 0xe8, 0, false, eip); // fld1
+ * fpu.exec(c, mem, 0xdd, 0x1d, addr, false, eip + 2); // fstp qword [addr]
+ */
 export class X87 {
   /** Control word. */
   cw = CW_INIT;
