@@ -14,7 +14,7 @@ export const aluFlags = (fn: string): Emitter => (g) =>
 export const unary = (fn: string): Emitter => (g) =>
   g.set(0, `L.${fn}(c, ${g.size}, ${g.update(0)})`);
 
-export const not: Emitter = (g) => g.set(0, `~${g.get(0)}`);
+export const not: Emitter = (g) => g.set(0, `~${g.update(0)}`);
 
 /** Shift/rotate group: `fn` applied with the count operand (1, CL or Ib). */
 export const shift = (fn: string): Emitter => (g) =>

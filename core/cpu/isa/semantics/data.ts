@@ -13,8 +13,9 @@ export const movsx: Emitter = (g) => {
 
 export const lea: Emitter = (g) => g.set(0, g.offset());
 
+/** XCHG: with memory a locked read-modify-write, so a read-only operand faults as a write. */
 export const xchg: Emitter = (g) =>
-  `{ const a = ${g.get(0)}, b = ${g.get(1)}; ${g.set(0, "b")} ${g.set(1, "a")} }`;
+  `{ const a = ${g.update(0)}, b = ${g.get(1)}; ${g.set(0, "b")} ${g.set(1, "a")} }`;
 
 export const push: Emitter = (g) => g.push(g.i.opsize, g.get(0));
 
