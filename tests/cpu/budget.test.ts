@@ -6,6 +6,7 @@
  */
 import { assert, test } from "../harness.ts";
 import { machine, type Machine, snapshot, type Snapshot } from "./machine.ts";
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../core/memory/memory.ts";
 import { CODE_BASE } from "./program.ts";
 import { Rng } from "./rng.ts";
 import { assembleWorkload, workloadSource } from "./workload.ts";
@@ -48,4 +49,32 @@ test("budgets: split runs equal straight runs; block mode equals single-step at 
     same(snapshot(block), straight, `program ${p}: split run vs straight run`);
   }
   console.log(`budgets: 16 programs, ${instructions} instructions, ${stops} stops compared (${repStops} at REP instructions)`);
+});
+
+test("budgets: code that rewrites code runs the new code, whatever the budgets and mode", () => {
+  // page 0: mov ecx, 3; L: call F; mov [F+1], cl; add ebx, eax; dec ecx; jnz L; int 0x80
+  // page 1: F: mov eax, 0x11111111; ret
+  const page0 = [0xb9, 3, 0, 0, 0, 0xe8, 0, 0, 0, 0, 0x88, 0x0d, 0x01, 0x10, 0x00, 0x10, 0x01, 0xc3, 0x49, 0x75, 0];
+  const call = 5, loop = 5;
+  const rel = 0x1000 - (call + 5);
+  page0.splice(call + 1, 4, rel & 0xff, (rel >> 8) & 0xff, 0, 0);
+  page0[page0.length - 1] = (loop - page0.length) & 0xff;
+  page0.push(0xcd, 0x80);
+  const image = new Uint8Array(0x1000 + 6);
+  image.set(page0);
+  image.set([0xb8, 0x11, 0x11, 0x11, 0x11, 0xc3], 0x1000);
+  const expected = (0x11111111 + 0x11111103 + 0x11111102) | 0;
+  for (const single of [false, true]) {
+    for (let chunk = 1; chunk <= 12; chunk++) {
+      const m = machine(image, single, 3);
+      m.mem.protect(CODE_BASE, 0x2000, PROT_READ | PROT_WRITE | PROT_EXEC);
+      m.cpu.r[3] = 0;
+      while (m.cpu.trap === 0) {
+        const stop = m.engine.run(chunk);
+        assert.equal(stop.fault, undefined, String(stop.fault));
+      }
+      assert.equal(m.cpu.r[3], expected, `${single ? "single-step" : "blocks"}, budgets of ${chunk}`);
+      m.mem.protect(CODE_BASE, 0x2000, PROT_READ | PROT_EXEC);
+    }
+  }
 });

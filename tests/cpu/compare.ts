@@ -2,6 +2,7 @@
  * Compares what the real CPU and fx86 left behind for one case, after
  * masking exactly what undefined.ts says Intel leaves undefined.
  */
+import { GuestFault } from "../../core/fault.ts";
 import { decode } from "../../core/cpu/isa/decoder.ts";
 import { disassemble } from "../../core/cpu/isa/disasm.ts";
 import type { Instr } from "../../core/cpu/isa/instr.ts";
@@ -20,9 +21,21 @@ function hex(v: number): string {
   return "0x" + (v >>> 0).toString(16);
 }
 
-/** The instruction as assembled (read back from the binary). */
-export function instructionAt(binary: Uint8Array, placed: Placed): Instr {
-  return decode((a) => binary[a - CODE_BASE], CODE_BASE + placed.instr);
+/**
+ * The instruction under test as assembled (the last one of a sequence),
+ * read back from the binary; undefined if fx86 cannot decode it (a LOCK
+ * where it is not allowed: the case checks that both sides raise #UD).
+ */
+export function instructionAt(binary: Uint8Array, placed: Placed): Instr | undefined {
+  const fetch = (a: number) => binary[a - CODE_BASE];
+  try {
+    let i = decode(fetch, CODE_BASE + placed.instr);
+    while (i.addr + i.len < CODE_BASE + placed.next) i = decode(fetch, i.addr + i.len);
+    return i;
+  } catch (e) {
+    if (e instanceof GuestFault) return undefined;
+    throw e;
+  }
 }
 
 export function describeCase(c: Case, binary: Uint8Array, placed: Placed): string {
@@ -40,12 +53,13 @@ export function describeCase(c: Case, binary: Uint8Array, placed: Placed): strin
 }
 
 /** What undefined.ts masks for a case. */
-export function masksFor(c: Case, instr: Instr, native: Outcome): Undefined {
+export function masksFor(c: Case, instr: Instr | undefined, native: Outcome): Undefined {
+  if (!instr) return { flags: 0, regs: new Array(8).fill(0), mem: new Set() };
   return undefinedParts(instr, { faulted: native.fault !== "ok", regs: c.regs, data: initialData(c), ea: c.ea });
 }
 
 /** Differences between the native and fx86 outcomes (empty when they agree), after masking `u`. */
-export function compareOutcomes(native: Outcome, fx: Outcome, u: Undefined, instr: Instr): string[] {
+export function compareOutcomes(native: Outcome, fx: Outcome, u: Undefined, instr: Instr | undefined): string[] {
   const problems: string[] = [];
   if (native.fault === "ok") {
     if (fx.fault !== "ok") return [`native completed, fx86 faulted: ${fx.fault} at ${hex(fx.eip)} (addr ${hex(fx.addr)})`];
@@ -55,7 +69,7 @@ export function compareOutcomes(native: Outcome, fx: Outcome, u: Undefined, inst
     if (!kinds.includes(fx.fault)) {
       return [`native ${native.fault} vector ${native.trapno} at ${hex(native.eip)} (addr ${hex(native.addr)}), fx86 ${fx.fault} at ${hex(fx.eip)}`];
     }
-    const expectEip = TRAP_VECTORS.has(native.trapno!) ? (fx.eip + instr.len) >>> 0 : fx.eip;
+    const expectEip = TRAP_VECTORS.has(native.trapno!) && instr ? (fx.eip + instr.len) >>> 0 : fx.eip;
     if (native.eip !== expectEip) problems.push(`fault eip: native ${hex(native.eip)} fx86 ${hex(fx.eip)}`);
     if (native.trapno === 14 && native.addr !== fx.addr) {
       problems.push(`fault address: native ${hex(native.addr)} fx86 ${hex(fx.addr)}`);

@@ -21,7 +21,7 @@ import {
   SCRATCH,
 } from "./program.ts";
 import type { Rng } from "./rng.ts";
-import { hasModrm, type Row, usesMoffs } from "./rows.ts";
+import { hasModrm, modes, type Row, usesMoffs } from "./rows.ts";
 
 export const EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESI = 6, EDI = 7;
 const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
@@ -101,7 +101,7 @@ export class Builder {
   /** ModRM.rm for register forms. */
   rm: number;
   /** Immediates chosen by a recipe, by operand index. */
-  readonly imm = new Map<number, number | string>();
+  readonly imm = new Map<number, number>();
   rep = 0;
   lock = false;
   /** BT*: the register bit offset to use with a memory operand. */
@@ -568,8 +568,13 @@ export function generateCase(rng: Rng, v: Variant, host: Host, index: number): C
     bytes.push(...le(value, n));
   });
 
-  // Decode what was built (branch displacements as zero) to let recipes see the instruction.
-  const numeric = bytes.flatMap((x) => (typeof x === "number" ? [x] : new Array(x.startsWith("db") ? 1 : x.startsWith("dw") ? 2 : 4).fill(0)));
+  // Decode what was built (branch displacements as zero, without a LOCK that makes it #UD)
+  // to let recipes see the instruction.
+  const numeric = bytes.flatMap((x, k) =>
+    typeof x === "string" ? new Array(x.startsWith("db") ? 1 : x.startsWith("dw") ? 2 : 4).fill(0)
+    : k < b.prefixes.length && x === LOCKABLE_PREFIX ? []
+    : [x]
+  );
   let instr: Instr;
   try {
     instr = decode((a) => numeric[a] ?? 0, 0);
@@ -606,4 +611,57 @@ function shuffle<T>(rng: Rng, xs: T[]): void {
     const j = rng.below(k + 1);
     [xs[k], xs[j]] = [xs[j], xs[k]];
   }
+}
+
+/**
+ * Instructions whose flags are all defined and that touch no memory: they
+ * can run before the instruction under test in a sequence without
+ * leaving anything undefined behind.
+ */
+const DEFINED_FLAGS = /^(add|adc|sub|sbb|cmp|inc|dec|neg|not|mov|xchg|movzx|movsx|set[a-z]+|cmov[a-z]+|clc|stc|cmc|sahf|lahf|cwde|cdq|nop|salc|xadd|cmpxchg)$/;
+/** ROL/ROR/RCL/RCR by 1 define all the flags they change. */
+const BY_ONE = /^(rol|ror|rcl|rcr)$/;
+
+/** Rows that may lead a sequence (register forms only). */
+export function sequenceLeaders(rows: Row[]): Row[] {
+  return rows.filter((r) => {
+    const m = rowMnemonic(r);
+    if (!modes(r).includes("register") || r.def.operands.includes("Sw")) return false;
+    return DEFINED_FLAGS.test(m) || (BY_ONE.test(m) && r.def.operands.at(-1) === "1");
+  });
+}
+
+/**
+ * Rows that may end a sequence: register forms whose masks do not depend
+ * on the state (no shift counts, zero sources or planted stack values,
+ * which the instructions before may have changed).
+ */
+export function sequenceEnders(rows: Row[]): Row[] {
+  const stateful = /^(rol|ror|rcl|rcr|shl|shr|sal|sar|shld|shrd|bsf|bsr|ret|enter|leave|pop|popfd|push|xlatb|bound|lods[bd]|stos[bd]|movs[bd]|cmps[bd]|scas[bd]|les|lds|lss|lfs|lgs)$/;
+  return rows.filter((r) => {
+    const m = rowMnemonic(r);
+    if (!modes(r).includes("register") || r.def.operands.includes("Sw")) return false;
+    if (stateful.test(m) && !(BY_ONE.test(m) && r.def.operands.at(-1) === "1")) return false;
+    return !(r.def.operands[0] === "Ev" && (m === "call" || m === "jmp"));
+  });
+}
+
+/**
+ * A case running 1..4 instructions from `leaders` and then one from
+ * `enders`, all in register form: flags produced lazily by one
+ * instruction and consumed by the next (ADC after SUB, INC keeping CF
+ * after a rotate, SETcc after CMPXCHG...) meet the real CPU. Masks apply
+ * to the last instruction.
+ */
+export function generateSequence(rng: Rng, host: Host, leaders: Row[], enders: Row[]): Case | undefined {
+  const parts: Case[] = [];
+  const count = 1 + rng.below(4);
+  for (let k = 0; k <= count; k++) {
+    const row = rng.pick(k < count ? leaders : enders);
+    const c = generateCase(rng, { row, opsize: rng.pick([32, 16] as const), mode: "register" }, host, rng.below(64));
+    if (!c) return undefined;
+    parts.push(c);
+  }
+  const last = parts[parts.length - 1];
+  return { ...last, form: "sequence", bytes: parts.flatMap((p) => p.bytes), fixups: [], ldtSeg: undefined };
 }
