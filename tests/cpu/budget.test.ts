@@ -78,3 +78,28 @@ test("budgets: code that rewrites code runs the new code, whatever the budgets a
     }
   }
 });
+
+test("budgets: a fault inside a block counts the instructions retired before it", () => {
+  // inc eax; inc eax; rep stosb (ECX = 5000 runs off the work area); never reached: int 0x80
+  const code = [0x40, 0x40, 0xbf, 0xf0, 0xff, 0x00, 0x40, 0xb9, 0x88, 0x13, 0, 0, 0xf3, 0xaa, 0xcd, 0x80];
+  for (const single of [false, true]) {
+    const m = machine(new Uint8Array(code), single);
+    const stop = m.engine.run(100_000);
+    assert.equal(stop.fault?.kind, "page");
+    // inc, inc, mov edi, mov ecx, then 16 STOSB iterations before 0x40010000
+    assert.equal(stop.retired, 4 + 16);
+    assert.equal(m.cpu.icount, stop.retired);
+    assert.equal(m.cpu.eip >>> 0, CODE_BASE + 12, "EIP stays on the REP instruction");
+    assert.equal(m.cpu.r[1], 5000 - 16, "ECX counts the iterations that completed");
+  }
+  // inc eax; inc eax; xor ecx, ecx; div ecx: one block, faulting at its fourth instruction
+  for (const single of [false, true]) {
+    const m = machine(new Uint8Array([0x40, 0x40, 0x31, 0xc9, 0xf7, 0xf1, 0xcd, 0x80]), single);
+    const stop = m.engine.run(100);
+    assert.equal(stop.fault?.kind, "divide");
+    assert.equal(stop.retired, 3);
+    assert.equal(m.cpu.icount, 3);
+    assert.equal(m.cpu.eip >>> 0, CODE_BASE + 4);
+    assert.equal(m.cpu.r[0], 2);
+  }
+});
