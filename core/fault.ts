@@ -11,7 +11,8 @@ export type FaultKind =
   | "interrupt" // INT n other than the Linux system-call gate
   | "bound" // BOUND range exceeded / INTO with OF set
   | "x87" // unmasked x87 exception
-  | "general-protection"; // e.g. loading a segment selector that is not valid
+  | "general-protection" // e.g. loading a segment selector that is not valid
+  | "deadlock"; // a system call that waits for something that can never happen
 
 /**
  * A guest-visible fault. Thrown inside the engine, caught by the run loop.

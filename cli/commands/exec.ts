@@ -1,0 +1,117 @@
+import { createHash } from "node:crypto";
+import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { ElfError } from "../../core/elf/elf.ts";
+import { FileSystem } from "../../core/linux/fs/filesystem.ts";
+import { Guest, type Stop } from "../../core/vm/guest.ts";
+import { guestTree } from "../../core/vm/state-tree.ts";
+import {
+  fileSystemFromHost,
+  readHostFile,
+  readStdin,
+  UserError,
+  writeAll,
+} from "../host.ts";
+import { parseBudget } from "../options.ts";
+
+/** Exit statuses fx86 uses when the guest did not exit by itself (docs/cli.md). */
+export const EXIT_BUDGET = 124;
+const FAULT_EXIT: Record<string, number> = {
+  "page": 139, // as if killed by SIGSEGV
+  "general-protection": 139,
+  "undefined-opcode": 132, // SIGILL
+  "privileged": 132,
+  "divide": 136, // SIGFPE
+  "x87": 136,
+  "breakpoint": 133, // SIGTRAP
+  "interrupt": 139,
+  "bound": 139,
+  "deadlock": 137, // as if killed by SIGKILL
+};
+
+/** `fx86 exec`: run one i386 ELF as a guest. */
+export function execCommand() {
+  return new Command("exec")
+    .description("run an i386 Linux ELF executable as a deterministic guest")
+    .argument("<program>", "host path of the i386 ELF executable")
+    .argument("[args...]", "arguments passed to the guest (argv[1..])")
+    .option("--root <dir>", "copy this host directory as the guest's file system")
+    .option("--budget <n>", "stop after exactly N instructions", parseBudget)
+    .option("--trace", "log system calls to stderr")
+    .option("--json", "print one JSON object describing the run instead of the guest's output")
+    .option("--argv0 <name>", "argv[0] for the guest (default: the program's file name)")
+    .passThroughOptions()
+    .action((program, args, opts) => {
+      const image = readHostFile(program, "program");
+      const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
+      const stdin = readStdin();
+      const argv0 = opts.argv0 ?? program.split("/").pop()!;
+      let guest: Guest;
+      try {
+        guest = Guest.fromElf({
+          program: image,
+          argv: [argv0, ...args],
+          fs,
+          stdin,
+          trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
+          onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
+        });
+      } catch (e) {
+        if (e instanceof ElfError) throw new UserError(`${program}: ${e.message}`);
+        throw e;
+      }
+      const stop = guest.run(opts.budget ?? Infinity);
+      if (opts.json) {
+        writeAll(1, encoder.encode(JSON.stringify(report(guest, stop)) + "\n"));
+      } else if (stop.status !== "exited") {
+        writeAll(2, encoder.encode(`fx86: ${describeStop(guest, stop)}\n`));
+      }
+      process.exitCode = exitStatus(stop);
+    });
+}
+
+const encoder = new TextEncoder();
+
+function exitStatus(stop: Stop): number {
+  if (stop.status === "exited") return stop.exitCode! & 0xff;
+  if (stop.status === "budget") return EXIT_BUDGET;
+  return FAULT_EXIT[stop.fault!.kind] ?? 139;
+}
+
+function hex(n: number): string {
+  return "0x" + (n >>> 0).toString(16).padStart(8, "0");
+}
+
+/** One line saying why a guest stopped without exiting. */
+export function describeStop(guest: Guest, stop: Stop): string {
+  if (stop.status === "budget") {
+    return `budget exhausted after ${guest.instructions} instructions at eip ${hex(guest.cpu.eip)}`;
+  }
+  const f = stop.fault!;
+  return `guest fault (${f.kind}) at eip ${hex(f.eip)} after ${guest.instructions} instructions: ${f.detail}`;
+}
+
+function report(guest: Guest, stop: Stop) {
+  const stdout = guest.linux.stdout;
+  const text = (b: Uint8Array) => new TextDecoder("utf-8", { fatal: false }).decode(b);
+  return {
+    status: stop.status,
+    exit_code: stop.exitCode,
+    instructions: guest.instructions,
+    stdout: text(stdout),
+    stderr: text(guest.linux.stderr),
+    stdout_sha256: createHash("sha256").update(stdout).digest("hex"),
+    ...(stop.fault
+      ? {
+        fault: {
+          kind: stop.fault.kind,
+          eip: hex(stop.fault.eip),
+          address: hex(stop.fault.address),
+          detail: stop.fault.detail,
+        },
+      }
+      : {}),
+    root: guestTree(guest).hash,
+  };
+}
+
+export { InvalidArgumentError };

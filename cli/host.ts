@@ -1,0 +1,101 @@
+/**
+ * The host side of the CLI: everything that touches the host's files and
+ * standard streams lives here, so core/ stays pure. Uses node: modules,
+ * which Deno and Bun both provide.
+ */
+import {
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { FileSystem } from "../core/linux/fs/filesystem.ts";
+
+/** A user-facing error: printed as one line, no stack trace. */
+export class UserError extends Error {}
+
+/** Reads a host file, turning failures into one-line user errors. */
+export function readHostFile(path: string, what = "file"): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UserError(`cannot read ${what} ${path}: ${reason(e)}`);
+  }
+}
+
+/**
+ * Copies a host directory into a new guest file system (guest `/x` is
+ * `dir/x`): directories, regular files with their permission bits, and
+ * symbolic links; other kinds of files are skipped.
+ */
+export function fileSystemFromHost(dir: string): FileSystem {
+  const fs = new FileSystem();
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch (e) {
+    throw new UserError(`cannot read root directory ${dir}: ${reason(e)}`);
+  }
+  if (!st.isDirectory()) throw new UserError(`root ${dir} is not a directory`);
+  const walk = (hostDir: string, guestDir: string) => {
+    for (const name of readdirSync(hostDir).sort()) {
+      const host = join(hostDir, name);
+      const guest = guestDir === "/" ? `/${name}` : `${guestDir}/${name}`;
+      const s = lstatSync(host);
+      const mode = s.mode & 0o7777;
+      if (s.isDirectory()) {
+        fs.mkdirp(guest, { mode });
+        walk(host, guest);
+      } else if (s.isFile()) {
+        fs.writeFile(guest, new Uint8Array(readFileSync(host)), { mode });
+      } else if (s.isSymbolicLink()) {
+        fs.symlink(readlinkSync(host), guest);
+      }
+    }
+  };
+  try {
+    walk(dir, "/");
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot copy root directory ${dir}: ${reason(e)}`);
+  }
+  return fs;
+}
+
+/** All of the host's stdin, or nothing when stdin is a terminal. */
+export function readStdin(): Uint8Array {
+  if (process.stdin.isTTY) return new Uint8Array(0);
+  try {
+    return new Uint8Array(readFileSync(0));
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
+/** Writes bytes to a host file descriptor completely. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += writeSync(fd, bytes, done, bytes.length - done);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EAGAIN") throw e;
+    }
+  }
+}
+
+/** The message of an error, without a stack. */
+export function reason(e: unknown): string {
+  if (e && typeof e === "object" && "code" in e && typeof e.code === "string") {
+    const map: Record<string, string> = {
+      ENOENT: "no such file or directory",
+      EACCES: "permission denied",
+      EISDIR: "is a directory",
+      ENOTDIR: "not a directory",
+    };
+    if (map[e.code]) return map[e.code];
+  }
+  return e instanceof Error ? e.message.split("\n")[0] : String(e);
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env -S deno run -A
+/**
+ * The fx86 command line. Runs under Deno (`deno task fx86`), Bun
+ * (`bun cli/main.ts`) and as the compiled binary `dist/fx86`.
+ */
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { execCommand } from "./commands/exec.ts";
+import { UserError } from "./host.ts";
+import { VERSION } from "../mod.ts";
+
+export function program(): Command {
+  return new Command("fx86")
+    .description("deterministic, recursive, user-mode x86 virtual machines")
+    .version(VERSION)
+    .enablePositionalOptions()
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addCommand(execCommand());
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed the message (or the help/version text).
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`fx86: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.main) {
+  process.exit(await main(process.argv.slice(2)));
+}
