@@ -92,11 +92,18 @@ export function setFlagsFrom(
 
 /** Replaces CF only (CLC/STC/CMC, BT*). */
 export function setCF(c: Cpu, v: number): void {
+  setCfOf(c, v, of(c));
+}
+
+/**
+ * Replaces CF and OF, keeping the other flags (rotates). Stays lazy: only
+ * the carry vector's top two bits change.
+ */
+export function setCfOf(c: Cpu, carry: number, overflow: number): void {
   if (c.fsz) {
     const top = c.fsz - 1;
-    const o = of(c);
-    c.fa = (c.fa & ~(3 << (top - 1))) | (v << top) | ((o ^ v) << (top - 1));
-  } else c.fl = (c.fl & ~CF) | v;
+    c.fa = (c.fa & ~(3 << (top - 1))) | (carry << top) | ((overflow ^ carry) << (top - 1));
+  } else c.fl = (c.fl & ~(CF | OF)) | carry | (overflow << 11);
 }
 
 export { AF, CF, OF, PF, SF, ZF };

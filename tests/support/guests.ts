@@ -56,11 +56,14 @@ export function runNative(program: string, spec: RunSpec): Outcome {
       const i = kv.indexOf("=");
       env[kv.slice(0, i)] = kv.slice(i + 1);
     }
-    const r = spawnSync(program, spec.argv.slice(1), {
-      argv0: spec.argv[0],
+    // stdin comes from a file through bash: spawnSync's `input` can deadlock
+    // under Deno when the child writes a lot before reading everything.
+    const stdinPath = `${dir}.stdin`;
+    writeFileSync(stdinPath, bytes(spec.stdin));
+    const script = 'f=$1 a0=$2 p=$3; shift 3; exec -a "$a0" "$p" "$@" < "$f"';
+    const r = spawnSync("bash", ["-c", script, "fx86", stdinPath, spec.argv[0], program, ...spec.argv.slice(1)], {
       cwd: dir,
       env,
-      input: bytes(spec.stdin),
       maxBuffer: 1 << 30,
     });
     if (r.error) throw r.error;
@@ -71,6 +74,7 @@ export function runNative(program: string, spec: RunSpec): Outcome {
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}.stdin`, { force: true });
   }
 }
 

@@ -50,7 +50,7 @@ export function blockSource(instrs: readonly Instr[]): string {
   }
   const count = rep ? "n" : String(n);
   return `function block(c, r, m, left) {
-  let k = 0, n = 1;
+  let k = 0, n = 1, $p, $o;
   try {
     ${lines.join("\n    ")}
   } catch (e) { c.icount += k; c.eip = A[k]; throw e; }

@@ -8,8 +8,8 @@
  * OF uses the count-1 formula on the final result, AF is 0, CF is the last
  * bit shifted out of the widened value. docs/cpu.md lists these.
  */
-import { cf, setEflags, setFlagsFrom } from "../flags.ts";
-import { CF, type Cpu, OF } from "../state.ts";
+import { cf, setCfOf, setFlagsFrom } from "../flags.ts";
+import type { Cpu } from "../state.ts";
 
 function msb(v: number, size: number): number {
   return (v >>> (size - 1)) & 1;
@@ -50,10 +50,6 @@ export function sar(c: Cpu, size: number, v: number, count: number): number {
 }
 
 /** Updates only CF and OF (rotates leave the other flags alone). */
-function setCarryOverflow(c: Cpu, carry: number, overflow: number): void {
-  setEflags(c, carry | (overflow << 11), CF | OF);
-}
-
 export function rol(c: Cpu, size: number, v: number, count: number): number {
   count &= 31;
   if (count === 0) return v;
@@ -62,7 +58,7 @@ export function rol(c: Cpu, size: number, v: number, count: number): number {
   let res = n === 0 ? u : (u << n) | (u >>> (size - n));
   res &= sizeMask(size);
   const carry = res & 1;
-  setCarryOverflow(c, carry, msb(res, size) ^ carry);
+  setCfOf(c, carry, msb(res, size) ^ carry);
   return res;
 }
 
@@ -73,7 +69,7 @@ export function ror(c: Cpu, size: number, v: number, count: number): number {
   const u = v & sizeMask(size);
   let res = n === 0 ? u : (u >>> n) | (u << (size - n));
   res &= sizeMask(size);
-  setCarryOverflow(c, msb(res, size), msb(res, size) ^ ((res >>> (size - 2)) & 1));
+  setCfOf(c, msb(res, size), msb(res, size) ^ ((res >>> (size - 2)) & 1));
   return res;
 }
 
@@ -87,7 +83,7 @@ export function rcl(c: Cpu, size: number, v: number, count: number): number {
     res = ((res << 1) | carry) & sizeMask(size);
     carry = out;
   }
-  setCarryOverflow(c, carry, msb(res, size) ^ carry);
+  setCfOf(c, carry, msb(res, size) ^ carry);
   return res;
 }
 
@@ -102,7 +98,7 @@ export function rcr(c: Cpu, size: number, v: number, count: number): number {
     res = ((res >>> 1) | (carry << (size - 1))) & sizeMask(size);
     carry = out;
   }
-  setCarryOverflow(c, carry, overflow);
+  setCfOf(c, carry, overflow);
   return res;
 }
 
