@@ -9,14 +9,15 @@ import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
 
 export function program(): Command {
-  return new Command("fx86")
+  const root = new Command("fx86")
     .description("deterministic, recursive, user-mode x86 virtual machines")
     .version(VERSION)
     .enablePositionalOptions()
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .addCommand(execCommand());
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Subcommands built elsewhere do not inherit settings by themselves.
+  for (const sub of [execCommand()]) root.addCommand(sub.copyInheritedSettings(root));
+  return root;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,166 @@
+/** `fx86 exec` end to end, as a user runs it, under both runtimes. */
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { assert, test } from "../harness.ts";
+import { nasmProgram } from "../support/build.ts";
+import { fx86, type Runtime } from "../support/cli.ts";
+import { BUSYBOX, busybox, pseudoRandom, pseudoText } from "../support/guests.ts";
+
+const HELLO = "examples/hello/hello";
+const runtimes: Runtime[] = ["deno", "bun"];
+
+/** A user error or guest stop: exactly one line on stderr, no stack trace. */
+function assertOneLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(stderr, /^\s+at /m);
+}
+
+for (const rt of runtimes) {
+  test(`cli (${rt}): exec runs the bundled example with arguments`, () => {
+    const r = fx86(rt, ["exec", HELLO, "one", "two words"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Hello from an fx86 guest!\nargv\[1\] = one\nargv\[2\] = two words\n/);
+    assert.match(r.stdout, /sum 1\/k\^2 for k <= 1000 = 1\.643934566681560\n/);
+  });
+
+  test(`cli (${rt}): exit status, stdin and --root pass through`, () => {
+    const root = mkdtempSync(join(tmpdir(), "fx86-root-"));
+    mkdirSync(join(root, "etc"));
+    writeFileSync(join(root, "etc", "list"), "b\na\nc\n");
+    const sorted = fx86(rt, ["exec", "--root", root, BUSYBOX, "sort", "/etc/list"]);
+    assert.equal(sorted.stdout, "a\nb\nc\n");
+    assert.equal(sorted.status, 0);
+    assert.equal(fx86(rt, ["exec", BUSYBOX, "false"]).status, 1);
+    const wc = fx86(rt, ["exec", BUSYBOX, "wc", "-c"], "12345");
+    assert.equal(wc.stdout.trim(), "5");
+    const missing = fx86(rt, ["exec", BUSYBOX, "cat", "/nope"]);
+    assert.equal(missing.status, 1);
+    assert.equal(missing.stderr, "cat: can't open '/nope': No such file or directory\n");
+  });
+
+  test(`cli (${rt}): --json reports the run`, () => {
+    const r = fx86(rt, ["exec", "--json", BUSYBOX, "md5sum"], "hello\n");
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.status, "exited");
+    assert.equal(j.exit_code, 0);
+    assert.equal(j.stdout, "b1946ac92492d2347c6235b4d2611184  -\n");
+    assert.equal(j.stderr, "");
+    assert.equal(j.stdout_sha256, createHash("sha256").update(j.stdout).digest("hex"));
+    assert.ok(Number.isSafeInteger(j.instructions) && j.instructions > 1000);
+    assert.match(j.root, /^[0-9a-f]{64}$/);
+    assert.equal(j.fault, undefined);
+  });
+
+  test(`cli (${rt}): --budget stops after exactly N instructions`, () => {
+    for (const n of [1, 1000, 12_345]) {
+      const j = JSON.parse(fx86(rt, ["exec", "--json", "--budget", String(n), HELLO]).stdout);
+      assert.equal(j.status, "budget");
+      assert.equal(j.instructions, n);
+      assert.equal(j.exit_code, null);
+    }
+    const r = fx86(rt, ["exec", "--budget", "5k", HELLO]);
+    assert.equal(r.status, 124);
+    assertOneLine(r.stderr, /^fx86: budget exhausted after 5000 instructions at eip 0x[0-9a-f]{8}$/);
+  });
+
+  test(`cli (${rt}): --trace logs system calls`, () => {
+    const r = fx86(rt, ["exec", "--trace", BUSYBOX, "echo", "hi"]);
+    assert.equal(r.stdout, "hi\n");
+    assert.match(r.stderr, /^\[fx86\] write\(1, "hi\\n", 3\) = 3$/m);
+    assert.match(r.stderr, /^\[fx86\] exit_group\(0\) = \?$/m);
+  });
+
+  test(`cli (${rt}): help on every command, clear errors for bad flags`, () => {
+    for (const args of [["--help"], ["exec", "--help"]]) {
+      const r = fx86(rt, args);
+      assert.equal(r.status, 0);
+      assert.match(r.stdout, /Usage: fx86/);
+    }
+    const bad = fx86(rt, ["exec", "--budget", "-5", HELLO]);
+    assert.equal(bad.status, 2);
+    assertOneLine(bad.stderr, /option '--budget <n>' argument '-5' is invalid/);
+    const unknown = fx86(rt, ["exec", "--bogus", HELLO]);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown option '--bogus'/);
+    const cmd = fx86(rt, ["frobnicate"]);
+    assert.equal(cmd.status, 2);
+    assert.match(cmd.stderr, /unknown command 'frobnicate'/);
+  });
+}
+
+test("cli: bad programs get one line and exit status 2", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fx86-bad-"));
+  const garbage = join(dir, "garbage");
+  writeFileSync(garbage, pseudoRandom(4096, 5));
+  const truncated = join(dir, "truncated");
+  writeFileSync(truncated, busybox().subarray(0, 100));
+  const empty = join(dir, "empty");
+  writeFileSync(empty, "");
+  const cases: [string[], RegExp][] = [
+    [["exec", garbage], /^fx86: .*garbage: not an ELF file/],
+    [["exec", truncated], /^fx86: .*truncated: .*truncated/],
+    [["exec", empty], /^fx86: .*empty: /],
+    [["exec", join(dir, "missing")], /^fx86: cannot read program .*missing: no such file or directory$/],
+    [["exec", dir], /^fx86: cannot read program .*: is a directory$/],
+    [["exec", "--root", join(dir, "nope"), BUSYBOX, "true"], /^fx86: cannot read root directory .*nope: no such file/],
+  ];
+  for (const rt of runtimes) {
+    for (const [args, pattern] of cases) {
+      const r = fx86(rt, args);
+      assert.equal(r.status, 2, `${rt} ${args.join(" ")}: ${r.stderr}`);
+      assertOneLine(r.stderr, pattern);
+      assert.equal(r.stdout, "");
+    }
+  }
+});
+
+test("cli: misbehaving guests stop with a fault status, never a host crash", () => {
+  const src = "tests/e2e/guests/faults.asm";
+  const cases: [string, number, string, RegExp][] = [
+    ["jump_unmapped", 139, "page", /instruction fetch from unmapped address 0x12345678/],
+    ["undefined", 132, "undefined-opcode", /undefined opcode 0f 0b/],
+    ["privileged", 132, "privileged", /hlt/],
+    ["divide", 136, "divide", /division by zero/],
+    ["write_text", 139, "page", /write to protected address/],
+    ["stack_overflow", 139, "page", /write to unmapped address/],
+  ];
+  for (const [name, status, kind, detail] of cases) {
+    const prog = nasmProgram(src, `fault-${name}`, { FAULT: name });
+    for (const rt of runtimes) {
+      const r = fx86(rt, ["exec", prog]);
+      assert.equal(r.status, status, `${name} (${rt}): ${r.stderr}`);
+      assertOneLine(r.stderr, new RegExp(`^fx86: guest fault \\(${kind}\\) at eip 0x[0-9a-f]{8}`));
+      assert.match(r.stderr, detail);
+      const j = JSON.parse(fx86(rt, ["exec", "--json", prog]).stdout);
+      assert.equal(j.status, "fault");
+      assert.equal(j.fault.kind, kind);
+    }
+  }
+  const spin = nasmProgram(src, "fault-spin", { FAULT: "spin" });
+  const j = JSON.parse(fx86("deno", ["exec", "--json", "--budget", "1000000", spin]).stdout);
+  assert.equal(j.status, "budget");
+  assert.equal(j.instructions, 1_000_000);
+});
+
+test("cli: the same run gives the same root and count under Deno and Bun", () => {
+  const root = mkdtempSync(join(tmpdir(), "fx86-det-"));
+  writeFileSync(join(root, "in.txt"), pseudoText(50_000));
+  const runs = [
+    ["exec", "--json", "--root", root, BUSYBOX, "gzip", "-c", "/in.txt"],
+    ["exec", "--json", HELLO, "x"],
+    ["exec", "--json", "--budget", "77777", BUSYBOX, "sha256sum", "/in.txt"],
+  ];
+  for (const args of runs) {
+    const [a, b, c] = [fx86("deno", args), fx86("bun", args), fx86("deno", args)];
+    const [ja, jb, jc] = [a, b, c].map((r) => JSON.parse(r.stdout));
+    assert.equal(ja.root, jb.root, `Deno vs Bun: ${args.join(" ")}`);
+    assert.equal(ja.root, jc.root, `repeat: ${args.join(" ")}`);
+    assert.equal(ja.instructions, jb.instructions);
+    assert.equal(ja.stdout_sha256, jb.stdout_sha256);
+  }
+});
