@@ -4,6 +4,7 @@ import { type BlockFn, compileBlock, isRepString } from "./codegen/compile.ts";
 import { decode } from "./isa/decoder.ts";
 import type { Instr } from "./isa/instr.ts";
 import type { Cpu } from "./state.ts";
+import { Fx86Call, TRAP_FX86 } from "./trap.ts";
 
 /** Longest run of instructions compiled into one block. */
 const MAX_BLOCK = 64;
@@ -81,6 +82,10 @@ export class Engine {
     } catch (e) {
       // A faulting block has charged the instructions it retired before the fault.
       if (e instanceof GuestFault) return { retired: c.icount - start, fault: e };
+      if (e instanceof Fx86Call) {
+        c.trap = TRAP_FX86 + e.fn;
+        return { retired: c.icount - start };
+      }
       throw e;
     }
     return { retired: c.icount - start };

@@ -9,6 +9,8 @@
  *   instructions...: fx86 must raise undefined-opcode.
  * - "x87": D8..DF escapes, owned by core/cpu/x87: fx86 must decode those
  *   an i686 FPU has (`x87OnI686`) once core/cpu/x87 describes them.
+ * - "fx86": 0F 0A ib, reserved on every x86 and invalid to iced, is the
+ *   Fx86 instruction (docs/abi.md): fx86 must decode it.
  * - "invalid": iced says the encoding is invalid: fx86 must raise
  *   undefined-opcode too.
  *
@@ -62,6 +64,7 @@ export const EXCEPTIONS: Partial<Record<Mnemonic, string>> = {
 };
 
 export type Rule =
+  | "fx86"
   | "i686"
   | "outside"
   | "x87"
@@ -71,10 +74,16 @@ export type Rule =
 
 const LEGACY_PREFIXES = new Set([0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65]);
 
-/** The opcode bytes after the legacy prefixes: [first, second]. */
-export function opcodeBytes(bytes: Uint8Array, at: number): [number, number] {
+/** How many legacy prefix bytes start the instruction at `at`. */
+export function opcodeOffset(bytes: Uint8Array, at: number): number {
   let p = at;
   while (p < bytes.length && LEGACY_PREFIXES.has(bytes[p]) && p - at < 14) p++;
+  return p - at;
+}
+
+/** The opcode bytes after the legacy prefixes: [first, second]. */
+export function opcodeBytes(bytes: Uint8Array, at: number): [number, number] {
+  const p = at + opcodeOffset(bytes, at);
   return [bytes[p], bytes[p + 1]];
 }
 
@@ -91,8 +100,10 @@ export function opcodeBytes(bytes: Uint8Array, at: number): [number, number] {
  * ("undefined-by-choice", like UD0/UD1/UD2).
  */
 export function ruleFor(ins: Instruction, bytes: Uint8Array, at: number): Rule {
-  if (ins.isInvalid) return "invalid";
   const [b0, b1] = opcodeBytes(bytes, at);
+  // 0F 0A is reserved (invalid to iced) on every x86; fx86's own instructions live there.
+  if (b0 === 0x0f && b1 === 0x0a) return "fx86";
+  if (ins.isInvalid) return "invalid";
   if (b0 === 0x0f && b1 >= 0x18 && b1 <= 0x1f) return "hint-nop";
   if (b0 === 0x0f && b1 === 0x0d) return "undefined-by-choice";
   if (b0 >= 0xd8 && b0 <= 0xdf) return "x87";

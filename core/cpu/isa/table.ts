@@ -311,6 +311,8 @@ two(0x03, privileged("lsl", "Gv,Rv/Mw"));
 two(0x06, privileged("clts"));
 two(0x08, privileged("invd"));
 two(0x09, privileged("wbinvd"));
+// 0F 0A is reserved on every x86 processor; fx86 uses it for its own instructions (docs/abi.md).
+two(0x0a, op("fx86", "Ib", S.fx86, stop));
 // The hint-NOP space: PREFETCHh, ENDBR32, CLDEMOTE... are NOPs on an i686.
 for (let n = 0x18; n <= 0x1f; n++) two(n, op("nop", "Ev", S.nop));
 two(0x20, privileged("mov", "Rd,Cd"));

@@ -12,6 +12,7 @@ import * as muldiv from "./muldiv.ts";
 import * as shift from "./shift.ts";
 import * as string from "./string.ts";
 import * as system from "./system.ts";
+import { Fx86Call } from "../trap.ts";
 
 function fault(kind: FaultKind, what: string): GuestFault {
   return new GuestFault(kind, 0, what);
@@ -37,6 +38,7 @@ export const runtime = {
   writable: access.writable, codeSegmentWrite: access.codeSegmentWrite,
   rmw8: access.rmw8, rmw16: access.rmw16, rmw32: access.rmw32,
   fault,
+  Fx86Call,
 };
 
 export type Runtime = typeof runtime;

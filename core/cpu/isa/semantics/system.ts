@@ -28,3 +28,6 @@ export const x87: Emitter = (g) =>
   }, ${g.i.addr | 0});`;
 
 export const fwait: Emitter = () => `c.fpu.fwait(c);`;
+
+/** FX86 fn: the host performs the operation (core/vm/fx86.ts). */
+export const fx86: Emitter = (g) => `throw new L.Fx86Call(${g.i.imm});`;
