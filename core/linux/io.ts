@@ -18,7 +18,7 @@ import {
   O_NONBLOCK,
   type OpenFile,
 } from "./files.ts";
-import { readAt, writeAt } from "./fs/contents.ts";
+import { readAt } from "./fs/contents.ts";
 import type { DeviceNode } from "./fs/node.ts";
 import type { Linux } from "./linux.ts";
 import { drop, enqueue, peek, type Pipe, PIPE_CAPACITY } from "./pipe.ts";
@@ -144,8 +144,7 @@ export function writeTo(
     if (off >= MAX_FILE_SIZE) throw new LinuxError(EFBIG);
     bytes = bytes.subarray(0, MAX_FILE_SIZE - off);
   }
-  writeAt(node, off, bytes);
-  k.fs.touch(node);
+  k.fs.write(node, off, bytes);
   if (at === undefined) f.offset = off + bytes.length;
   return bytes.length;
 }

@@ -41,9 +41,19 @@ import { SYSCALLS } from "./syscalls/table.ts";
 import { defaultLimits, type Rlimit } from "./syscalls/limits.ts";
 import { segmentBase, type TlsEntry } from "./syscalls/tls.ts";
 import { formatCall } from "./trace.ts";
+import { linuxFromTree, type LinuxTree } from "./state.ts";
 
 /** Pipe id of stdin (the first pipe made). */
-const STDIN = 1;
+export const STDIN = 1;
+
+/**
+ * Captured output of fd 1 or 2: append-only, so bytes `[0, size)` never
+ * change once written and tree blobs may wrap them without copying.
+ */
+export interface Output {
+  data: Uint8Array;
+  size: number;
+}
 
 /** How the guest ended: exit/exit_group, or a fatal signal. */
 export type Exit =
@@ -152,11 +162,16 @@ export class Linux {
   /** The instruction count at the current system call: the guest's clock. */
   now = 0;
 
-  private readonly output: Record<1 | 2, Uint8Array[]> = { 1: [], 2: [] };
+  /** Everything written to stdout (1) and stderr (2). */
+  readonly output: Record<1 | 2, Output> = {
+    1: { data: new Uint8Array(0), size: 0 },
+    2: { data: new Uint8Array(0), size: 0 },
+  };
 
   constructor(opts: LinuxOptions) {
     this.fs = opts.fs;
     this.fs.clock = () => this.time();
+    this.fs.inUse = this.inUse;
     this.random = new Random(opts.seed.slice());
     this.trace = opts.trace;
     this.onOutput = opts.onOutput;
@@ -253,14 +268,14 @@ export class Linux {
       : `killed by signal ${this.exit.signal}`;
   }
 
-  /** Everything the guest wrote to stdout so far. */
+  /** Everything the guest wrote to stdout so far (a copy). */
   get stdout(): Uint8Array {
-    return concat(this.output[1]);
+    return this.output[1].data.slice(0, this.output[1].size);
   }
 
-  /** Everything the guest wrote to stderr so far. */
+  /** Everything the guest wrote to stderr so far (a copy). */
   get stderr(): Uint8Array {
-    return concat(this.output[2]);
+    return this.output[2].data.slice(0, this.output[2].size);
   }
 
   /** Gives the guest more input on stdin (while the host holds it open). */
@@ -285,9 +300,18 @@ export class Linux {
 
   /** Records guest output (fd 1 or 2) and passes it on to the host. */
   capture(fd: 1 | 2, bytes: Uint8Array): void {
-    const copy = bytes.slice();
-    this.output[fd].push(copy);
-    this.onOutput?.(fd, copy);
+    const out = this.output[fd];
+    const start = out.size, end = start + bytes.length;
+    if (end > out.data.length) {
+      // A new buffer: blobs made from the old one keep it.
+      const grown = new Uint8Array(Math.max(end, out.data.length * 2, 256));
+      grown.set(out.data.subarray(0, start));
+      out.data = grown;
+    }
+    out.data.set(bytes, start);
+    out.size = end;
+    // Bytes below `size` never change again, so a view is safe to hand out.
+    this.onOutput?.(fd, out.data.subarray(start, end));
   }
 
   /** Raises `sig` in the process: a fatal one ends it. */
@@ -438,8 +462,7 @@ export class Linux {
 
   /** The complete state as plain data (a deep copy). */
   dump(): LinuxDump {
-    return structuredClone({
-      fs: this.fs.dump(),
+    const rest = structuredClone({
       files: [...this.files.values()],
       pipes: [...this.pipes.values()],
       fds: [...this.fds.entries()].sort((x, y) => x[0] - y[0]),
@@ -462,6 +485,8 @@ export class Linux {
       stderr: this.stderr,
       random: { seed: this.random.seed, position: this.random.position },
     });
+    // The file system's dump is a copy already (sharing only immutable trees).
+    return { fs: this.fs.dump(), ...rest };
   }
 
   /** Rebuilds a personality from {@link dump} output; call {@link attach} on the CPU. */
@@ -469,9 +494,10 @@ export class Linux {
     dump: LinuxDump,
     opts: Pick<LinuxOptions, "trace" | "onOutput"> = {},
   ): Linux {
-    const d = structuredClone(dump);
+    const { fs, ...rest } = dump;
+    const d = structuredClone(rest);
     const k = new Linux({
-      fs: FileSystem.load(d.fs),
+      fs: FileSystem.load(fs),
       seed: d.random.seed,
       ...opts,
     });
@@ -497,22 +523,28 @@ export class Linux {
     k.comm = d.comm;
     k.exit = d.exit ?? undefined;
     k.blocked = d.blocked ?? undefined;
-    k.output[1] = d.stdout.length ? [d.stdout] : [];
-    k.output[2] = d.stderr.length ? [d.stderr] : [];
+    k.output[1] = { data: d.stdout, size: d.stdout.length };
+    k.output[2] = { data: d.stderr, size: d.stderr.length };
     return k;
+  }
+
+  /**
+   * Rebuilds a personality from its data-tree form (see linuxToTree in
+   * state.ts and docs/linux.md); then call {@link attach} on the CPU.
+   * Throws GuestStateError if the parts are not what fx86 writes.
+   *
+   * @example
+   * const parts = linuxToTree(linux);
+   * const copy = Linux.fromTree(parts, {});
+   * copy.attach(cpu);
+   */
+  static fromTree(
+    parts: LinuxTree,
+    opts: Pick<LinuxOptions, "trace" | "onOutput"> = {},
+  ): Linux {
+    return linuxFromTree(parts, opts);
   }
 }
 
 /** RLIMIT_NOFILE: bounds file descriptor numbers. */
 const RLIMIT_NOFILE = 7;
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0].slice();
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}

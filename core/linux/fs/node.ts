@@ -1,3 +1,4 @@
+import type { BlobNode, DirNode as TreeDir } from "../../tree/mod.ts";
 import type { Timespec } from "../clock.ts";
 
 /** File-type bits of st_mode. */
@@ -24,31 +25,64 @@ interface NodeBase {
   ctime: Timespec;
 }
 
-/** A regular file. `data` may be longer than `size`: spare room to grow into. */
-export interface FileNode extends NodeBase {
+/** What every node but a directory has: the directories that hold a link to it. */
+interface LinkedNode extends NodeBase {
+  /**
+   * Inode numbers of the directories with an entry naming this node, one
+   * per entry (a directory appears twice if two of its names link here).
+   * The path up for invalidating cached trees.
+   */
+  parents: number[];
+}
+
+/**
+ * A regular file. `data` may be longer than `size`: spare room to grow into.
+ *
+ * Copy-on-write: bytes `[0, shared)` of `data` may be wrapped by immutable
+ * tree blobs (this file's cached `tree`, or a blob it was made from), so
+ * they must not be written in place; contents.ts copies the buffer first.
+ */
+export interface FileNode extends LinkedNode {
   kind: "file";
   data: Uint8Array;
   size: number;
+  shared: number;
+  /** The contents as a tree blob, while they are unchanged (a cache). */
+  tree?: BlobNode;
 }
 
 /**
  * A directory. Names are byte strings (one char per byte, see names.ts);
  * `parent` is what ".." names (the root is its own parent).
+ *
+ * A directory made from a tree (FileSystem.setTree, FileSystem.fromTree) is
+ * *lazy* until first used: `entries` is null and `tree` holds its contents;
+ * {@link FileSystem.entries} materialises it. Never read `entries` directly.
  */
 export interface DirNode extends NodeBase {
   kind: "dir";
-  entries: Map<string, number>;
+  entries: Map<string, number> | null;
   parent: number;
+  /** The contents as a tree, while nothing below changed (a cache; always set while lazy). */
+  tree?: TreeDir;
+  /** This directory's fsmeta record, while nothing below changed (a cache, see meta.ts). */
+  meta?: string;
+  /**
+   * When the directory's entries were made: its creation for directories
+   * made empty, its materialisation for lazy ones. Entries materialised
+   * from the tree carry this time, which fsmeta therefore leaves out.
+   */
+  born?: Timespec;
 }
 
 /** A symbolic link; `target` is a byte string. */
-export interface SymlinkNode extends NodeBase {
+export interface SymlinkNode extends LinkedNode {
   kind: "symlink";
   target: string;
 }
 
 /** A character device (/dev/null and friends); `rdev` is major << 8 | minor. */
-export interface DeviceNode extends NodeBase {
+export interface DeviceNode extends LinkedNode {
   kind: "device";
   rdev: number;
 }

@@ -32,12 +32,12 @@ const AT_SYMLINK_FOLLOW = 0x400, AT_EMPTY_PATH = 0x1000, AT_REMOVEDIR = 0x200;
 const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2;
 
 /** Whether `name` is a real entry name (not ".", ".." or the root's ""). */
-function isEntryName(name: string): boolean {
+export function isEntryName(name: string): boolean {
   return name !== "" && name !== "." && name !== "..";
 }
 
 /** Checks that the guest may remove `node` from `dir` (write access, sticky bit). */
-function mayDelete(dir: DirNode, node: Node): void {
+export function mayDelete(dir: DirNode, node: Node): void {
   requirePerm(dir, W_OK | X_OK);
   if (dir.mode & S_ISVTX && node.uid !== UID && dir.uid !== UID) {
     throw new LinuxError(EPERM);
@@ -45,16 +45,18 @@ function mayDelete(dir: DirNode, node: Node): void {
 }
 
 /** Checks that `name` can be created in `p.dir`. */
-function mayCreate(p: ParentLookup): void {
-  if (!isEntryName(p.name) || p.dir.entries.has(p.name)) {
+function mayCreate(k: Linux, p: ParentLookup): void {
+  if (!isEntryName(p.name) || k.fs.entries(p.dir).has(p.name)) {
     throw new LinuxError(EEXIST);
   }
   requirePerm(p.dir, W_OK | X_OK);
+  // A removed directory (still someone's cwd) takes no new entries.
+  if (p.dir.nlink === 0) throw new LinuxError(ENOENT);
 }
 
 function mkdir(k: Linux, dirfd: number, path: string, mode: number): number {
   const p = k.parentAt(dirfd, path);
-  mayCreate(p);
+  mayCreate(k, p);
   const dir = k.fs.create<DirNode>({
     kind: "dir",
     mode: mode & ~k.umask & 0o1777,
@@ -70,11 +72,11 @@ function rmdir(k: Linux, dirfd: number, path: string): number {
   if (name === ".") throw new LinuxError(EINVAL);
   if (name === "..") throw new LinuxError(ENOTEMPTY);
   if (name === "") throw new LinuxError(EBUSY);
-  const ino = dir.entries.get(name);
+  const ino = k.fs.entries(dir).get(name);
   if (ino === undefined) throw new LinuxError(ENOENT);
   const node = k.fs.get(ino);
   if (node.kind !== "dir") throw new LinuxError(ENOTDIR);
-  if (node.entries.size > 0) throw new LinuxError(ENOTEMPTY);
+  if (k.fs.entries(node).size > 0) throw new LinuxError(ENOTEMPTY);
   mayDelete(dir, node);
   k.fs.unlink(dir, name, k.inUse);
   return 0;
@@ -83,7 +85,7 @@ function rmdir(k: Linux, dirfd: number, path: string): number {
 function unlink(k: Linux, dirfd: number, path: string): number {
   const { dir, name, trailingSlash } = k.parentAt(dirfd, path);
   if (!isEntryName(name)) throw new LinuxError(EISDIR);
-  const ino = dir.entries.get(name);
+  const ino = k.fs.entries(dir).get(name);
   if (ino === undefined) throw new LinuxError(ENOENT);
   const node = k.fs.get(ino);
   if (node.kind === "dir") throw new LinuxError(EISDIR);
@@ -116,16 +118,17 @@ function rename(
   const o = k.parentAt(oldDirfd, oldPath);
   const n = k.parentAt(newDirfd, newPath);
   if (!isEntryName(o.name) || !isEntryName(n.name)) throw new LinuxError(EBUSY);
-  const oldIno = o.dir.entries.get(o.name);
+  const oldIno = k.fs.entries(o.dir).get(o.name);
   if (oldIno === undefined) throw new LinuxError(ENOENT);
   const node = k.fs.get(oldIno);
-  const targetIno = n.dir.entries.get(n.name);
+  const targetIno = k.fs.entries(n.dir).get(n.name);
   const target = targetIno === undefined ? undefined : k.fs.get(targetIno);
   if ((o.trailingSlash || n.trailingSlash) && node.kind !== "dir") {
     throw new LinuxError(ENOTDIR);
   }
   mayDelete(o.dir, node);
   requirePerm(n.dir, W_OK | X_OK);
+  if (n.dir.nlink === 0) throw new LinuxError(ENOENT);
   if (flags & RENAME_EXCHANGE) {
     if (!target) throw new LinuxError(ENOENT);
     if (
@@ -140,7 +143,7 @@ function rename(
   if (node.kind === "dir") {
     if (isWithin(k, n.dir, node.ino)) throw new LinuxError(EINVAL);
     if (target && target.kind !== "dir") throw new LinuxError(ENOTDIR);
-    if (target?.kind === "dir" && target.entries.size > 0) {
+    if (target?.kind === "dir" && k.fs.entries(target).size > 0) {
       throw new LinuxError(ENOTEMPTY);
     }
   } else if (target?.kind === "dir") throw new LinuxError(EISDIR);
@@ -167,7 +170,7 @@ function link(
     ? nodeOfFd(k, oldDirfd)
     : k.lookupAt(oldDirfd, oldPath, (flags & AT_SYMLINK_FOLLOW) !== 0);
   const p = k.parentAt(newDirfd, newPath);
-  mayCreate(p);
+  mayCreate(k, p);
   if (p.trailingSlash) throw new LinuxError(ENOENT);
   if (node.kind === "dir") throw new LinuxError(EPERM);
   k.fs.link(p.dir, p.name, node);
@@ -182,7 +185,7 @@ function symlink(
 ): number {
   if (target === "") throw new LinuxError(ENOENT);
   const p = k.parentAt(dirfd, path);
-  mayCreate(p);
+  mayCreate(k, p);
   if (p.trailingSlash) throw new LinuxError(ENOENT);
   k.fs.link(
     p.dir,
@@ -236,7 +239,7 @@ function cwdPath(k: Linux): string {
   const names: string[] = [];
   while (node.ino !== k.fs.root) {
     const parent = k.fs.get(node.parent) as DirNode;
-    for (const [name, ino] of parent.entries) {
+    for (const [name, ino] of k.fs.entries(parent)) {
       if (ino === node.ino) {
         names.push(name);
         break;
@@ -294,7 +297,7 @@ function listEntry(
   const name = k.fs.sortedNames(dir)[i - 2];
   return name === undefined
     ? undefined
-    : [name, k.fs.get(dir.entries.get(name)!)];
+    : [name, k.fs.get(k.fs.entries(dir).get(name)!)];
 }
 
 function openDir(k: Linux, fd: number): [OpenFile, DirNode] {

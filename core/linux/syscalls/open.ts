@@ -5,6 +5,7 @@ import {
   EINVAL,
   EISDIR,
   ELOOP,
+  ENOENT,
   ENOTDIR,
   EOPNOTSUPP,
   LinuxError,
@@ -25,7 +26,6 @@ import {
   O_TRUNC,
   O_WRONLY,
 } from "../files.ts";
-import { resize } from "../fs/contents.ts";
 import type { FileNode, Node } from "../fs/node.ts";
 import { checkDevice, MAX_FILE_SIZE } from "../io.ts";
 import type { Linux } from "../linux.ts";
@@ -53,9 +53,10 @@ function openCreate(
     if (name === "" || name === "." || name === ".." || trailingSlash) {
       throw new LinuxError(EISDIR);
     }
-    const ino = dir.entries.get(name);
+    const ino = k.fs.entries(dir).get(name);
     if (ino === undefined) {
       requirePerm(dir, W_OK | X_OK);
+      if (dir.nlink === 0) throw new LinuxError(ENOENT);
       const node = k.fs.create<FileNode>({
         kind: "file",
         mode: mode & ~k.umask & 0o7777,
@@ -113,8 +114,7 @@ export function open(
   }
   if (node.kind === "device") checkDevice(node);
   if (node.kind === "file" && flags & O_TRUNC && node.size > 0) {
-    resize(node, 0);
-    k.fs.touch(node);
+    k.fs.truncate(node, 0);
   }
   const status = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
   return k.installFd(k.openNode(node, status), cloexec);
@@ -125,8 +125,7 @@ function truncate(k: Linux, node: Node, len: number): number {
   if (node.kind === "dir") throw new LinuxError(EISDIR);
   if (node.kind !== "file" || len < 0) throw new LinuxError(EINVAL);
   if (len > MAX_FILE_SIZE) throw new LinuxError(EFBIG);
-  resize(node, len);
-  k.fs.touch(node);
+  k.fs.truncate(node, len);
   return 0;
 }
 

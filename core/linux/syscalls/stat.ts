@@ -219,6 +219,7 @@ function chmod(k: Linux, node: Node | undefined, mode: number): number {
   if (node.uid !== UID) throw new LinuxError(EPERM);
   node.mode = mode & S_IALLUGO;
   node.ctime = k.time();
+  k.fs.changed(node);
   return 0;
 }
 
@@ -233,6 +234,7 @@ function chown(
   if (uid !== 0xffffffff) node.uid = uid;
   if (gid !== 0xffffffff) node.gid = gid;
   node.ctime = k.time();
+  k.fs.changed(node);
   return 0;
 }
 
@@ -271,6 +273,7 @@ function setTimes(
   node.atime = atime;
   node.mtime = mtime;
   node.ctime = now;
+  k.fs.changed(node);
   return 0;
 }
 

@@ -1,0 +1,488 @@
+/**
+ * The Linux personality as data-tree nodes (docs/linux.md, "The personality
+ * as a tree"): the file system's tree, fsmeta, os (everything else, as
+ * canonical JSON), stdin (input not read yet), stdout and stderr.
+ *
+ * Converting copies no file contents and no output: blobs wrap the file
+ * system's buffers (copy-on-write from then on) and the append-only output
+ * buffers. Parts that did not change since the last conversion come back
+ * as the same objects, so their hashes are not computed again.
+ */
+import { Buffer } from "node:buffer";
+import {
+  blob,
+  type BlobNode,
+  type DirNode as TreeDir,
+  EMPTY_DIR,
+} from "../tree/mod.ts";
+import { type Timespec, wallClock } from "./clock.ts";
+import { type FdEntry, type OpenFile } from "./files.ts";
+import { fsFromTree, fsMeta } from "./fs/meta.ts";
+import type { DirNode, Node } from "./fs/node.ts";
+import { bytesFromJson, bytesToJson } from "./fs/treenames.ts";
+import { canonicalJson, GuestStateError } from "./json.ts";
+import { type Exit, Linux, type LinuxOptions, type Output, STDIN } from "./linux.ts";
+import type { Pipe } from "./pipe.ts";
+import { NSIG, type SigAction, type SignalState } from "./signals.ts";
+import type { Rlimit } from "./syscalls/limits.ts";
+import type { TlsEntry } from "./syscalls/tls.ts";
+
+/** Version of the os format. */
+export const OS_VERSION = 1;
+
+/** A guest's Linux personality as data-tree nodes (the guest subtree's entries of those names). */
+export interface LinuxTree {
+  /** The root directory's tree (symbolic links and devices are in fsmeta). */
+  fs: TreeDir;
+  /** File-system metadata the tree does not carry (canonical JSON). */
+  fsmeta: BlobNode;
+  /** Descriptors, pipes, memory break, TLS, signals, limits, ... (canonical JSON). */
+  os: BlobNode;
+  /** Input not read yet. Replace it to give the guest input. */
+  stdin: BlobNode;
+  /** Everything written to stdout. */
+  stdout: BlobNode;
+  /** Everything written to stderr. */
+  stderr: BlobNode;
+}
+
+const EMPTY_BLOB = blob(new Uint8Array(0));
+
+/** Blobs of the last conversion, reused while their source is unchanged. */
+interface Reuse {
+  os?: { json: string; blob: BlobNode };
+  stdin?: { chunk: Uint8Array; head: number; size: number; blob: BlobNode };
+  out: Record<1 | 2, { data: Uint8Array; size: number; blob: BlobNode } | undefined>;
+}
+const reuse = new WeakMap<Linux, Reuse>();
+
+/**
+ * The personality as data-tree nodes. Cost: the directories changed since
+ * the last conversion (and their fsmeta records), the os JSON, and any
+ * output or input that changed; no file contents are copied.
+ *
+ * @example
+ * const t = linuxToTree(linux);
+ * t.fs.get("etc"); // the tree of /etc
+ * new TextDecoder().decode(t.stdout.bytes); // what the guest printed
+ */
+export function linuxToTree(k: Linux): LinuxTree {
+  let r = reuse.get(k);
+  if (!r) reuse.set(k, r = { out: { 1: undefined, 2: undefined } });
+  const fs = k.fs.treeOf(k.fs.get(k.fs.root)) as TreeDir;
+  const json = osJson(k);
+  if (r.os?.json !== json) r.os = { json, blob: blob(json) };
+  return {
+    fs,
+    fsmeta: fsMeta(k.fs),
+    os: r.os.blob,
+    stdin: stdinBlob(k, r),
+    stdout: outputBlob(k.output[1], r, 1),
+    stderr: outputBlob(k.output[2], r, 2),
+  };
+}
+
+function outputBlob(o: Output, r: Reuse, fd: 1 | 2): BlobNode {
+  const last = r.out[fd];
+  if (last && last.data === o.data && last.size === o.size) return last.blob;
+  const b = o.size === 0
+    ? EMPTY_BLOB
+    : blob(o.size === o.data.length ? o.data : o.data.subarray(0, o.size));
+  r.out[fd] = { data: o.data, size: o.size, blob: b };
+  return b;
+}
+
+function stdinBlob(k: Linux, r: Reuse): BlobNode {
+  const p = k.pipes.get(STDIN);
+  if (!p || p.size === 0) return EMPTY_BLOB;
+  const last = r.stdin;
+  if (
+    last && last.chunk === p.chunks[0] && last.head === p.head &&
+    last.size === p.size
+  ) return last.blob;
+  // Pipe chunks are never written in place, so a view of one is safe.
+  const b = blob(
+    p.chunks.length === 1 ? p.chunks[0].subarray(p.head) : queued(p),
+  );
+  r.stdin = { chunk: p.chunks[0], head: p.head, size: p.size, blob: b };
+  return b;
+}
+
+/** A pipe's queued bytes, in one array. */
+function queued(p: Pipe): Uint8Array {
+  const out = new Uint8Array(p.size);
+  let at = 0;
+  p.chunks.forEach((c, i) => {
+    const part = i === 0 ? c.subarray(p.head) : c;
+    out.set(part, at);
+    at += part.length;
+  });
+  return out;
+}
+
+const ts = (t: Timespec) => [t.sec, t.nsec];
+
+/** The os blob's text: everything but the file system and the standard streams' bytes. */
+function osJson(k: Linux): string {
+  const files = [...k.files.values()].sort((a, b) => a.id - b.id).map((f) => {
+    const node = f.kind === "node" ? k.fs.nodes.get(f.target) : undefined;
+    return {
+      id: f.id,
+      kind: f.kind,
+      target: f.target,
+      type: node?.kind,
+      flags: f.flags,
+      offset: f.offset,
+      cursor: f.dirCursor === null ? null : bytesToJson(f.dirCursor),
+    };
+  });
+  const pipes = [...k.pipes.values()].sort((a, b) => a.id - b.id).map((p) => ({
+    id: p.id,
+    sink: p.sink,
+    ctime: ts(p.ctime),
+    data: p.id === STDIN || p.size === 0
+      ? undefined
+      : Buffer.from(queued(p)).toString("base64"),
+  }));
+  const exit = k.exit
+    ? k.exit.kind === "exited"
+      ? { kind: "exited", code: k.exit.code }
+      : { kind: "killed", signal: k.exit.signal }
+    : null;
+  return canonicalJson({
+    v: OS_VERSION,
+    now: k.now,
+    cwd: k.cwd,
+    umask: k.umask,
+    brkStart: k.brkStart,
+    brk: k.brk,
+    fds: [...k.fds.entries()].sort((a, b) => a[0] - b[0])
+      .map(([fd, e]) => [fd, e.file, e.cloexec]),
+    files,
+    pipes,
+    nextFile: k.nextFile,
+    nextPipe: k.nextPipe,
+    stdinOpen: k.hostStdinOpen,
+    tls: k.tls,
+    signals: k.signals,
+    limits: k.limits,
+    tidAddress: k.tidAddress,
+    robustList: k.robustList,
+    comm: bytesToJson(k.comm),
+    exit,
+    blocked: k.blocked ?? null,
+    random: {
+      seed: Buffer.from(k.random.seed).toString("hex"),
+      position: k.random.position,
+    },
+  });
+}
+
+// ---- restoring ----------------------------------------------------------------
+
+type Json = unknown;
+
+function fail(what: string, problem: string): never {
+  throw new GuestStateError(`os: ${what} ${problem}`);
+}
+
+function isObject(v: Json): v is Record<string, Json> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function obj(v: Json, what: string): Record<string, Json> {
+  if (!isObject(v)) fail(what, "should be an object");
+  return v;
+}
+
+function arr(v: Json, what: string, length?: number): Json[] {
+  if (!Array.isArray(v) || (length !== undefined && v.length !== length)) {
+    fail(what, length === undefined ? "should be an array" : `should be an array of ${length}`);
+  }
+  return v;
+}
+
+function int(v: Json, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    fail(what, `should be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+const u32 = (v: Json, what: string) => int(v, what, 0, 0xffffffff);
+
+function bool(v: Json, what: string): boolean {
+  if (typeof v !== "boolean") fail(what, "should be true or false");
+  return v;
+}
+
+function time(v: Json, what: string): Timespec {
+  const a = arr(v, what, 2);
+  return { sec: int(a[0], `${what}[0]`, -Number.MAX_SAFE_INTEGER), nsec: int(a[1], `${what}[1]`, 0, 999_999_999) };
+}
+
+function bytes(v: Json, what: string): string {
+  const s = bytesFromJson(v);
+  if (s === undefined) fail(what, 'should be a string or {"hex": ...}');
+  return s;
+}
+
+function hexBytes(v: Json, what: string): Uint8Array {
+  if (typeof v !== "string" || v.length % 2 || !/^[0-9a-f]*$/.test(v)) {
+    fail(what, "should be hexadecimal");
+  }
+  return new Uint8Array(Buffer.from(v, "hex"));
+}
+
+function base64(v: Json, what: string): Uint8Array {
+  if (typeof v !== "string") fail(what, "should be base64");
+  return new Uint8Array(Buffer.from(v, "base64"));
+}
+
+function readSignals(v: Json): SignalState {
+  const s = obj(v, "signals");
+  const pair = (x: Json, what: string): [number, number] => {
+    const a = arr(x, what, 2);
+    return [u32(a[0], `${what}[0]`), u32(a[1], `${what}[1]`)];
+  };
+  const actions: Record<number, SigAction> = {};
+  for (const [sig, a] of Object.entries(obj(s.actions, "signals.actions"))) {
+    const n = Number(sig);
+    if (!Number.isInteger(n) || n < 1 || n > NSIG || String(n) !== sig) {
+      fail(`signals.actions[${JSON.stringify(sig)}]`, "is not a signal number");
+    }
+    const what = `signals.actions[${sig}]`;
+    const o = obj(a, what);
+    actions[n] = {
+      handler: u32(o.handler, `${what}.handler`),
+      flags: u32(o.flags, `${what}.flags`),
+      restorer: u32(o.restorer, `${what}.restorer`),
+      mask: pair(o.mask, `${what}.mask`),
+    };
+  }
+  const alt = obj(s.altstack, "signals.altstack");
+  return {
+    actions,
+    blocked: pair(s.blocked, "signals.blocked"),
+    pending: pair(s.pending, "signals.pending"),
+    altstack: {
+      sp: u32(alt.sp, "signals.altstack.sp"),
+      flags: u32(alt.flags, "signals.altstack.flags"),
+      size: u32(alt.size, "signals.altstack.size"),
+    },
+  };
+}
+
+function readExit(v: Json): Exit | undefined {
+  if (v === null) return undefined;
+  const e = obj(v, "exit");
+  if (e.kind === "exited") return { kind: "exited", code: int(e.code, "exit.code", 0, 255) };
+  if (e.kind === "killed") {
+    return { kind: "killed", signal: int(e.signal, "exit.signal", 1, NSIG) };
+  }
+  fail("exit.kind", 'should be "exited" or "killed"');
+}
+
+const NODE_KINDS = new Set(["file", "dir", "symlink", "device"]);
+
+/**
+ * Rebuilds a personality from {@link linuxToTree}'s parts (use
+ * `Linux.fromTree`). The stdin blob becomes the input not read yet (if the
+ * guest still has its stdin); stdout and stderr continue the captured
+ * output. Reference counts of descriptions and pipe ends are recomputed
+ * from the descriptors, not trusted. An empty os blob means a fresh process
+ * (the three standard descriptors, seed empty). Open files and a working
+ * directory whose inode is no longer in the tree (someone removed it)
+ * become empty unlinked nodes. Throws GuestStateError for anything else
+ * that is not what fx86 writes.
+ */
+export function linuxFromTree(
+  parts: LinuxTree,
+  opts: Pick<LinuxOptions, "trace" | "onOutput">,
+): Linux {
+  let os: Record<string, Json> | undefined;
+  if (parts.os.size > 0) {
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(parts.os.bytes));
+    } catch {
+      throw new GuestStateError("os is not JSON");
+    }
+    os = obj(parsed, "os");
+    if (os.v !== OS_VERSION) fail("v", `should be ${OS_VERSION}`);
+  }
+  const now = os ? int(os.now, "now") : 0;
+  const fs = fsFromTree(parts.fs, parts.fsmeta, wallClock(now));
+  const seed = os
+    ? hexBytes(obj(os.random, "random").seed, "random.seed")
+    : new Uint8Array(0);
+  const k = new Linux({ fs, seed, stdin: os ? undefined : parts.stdin.bytes, ...opts });
+  k.now = now;
+  if (os) restoreProcess(k, os, parts.stdin);
+  k.output[1] = { data: parts.stdout.bytes, size: parts.stdout.size };
+  k.output[2] = { data: parts.stderr.bytes, size: parts.stderr.size };
+  return k;
+}
+
+function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): void {
+  k.random.position = int(obj(os.random, "random").position, "random.position");
+  k.files.clear();
+  k.pipes.clear();
+  k.fds.clear();
+  k.nextFile = int(os.nextFile, "nextFile", 1);
+  k.nextPipe = int(os.nextPipe, "nextPipe", 1);
+  k.hostStdinOpen = bool(os.stdinOpen, "stdinOpen");
+  k.umask = int(os.umask, "umask", 0, 0o777);
+  k.brkStart = u32(os.brkStart, "brkStart");
+  k.brk = u32(os.brk, "brk");
+  k.tidAddress = u32(os.tidAddress, "tidAddress");
+  const rl = arr(os.robustList, "robustList", 2);
+  k.robustList = [u32(rl[0], "robustList[0]"), u32(rl[1], "robustList[1]")];
+  k.comm = bytes(os.comm, "comm");
+  if (k.comm.length > 15) fail("comm", "is longer than 15 bytes");
+  k.exit = readExit(os.exit);
+  if (os.blocked !== null && typeof os.blocked !== "string") {
+    fail("blocked", "should be a string or null");
+  }
+  k.blocked = os.blocked ?? undefined;
+  k.tls = arr(os.tls, "tls", 3).map((t, i): TlsEntry | null => {
+    if (t === null) return null;
+    const o = obj(t, `tls[${i}]`);
+    return {
+      base: u32(o.base, `tls[${i}].base`),
+      limit: u32(o.limit, `tls[${i}].limit`),
+      flags: u32(o.flags, `tls[${i}].flags`),
+    };
+  });
+  k.signals = readSignals(os.signals);
+  k.limits = arr(os.limits, "limits", 16).map((l, i): Rlimit => {
+    const a = arr(l, `limits[${i}]`, 2);
+    return [int(a[0], `limits[${i}][0]`, -1), int(a[1], `limits[${i}][1]`, -1)];
+  });
+
+  // Pipes, with their queued bytes (stdin's are the stdin blob).
+  const ctimes = new Map<number, Timespec>();
+  for (const [i, v] of arr(os.pipes, "pipes").entries()) {
+    const o = obj(v, `pipes[${i}]`);
+    const id = int(o.id, `pipes[${i}].id`, 1, k.nextPipe - 1);
+    const sink = int(o.sink, `pipes[${i}].sink`, 0, 2) as 0 | 1 | 2;
+    if (k.pipes.has(id)) fail(`pipes[${i}].id`, "appears twice");
+    const data = id === STDIN
+      ? stdin.bytes
+      : o.data === undefined
+      ? new Uint8Array(0)
+      : base64(o.data, `pipes[${i}].data`);
+    const ctime = time(o.ctime, `pipes[${i}].ctime`);
+    ctimes.set(id, ctime);
+    k.pipes.set(id, {
+      id,
+      chunks: data.length ? [data] : [],
+      head: 0,
+      size: data.length,
+      readers: 0,
+      writers: 0,
+      sink,
+      ctime,
+    });
+  }
+
+  // Open file descriptions; node kinds for inodes that may have gone.
+  const kinds = new Map<number, Node["kind"]>();
+  for (const [i, v] of arr(os.files, "files").entries()) {
+    const what = `files[${i}]`;
+    const o = obj(v, what);
+    const id = int(o.id, `${what}.id`, 1, k.nextFile - 1);
+    if (k.files.has(id)) fail(`${what}.id`, "appears twice");
+    if (o.kind !== "node" && o.kind !== "pipe") fail(`${what}.kind`, 'should be "node" or "pipe"');
+    const target = int(o.target, `${what}.target`, 1);
+    if (o.kind === "pipe" && !k.pipes.has(target)) fail(`${what}.target`, "is not a pipe");
+    if (o.kind === "node" && o.type !== undefined) {
+      if (typeof o.type !== "string" || !NODE_KINDS.has(o.type)) fail(`${what}.type`, "is not a node kind");
+      kinds.set(target, o.type as Node["kind"]);
+    }
+    const f: OpenFile = {
+      id,
+      kind: o.kind,
+      target,
+      flags: u32(o.flags, `${what}.flags`),
+      offset: int(o.offset, `${what}.offset`),
+      dirCursor: o.cursor === null ? null : bytes(o.cursor, `${what}.cursor`),
+      refs: 0,
+    };
+    k.files.set(id, f);
+  }
+  for (const [i, v] of arr(os.fds, "fds").entries()) {
+    const a = arr(v, `fds[${i}]`, 3);
+    const fd = int(a[0], `fds[${i}][0]`, 0, 0x7fffffff);
+    const file = k.files.get(int(a[1], `fds[${i}][1]`, 1));
+    if (!file) fail(`fds[${i}][1]`, "is not an open file");
+    if (k.fds.has(fd)) fail(`fds[${i}][0]`, "appears twice");
+    const e: FdEntry = { file: file.id, cloexec: bool(a[2], `fds[${i}][2]`) };
+    k.fds.set(fd, e);
+    file.refs++;
+  }
+  // Counts follow from the descriptions; unreferenced ones would have been freed.
+  for (const f of [...k.files.values()]) {
+    if (f.refs === 0) {
+      k.files.delete(f.id);
+      continue;
+    }
+    if (f.kind === "pipe") {
+      const p = k.pipes.get(f.target)!;
+      if (f.flags & 3) p.writers++;
+      else p.readers++;
+    }
+  }
+  const stdinPipe = k.pipes.get(STDIN);
+  if (stdinPipe && k.hostStdinOpen) stdinPipe.writers++;
+  for (const p of [...k.pipes.values()]) {
+    if (!p.sink && p.readers === 0 && p.writers === 0) k.pipes.delete(p.id);
+  }
+
+  // Inodes in use that the tree no longer has become empty orphans.
+  k.cwd = int(os.cwd, "cwd", 1);
+  const need = (ino: number, kind: Node["kind"]) => {
+    const n = k.fs.nodes.get(ino);
+    if (n) return n;
+    const placeholder = orphan(ino, kind, k.fs.root, wallClock(k.now));
+    k.fs.nodes.set(ino, placeholder);
+    k.fs.orphans.add(ino);
+    if (ino >= k.fs.nextIno) k.fs.nextIno = ino + 1;
+    return placeholder;
+  };
+  if (need(k.cwd, "dir").kind !== "dir") fail("cwd", "is not a directory");
+  for (const f of k.files.values()) {
+    if (f.kind === "node") need(f.target, kinds.get(f.target) ?? "file");
+  }
+}
+
+/** An empty unlinked node standing in for one that was removed from the tree. */
+function orphan(ino: number, kind: Node["kind"], root: number, t: Timespec): Node {
+  const base = { ino, mode: 0, uid: 1000, gid: 1000, nlink: 0, atime: t, mtime: t, ctime: t };
+  switch (kind) {
+    case "dir":
+      return {
+        ...base,
+        kind,
+        mode: 0o755,
+        entries: new Map(),
+        parent: root,
+        tree: EMPTY_DIR,
+        born: t,
+      } satisfies DirNode;
+    case "symlink":
+      return { ...base, kind, mode: 0o777, target: "/", parents: [] };
+    case "device":
+      return { ...base, kind, mode: 0o666, rdev: 0x103, parents: [] };
+    default:
+      return {
+        ...base,
+        kind: "file",
+        mode: 0o644,
+        data: new Uint8Array(0),
+        size: 0,
+        shared: 0,
+        parents: [],
+      };
+  }
+}
