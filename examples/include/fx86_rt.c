@@ -201,6 +201,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
             else if (*fmt == '0') zero = 1;
             else break;
         }
+        if (*fmt == '*') {
+            width = va_arg(ap, int);
+            if (width < 0) left = 1, width = -width;
+            fmt++;
+        }
         while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
         while (*fmt == 'l') longs++, fmt++;
         if (left) zero = 0;
