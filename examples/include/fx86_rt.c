@@ -207,6 +207,16 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
             fmt++;
         }
         while (*fmt >= '0' && *fmt <= '9') width = width * 10 + (*fmt++ - '0');
+        int precision = -1; /* for %s: print at most this many bytes */
+        if (*fmt == '.') {
+            fmt++;
+            precision = 0;
+            if (*fmt == '*') {
+                precision = va_arg(ap, int);
+                fmt++;
+            }
+            while (*fmt >= '0' && *fmt <= '9') precision = precision * 10 + (*fmt++ - '0');
+        }
         while (*fmt == 'l') longs++, fmt++;
         if (left) zero = 0;
         switch (*fmt) {
@@ -235,9 +245,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
         case 's': {
             const char *str = va_arg(ap, const char *);
             if (!str) str = "(null)";
-            int len = (int)strlen(str);
+            int len = 0;
+            while (str[len] && (precision < 0 || len < precision)) len++;
             if (!left) for (; len < width; width--) put(&s, ' ');
-            while (*str) put(&s, *str++);
+            for (int i = 0; i < len; i++) put(&s, str[i]);
             if (left) for (; len < width; width--) put(&s, ' ');
             break;
         }

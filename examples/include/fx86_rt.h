@@ -57,9 +57,10 @@ int atoi(const char *s); /* optional sign, decimal digits; stops at the first ot
 
 /* ---- formatted output ----------------------------------------------------- *
  * Conversions: %d %i %u %x %X %c %s %p %%, with length l (32-bit, as on i386)
- * or ll (64-bit), flags '-' (left-justify) and '0' (zero-pad), and a width
- * (digits or *). Anything else is printed as written. printf and dprintf
- * write at most 1023 bytes per call (the rest is cut). */
+ * or ll (64-bit), flags '-' (left-justify) and '0' (zero-pad), a width
+ * (digits or *) and, for %s only, a precision (.digits or .*: at most that
+ * many bytes). Anything else is printed as written. printf and dprintf write
+ * at most 1023 bytes per call (the rest is cut). */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int dprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
