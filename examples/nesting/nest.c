@@ -15,13 +15,14 @@
  *     stdout/stderr blobs at an offset) to its own stdout/stderr.
  *
  * The last level is the leaf: it counts the primes below 100000 with a sieve
- * (about a million instructions) and prints them with a checksum.
+ * and prints them with a checksum (about 1.6 million instructions).
  *
  * The leaf's parent gives it slices of 400000 instructions, so the leaf
- * stops with BUDGET twice before it finishes. Higher levels give slices of
- * 700000, which run out while their child is inside its own RUN: they see
- * BUDGET_IN_RUN, peek at their grandchild's instruction count through the
- * tree (/child/fs/child/cpu/icount), and resume.
+ * stops with BUDGET four times before it finishes. Higher levels give slices
+ * of 700000, which run out while their child is inside its own RUN: they see
+ * BUDGET_IN_RUN (level 0 twice), peek at their grandchild's instruction
+ * count through the tree (/child/fs/child/cpu/icount), and resume. The
+ * output is in nesting.yaml.
  *
  * Natively (no fx86) the leaf runs as is: `nest 2` prints the same result.
  * Any other level dies with SIGILL at its first Fx86 instruction.
