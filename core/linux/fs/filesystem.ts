@@ -693,7 +693,8 @@ export class FileSystem {
       opts.search?.(cur);
       let next: Node;
       if (name === ".") next = cur;
-      else if (name === "..") next = this.get(cur.parent);
+      // A removed directory's parent may be gone too: ".." is then the root.
+      else if (name === "..") next = this.nodes.get(cur.parent) ?? this.get(this.root);
       else {
         const ino = this.entries(cur).get(name);
         if (ino === undefined) throw new LinuxError(ENOENT);

@@ -19,10 +19,11 @@ import {
 } from "../../tree/mod.ts";
 import { type Timespec, wallClock } from "../clock.ts";
 import { GID, UID } from "../identity.ts";
+import { compareNames } from "../../tree/mod.ts";
 import { GuestStateError, jsonObject } from "../json.ts";
 import { contents } from "./contents.ts";
 import { FileSystem, subdirCount } from "./filesystem.ts";
-import type { DirNode, FileNode, Node } from "./node.ts";
+import type { DirNode, FileNode, Node, Rope } from "./node.ts";
 import {
   bytesFromJson,
   bytesHex,
@@ -54,7 +55,7 @@ function sameTime(a: Timespec, b: Timespec): boolean {
 }
 
 /** Members for what differs from a node's defaults (kind's mode, guest user, `time`). */
-function deviations(n: Node, time: Timespec, out: [string, string][]): void {
+function deviations(n: Node, time: Timespec, out: [string, Rope][]): void {
   if (n.mode !== DEFAULT_MODE[n.kind]) out.push(["mode", String(n.mode)]);
   if (n.uid !== UID) out.push(["uid", String(n.uid)]);
   if (n.gid !== GID) out.push(["gid", String(n.gid)]);
@@ -64,22 +65,43 @@ function deviations(n: Node, time: Timespec, out: [string, string][]): void {
 }
 
 /** The "name" member for an entry whose tree name cannot be turned back into its bytes. */
-function nameMember(name: string, key: string, out: [string, string][]): void {
+function nameMember(name: string, key: string, out: [string, Rope][]): void {
   if (toFsName(key) !== name) {
     out.push(["name", JSON.stringify(bytesHex(name))]);
   }
 }
 
+/** A JSON object (as a rope) from members whose values are JSON already, keys in canonical order. */
+function ropeObject(members: [string, Rope][]): Rope {
+  members.sort((x, y) => compareNames(x[0], y[0]));
+  const out: Rope[] = ["{"];
+  members.forEach(([k, v], i) => out.push(i ? `,${JSON.stringify(k)}:` : `${JSON.stringify(k)}:`, v));
+  out.push("}");
+  return out;
+}
+
 /** A record: the bare inode number when nothing else needs saying. */
-function record(ino: number, members: [string, string][]): string {
+function record(ino: number, members: [string, Rope][]): Rope {
   if (members.length === 0) return String(ino);
   members.push(["ino", String(ino)]);
-  return jsonObject(members);
+  return ropeObject(members);
+}
+
+/** The text of a rope (an explicit stack: ropes nest as deep as directories). */
+export function ropeText(r: Rope): string {
+  const parts: string[] = [];
+  const stack: Rope[] = [r];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (typeof top === "string") parts.push(top);
+    else for (let i = top.length - 1; i >= 0; i--) stack.push(top[i]);
+  }
+  return parts.join("");
 }
 
 /** The record of a non-directory entry of a directory born at `time`. */
-function leafRecord(n: Node, name: string, key: string, time: Timespec): string {
-  const m: [string, string][] = [];
+function leafRecord(n: Node, name: string, key: string, time: Timespec): Rope {
+  const m: [string, Rope][] = [];
   deviations(n, time, m);
   nameMember(name, key, m);
   if (n.kind === "symlink") {
@@ -95,7 +117,7 @@ function leafRecord(n: Node, name: string, key: string, time: Timespec): string 
  * (named `name`; null for the root), built children first with an explicit
  * stack and cached on every directory it visits.
  */
-function dirRecord(fs: FileSystem, top: DirNode, name: string | null): string {
+function dirRecord(fs: FileSystem, top: DirNode, name: string | null): Rope {
   const stack: { d: DirNode; name: string | null }[] = [{ d: top, name }];
   while (stack.length > 0) {
     const { d, name } = stack[stack.length - 1];
@@ -113,18 +135,18 @@ function dirRecord(fs: FileSystem, top: DirNode, name: string | null): string {
     if (stack.length > depth) continue;
     stack.pop();
     const time = name === null ? ROOT_TIME : (fs.get(d.parent) as DirNode).born!;
-    const m: [string, string][] = [];
+    const m: [string, Rope][] = [];
     deviations(d, time, m);
     if (name !== null) nameMember(name, toTreeName(name), m);
     if (d.entries) {
       const born = d.born!;
-      const entries: [string, string][] = [];
+      const entries: [string, Rope][] = [];
       for (const [n, ino] of d.entries) {
         const c = fs.get(ino);
         const key = toTreeName(n);
         entries.push([key, c.kind === "dir" ? c.meta! : leafRecord(c, n, key, born)]);
       }
-      m.push(["time", ts(born)], ["entries", jsonObject(entries)]);
+      m.push(["time", ts(born)], ["entries", ropeObject(entries)]);
     }
     d.meta = record(d.ino, m);
   }
@@ -148,14 +170,14 @@ function orphanRecord(n: Node): string {
   } else if (n.kind === "symlink") {
     m.push(["target", JSON.stringify(bytesToJson(n.target))]);
   } else if (n.kind === "device") m.push(["rdev", String(n.rdev)]);
-  else m.push(["parent", String(n.parent)]);
+  else m.push(["parent", String(n.parent)], ["time", ts(n.born ?? n.ctime)]);
   return jsonObject(m);
 }
 
 /** The last fsmeta blob of each file system, reused while nothing changed. */
 const lastBlob = new WeakMap<
   FileSystem,
-  { root: string; rest: string; blob: BlobNode }
+  { root: Rope; rest: string; blob: BlobNode }
 >();
 
 /**
@@ -173,13 +195,13 @@ export function fsMeta(fs: FileSystem): BlobNode {
   const rest = `${fs.nextIno}|${orphans.join(",")}`;
   const last = lastBlob.get(fs);
   if (last && last.root === root && last.rest === rest) return last.blob;
-  const m: [string, string][] = [
+  const m: [string, Rope][] = [
     ["v", String(FSMETA_VERSION)],
     ["nextIno", String(fs.nextIno)],
     ["root", root],
   ];
   if (orphans.length) m.push(["orphans", `[${orphans.join(",")}]`]);
-  const made = blob(jsonObject(m));
+  const made = blob(ropeText(ropeObject(m)));
   lastBlob.set(fs, { root, rest, blob: made });
   return made;
 }
@@ -544,7 +566,7 @@ function restoreOrphans(fs: FileSystem, list: Json, nextIno: number): void {
         entries: new Map(),
         parent: fs.root,
         tree: EMPTY_DIR,
-        born: time,
+        born: timeOf(v.time, `${what}.time`, time),
       };
       dirs.push([node, v.parent]);
     } else node = linkNode({ ino, raw: v }, v, time, what);

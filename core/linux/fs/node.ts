@@ -66,7 +66,7 @@ export interface DirNode extends NodeBase {
   /** The contents as a tree, while nothing below changed (a cache; always set while lazy). */
   tree?: TreeDir;
   /** This directory's fsmeta record, while nothing below changed (a cache, see meta.ts). */
-  meta?: string;
+  meta?: Rope;
   /**
    * When the directory's entries were made: its creation for directories
    * made empty, its materialisation for lazy ones. Entries materialised
@@ -86,6 +86,13 @@ export interface DeviceNode extends LinkedNode {
   kind: "device";
   rdev: number;
 }
+
+/**
+ * Text as nested pieces, joined only once at the end: a directory's cached
+ * fsmeta record contains its subdirectories' records without copying them
+ * (strings joined level by level would cost the square of the depth).
+ */
+export type Rope = string | readonly Rope[];
 
 /** One inode of the guest file system: plain data, nothing else. */
 export type Node = FileNode | DirNode | SymlinkNode | DeviceNode;

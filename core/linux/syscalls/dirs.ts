@@ -305,6 +305,8 @@ function openDir(k: Linux, fd: number): [OpenFile, DirNode] {
   if (!canRead(f)) throw new LinuxError(EBADF);
   const node = f.kind === "node" ? k.fs.get(f.target) : undefined;
   if (node?.kind !== "dir") throw new LinuxError(ENOTDIR);
+  // A removed directory cannot be listed (Linux: IS_DEADDIR).
+  if (node.nlink === 0) throw new LinuxError(ENOENT);
   return [f, node];
 }
 
