@@ -10,8 +10,16 @@
  */
 export const VERSION = "0.1.0";
 
-export { Guest, type GuestOptions, type Stop, type StopStatus } from "./core/vm/guest.ts";
-export { guestTree } from "./core/vm/state-tree.ts";
+export {
+  Guest,
+  type GuestOptions,
+  type GuestStatus,
+  isGuestTree,
+  newGuestTree,
+  readStatus,
+  type Stop,
+  type StopStatus,
+} from "./core/vm/guest.ts";
 export { ElfError } from "./core/elf/elf.ts";
 export { FileSystem } from "./core/linux/fs/filesystem.ts";
 export { GuestFault, type FaultInfo, type FaultKind } from "./core/fault.ts";

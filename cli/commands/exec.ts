@@ -3,7 +3,6 @@ import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Guest, type Stop } from "../../core/vm/guest.ts";
-import { guestTree } from "../../core/vm/state-tree.ts";
 import {
   fileSystemFromHost,
   readHostFile,
@@ -110,7 +109,7 @@ function report(guest: Guest, stop: Stop) {
         },
       }
       : {}),
-    root: guestTree(guest).hash,
+    root: guest.toTree().hash,
   };
 }
 

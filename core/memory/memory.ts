@@ -37,8 +37,8 @@ const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
  * m.r32(0x1ffe) === 0x11223344;
  */
 export class Memory {
-  private readonly data: (Uint8Array | undefined)[] = new Array(PAGE_COUNT)
-    .fill(undefined);
+  /** Contents of mapped pages (a Map: only slow paths use it, and it stays small). */
+  private readonly data = new Map<number, Uint8Array>();
   private readonly prot = new Uint8Array(PAGE_COUNT);
   private readonly shared = new Uint8Array(PAGE_COUNT);
   private readonly code = new Uint8Array(PAGE_COUNT);
@@ -58,7 +58,7 @@ export class Memory {
   /** Maps `[addr, addr+len)` (page-rounded) as zero-filled pages with `prot`. */
   map(addr: number, len: number, prot: number): void {
     for (const pn of pageRange(addr, len)) {
-      this.data[pn] = ZERO_PAGE;
+      this.data.set(pn, ZERO_PAGE);
       this.shared[pn] = 1;
       this.prot[pn] = MAPPED | (prot & 7);
       this.refresh(pn);
@@ -69,7 +69,7 @@ export class Memory {
   unmap(addr: number, len: number): void {
     for (const pn of pageRange(addr, len)) {
       if (this.code[pn]) this.onCodeWrite(pn);
-      this.data[pn] = undefined;
+      this.data.delete(pn);
       this.prot[pn] = 0;
       this.shared[pn] = 0;
       this.code[pn] = 0;
@@ -99,15 +99,13 @@ export class Memory {
   }
 
   /** Page numbers of all mapped pages, ascending. */
-  *mappedPages(): Generator<number> {
-    for (let pn = 0; pn < PAGE_COUNT; pn++) {
-      if (this.prot[pn] & MAPPED) yield pn;
-    }
+  mappedPages(): number[] {
+    return [...this.data.keys()].sort((a, b) => a - b);
   }
 
   /** Contents of a mapped page. The array must be treated as read-only. */
   pageData(page: number): Uint8Array | undefined {
-    return this.data[page];
+    return this.data.get(page);
   }
 
   /** True if the page's array is shared (unchanged since it was installed). */
@@ -124,7 +122,7 @@ export class Memory {
       throw new RangeError(`page ${page} must be ${PAGE_SIZE} bytes`);
     }
     if (this.code[page]) this.onCodeWrite(page);
-    this.data[page] = bytes;
+    this.data.set(page, bytes);
     this.shared[page] = 1;
     this.prot[page] = MAPPED | (prot & 7);
     this.refresh(page);
@@ -132,8 +130,8 @@ export class Memory {
 
   /** Marks every page shared, so later writes copy first (after a snapshot). */
   shareAll(): void {
-    for (let pn = 0; pn < PAGE_COUNT; pn++) {
-      if (this.prot[pn] & MAPPED && !this.shared[pn]) {
+    for (const pn of this.data.keys()) {
+      if (!this.shared[pn]) {
         this.shared[pn] = 1;
         this.wp[pn] = undefined;
       }
@@ -154,7 +152,7 @@ export class Memory {
 
   private refresh(pn: number): void {
     const p = this.prot[pn];
-    const d = this.data[pn];
+    const d = this.data.get(pn);
     const readable = p & MAPPED && p & (PROT_READ | PROT_WRITE);
     this.rp[pn] = readable ? d : undefined;
     this.wp[pn] = p & MAPPED && p & PROT_WRITE && !this.shared[pn] &&
@@ -227,7 +225,7 @@ export class Memory {
         } address 0x${hex(a)}`,
       );
     }
-    return this.data[pn]![a & PAGE_MASK];
+    return this.data.get(pn)![a & PAGE_MASK];
   }
 
   // ---- slow paths --------------------------------------------------------
@@ -257,7 +255,7 @@ export class Memory {
     let v = 0;
     for (let i = 0; i < size; i++) {
       const b = (a + i) >>> 0;
-      v |= this.data[b >>> PAGE_SHIFT]![b & PAGE_MASK] << (8 * i);
+      v |= this.data.get(b >>> PAGE_SHIFT)![b & PAGE_MASK] << (8 * i);
     }
     return v;
   }
@@ -274,11 +272,11 @@ export class Memory {
   private writable(pn: number): Uint8Array {
     if (this.code[pn]) this.onCodeWrite(pn);
     if (this.shared[pn]) {
-      this.data[pn] = this.data[pn]!.slice();
+      this.data.set(pn, this.data.get(pn)!.slice());
       this.shared[pn] = 0;
     }
     this.refresh(pn);
-    return this.data[pn]!;
+    return this.data.get(pn)!;
   }
 
   // ---- bulk access (system calls, loaders) -------------------------------
@@ -292,7 +290,7 @@ export class Memory {
       const o = a & PAGE_MASK;
       const n = Math.min(len - done, PAGE_SIZE - o);
       this.check(a, 1, false);
-      out.set(this.data[a >>> PAGE_SHIFT]!.subarray(o, o + n), done);
+      out.set(this.data.get(a >>> PAGE_SHIFT)!.subarray(o, o + n), done);
       done += n;
     }
     return out;

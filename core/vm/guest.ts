@@ -1,12 +1,19 @@
 import { createHash } from "node:crypto";
 import { Engine } from "../cpu/engine.ts";
+import { TRAP_SYSCALL } from "../cpu/state.ts";
 import { Cpu } from "../cpu/state.ts";
+import { TRAP_FX86 } from "../cpu/trap.ts";
 import { X87 } from "../cpu/x87/x87.ts";
 import { loadElf } from "../elf/load.ts";
 import type { FaultInfo } from "../fault.ts";
 import { FileSystem } from "../linux/fs/filesystem.ts";
 import { Linux } from "../linux/linux.ts";
 import { Memory } from "../memory/memory.ts";
+import { dirFromEntries, type DirNode, type TreeNode } from "../tree/mod.ts";
+import { fx86Operation } from "./fx86.ts";
+import { jsonBlob, parseJsonBlob } from "./json.ts";
+import { blobAt, cpuFromTree, cpuToTree, dirAt, LayoutError, memoryFromTree, memoryToTree } from "./layout.ts";
+import { linuxToTree } from "../linux/state.ts";
 
 /** Why a guest's last run stopped. */
 export type StopStatus = "exited" | "budget" | "fault";
@@ -16,9 +23,20 @@ export interface Stop {
   status: StopStatus;
   /** Exit status for "exited" (128+N when killed by signal N), else null. */
   exitCode: number | null;
-  /** Instructions retired during this run. */
+  /** Instructions charged during this run: the guest's own and its sub-guests'. */
   retired: number;
   fault?: FaultInfo;
+}
+
+/** The `status` blob of a guest subtree (docs/guest-state.md). */
+export interface GuestStatus {
+  status: "new" | StopStatus;
+  exit_code: number | null;
+  /** Instructions charged so far: the guest's own and its sub-guests'. */
+  instructions: number;
+  fault?: FaultInfo;
+  /** Stopped by its budget while inside its own RUN (resuming continues the sub-guest). */
+  in_run?: boolean;
 }
 
 /** How to start a guest from an ELF executable. */
@@ -39,24 +57,47 @@ export interface GuestOptions {
   onOutput?: (fd: number, bytes: Uint8Array) => void;
 }
 
+/** Host-side hooks of a guest restored from a tree. */
+export interface RestoreOptions {
+  trace?: (line: string) => void;
+  onOutput?: (fd: number, bytes: Uint8Array) => void;
+  /** Nesting depth (0 for a top-level guest). */
+  depth?: number;
+}
+
 /** The default environment of a guest: deterministic and minimal. */
 export const DEFAULT_ENV = ["PATH=/bin:/usr/bin", "HOME=/", "TERM=dumb", "LANG=C"];
 
+/** Deepest nesting of RUN; deeper RUNs fail with -ELOOP. */
+export const MAX_DEPTH = 64;
+
 /**
- * One guest: a CPU, its memory and its Linux personality.
+ * One guest: a CPU, its memory and its Linux personality; any guest can
+ * host sub-guests (Fx86 RUN), which run in this same engine, recursively.
  *
  * @example
  * const g = Guest.fromElf({ program: elfBytes, argv: ["echo", "hi"] });
  * const stop = g.run(Infinity);
  * stop.status === "exited" && new TextDecoder().decode(g.linux.stdout) === "hi\n";
+ * const tree = g.toTree(); // the whole state; tree.hash is the guest's root
  */
 export class Guest {
   readonly engine: Engine;
+  /** Instructions charged so far (own and sub-guests'): what budgets count. */
+  charged = 0;
+  /** The last stop, as recorded in the `status` blob. */
+  status: GuestStatus = { status: "new", exit_code: null, instructions: 0 };
+  /** The last tree made by toTree (unchanged parts are reused from it). */
+  private lastTree?: DirNode;
+  /** Live sub-guests by path, valid while the tree at that path is the one written back. */
+  readonly children = new Map<string, { tree: TreeNode; guest: Guest }>();
 
   private constructor(
     readonly cpu: Cpu,
     readonly mem: Memory,
     readonly linux: Linux,
+    /** Nesting depth: 0 for a top-level guest. */
+    public depth: number,
   ) {
     this.engine = new Engine(cpu, mem);
   }
@@ -73,7 +114,7 @@ export class Guest {
       onOutput: opts.onOutput,
     });
     // The program comes from the host, not the guest's file system, so the
-    // guest's tree stays exactly the --root copy.
+    // guest's tree stays exactly what the caller gave it.
     const loaded = loadElf(opts.program, mem, cpu, {
       argv: opts.argv,
       envp: opts.env ?? DEFAULT_ENV,
@@ -82,54 +123,120 @@ export class Guest {
     });
     linux.brkStart = linux.brk = loaded.brk;
     linux.attach(cpu);
-    return new Guest(cpu, mem, linux);
+    return new Guest(cpu, mem, linux, 0);
   }
 
-  /** Instructions retired since the guest started. */
+  /** Restores a guest from its subtree; throws LayoutError if the tree is not a guest. */
+  static fromTree(tree: DirNode, opts: RestoreOptions = {}): Guest {
+    const cpu = cpuFromTree(dirAt(tree, "cpu", ""));
+    const mem = new Memory();
+    memoryFromTree(dirAt(tree, "mem", ""), mem);
+    let linux: Linux;
+    try {
+      linux = Linux.fromTree({
+        fs: dirAt(tree, "fs", ""),
+        fsmeta: blobAt(tree, "fsmeta", ""),
+        os: blobAt(tree, "os", ""),
+        stdin: blobAt(tree, "stdin", ""),
+        stdout: blobAt(tree, "stdout", ""),
+        stderr: blobAt(tree, "stderr", ""),
+      }, { trace: opts.trace, onOutput: opts.onOutput });
+    } catch (e) {
+      if (e instanceof LayoutError) throw e;
+      throw new LayoutError(`the guest's OS state is unusable: ${(e as Error).message}`);
+    }
+    linux.attach(cpu);
+    const g = new Guest(cpu, mem, linux, opts.depth ?? 0);
+    g.status = parseJsonBlob<GuestStatus>(blobAt(tree, "status", ""));
+    g.charged = g.status.instructions;
+    cpu.halted = linux.exit !== undefined || linux.blocked !== undefined;
+    return g;
+  }
+
+  /** The guest's whole state as a subtree (docs/guest-state.md); `.hash` is its root. */
+  toTree(): DirNode {
+    const previous = this.lastTree;
+    const status = jsonBlob(this.status);
+    const oldStatus = previous?.get("status");
+    this.lastTree = dirFromEntries({
+      cpu: cpuToTree(this.cpu, previous?.get("cpu") as DirNode | undefined),
+      mem: memoryToTree(this.mem, previous?.get("mem") as DirNode | undefined),
+      ...linuxToTree(this.linux),
+      status: oldStatus?.kind === "blob" && oldStatus.hash === status.hash ? oldStatus : status,
+    });
+    return this.lastTree;
+  }
+
+  /** Instructions charged since the guest started (its own and its sub-guests'). */
   get instructions(): number {
-    return this.cpu.icount;
+    return this.charged;
   }
 
   /**
-   * Runs at most `budget` more instructions (Infinity for no limit). A
-   * guest that has exited stays exited; a fault is reported each time.
+   * Runs until `budget` more instructions have been charged (Infinity for
+   * no limit), the guest exits or it faults. A guest that has exited stays
+   * exited; a fault is reported again each time.
    */
   run(budget: number): Stop {
     const c = this.cpu;
-    const start = c.icount;
+    const start = this.charged;
     let left = budget;
+    let stop: Stop | undefined;
+    let insideRun = false;
     while (!c.halted && left > 0) {
       const s = this.engine.run(left);
       left -= s.retired;
+      this.charged += s.retired;
       if (s.fault) {
-        return {
+        stop = {
           status: "fault",
           exitCode: null,
-          retired: c.icount - start,
-          fault: {
-            kind: s.fault.kind,
-            eip: c.eip >>> 0,
-            address: s.fault.address,
-            detail: s.fault.detail,
-          },
+          retired: 0,
+          fault: { kind: s.fault.kind, eip: c.eip >>> 0, address: s.fault.address, detail: s.fault.detail },
         };
+        break;
       }
-      if (c.trap) {
+      if (c.trap === TRAP_SYSCALL) {
         c.trap = 0;
         this.linux.syscall(c, this.mem);
+      } else if (c.trap >= TRAP_FX86) {
+        const fn = c.trap - TRAP_FX86;
+        c.trap = 0;
+        const r = fx86Operation(this, fn, left);
+        left -= r.used;
+        this.charged += r.used;
+        if (!r.retire) {
+          insideRun = true;
+          break;
+        }
+        c.eip = (c.eip + r.length) | 0;
+        c.icount++;
+        this.charged++;
+        left--;
       }
     }
-    const retired = c.icount - start;
-    if (!c.halted) return { status: "budget", exitCode: null, retired };
-    if (this.linux.exit) {
-      return { status: "exited", exitCode: this.linux.exitCode!, retired };
-    }
-    // Halted without exiting: blocked in a call nothing can ever satisfy
-    // (the host's stdin is closed for exec), with EIP back on its int 0x80.
+    stop ??= this.stopAfterRun();
+    stop.retired = this.charged - start;
+    this.status = {
+      status: stop.status,
+      exit_code: stop.exitCode,
+      instructions: this.charged,
+      ...(stop.fault ? { fault: stop.fault } : {}),
+      ...(insideRun ? { in_run: true } : {}),
+    };
+    return stop;
+  }
+
+  private stopAfterRun(): Stop {
+    const c = this.cpu;
+    if (!c.halted) return { status: "budget", exitCode: null, retired: 0 };
+    if (this.linux.exit) return { status: "exited", exitCode: this.linux.exitCode!, retired: 0 };
+    // Halted without exiting: blocked in a call nothing can ever satisfy,
+    // with EIP back on its int 0x80.
     return {
       status: "fault",
       exitCode: null,
-      retired,
+      retired: 0,
       fault: {
         kind: "deadlock",
         eip: c.eip >>> 0,
@@ -139,3 +246,27 @@ export class Guest {
     };
   }
 }
+
+/**
+ * A new guest subtree that has not run yet.
+ *
+ * @example
+ * const tree = newGuestTree({ program: elf, argv: ["prog"] });
+ * Guest.fromTree(tree).run(1000);
+ */
+export function newGuestTree(opts: GuestOptions): DirNode {
+  return Guest.fromElf(opts).toTree();
+}
+
+/** True if a node has the shape of a guest subtree. */
+export function isGuestTree(node: TreeNode): node is DirNode {
+  return node.kind === "dir" && node.get("cpu")?.kind === "dir" &&
+    node.get("mem")?.kind === "dir" && node.get("status")?.kind === "blob";
+}
+
+/** The `status` blob of a guest subtree. */
+export function readStatus(tree: DirNode): GuestStatus {
+  return parseJsonBlob<GuestStatus>(blobAt(tree, "status", ""));
+}
+
+export { LayoutError };

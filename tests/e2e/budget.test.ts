@@ -7,7 +7,6 @@ import { readFileSync } from "node:fs";
 import { assert, test } from "../harness.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Guest, type GuestOptions } from "../../core/vm/guest.ts";
-import { guestTree } from "../../core/vm/state-tree.ts";
 import { busybox, pseudoText } from "../support/guests.ts";
 
 const text = pseudoText(30_000, 11);
@@ -48,7 +47,7 @@ for (const [name, options] of programs()) {
     const end = straight.run(Infinity);
     assert.equal(end.status, "exited");
     const total = straight.instructions;
-    const root = guestTree(straight).hash;
+    const root = straight.toTree().hash;
 
     const stops = [1, 2, 3, 100, total - 1, ...budgets(total - 1, 6, total)];
     for (const n of stops) {
@@ -60,7 +59,7 @@ for (const [name, options] of programs()) {
       const rest = g.run(Infinity);
       assert.equal(rest.status, "exited");
       assert.equal(rest.retired, total - n);
-      assert.equal(guestTree(g).hash, root, `split at ${n} changed the final state`);
+      assert.equal(g.toTree().hash, root, `split at ${n} changed the final state`);
     }
 
     // Many uneven slices in a row.
@@ -68,7 +67,7 @@ for (const [name, options] of programs()) {
     const slices = [...budgets(Math.max(2, Math.floor(total / 40)), 1000, 7)];
     for (let k = 0; sliced.run(slices[k % slices.length]).status === "budget"; k++);
     assert.equal(sliced.instructions, total);
-    assert.equal(guestTree(sliced).hash, root);
+    assert.equal(sliced.toTree().hash, root);
   });
 }
 
@@ -80,7 +79,7 @@ test("budget: block and single-instruction backends agree at every stop", () => 
     for (const n of budgets(20_000, 40, 3)) {
       const a = blocks.run(n), b = singles.run(n);
       assert.deepEqual(a, b, name);
-      assert.equal(guestTree(blocks).hash, guestTree(singles).hash, `${name} at ${blocks.instructions}`);
+      assert.equal(blocks.toTree().hash, singles.toTree().hash, `${name} at ${blocks.instructions}`);
       if (a.status !== "budget") break;
     }
   }

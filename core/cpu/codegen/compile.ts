@@ -27,11 +27,24 @@ export function isRepString(i: Instr): boolean {
  * fn(cpu, cpu.r, mem, 1); // executes one instruction
  */
 export function compileBlock(instrs: readonly Instr[]): BlockFn {
-  return new Function("L", "A", `return ${blockSource(instrs)}`)(
-    runtime,
-    instrs.map((i) => i.addr | 0),
-  ) as BlockFn;
+  const source = blockSource(instrs);
+  let fn = compiled.get(source);
+  if (fn === undefined) {
+    if (compiled.size >= MAX_SHARED) compiled.clear();
+    fn = new Function("L", `return ${source}`)(runtime) as BlockFn;
+    compiled.set(source, fn);
+  }
+  return fn;
 }
+
+/**
+ * Compiled blocks shared by every engine in the process, by source text
+ * (which fixes the instructions and their addresses). Sub-guests running
+ * the same program as their host, and guests restored from snapshots,
+ * reuse code the JIT has already optimised instead of warming up again.
+ */
+const compiled = new Map<string, BlockFn>();
+const MAX_SHARED = 200_000;
 
 /** The source of a block function (exposed for debugging and tests). */
 export function blockSource(instrs: readonly Instr[]): string {
@@ -49,11 +62,13 @@ export function blockSource(instrs: readonly Instr[]): string {
     lines.push(`c.eip = ${(last.addr + last.len) | 0};`);
   }
   const count = rep ? "n" : String(n);
+  // The addresses are part of the source, so equal source means equal behaviour.
+  const addrs = instrs.map((i) => i.addr | 0).join(", ");
   return `function block(c, r, m, left) {
   let k = 0, n = 1, $p, $o;
   try {
     ${lines.join("\n    ")}
-  } catch (e) { c.icount += k; c.eip = A[k]; throw e; }
+  } catch (e) { c.icount += k; c.eip = [${addrs}][k]; throw e; }
   c.icount += ${count};
   return ${count};
 }`;

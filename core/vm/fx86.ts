@@ -1,0 +1,148 @@
+/**
+ * The Fx86 instructions (docs/abi.md), performed by the host between guest
+ * instructions: RUN and LOAD here, the data-tree operations in
+ * core/linux/treeops.ts (they only touch the guest's own file system).
+ */
+import { decode } from "../cpu/isa/decoder.ts";
+import { EAX, EBX, ECX, EDX, ESI } from "../cpu/state.ts";
+import { ElfError } from "../elf/elf.ts";
+import { GuestFault } from "../fault.ts";
+import { EFAULT, EINVAL, ELOOP, ENOEXEC, LinuxError } from "../linux/errno.ts";
+import { fromBytes, toHost } from "../linux/fs/names.ts";
+import { readPath, treeOp } from "../linux/treeops.ts";
+import type { Memory } from "../memory/memory.ts";
+import type { DirNode } from "../tree/mod.ts";
+import { Guest, isGuestTree, LayoutError, MAX_DEPTH, type Stop } from "./guest.ts";
+
+export const FX86_RUN = 0x00, FX86_LOAD = 0x09;
+
+/** RUN stop codes (EAX). */
+export const STOP_EXITED = 0, STOP_BUDGET = 1, STOP_FAULT = 2, STOP_DEADLOCK = 3,
+  STOP_BUDGET_IN_RUN = 4;
+
+/** RUN fault codes (ESI), by fault kind. */
+export const FAULT_CODES: Record<string, number> = {
+  "page": 1,
+  "undefined-opcode": 2,
+  "privileged": 3,
+  "divide": 4,
+  "breakpoint": 5,
+  "interrupt": 6,
+  "bound": 7,
+  "x87": 8,
+  "general-protection": 9,
+};
+
+/** What the run loop does after an Fx86 instruction. */
+export interface Fx86Result {
+  /** Instructions charged to the caller by sub-guests. */
+  used: number;
+  /** False: the caller's budget ran out inside RUN, which stays un-retired. */
+  retire: boolean;
+  /** Length of the instruction, to step over it when it retires. */
+  length: number;
+}
+
+/** Performs Fx86 instruction `fn` for guest `g` (EIP on the instruction), within `left` instructions. */
+export function fx86Operation(g: Guest, fn: number, left: number): Fx86Result {
+  const c = g.cpu;
+  const length = decode((a) => g.mem.fetch8(a), c.eip).len;
+  if (fn === FX86_RUN) return { ...run(g, left), length };
+  try {
+    if (fn === FX86_LOAD) load(g);
+    else treeOp(g.linux, g.mem, c, fn);
+  } catch (e) {
+    c.r[EAX] = -errnoOf(e);
+  }
+  return { used: 0, retire: true, length };
+}
+
+function errnoOf(e: unknown): number {
+  if (e instanceof LinuxError) return e.errno;
+  if (e instanceof GuestFault) return EFAULT;
+  if (e instanceof ElfError) return ENOEXEC;
+  if (e instanceof LayoutError) return EINVAL;
+  throw e;
+}
+
+
+function stringsAt(m: Memory, ptr: number): string[] {
+  const out: string[] = [];
+  if (ptr === 0) return out;
+  for (let k = 0; k < 4096; k++) {
+    const p = m.r32((ptr + 4 * k) | 0);
+    if (p === 0) return out;
+    out.push(toHost(fromBytes(m.readCString(p, 131072))));
+  }
+  throw new LinuxError(EINVAL);
+}
+
+function load(g: Guest): void {
+  const c = g.cpu, m = g.mem;
+  const elf = g.linux.fs.getTree(readPath(m, c.r[EBX]), g.linux.cwd);
+  if (elf.kind !== "blob") throw new LinuxError(EINVAL);
+  const target = readPath(m, c.r[ECX]);
+  const argv = stringsAt(m, c.r[EDX]);
+  const env = stringsAt(m, c.r[ESI]);
+  const child = Guest.fromElf({ program: elf.bytes, argv, env });
+  child.depth = g.depth + 1;
+  g.linux.fs.setTree(target, child.toTree(), g.linux.cwd);
+  // Keep the live guest: a RUN that follows continues it without converting.
+  g.children.set(target, { tree: g.linux.fs.getTree(target, g.linux.cwd), guest: child });
+  c.r[EAX] = 0;
+}
+
+function run(g: Guest, left: number): { used: number; retire: boolean } {
+  const c = g.cpu, m = g.mem;
+  let path: string, tree;
+  try {
+    path = readPath(m, c.r[EBX]);
+    tree = g.linux.fs.getTree(path, g.linux.cwd);
+    if (!isGuestTree(tree)) throw new LinuxError(EINVAL);
+    if (g.depth + 1 >= MAX_DEPTH) throw new LinuxError(ELOOP);
+  } catch (e) {
+    c.r[EAX] = -errnoOf(e);
+    return { used: 0, retire: true };
+  }
+  let child = g.children.get(path);
+  if (child?.tree !== tree) {
+    try {
+      child = { tree, guest: Guest.fromTree(tree as DirNode, { depth: g.depth + 1 }) };
+    } catch (e) {
+      c.r[EAX] = -errnoOf(e);
+      return { used: 0, retire: true };
+    }
+  }
+  const budget = Math.min((c.r[ECX] >>> 0) + (c.r[EDX] >>> 0) * 0x100000000, Number.MAX_SAFE_INTEGER);
+  const allowed = Math.min(budget, left);
+  const stop = child.guest.run(allowed);
+  const used = stop.retired;
+  const remaining = budget - used;
+  c.r[ECX] = remaining % 0x100000000 | 0;
+  c.r[EDX] = Math.floor(remaining / 0x100000000) | 0;
+  g.linux.fs.setTree(path, child.guest.toTree(), g.linux.cwd);
+  // Remember the node the file system now holds: if the caller leaves it
+  // alone, the next RUN continues this live guest without converting.
+  g.children.set(path, { tree: g.linux.fs.getTree(path, g.linux.cwd), guest: child.guest });
+  // The caller's budget ended the sub-guest's run, or nothing is left to
+  // retire RUN with: stop inside RUN, to be re-executed on resume.
+  const callerRanOut = stop.status === "budget" && used === left && left < budget;
+  if (callerRanOut || left - used < 1) return { used, retire: false };
+  const [code, info] = stopCode(stop, child.guest.status.in_run === true);
+  c.r[EAX] = code;
+  c.r[ESI] = info;
+  return { used, retire: true };
+}
+
+function stopCode(stop: Stop, inRun: boolean): [number, number] {
+  switch (stop.status) {
+    case "exited":
+      return [STOP_EXITED, stop.exitCode ?? 0];
+    case "budget":
+      return [inRun ? STOP_BUDGET_IN_RUN : STOP_BUDGET, 0];
+    default:
+      return stop.fault?.kind === "deadlock"
+        ? [STOP_DEADLOCK, 0]
+        : [STOP_FAULT, FAULT_CODES[stop.fault?.kind ?? ""] ?? 0];
+  }
+}

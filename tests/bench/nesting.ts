@@ -1,0 +1,38 @@
+/**
+ * Nesting benchmark: the same workload at depth 0, 1, 2 and 3 (a guest
+ * RUNning a guest RUNning a guest...), measured in one run and reported as
+ * ratios to depth 0. Run with `deno task bench` or directly:
+ * `deno run -A tests/bench/nesting.ts [rounds]`.
+ */
+import { FileSystem } from "../../core/linux/fs/filesystem.ts";
+import { Guest } from "../../core/vm/guest.ts";
+import { cProgram, image } from "../support/build.ts";
+
+const rounds = process.argv[2] ?? "20000000";
+const nest = image(cProgram("tests/bench/nest.c", "nest"));
+const runtime = "Bun" in globalThis ? "bun" : "deno";
+
+function runAt(depth: number): { seconds: number; instructions: number; out: string } {
+  const fs = new FileSystem();
+  fs.writeFile("/bin/nest", nest, { mode: 0o755 });
+  const g = Guest.fromElf({ program: nest, argv: ["nest", String(depth), rounds], fs });
+  const t0 = performance.now();
+  const stop = g.run(Infinity);
+  const seconds = (performance.now() - t0) / 1000;
+  if (stop.status !== "exited" || stop.exitCode !== 0) {
+    throw new Error(`depth ${depth}: ${JSON.stringify(stop)}\n${new TextDecoder().decode(g.linux.stdout)}`);
+  }
+  return { seconds, instructions: g.instructions, out: new TextDecoder().decode(g.linux.stdout).trim() };
+}
+
+console.log(`fx86 nesting benchmark (${runtime}), leaf workload: ${rounds} rounds`);
+runAt(0); // warm up the JIT
+const base = runAt(0);
+console.log("depth".padEnd(7) + "seconds".padStart(9) + "instructions".padStart(16) + "vs depth 0".padStart(12) + "  output");
+for (let d = 0; d <= 3; d++) {
+  const r = d === 0 ? base : runAt(d);
+  console.log(
+    String(d).padEnd(7) + r.seconds.toFixed(3).padStart(9) + r.instructions.toLocaleString("en").padStart(16) +
+      `${((r.seconds / base.seconds - 1) * 100).toFixed(1)}%`.padStart(12) + "  " + r.out.split("\n").pop(),
+  );
+}
