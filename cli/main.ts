@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { execCommand } from "./commands/exec.ts";
+import { runCommand } from "./commands/run.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
 
@@ -16,7 +17,7 @@ export function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // Subcommands built elsewhere do not inherit settings by themselves.
-  for (const sub of [execCommand()]) root.addCommand(sub.copyInheritedSettings(root));
+  for (const sub of [execCommand(), runCommand()]) root.addCommand(sub.copyInheritedSettings(root));
   return root;
 }
 

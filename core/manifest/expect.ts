@@ -30,7 +30,7 @@ export interface Target {
 
 /** What a top-level guest without `expect` must do: exit with status 0. */
 export function defaultExpect(at: Location): Expect {
-  return { at, status: "exited", exit_code: 0, files: [], guests: [] };
+  return { at, keyAt: {}, status: "exited", exit_code: 0, files: [], guests: [] };
 }
 
 /**
@@ -93,13 +93,17 @@ function blobAt(tree: DirNode, name: string): Uint8Array {
   return n && n.kind === "blob" ? n.bytes : new Uint8Array(0);
 }
 
-/** How a status reads in messages: "exited 0", "budget", "fault (page at 0x0804a000)". */
+/**
+ * How a status reads in messages: "exited 0", "budget", "budget (inside its
+ * RUN)", "fault (page at 0x0804a000)", "new".
+ */
 export function describeStatus(s: GuestStatus): string {
   if (s.status === "exited") return `exited ${s.exit_code}`;
   if (s.status === "fault" && s.fault) {
     const eip = typeof s.fault.eip === "number" ? ` at 0x${(s.fault.eip >>> 0).toString(16).padStart(8, "0")}` : "";
     return `fault (${s.fault.kind ?? "?"}${eip})`;
   }
+  if (s.status === "budget" && s.in_run) return "budget (inside its RUN)";
   return s.status;
 }
 
@@ -109,13 +113,14 @@ function checkOutput(
   name: "stdout" | "stderr",
   bytes: Uint8Array,
 ): void {
+  const at = (k: string) => x.keyAt[k] ?? x.at;
   const exact = x[name];
   if (exact !== undefined) {
     const want = encoder.encode(exact);
     checks.push(
       sameBytes(want, bytes)
-        ? { ok: true, message: `${name} is as expected (${bytes.length} bytes)`, at: x.at }
-        : { ok: false, message: textMismatch(name, want, bytes), at: x.at },
+        ? { ok: true, message: `${name} is as expected (${bytes.length} bytes)`, at: at(name) }
+        : { ok: false, message: textMismatch(name, want, bytes), at: at(name) },
     );
   }
   const hash = x[`${name}_sha256`];
@@ -124,13 +129,13 @@ function checkOutput(
     checks.push({
       ok: got === hash,
       message: got === hash ? `${name} sha256 is ${hash.slice(0, 12)}…` : `${name} sha256: expected ${hash}, got ${got}`,
-      at: x.at,
+      at: at(`${name}_sha256`),
     });
   }
   const text = x[`${name}_contains`] ? decoder.decode(bytes) : "";
   for (const part of x[`${name}_contains`] ?? []) {
     const ok = text.includes(part);
-    checks.push({ ok, message: `${name} ${ok ? "contains" : "does not contain"} ${quote(part)}`, at: x.at });
+    checks.push({ ok, message: `${name} ${ok ? "contains" : "does not contain"} ${quote(part)}`, at: at(`${name}_contains`) });
   }
 }
 
@@ -181,33 +186,34 @@ function checkFile(fs: TreeNode | undefined, f: FileExpect): Check[] {
  */
 export function checkGuest(tree: DirNode, x: Expect, vm: GuestVm): Check[] {
   const checks: Check[] = [];
+  const at = (k: string) => x.keyAt[k] ?? x.at;
   const s = vm.readStatus(tree);
   const got = describeStatus(s);
   if (x.status !== undefined) {
     const ok = s.status === x.status;
-    checks.push({ ok, message: ok ? `status is ${x.status}` : `status: expected ${x.status}, got ${got}`, at: x.at });
+    checks.push({ ok, message: ok ? `status is ${x.status}` : `status: expected ${x.status}, got ${got}`, at: at("status") });
   }
   if (x.exit_code !== undefined) {
     const ok = s.status === "exited" && s.exit_code === x.exit_code;
     const actual = s.status === "exited" ? String(s.exit_code) : `no exit code (${got})`;
-    checks.push({ ok, message: ok ? `exit code is ${x.exit_code}` : `exit code: expected ${x.exit_code}, got ${actual}`, at: x.at });
+    checks.push({ ok, message: ok ? `exit code is ${x.exit_code}` : `exit code: expected ${x.exit_code}, got ${actual}`, at: at("exit_code") });
   }
   if (x.fault !== undefined) {
     const kind = s.status === "fault" ? s.fault?.kind : undefined;
     const ok = kind === x.fault;
-    checks.push({ ok, message: ok ? `fault is ${x.fault}` : `fault: expected ${x.fault}, got ${kind ?? `no fault (${got})`}`, at: x.at });
+    checks.push({ ok, message: ok ? `fault is ${x.fault}` : `fault: expected ${x.fault}, got ${kind ?? `no fault (${got})`}`, at: at("fault") });
   }
   if (x.instructions !== undefined) {
     const ok = s.instructions === x.instructions;
     checks.push({
       ok,
       message: ok ? `instructions: ${x.instructions}` : `instructions: expected ${x.instructions}, got ${s.instructions}`,
-      at: x.at,
+      at: at("instructions"),
     });
   }
   if (x.root !== undefined) {
     const ok = tree.hash === x.root;
-    checks.push({ ok, message: ok ? `root is ${x.root.slice(0, 12)}…` : `root: expected ${x.root}, got ${tree.hash}`, at: x.at });
+    checks.push({ ok, message: ok ? `root is ${x.root.slice(0, 12)}…` : `root: expected ${x.root}, got ${tree.hash}`, at: at("root") });
   }
   checkOutput(checks, x, "stdout", blobAt(tree, "stdout"));
   checkOutput(checks, x, "stderr", blobAt(tree, "stderr"));

@@ -19,6 +19,7 @@ export { budgetValue, MAX_BUDGET } from "./budget.ts";
 export { type HostFiles, type HostKind, memoryHostFiles, nodeHostFiles } from "./host.ts";
 export { type BuildOptions, buildManifest, type BuiltManifest } from "./build.ts";
 export type { GuestStatus, GuestVm, NewGuest, RunningGuest, RunStop } from "./vm.ts";
+export { fx86Vm } from "./vm-fx86.ts";
 export { type Check, checkGuest, defaultExpect, describeStatus, expectationTargets, type Target } from "./expect.ts";
 export { findSubGuests, type GuestResult, type Progress, type RunOptions, runManifest, type RunResult } from "./run.ts";
 export { formatReport, type GuestJson, reportJson, type RunJson } from "./report.ts";

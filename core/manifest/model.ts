@@ -41,7 +41,10 @@ export interface FileExpect {
 
 /** Expectations on a guest's final state. */
 export interface Expect {
+  /** Where the expectations are (the `expect` key). */
   at: Location;
+  /** Where each expectation is (its key), for reports. */
+  keyAt: Record<string, Location>;
   status?: string;
   exit_code?: number;
   fault?: string;

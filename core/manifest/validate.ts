@@ -257,7 +257,8 @@ class Converter {
   }
 
   expect(v: Obj, path: KeyPath): Expect {
-    const x: Expect = { at: this.src.locate(path, "key"), files: [], guests: [] };
+    const x: Expect = { at: this.src.locate(path, "key"), keyAt: {}, files: [], guests: [] };
+    for (const k of Object.keys(v)) x.keyAt[k] = this.src.locate([...path, k], "key");
     for (const k of ["status", "fault", "root", "stdout", "stdout_sha256", "stderr", "stderr_sha256"] as const) {
       if (typeof v[k] === "string") x[k] = v[k] as string;
     }

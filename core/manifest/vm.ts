@@ -44,6 +44,8 @@ export interface GuestStatus {
   exit_code: number | null;
   instructions: number;
   fault?: { kind?: string; eip?: number; address?: number; detail?: string } | null;
+  /** Stopped by its budget while inside its own RUN (resuming continues its sub-guest). */
+  in_run?: boolean;
 }
 
 /** The VM operations the manifest code uses. */

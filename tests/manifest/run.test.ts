@@ -253,7 +253,7 @@ guests:
   };
   assert.deepEqual(lines, [
     `p  exited 0  130 instructions  root ${root("p")}`,
-    "  FAIL  exit code: expected 1, got 0  (/m/m.yaml:7:5)",
+    "  FAIL  exit code: expected 1, got 0  (/m/m.yaml:7:14)",
     `  p/fs/guests/child  exited 0  100 instructions  root ${root("p/fs/guests/child")}`,
     `root ${r.root}`,
     "FAIL m.yaml: 1 of 1 expectation failed (2 guests)",

@@ -1,0 +1,69 @@
+import { Command } from "@commander-js/extra-typings";
+import {
+  buildManifest,
+  formatReport,
+  fx86Vm,
+  loadManifest,
+  ManifestError,
+  type Progress,
+  reportJson,
+  runManifest,
+} from "../../core/manifest/mod.ts";
+import { readHostFile, writeAll } from "../host.ts";
+
+/** Exit statuses of `fx86 run` (docs/manifest.md). */
+export const RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_MANIFEST = 2;
+
+const encoder = new TextEncoder();
+
+/**
+ * A progress line on stderr while a long run goes on, only when stderr is a
+ * terminal; it erases itself at the end. Wall-clock time decides only
+ * when to redraw, never anything about the run.
+ */
+function progressLine(): { update(p: Progress): void; done(): void } {
+  if (!process.stderr.isTTY) return { update() {}, done() {} };
+  const start = performance.now();
+  let last = 0, shown = false;
+  return {
+    update(p) {
+      const now = performance.now();
+      if (now - start < 500 || now - last < 100) return;
+      last = now;
+      shown = true;
+      const n = p.instructions.toLocaleString("en-US");
+      const of = Number.isFinite(p.budget) ? ` of ${p.budget.toLocaleString("en-US")}` : "";
+      writeAll(2, encoder.encode(`\r\x1b[Krunning ${p.guest}: ${n}${of} instructions`));
+    },
+    done() {
+      if (shown) writeAll(2, encoder.encode("\r\x1b[K"));
+    },
+  };
+}
+
+/** `fx86 run`: build, run and check the host tree a YAML manifest describes. */
+export function runCommand() {
+  return new Command("run")
+    .description("build the host tree a YAML manifest describes, run its guests, check its expectations")
+    .argument("<manifest>", "the YAML manifest (docs/manifest.md)")
+    .option("--json", "print one JSON object instead of the readable report")
+    .action((file, opts) => {
+      const text = new TextDecoder().decode(readHostFile(file, "manifest"));
+      let built;
+      try {
+        built = buildManifest(loadManifest(file, text), { vm: fx86Vm });
+      } catch (e) {
+        if (!(e instanceof ManifestError)) throw e;
+        // One line, file:line:column: message, as compilers print them.
+        writeAll(2, encoder.encode(e.message + "\n"));
+        process.exitCode = RUN_BAD_MANIFEST;
+        return;
+      }
+      const progress = progressLine();
+      const result = runManifest(built, { vm: fx86Vm, onProgress: progress.update });
+      progress.done();
+      const out = opts.json ? JSON.stringify(reportJson(result)) + "\n" : formatReport(result, file);
+      writeAll(1, encoder.encode(out));
+      process.exitCode = result.ok ? RUN_OK : RUN_FAILED;
+    });
+}
