@@ -186,6 +186,39 @@ test("tree: setTree is O(1); directories materialise on first use, in tree order
   assert.equal(fs.nodes.size, before + 1);
 });
 
+test("tree: setTree of a directory onto a directory keeps it; twice is the same as once", () => {
+  const t1 = treeFromPaths([["a/x", blob("1")]]);
+  const t2 = treeFromPaths([["a/y", blob("2")], ["b", blob("3")]]);
+  const make = () => {
+    const s = new Sys();
+    s.fs.mkdirp("/g/child");
+    assert.equal(s.call("chmod", s.str("/g/child"), 0o700), 0);
+    s.c.icount = 500;
+    return s;
+  };
+  const once = make(), twice = make();
+  const ino = once.fs.find("/g/child")!.ino;
+  twice.fs.find("/g/child/");
+  twice.fs.setTree("/g/child", t1);
+  const n = twice.fs.setTree("/g/child", t2);
+  once.fs.setTree("/g/child", t2);
+  assert.equal(n.ino, ino, "the same inode");
+  assert.equal(n.mode, 0o700, "and metadata");
+  assert.equal(n.nlink, 3);
+  assert.equal(twice.fs.getTree("/g/child"), t2);
+  assert.equal(once.fs.getTree("/").hash, twice.fs.getTree("/").hash);
+  assert.equal(dec.decode(fsMeta(twice.fs).bytes), dec.decode(fsMeta(once.fs).bytes), "the same metadata");
+  assert.equal(twice.fs.nextIno, once.fs.nextIno);
+  assertCachesFresh(twice.fs, "replacing a directory's contents");
+  // What was materialised below is freed, unless in use.
+  const x = twice.fs.find("/g/child/a/y")!.ino;
+  const fd = twice.open("/g/child/b", O_RDONLY);
+  twice.fs.setTree("/g/child", t1);
+  assert.equal(twice.fs.nodes.has(x), false);
+  assert.equal(twice.read(fd), "3", "an open file lives on");
+  assertCachesFresh(twice.fs, "replacing materialised contents");
+});
+
 test("tree: setTree of the root, errors, and a directory in use", () => {
   const s = new Sys();
   s.fs.writeFile("/old/f", enc.encode("old"));

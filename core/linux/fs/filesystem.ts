@@ -625,6 +625,7 @@ export class FileSystem {
       if (node.kind !== "symlink" && node.kind !== "device") {
         if (node.tree === tree) return node;
       }
+      if (node.kind === "dir" && tree.kind === "dir") return this.replaceDirTree(node, tree);
       this.removeTree(p.dir, p.name);
     }
     const node = this.nodeFromTree(tree, p.dir.ino, this.clock());
@@ -636,13 +637,23 @@ export class FileSystem {
     const root = this.dir(this.root);
     if (tree.kind !== "dir") throw new LinuxError(EINVAL);
     if (root.tree === tree) return root;
-    this.clearBelow(root, this.inUse);
-    root.entries = null;
-    root.born = undefined;
-    root.tree = tree;
-    root.nlink = 2 + subdirCount(tree);
-    this.touch(root);
-    return root;
+    return this.replaceDirTree(root, tree);
+  }
+
+  /**
+   * Replaces a directory's contents with a tree, keeping the directory
+   * itself (its inode): writing a sub-guest back once per RUN, or once
+   * more when its caller was interrupted inside RUN, leaves the same state.
+   */
+  private replaceDirTree(dir: DirNode, tree: TreeDir): DirNode {
+    this.clearBelow(dir, this.inUse);
+    dir.entries = null;
+    dir.born = undefined;
+    dir.tree = tree;
+    dir.nlink = 2 + subdirCount(tree);
+    this.touch(dir);
+    if (dir.ino !== this.root) this.dirChanged(this.dir(dir.parent), true);
+    return dir;
   }
 
   // ---- lookup (byte-string paths) -------------------------------------------
