@@ -182,11 +182,14 @@ export class Guest {
     const start = this.charged;
     let left = budget;
     let stop: Stop | undefined;
-    let insideRun = false;
+    // Stopped inside RUN is a property of the state: it lasts until the
+    // guest retires something (a run with no budget leaves it as it was).
+    let insideRun = this.status.in_run === true;
     while (!c.halted && left > 0) {
       const s = this.engine.run(left);
       left -= s.retired;
       this.charged += s.retired;
+      if (s.retired > 0) insideRun = false;
       if (s.fault) {
         stop = {
           status: "fault",
@@ -205,10 +208,8 @@ export class Guest {
         const r = fx86Operation(this, fn, left);
         left -= r.used;
         this.charged += r.used;
-        if (!r.retire) {
-          insideRun = true;
-          break;
-        }
+        insideRun = !r.retire;
+        if (insideRun) break;
         c.eip = (c.eip + r.length) | 0;
         c.icount++;
         this.charged++;
