@@ -3,7 +3,8 @@
  * continuing equals running straight through, unchanged pages are shared.
  */
 import { assert, test } from "../harness.ts";
-import { hashStats } from "../../core/tree/mod.ts";
+import { diff, type DirNode, hashStats } from "../../core/tree/mod.ts";
+import { image, nasmProgram } from "../support/build.ts";
 import { Guest, isGuestTree, LayoutError, readStatus } from "../../core/vm/guest.ts";
 import { busybox, pseudoText } from "../support/guests.ts";
 
@@ -48,4 +49,27 @@ test("state: trees that are not guests are rejected with a LayoutError", () => {
     good.with("mem", good.get("cpu")!),
   ];
   for (const t of broken) assert.throws(() => Guest.fromTree(t), LayoutError);
+});
+
+test("state: a 1 GiB guest with one changed page re-hashes one page and its two directories", () => {
+  const prog = image(nasmProgram("tests/vm/guests/bigmem.asm", "vm-bigmem"));
+  const g = Guest.fromElf({ program: prog, argv: ["bigmem"] });
+  g.run(20);
+  const mapped = g.mem.mappedPages().length;
+  assert.ok(mapped > 262_144, `${mapped} pages mapped`);
+  const first = g.toTree();
+  first.hash;
+  const before = { ...hashStats };
+  g.run(2); // one more increment of the same word, one jump
+  const second = g.toTree();
+  second.hash;
+  const pages = (second.get("mem") as DirNode).get("pages") as DirNode;
+  const changed = [...diff(first, second)].map((c) => c.path);
+  assert.ok(changed.filter((p) => p.startsWith("mem/")).length === 1, changed.join(", "));
+  const blobs = hashStats.blobs - before.blobs, dirs = hashStats.dirs - before.dirs;
+  // The page; then eip, icount and the status blob. Directories: the page's
+  // directory, mem/pages, mem, cpu and the root.
+  assert.ok(blobs <= 4, `${blobs} blobs hashed`);
+  assert.equal(dirs, 5, `${dirs} directories hashed`);
+  assert.ok(pages.size >= 256);
 });
