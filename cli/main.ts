@@ -3,9 +3,15 @@
  * The fx86 command line. Runs under Deno (`deno task fx86`), Bun
  * (`bun cli/main.ts`) and as the compiled binary `dist/fx86`.
  */
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { execCommand } from "./commands/exec.ts";
 import { runCommand } from "./commands/run.ts";
+import { resumeCommand } from "./commands/resume.ts";
+import { snapshotCommand } from "./commands/snapshot.ts";
+import { treeCommand } from "./commands/tree.ts";
+import { gcCommand } from "./commands/gc.ts";
+import { fsckCommand } from "./commands/fsck.ts";
+import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
 
@@ -17,8 +23,23 @@ export function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // Subcommands built elsewhere do not inherit settings by themselves.
-  for (const sub of [execCommand(), runCommand()]) root.addCommand(sub.copyInheritedSettings(root));
+  for (const sub of [
+    execCommand(),
+    runCommand(),
+    resumeCommand(),
+    snapshotCommand(),
+    treeCommand(),
+    gcCommand(),
+    fsckCommand(),
+  ]) root.addCommand(inherit(sub, root));
   return root;
+}
+
+/** Copies root settings (exit override, output) down a command and all its subcommands. */
+function inherit<C extends CommandUnknownOpts>(cmd: C, parent: CommandUnknownOpts): C {
+  cmd.copyInheritedSettings(parent);
+  for (const sub of cmd.commands) inherit(sub, cmd);
+  return cmd;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed the message (or the help/version text).
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof UserError) {
+    if (e instanceof UserError || e instanceof StoreError) {
       process.stderr.write(`fx86: ${e.message}\n`);
       return 2;
     }

@@ -11,6 +11,8 @@ import {
   writeAll,
 } from "../host.ts";
 import { parseBudget } from "../options.ts";
+import { checkSnapshotName } from "../../core/store/mod.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
 
 /** Exit statuses fx86 uses when the guest did not exit by itself (docs/cli.md). */
 export const EXIT_BUDGET = 124;
@@ -38,8 +40,13 @@ export function execCommand() {
     .option("--trace", "log system calls to stderr")
     .option("--json", "print one JSON object describing the run instead of the guest's output")
     .option("--argv0 <name>", "argv[0] for the guest (default: the program's file name)")
+    .option("--save <name>", "store the final state (finished or stopped by the budget) as a snapshot")
+    .addOption(storeOption())
     .passThroughOptions()
     .action((program, args, opts) => {
+      // Store problems surface before the run, so no run's result is lost.
+      if (opts.save) checkSnapshotName(opts.save);
+      const store = opts.save ? openStore(opts.store, { write: true }) : undefined;
       const image = readHostFile(program, "program");
       const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
       const stdin = readStdin();
@@ -58,7 +65,17 @@ export function execCommand() {
         if (e instanceof ElfError) throw new UserError(`${program}: ${e.message}`);
         throw e;
       }
+      const started = performance.now();
       const stop = guest.run(opts.budget ?? Infinity);
+      if (store) {
+        saveSnapshot(store, opts.save!, guest.toTree(), {
+          origin: null,
+          budgetUsed: stop.retired,
+          instructions: guest.instructions,
+          status: stop.status,
+          timeMs: performance.now() - started,
+        });
+      }
       if (opts.json) {
         writeAll(1, encoder.encode(JSON.stringify(report(guest, stop)) + "\n"));
       } else if (stop.status !== "exited") {
@@ -70,7 +87,8 @@ export function execCommand() {
 
 const encoder = new TextEncoder();
 
-function exitStatus(stop: Stop): number {
+/** The exit status of `fx86 exec` (and `resume`) for a guest's stop. */
+export function exitStatus(stop: Stop): number {
   if (stop.status === "exited") return stop.exitCode! & 0xff;
   if (stop.status === "budget") return EXIT_BUDGET;
   return FAULT_EXIT[stop.fault!.kind] ?? 139;
@@ -89,7 +107,8 @@ export function describeStop(guest: Guest, stop: Stop): string {
   return `guest fault (${f.kind}) at eip ${hex(f.eip)} after ${guest.instructions} instructions: ${f.detail}`;
 }
 
-function report(guest: Guest, stop: Stop) {
+/** The `--json` report of `fx86 exec` (and `resume`). */
+export function report(guest: Guest, stop: Stop) {
   const stdout = guest.linux.stdout;
   const text = (b: Uint8Array) => new TextDecoder("utf-8", { fatal: false }).decode(b);
   return {

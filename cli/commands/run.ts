@@ -10,6 +10,8 @@ import {
   runManifest,
 } from "../../core/manifest/mod.ts";
 import { readHostFile, writeAll } from "../host.ts";
+import { checkSnapshotName } from "../../core/store/mod.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
 
 /** Exit statuses of `fx86 run` (docs/manifest.md). */
 export const RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_MANIFEST = 2;
@@ -47,7 +49,12 @@ export function runCommand() {
     .description("build the host tree a YAML manifest describes, run its guests, check its expectations")
     .argument("<manifest>", "the YAML manifest (docs/manifest.md)")
     .option("--json", "print one JSON object instead of the readable report")
+    .option("--save <name>", "store the final host tree as a snapshot")
+    .addOption(storeOption())
     .action((file, opts) => {
+      // Store problems surface before the run, so no run's result is lost.
+      if (opts.save) checkSnapshotName(opts.save);
+      const store = opts.save ? openStore(opts.store, { write: true }) : undefined;
       const text = new TextDecoder().decode(readHostFile(file, "manifest"));
       let built;
       try {
@@ -60,8 +67,19 @@ export function runCommand() {
         return;
       }
       const progress = progressLine();
+      const started = performance.now();
       const result = runManifest(built, { vm: fx86Vm, onProgress: progress.update });
       progress.done();
+      if (store) {
+        const instructions = result.guests.reduce((n, g) => n + g.status.instructions, 0);
+        saveSnapshot(store, opts.save!, result.tree, {
+          origin: null,
+          budgetUsed: instructions,
+          instructions,
+          status: result.ok ? "passed" : "failed",
+          timeMs: performance.now() - started,
+        });
+      }
       const out = opts.json ? JSON.stringify(reportJson(result)) + "\n" : formatReport(result, file);
       writeAll(1, encoder.encode(out));
       process.exitCode = result.ok ? RUN_OK : RUN_FAILED;

@@ -1,0 +1,58 @@
+import { Command } from "@commander-js/extra-typings";
+import { diff } from "../../core/tree/mod.ts";
+import { writeAll } from "../host.ts";
+import { openStore, storeOption } from "./store-options.ts";
+
+const encoder = new TextEncoder();
+const print = (text: string) => writeAll(1, encoder.encode(text));
+
+/** `fx86 snapshot list|show|rm|diff`: inspect and remove snapshots. */
+export function snapshotCommand() {
+  const cmd = new Command("snapshot").description("list, show, remove and compare snapshots");
+  cmd.command("list")
+    .description("one line per snapshot: name, root, instructions, status, created")
+    .addOption(storeOption())
+    .action((opts) => {
+      const store = openStore(opts.store);
+      for (const name of store.snapshotNames()) {
+        const m = store.getSnapshot(name);
+        print(`${name}\t${m.root.slice(0, 12)}\t${m.instructions}\t${m.status}\t${m.created}\n`);
+      }
+    });
+  cmd.command("show")
+    .description("a snapshot's metadata")
+    .argument("<name>")
+    .option("--json", "print the metadata as JSON")
+    .addOption(storeOption())
+    .action((name, opts) => {
+      const meta = openStore(opts.store).getSnapshot(name);
+      if (opts.json) return print(JSON.stringify({ name, ...meta }) + "\n");
+      const rows: [string, unknown][] = [["name", name], ...Object.entries(meta)];
+      print(rows.map(([k, v]) => `${k}: ${v ?? "-"}\n`).join(""));
+    });
+  cmd.command("rm")
+    .description("remove snapshots (their objects stay until gc)")
+    .argument("<names...>")
+    .addOption(storeOption())
+    .action((names, opts) => {
+      const store = openStore(opts.store, { write: true });
+      // Check all names first, so a typo removes nothing.
+      for (const name of names) store.getSnapshot(name);
+      for (const name of names) store.removeSnapshot(name);
+    });
+  cmd.command("diff")
+    .description("the paths that differ between two snapshots: A added, D removed, M modified")
+    .argument("<a>")
+    .argument("<b>")
+    .addOption(storeOption())
+    .action((a, b, opts) => {
+      const store = openStore(opts.store);
+      const before = store.loadSnapshot(a).tree;
+      const after = store.loadSnapshot(b).tree;
+      const letter = { added: "A", removed: "D", modified: "M" } as const;
+      let out = "";
+      for (const change of diff(before, after)) out += `${letter[change.type]} ${change.path}\n`;
+      print(out);
+    });
+  return cmd;
+}

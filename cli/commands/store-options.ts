@@ -1,0 +1,61 @@
+/**
+ * What the store commands share: the `--store DIR` option, opening the
+ * store, and saving a run as a snapshot.
+ */
+import { Option } from "@commander-js/extra-typings";
+import { type SnapshotMeta, Store, storeDir } from "../../core/store/mod.ts";
+import type { TreeNode } from "../../core/tree/mod.ts";
+
+/**
+ * The `--store DIR` option every store command takes.
+ *
+ * @example
+ * new Command("gc").addOption(storeOption());
+ */
+export function storeOption() {
+  return new Option("--store <dir>", "the store directory (default: $FX86_HOME, else .fx86 in the working directory)");
+}
+
+/**
+ * Opens the store the user chose; StoreErrors reach main as one line.
+ *
+ * @example
+ * const store = openStore(opts.store, { write: true });
+ */
+export function openStore(option: string | undefined, opts: { write?: boolean } = {}): Store {
+  return Store.open(storeDir(option, process.env, process.cwd()), opts);
+}
+
+/** The runtime running this CLI, recorded in snapshots. */
+export const RUNTIME: "deno" | "bun" = "Bun" in globalThis ? "bun" : "deno";
+
+/** What a finished run records besides its tree. */
+export interface RunRecord {
+  origin: string | null;
+  budgetUsed: number;
+  instructions: number;
+  status: string;
+  timeMs: number;
+}
+
+/**
+ * Stores `tree` (only the objects not already present) and names it.
+ *
+ * @example
+ * saveSnapshot(store, "s1", guest.toTree(), { origin: null, budgetUsed: 10, instructions: 10, status: "budget", timeMs: 3 });
+ */
+export function saveSnapshot(store: Store, name: string, tree: TreeNode, run: RunRecord): SnapshotMeta {
+  store.putTree(tree);
+  const meta: SnapshotMeta = {
+    root: tree.hash,
+    origin: run.origin,
+    budget_used: run.budgetUsed,
+    instructions: run.instructions,
+    status: run.status,
+    time_ms: Math.round(run.timeMs * 1000) / 1000,
+    runtime: RUNTIME,
+    created: new Date().toISOString(),
+  };
+  store.putSnapshot(name, meta);
+  return meta;
+}

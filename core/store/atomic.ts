@@ -1,0 +1,33 @@
+/** Writing a file so that readers see either nothing or all of it. */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/**
+ * Writes `bytes` to a fresh temporary file in `tmpDir` (same file system as
+ * `target`), then renames it to `target`, creating `target`'s directory if
+ * needed. rename(2) replaces atomically, so a process killed at any moment
+ * leaves `target` absent, old or complete — never partial — plus at worst a
+ * stray temporary file, which gc removes. No fsync: see docs/store.md §5.
+ *
+ * @example
+ * writeAtomic("/s/tmp", "/s/snapshots/a.json", bytes);
+ */
+export function writeAtomic(tmpDir: string, target: string, bytes: Uint8Array): void {
+  // Random names: concurrent writers, even on other machines sharing the
+  // directory, never pick the same temporary file.
+  const tmp = join(tmpDir, randomBytes(12).toString("hex"));
+  writeFileSync(tmp, bytes, { flag: "wx" });
+  try {
+    try {
+      renameSync(tmp, target);
+    } catch (e) {
+      if ((e as { code?: string }).code !== "ENOENT") throw e;
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(tmp, target);
+    }
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,68 @@
+/** Snapshot metadata: what a named reference to a root records (docs/store.md §4). */
+import { StoreError } from "./errors.ts";
+
+/**
+ * One snapshot: a root hash plus how it was made. Only `root` matters to the
+ * guest; the rest is for people (wall-clock fields are never part of the
+ * guest's state).
+ */
+export interface SnapshotMeta {
+  /** Hash of the guest subtree. */
+  root: string;
+  /** The snapshot this one continued from, or null for a fresh start. */
+  origin: string | null;
+  /** Instructions charged in the run that produced this snapshot. */
+  budget_used: number;
+  /** Instructions charged since the guest started (its `status.instructions`). */
+  instructions: number;
+  /** How the guest stopped: "exited", "budget" or "fault". */
+  status: string;
+  /** Wall-clock milliseconds the run took. */
+  time_ms: number;
+  /** The runtime that ran it: "deno" or "bun". */
+  runtime: string;
+  /** When the snapshot was taken, ISO 8601 UTC. */
+  created: string;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Throws `bad-name` unless `name` can name a snapshot: 1–128 characters from
+ * letters, digits, `.`, `_`, `-`, starting with a letter or digit (so it is a
+ * safe file name everywhere and never a temporary file's name).
+ *
+ * @example
+ * checkSnapshotName("run-1.after_boot"); // ok
+ * checkSnapshotName("../x");            // throws StoreError("bad-name")
+ */
+export function checkSnapshotName(name: string): void {
+  if (!NAME.test(name)) {
+    throw new StoreError(
+      "bad-name",
+      `${JSON.stringify(name)} is not a valid snapshot name (use letters, digits, '.', '_' and '-', starting with a letter or digit).`,
+    );
+  }
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * Parses a snapshot file's JSON, checking the fields a reader relies on.
+ *
+ * @example
+ * parseSnapshot("s1", text).root; // "3fa4…"
+ */
+export function parseSnapshot(name: string, text: string): SnapshotMeta {
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch {
+    meta = undefined;
+  }
+  const m = meta as Partial<SnapshotMeta> | undefined;
+  if (!m || typeof m !== "object" || typeof m.root !== "string" || !HASH.test(m.root)) {
+    throw new StoreError("bad-snapshot", `snapshot ${name} is damaged: its file does not name a root hash.`);
+  }
+  return m as SnapshotMeta;
+}
