@@ -321,6 +321,18 @@ export function linuxFromTree(
   if (os) restoreProcess(k, os, parts.stdin);
   k.output[1] = { data: parts.stdout.bytes, size: parts.stdout.size };
   k.output[2] = { data: parts.stderr.bytes, size: parts.stderr.size };
+  // Converting back before anything changes gives the very same blobs.
+  const r: Reuse = { out: { 1: undefined, 2: undefined } };
+  for (const fd of [1, 2] as const) {
+    const b = fd === 1 ? parts.stdout : parts.stderr;
+    r.out[fd] = { data: b.bytes, size: b.size, blob: b.size ? b : EMPTY_BLOB };
+  }
+  const p = k.pipes.get(STDIN);
+  if (p && p.size > 0) {
+    r.stdin = { chunk: p.chunks[0], head: 0, size: p.size, blob: parts.stdin };
+  }
+  if (os) r.os = { json: new TextDecoder().decode(parts.os.bytes), blob: parts.os };
+  reuse.set(k, r);
   return k;
 }
 

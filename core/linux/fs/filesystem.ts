@@ -596,11 +596,13 @@ export class FileSystem {
   /**
    * Puts a tree at `path` (a byte string resolved from `start`; its parent
    * must exist), replacing whatever is there (a directory with everything
-   * below it), and returns the new node. O(1): a directory stays lazy
-   * until used and a file shares the blob's bytes. Setting the tree the
-   * node already has changes nothing. `path` "/" replaces the root's
-   * contents. The new node gets the next inode number, mode 0755 or 0644
-   * and the guest user as owner; the parent's mtime is stamped.
+   * below it), and returns the node. O(1): a directory stays lazy until
+   * used and a file shares the blob's bytes. Setting the tree the node
+   * already has changes nothing; a directory put onto a directory keeps
+   * that directory (inode, mode, owner) and replaces its contents; `path`
+   * "/" replaces the root's contents. Otherwise the new node gets the next
+   * inode number, mode 0755 or 0644 and the guest user as owner. The
+   * parent's (or the kept directory's) mtime is stamped.
    * No permission checks. Throws LinuxError like {@link lookupParent}, and
    * EINVAL for a last component "." or "..".
    *

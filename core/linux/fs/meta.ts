@@ -201,10 +201,19 @@ export function fsMeta(fs: FileSystem): BlobNode {
     ["root", root],
   ];
   if (orphans.length) m.push(["orphans", `[${orphans.join(",")}]`]);
-  const made = blob(ropeText(ropeObject(m)));
+  const text = ropeText(ropeObject(m));
+  // A file system restored from fsmeta gives that blob back while unchanged.
+  const given = restoredFrom.get(fs);
+  restoredFrom.delete(fs);
+  const made = given && new TextDecoder().decode(given.bytes) === text
+    ? given
+    : blob(text);
   lastBlob.set(fs, { root, rest, blob: made });
   return made;
 }
+
+/** The fsmeta blob each file system was restored from (see {@link fsMeta}). */
+const restoredFrom = new WeakMap<FileSystem, BlobNode>();
 
 // ---- restoring ----------------------------------------------------------------
 
@@ -390,6 +399,7 @@ export function fsFromTree(
   let top = fs.nextIno;
   for (const ino of fs.nodes.keys()) if (ino >= top) top = ino + 1;
   fs.nextIno = top;
+  if (meta && meta.size > 0) restoredFrom.set(fs, meta);
   return fs;
 }
 
