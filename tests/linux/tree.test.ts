@@ -175,6 +175,12 @@ test("tree: setTree is O(1); directories materialise on first use, in tree order
   again.setTree("/guests/child", tree);
   assert.equal(again.find("/guests/child/etc/motd")!.ino, motd.ino);
 
+  // rmdir of a lazy directory answers ENOTEMPTY without materialising it.
+  const s = new Sys({ fs });
+  const nodes = fs.nodes.size;
+  assert.equal(s.call("rmdir", s.str("/guests/child/data")), -39 /* ENOTEMPTY */);
+  assert.equal(fs.nodes.size, nodes);
+
   // Setting the tree that is already there changes nothing.
   assert.equal(fs.setTree("/guests/child", tree), node);
   assert.equal(fs.find("/guests/child")!.ino, childIno);

@@ -220,6 +220,11 @@ export class FileSystem {
     return dir.entries ?? this.materialise(dir);
   }
 
+  /** Whether a directory has no entries (without materialising it). */
+  isEmpty(dir: DirNode): boolean {
+    return dir.entries === null ? dir.tree!.size === 0 : dir.entries.size === 0;
+  }
+
   private materialise(dir: DirNode): Map<string, number> {
     const t = dir.tree!;
     const now = this.clock();

@@ -76,7 +76,7 @@ function rmdir(k: Linux, dirfd: number, path: string): number {
   if (ino === undefined) throw new LinuxError(ENOENT);
   const node = k.fs.get(ino);
   if (node.kind !== "dir") throw new LinuxError(ENOTDIR);
-  if (k.fs.entries(node).size > 0) throw new LinuxError(ENOTEMPTY);
+  if (!k.fs.isEmpty(node)) throw new LinuxError(ENOTEMPTY);
   mayDelete(dir, node);
   k.fs.unlink(dir, name, k.inUse);
   return 0;
@@ -143,7 +143,7 @@ function rename(
   if (node.kind === "dir") {
     if (isWithin(k, n.dir, node.ino)) throw new LinuxError(EINVAL);
     if (target && target.kind !== "dir") throw new LinuxError(ENOTDIR);
-    if (target?.kind === "dir" && k.fs.entries(target).size > 0) {
+    if (target?.kind === "dir" && !k.fs.isEmpty(target)) {
       throw new LinuxError(ENOTEMPTY);
     }
   } else if (target?.kind === "dir") throw new LinuxError(EISDIR);
