@@ -37,9 +37,11 @@ const HASH = /^[0-9a-f]{64}$/;
 export function fsck(store: Store): FsckResult {
   const problems: FsckProblem[] = [];
   const bad = new Set<string>();
-  let objects = 0;
-  for (const h of store.objectHashes()) {
-    objects++;
+  // Presence is judged from this listing, not from the store's cache of
+  // what it has seen, which another process's gc can make stale.
+  const all = new Set(store.objectHashes());
+  const objects = all.size;
+  for (const h of all) {
     if (!HASH.test(h)) {
       problems.push({ snapshots: [], message: `unexpected file ${store.objectPath(h)} in the objects directory.` });
       continue;
@@ -54,7 +56,7 @@ export function fsck(store: Store): FsckResult {
       continue;
     }
     for (const c of childHashes(encoding)) {
-      if (!store.has(c) && !bad.has(c)) {
+      if (!all.has(c) && !bad.has(c)) {
         problems.push({ hash: c, snapshots: [], message: `object ${c} is missing (directory ${h} needs it).` });
         bad.add(c);
       }
@@ -66,7 +68,7 @@ export function fsck(store: Store): FsckResult {
     try {
       const { root } = store.getSnapshot(name);
       roots.set(name, root);
-      if (!store.has(root) && !bad.has(root)) {
+      if (!all.has(root) && !bad.has(root)) {
         problems.push({ hash: root, snapshots: [], message: `object ${root} is missing (the root of snapshot ${name}).` });
         bad.add(root);
       }

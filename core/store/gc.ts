@@ -43,7 +43,7 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
   const recent = new Set<string>();
   for (const h of all) {
     const t = store.objectTime(h);
-    if (t !== undefined && t >= cutoff) recent.add(h);
+    if (t !== undefined && t > cutoff) recent.add(h);
   }
   const marked = new Set<string>();
   const stack = [...roots, ...recent];
@@ -73,7 +73,7 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
   let temporary = 0;
   for (const path of store.tempFiles()) {
     try {
-      if (statSync(path).mtimeMs >= cutoff) continue;
+      if (statSync(path).mtimeMs > cutoff) continue;
       rmSync(path, { force: true });
       temporary++;
     } catch {

@@ -1,0 +1,59 @@
+/** Helpers for the store tests: temporary stores and the CLI with a chosen environment. */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CliResult, Runtime } from "../support/cli.ts";
+import { REPO } from "../support/guests.ts";
+import { assert } from "../harness.ts";
+
+/** A fresh directory for a store (the store itself is created by the first writer). */
+export function tempStore(): string {
+  return join(mkdtempSync(join(tmpdir(), "fx86-store-")), "store");
+}
+
+/** The command line that runs a TypeScript file of the repository under a runtime. */
+export function scriptArgv(rt: Runtime, file: string, args: string[]): [string, string[]] {
+  const bin = join(REPO, "node_modules", ".bin", rt);
+  return [bin, rt === "deno" ? ["run", "-A", file, ...args] : [file, ...args]];
+}
+
+/** `fx86 ARGS...` under a runtime, with extra environment variables and a working directory. */
+export function fx86Env(
+  rt: Runtime,
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; stdin?: string; prefix?: string[] } = {},
+): CliResult {
+  const [bin, argv] = scriptArgv(rt, join(REPO, "cli", "main.ts"), args);
+  const [cmd, cmdArgs] = opts.prefix ? [opts.prefix[0], [...opts.prefix.slice(1), bin, ...argv]] : [bin, argv];
+  const r = spawnSync(cmd, cmdArgs, {
+    cwd: opts.cwd ?? REPO,
+    input: opts.stdin ?? "",
+    env: { ...process.env, ...opts.env },
+    maxBuffer: 1 << 28,
+  });
+  if (r.error) throw r.error;
+  const d = new TextDecoder();
+  return { status: r.status, stdout: d.decode(r.stdout), stderr: d.decode(r.stderr), stdoutBytes: new Uint8Array(r.stdout) };
+}
+
+/** A user error: exactly one line on stderr, no stack trace. */
+export function assertOneLine(stderr: string, pattern: RegExp): void {
+  const lines = stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${stderr}`);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(stderr, /^\s+at /m);
+}
+
+/** Starts tests/store/writer.ts (snapshots a busy guest in a loop) in the background. */
+export function startWriter(rt: Runtime, store: string, prefix: string, count: number) {
+  const [bin, argv] = scriptArgv(rt, join(REPO, "tests", "store", "writer.ts"), [store, prefix, String(count)]);
+  const child = spawn(bin, argv, { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "", stderr = "";
+  child.stdout.on("data", (b) => stdout += b);
+  child.stderr.on("data", (b) => stderr += b);
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((ok) =>
+    child.on("close", (code, signal) => ok({ code, signal, stdout, stderr }))
+  );
+  return { child, done };
+}
