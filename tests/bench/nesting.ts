@@ -8,7 +8,7 @@ import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { cProgram, image } from "../support/build.ts";
 
-const rounds = process.argv[2] ?? "20000000";
+const rounds = process.argv[2] ?? "100000000";
 const nest = image(cProgram("tests/bench/nest.c", "nest"));
 const runtime = "Bun" in globalThis ? "bun" : "deno";
 
