@@ -2,13 +2,38 @@
 import type { Emitter } from "../instr.ts";
 import { hasMemoryOperand } from "../instr.ts";
 
+/**
+ * ADD, SUB, AND, OR and XOR are the most frequent instructions: their
+ * result and lazy flags are generated inline (into `v`), exactly as
+ * core/cpu/runtime/alu.ts computes them, instead of a call.
+ */
+function inlineAlu(fn: string, size: number, a: string, b: string): string | undefined {
+  const fit = (e: string) => size === 32 ? `(${e}) | 0` : `(${e}) & ${(1 << size) - 1}`;
+  const flags = (carries: string) => `c.fr = v; c.fa = ${carries}; c.fsz = ${size};`;
+  switch (fn) {
+    case "add":
+      return `const x = ${a}, y = ${b}, v = ${fit("x + y")}; ${flags("(x & y) | ((x | y) & ~v)")}`;
+    case "sub":
+      return `const x = ${a}, y = ${b}, v = ${fit("x - y")}; ${flags("(~x & y) | (~(x ^ y) & v)")}`;
+    case "and":
+      return `const v = ${a} & ${b}; ${flags("0")}`;
+    case "or":
+      return `const v = ${a} | ${b}; ${flags("0")}`;
+    case "xor":
+      return `const v = ${a} ^ ${b}; ${flags("0")}`;
+  }
+}
+
 /** Two-operand ALU op that writes its result (ADD, OR, ADC, SBB, AND, SUB, XOR). */
-export const alu = (fn: string): Emitter => (g) =>
-  g.set(0, `L.${fn}(c, ${g.size}, ${g.update(0)}, ${g.get(1)})`);
+export const alu = (fn: string): Emitter => (g) => {
+  const inline = inlineAlu(fn, g.size, g.update(0), g.get(1));
+  if (inline) return `{ ${inline} ${g.set(0, "v")} }`;
+  return g.set(0, `L.${fn}(c, ${g.size}, ${g.update(0)}, ${g.get(1)})`);
+};
 
 /** Two-operand ALU op that only sets flags (CMP, TEST). */
 export const aluFlags = (fn: string): Emitter => (g) =>
-  `L.${fn}(c, ${g.size}, ${g.get(0)}, ${g.get(1)});`;
+  `{ ${inlineAlu(fn, g.size, g.get(0), g.get(1)) ?? `L.${fn}(c, ${g.size}, ${g.get(0)}, ${g.get(1)});`} }`;
 
 /** One-operand read-modify-write op (INC, DEC, NEG). */
 export const unary = (fn: string): Emitter => (g) =>
