@@ -55,5 +55,5 @@ export function startWriter(rt: Runtime, store: string, prefix: string, count: n
   const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((ok) =>
     child.on("close", (code, signal) => ok({ code, signal, stdout, stderr }))
   );
-  return { child, done };
+  return { child, done, output: () => stdout };
 }

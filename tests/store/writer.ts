@@ -2,11 +2,14 @@
  * A store writer for the crash and concurrency tests: runs busybox gzip
  * over a large input in steps and saves a snapshot after every step (a new
  * guest when one finishes), printing `NAME ROOT` for each saved snapshot.
+ * Each snapshot also carries `scratch/`: 64 fresh random 4 KiB blobs, so
+ * most of the writer's time goes to writing objects, where kills should land.
  *
  * Usage: writer.ts STORE PREFIX COUNT
  */
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Store } from "../../core/store/mod.ts";
+import { blob, dirFromEntries } from "../../core/tree/mod.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { busybox, pseudoText } from "../support/guests.ts";
 
@@ -23,14 +26,17 @@ function fresh(): Guest {
 
 let guest = fresh();
 for (let i = 0; i < Number(count); i++) {
-  if (guest.run(300_000).status !== "budget") guest = fresh();
-  const tree = guest.toTree();
+  if (guest.run(100_000).status !== "budget") guest = fresh();
+  const scratch = dirFromEntries(
+    Array.from({ length: 64 }, (_, j) => [String(j), blob(crypto.getRandomValues(new Uint8Array(4096)))]),
+  );
+  const tree = guest.toTree().with("scratch", scratch);
   store.putTree(tree);
   const name = `${prefix}-${i}`;
   store.putSnapshot(name, {
     root: tree.hash,
     origin: null,
-    budget_used: 300_000,
+    budget_used: 100_000,
     instructions: guest.instructions,
     status: guest.status.status,
     time_ms: 0,
