@@ -148,6 +148,7 @@ test("store: gc removes what no snapshot reaches, keeps recent objects and what 
   // With no grace period the unreachable root, etc and hostname go.
   mkdirSync(join(store.dir, "tmp"), { recursive: true });
   writeFileSync(join(store.dir, "tmp", "leftover"), "x");
+  utimesSync(join(store.dir, "tmp", "leftover"), old, old);
   const r = gc(store, { graceMs: 0 });
   assert.equal(r.removed, 3);
   assert.equal(r.temporary, 1);
