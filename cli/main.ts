@@ -11,6 +11,7 @@ import { snapshotCommand } from "./commands/snapshot.ts";
 import { treeCommand } from "./commands/tree.ts";
 import { gcCommand } from "./commands/gc.ts";
 import { fsckCommand } from "./commands/fsck.ts";
+import { verifyCommand } from "./commands/verify.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
@@ -31,6 +32,7 @@ export function program(): Command {
     treeCommand(),
     gcCommand(),
     fsckCommand(),
+    verifyCommand(),
   ]) root.addCommand(inherit(sub, root));
   return root;
 }

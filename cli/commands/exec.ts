@@ -65,11 +65,13 @@ export function execCommand() {
         if (e instanceof ElfError) throw new UserError(`${program}: ${e.message}`);
         throw e;
       }
+      const start = store ? guest.toTree() : null;
       const started = performance.now();
       const stop = guest.run(opts.budget ?? Infinity);
       if (store) {
         saveSnapshot(store, opts.save!, guest.toTree(), {
           origin: null,
+          start,
           budgetUsed: stop.retired,
           instructions: guest.instructions,
           status: stop.status,

@@ -42,6 +42,7 @@ export function resumeCommand() {
       if (opts.save) {
         saveSnapshot(store, opts.save, guest.toTree(), {
           origin: name,
+          start: tree,
           budgetUsed: stop.retired,
           instructions: guest.instructions,
           status: stop.status,

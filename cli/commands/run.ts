@@ -74,6 +74,7 @@ export function runCommand() {
         const instructions = result.guests.reduce((n, g) => n + g.status.instructions, 0);
         saveSnapshot(store, opts.save!, result.tree, {
           origin: null,
+          start: null,
           budgetUsed: instructions,
           instructions,
           status: result.ok ? "passed" : "failed",

@@ -32,6 +32,8 @@ export const RUNTIME: "deno" | "bun" = "Bun" in globalThis ? "bun" : "deno";
 /** What a finished run records besides its tree. */
 export interface RunRecord {
   origin: string | null;
+  /** The tree the run started from: stored too (it shares most objects), so the run can be verified. */
+  start: TreeNode | null;
   budgetUsed: number;
   instructions: number;
   status: string;
@@ -42,13 +44,15 @@ export interface RunRecord {
  * Stores `tree` (only the objects not already present) and names it.
  *
  * @example
- * saveSnapshot(store, "s1", guest.toTree(), { origin: null, budgetUsed: 10, instructions: 10, status: "budget", timeMs: 3 });
+ * saveSnapshot(store, "s1", guest.toTree(), { origin: null, start, budgetUsed: 10, instructions: 10, status: "budget", timeMs: 3 });
  */
 export function saveSnapshot(store: Store, name: string, tree: TreeNode, run: RunRecord): SnapshotMeta {
+  if (run.start) store.putTree(run.start);
   store.putTree(tree);
   const meta: SnapshotMeta = {
     root: tree.hash,
     origin: run.origin,
+    start: run.start?.hash ?? null,
     budget_used: run.budgetUsed,
     instructions: run.instructions,
     status: run.status,

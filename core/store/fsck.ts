@@ -62,15 +62,18 @@ export function fsck(store: Store): FsckResult {
       }
     }
   }
-  const roots = new Map<string, string>();
+  const roots: [string, string][] = [];
   const names = store.snapshotNames();
   for (const name of names) {
     try {
-      const { root } = store.getSnapshot(name);
-      roots.set(name, root);
-      if (!all.has(root) && !bad.has(root)) {
-        problems.push({ hash: root, snapshots: [], message: `object ${root} is missing (the root of snapshot ${name}).` });
-        bad.add(root);
+      const { root, start } = store.getSnapshot(name);
+      for (const [hash, what] of [[root, "root"], [start, "start"]] as const) {
+        if (!hash) continue;
+        roots.push([name, hash]);
+        if (!all.has(hash) && !bad.has(hash)) {
+          problems.push({ hash, snapshots: [], message: `object ${hash} is missing (the ${what} of snapshot ${name}).` });
+          bad.add(hash);
+        }
       }
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
@@ -82,8 +85,8 @@ export function fsck(store: Store): FsckResult {
 }
 
 /** Fills in which snapshots reach each bad object (only run when there are some). */
-function nameSnapshots(store: Store, roots: Map<string, string>, problems: FsckProblem[], bad: Set<string>): void {
-  const needers = new Map<string, string[]>();
+function nameSnapshots(store: Store, roots: [string, string][], problems: FsckProblem[], bad: Set<string>): void {
+  const needers = new Map<string, Set<string>>();
   for (const [name, root] of roots) {
     const seen = new Set<string>();
     const stack = [root];
@@ -92,7 +95,7 @@ function nameSnapshots(store: Store, roots: Map<string, string>, problems: FsckP
       if (seen.has(h)) continue;
       seen.add(h);
       if (bad.has(h)) {
-        needers.set(h, [...(needers.get(h) ?? []), name]);
+        needers.set(h, (needers.get(h) ?? new Set()).add(name));
         continue;
       }
       try {
@@ -104,7 +107,7 @@ function nameSnapshots(store: Store, roots: Map<string, string>, problems: FsckP
   }
   for (const p of problems) {
     if (!p.hash) continue;
-    p.snapshots = needers.get(p.hash) ?? [];
+    p.snapshots = [...needers.get(p.hash) ?? []];
     if (p.snapshots.length > 0) {
       p.message = p.message.replace(/\.$/, `; needed by snapshot ${p.snapshots.join(", ")}.`);
     }

@@ -31,7 +31,9 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
   const roots: string[] = [];
   for (const name of store.snapshotNames()) {
     try {
-      roots.push(store.getSnapshot(name).root);
+      const meta = store.getSnapshot(name);
+      roots.push(meta.root);
+      if (meta.start) roots.push(meta.start);
     } catch (e) {
       // A snapshot removed meanwhile needs nothing; a damaged one cannot be
       // followed, so deleting anything would be a guess.

@@ -11,6 +11,11 @@ export interface SnapshotMeta {
   root: string;
   /** The snapshot this one continued from, or null for a fresh start. */
   origin: string | null;
+  /**
+   * Hash of the tree the run started from (kept by gc), so `fx86 verify` can
+   * replay the run; null when the start was not stored.
+   */
+  start: string | null;
   /** Instructions charged in the run that produced this snapshot. */
   budget_used: number;
   /** Instructions charged since the guest started (its `status.instructions`). */
@@ -64,5 +69,8 @@ export function parseSnapshot(name: string, text: string): SnapshotMeta {
   if (!m || typeof m !== "object" || typeof m.root !== "string" || !HASH.test(m.root)) {
     throw new StoreError("bad-snapshot", `snapshot ${name} is damaged: its file does not name a root hash.`);
   }
-  return m as SnapshotMeta;
+  if (m.start !== undefined && m.start !== null && (typeof m.start !== "string" || !HASH.test(m.start))) {
+    throw new StoreError("bad-snapshot", `snapshot ${name} is damaged: its start is not a hash.`);
+  }
+  return { ...m, start: m.start ?? null } as SnapshotMeta;
 }

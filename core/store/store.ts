@@ -373,8 +373,19 @@ export class Store {
    */
   loadSnapshot(name: string): { meta: SnapshotMeta; tree: TreeNode } {
     const meta = this.getSnapshot(name);
+    return { meta, tree: this.getTreeFor(name, meta.root) };
+  }
+
+  /**
+   * `getTree` for a tree a snapshot refers to (its root or start): a
+   * missing or corrupt object is reported with the snapshot's name.
+   *
+   * @example
+   * store.getTreeFor("s1", store.getSnapshot("s1").start!);
+   */
+  getTreeFor(name: string, hash: string): TreeNode {
     try {
-      return { meta, tree: this.getTree(meta.root) };
+      return this.getTree(hash);
     } catch (e) {
       if (!(e instanceof StoreError) || !e.hash) throw e;
       const what = e.code === "missing" ? "which is missing" : "which is corrupt";

@@ -21,7 +21,7 @@ for (const rt of runtimes) {
 
     const list = fx("snapshot", "list").trim().split("\n").map((l) => l.split("\t"));
     assert.deepEqual(list.map((l) => [l[0], l[2], l[3]]), [["a", "30000", "budget"], ["b", list[1][2], "exited"]]);
-    assert.match(fx("snapshot", "show", "b"), /^name: b\nroot: [0-9a-f]{64}\norigin: a\nbudget_used: \d+\n/);
+    assert.match(fx("snapshot", "show", "b"), /^name: b\nroot: [0-9a-f]{64}\norigin: a\nstart: [0-9a-f]{64}\nbudget_used: \d+\n/);
 
     const changes = fx("snapshot", "diff", "a", "b").trim().split("\n");
     for (const line of ["M cpu/eip", "M cpu/icount", "M status", "M stdout"]) assert.ok(changes.includes(line), line);

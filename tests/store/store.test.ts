@@ -11,6 +11,7 @@ function meta(root: TreeNode): SnapshotMeta {
   return {
     root: root.hash,
     origin: null,
+    start: null,
     budget_used: 0,
     instructions: 0,
     status: "budget",

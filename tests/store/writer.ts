@@ -36,6 +36,7 @@ for (let i = 0; i < Number(count); i++) {
   store.putSnapshot(name, {
     root: tree.hash,
     origin: null,
+    start: null,
     budget_used: 100_000,
     instructions: guest.instructions,
     status: guest.status.status,
