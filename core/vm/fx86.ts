@@ -9,7 +9,7 @@ import { ElfError } from "../elf/elf.ts";
 import { GuestFault } from "../fault.ts";
 import { EFAULT, EINVAL, ELOOP, ENOEXEC, LinuxError } from "../linux/errno.ts";
 import { fromBytes, toHost } from "../linux/fs/names.ts";
-import { readPath, treeOp } from "../linux/treeops.ts";
+import { getTreeAt, isTreeOp, readPath, setTreeAt, treeOp } from "../linux/treeops.ts";
 import type { Memory } from "../memory/memory.ts";
 import type { DirNode } from "../tree/mod.ts";
 import { Guest, isGuestTree, LayoutError, MAX_DEPTH, type Stop } from "./guest.ts";
@@ -35,6 +35,8 @@ export const FAULT_CODES: Record<string, number> = {
 
 /** What the run loop does after an Fx86 instruction. */
 export interface Fx86Result {
+  /** An undefined Fx86 function: the instruction faults (EIP stays on it). */
+  fault?: GuestFault;
   /** Instructions charged to the caller by sub-guests. */
   used: number;
   /** False: the caller's budget ran out inside RUN, which stays un-retired. */
@@ -48,6 +50,10 @@ export function fx86Operation(g: Guest, fn: number, left: number): Fx86Result {
   const c = g.cpu;
   const length = decode((a) => g.mem.fetch8(a), c.eip).len;
   if (fn === FX86_RUN) return { ...run(g, left), length };
+  if (fn !== FX86_LOAD && !isTreeOp(fn)) {
+    const fault = new GuestFault("undefined-opcode", 0, `undefined Fx86 function 0x${fn.toString(16)}`);
+    return { used: 0, retire: false, length, fault };
+  }
   try {
     if (fn === FX86_LOAD) load(g);
     else treeOp(g.linux, g.mem, c, fn);
@@ -79,16 +85,16 @@ function stringsAt(m: Memory, ptr: number): string[] {
 
 function load(g: Guest): void {
   const c = g.cpu, m = g.mem;
-  const elf = g.linux.fs.getTree(readPath(m, c.r[EBX]), g.linux.cwd);
+  const elf = getTreeAt(g.linux, readPath(m, c.r[EBX]));
   if (elf.kind !== "blob") throw new LinuxError(EINVAL);
   const target = readPath(m, c.r[ECX]);
   const argv = stringsAt(m, c.r[EDX]);
   const env = stringsAt(m, c.r[ESI]);
   const child = Guest.fromElf({ program: elf.bytes, argv, env });
   child.depth = g.depth + 1;
-  g.linux.fs.setTree(target, child.toTree(), g.linux.cwd);
+  setTreeAt(g.linux, target, child.toTree());
   // Keep the live guest: a RUN that follows continues it without converting.
-  g.children.set(target, { tree: g.linux.fs.getTree(target, g.linux.cwd), guest: child });
+  g.children.set(target, { tree: getTreeAt(g.linux, target), guest: child });
   c.r[EAX] = 0;
 }
 
@@ -97,7 +103,7 @@ function run(g: Guest, left: number): { used: number; retire: boolean } {
   let path: string, tree;
   try {
     path = readPath(m, c.r[EBX]);
-    tree = g.linux.fs.getTree(path, g.linux.cwd);
+    tree = getTreeAt(g.linux, path);
     if (!isGuestTree(tree)) throw new LinuxError(EINVAL);
     if (g.depth + 1 >= MAX_DEPTH) throw new LinuxError(ELOOP);
   } catch (e) {
@@ -120,10 +126,17 @@ function run(g: Guest, left: number): { used: number; retire: boolean } {
   const remaining = budget - used;
   c.r[ECX] = remaining % 0x100000000 | 0;
   c.r[EDX] = Math.floor(remaining / 0x100000000) | 0;
-  g.linux.fs.setTree(path, child.guest.toTree(), g.linux.cwd);
+  try {
+    setTreeAt(g.linux, path, child.guest.toTree());
+  } catch (e) {
+    // The caller may read the sub-guest but not write it back: RUN fails
+    // after charging what the sub-guest used.
+    c.r[EAX] = -errnoOf(e);
+    return { used, retire: left - used >= 1 };
+  }
   // Remember the node the file system now holds: if the caller leaves it
   // alone, the next RUN continues this live guest without converting.
-  g.children.set(path, { tree: g.linux.fs.getTree(path, g.linux.cwd), guest: child.guest });
+  g.children.set(path, { tree: getTreeAt(g.linux, path), guest: child.guest });
   // The caller's budget ended the sub-guest's run, or nothing is left to
   // retire RUN with: stop inside RUN, to be re-executed on resume.
   const callerRanOut = stop.status === "budget" && used === left && left < budget;

@@ -206,6 +206,15 @@ export class Guest {
         const fn = c.trap - TRAP_FX86;
         c.trap = 0;
         const r = fx86Operation(this, fn, left);
+        if (r.fault) {
+          stop = {
+            status: "fault",
+            exitCode: null,
+            retired: 0,
+            fault: { kind: r.fault.kind, eip: c.eip >>> 0, address: 0, detail: r.fault.detail },
+          };
+          break;
+        }
         left -= r.used;
         this.charged += r.used;
         insideRun = !r.retire;

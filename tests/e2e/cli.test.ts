@@ -124,6 +124,7 @@ test("cli: misbehaving guests stop with a fault status, never a host crash", () 
   const cases: [string, number, string, RegExp][] = [
     ["jump_unmapped", 139, "page", /instruction fetch from unmapped address 0x12345678/],
     ["undefined", 132, "undefined-opcode", /undefined opcode 0f 0b/],
+    ["fx86_undefined", 132, "undefined-opcode", /undefined Fx86 function 0x7f/],
     ["privileged", 132, "privileged", /hlt/],
     ["divide", 136, "divide", /division by zero/],
     ["write_text", 139, "page", /write to protected address/],

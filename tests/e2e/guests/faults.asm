@@ -17,6 +17,8 @@ _start:
     div ecx
 %elifidn FAULT, write_text
     mov dword [_start], 0
+%elifidn FAULT, fx86_undefined
+    db 0x0f, 0x0a, 0x7f     ; an Fx86 function that does not exist
 %elifidn FAULT, spin
     jmp _start
 %elifidn FAULT, stack_overflow
