@@ -12,6 +12,7 @@ import { treeCommand } from "./commands/tree.ts";
 import { gcCommand } from "./commands/gc.ts";
 import { fsckCommand } from "./commands/fsck.ts";
 import { verifyCommand } from "./commands/verify.ts";
+import { exportCommand, importCommand } from "./commands/bundle.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
@@ -33,6 +34,8 @@ export function program(): Command {
     gcCommand(),
     fsckCommand(),
     verifyCommand(),
+    exportCommand(),
+    importCommand(),
   ]) root.addCommand(inherit(sub, root));
   return root;
 }

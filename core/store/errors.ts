@@ -13,6 +13,8 @@
  * | `bad-name`    | a snapshot name breaks the naming rules                 |
  * | `no-snapshot` | no snapshot has that name                               |
  * | `bad-snapshot`| a snapshot file is not valid JSON metadata              |
+ * | `bad-bundle`  | an export bundle is damaged or not a bundle             |
+ * | `exists`      | an import would replace a snapshot with another root    |
  */
 export type StoreErrorCode =
   | "not-a-store"
@@ -23,7 +25,9 @@ export type StoreErrorCode =
   | "corrupt"
   | "bad-name"
   | "no-snapshot"
-  | "bad-snapshot";
+  | "bad-snapshot"
+  | "bad-bundle"
+  | "exists";
 
 /**
  * A store failure, meant to be shown to a user as one line.

@@ -15,3 +15,4 @@ export { checkSnapshotName, type SnapshotMeta } from "./snapshot.ts";
 export { gc, type GcResult } from "./gc.ts";
 export { fsck, type FsckProblem, type FsckResult } from "./fsck.ts";
 export { storeDir } from "./location.ts";
+export { BUNDLE_MAGIC, exportBundle, importBundle, type ImportResult } from "./bundle.ts";

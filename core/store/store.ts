@@ -212,6 +212,26 @@ export class Store {
     return true;
   }
 
+  /**
+   * Stores one canonical encoding from outside (an import), keeping the
+   * children-first invariant: a directory is refused (`missing`, naming
+   * the child) until all its children are present. Returns its hash and
+   * whether it was new. The caller has checked the encoding's hash.
+   *
+   * @example
+   * store.putEncoding(hash, encoding); // { written: true }
+   */
+  putEncoding(hash: string, encoding: Uint8Array): { written: boolean } {
+    if (this.hasFresh(hash)) return { written: false };
+    for (const child of childHashes(encoding)) {
+      if (!this.has(child)) {
+        throw new StoreError("missing", `object ${child} is missing (directory ${hash} needs it).`, child);
+      }
+    }
+    this.writeObject(hash, toObjectFile(encoding));
+    return { written: true };
+  }
+
   private writeObject(hash: string, file: Uint8Array): void {
     try {
       writeAtomic(this.tmpDir, this.objectPath(hash), file);
