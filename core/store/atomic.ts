@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
  * `target`), then renames it to `target`, creating `target`'s directory if
  * needed. rename(2) replaces atomically, so a process killed at any moment
  * leaves `target` absent, old or complete — never partial — plus at worst a
- * stray temporary file, which gc removes. No fsync: see docs/store.md §5.
+ * stray temporary file, which gc removes. No fsync: see docs/store.md §4.
  *
  * @example
  * writeAtomic("/s/tmp", "/s/snapshots/a.json", bytes);

@@ -1,4 +1,4 @@
-/** Checking a whole store (docs/store.md §7). */
+/** Checking a whole store (docs/store.md §6). */
 import { childHashes } from "./children.ts";
 import { StoreError } from "./errors.ts";
 import type { Store } from "./store.ts";

@@ -1,4 +1,4 @@
-/** Removing objects that no snapshot reaches (docs/store.md §6). */
+/** Removing objects that no snapshot reaches (docs/store.md §5). */
 import { rmSync, statSync } from "node:fs";
 import { childHashes } from "./children.ts";
 import { StoreError } from "./errors.ts";

@@ -1,5 +1,5 @@
 /**
- * The bytes of one object file (docs/store.md §3): a node's canonical
+ * The bytes of one object file (docs/store.md §2): a node's canonical
  * encoding as it is, or `Z` followed by the zlib stream of that encoding
  * when compression saves at least an eighth. The first byte tells which:
  * canonical encodings start with `B` (0x42) or `D` (0x44), never `Z`.

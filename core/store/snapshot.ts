@@ -1,4 +1,4 @@
-/** Snapshot metadata: what a named reference to a root records (docs/store.md §4). */
+/** Snapshot metadata: what a named reference to a root records (docs/store.md §3). */
 import { StoreError } from "./errors.ts";
 
 /**
