@@ -13,6 +13,7 @@ import { gcCommand } from "./commands/gc.ts";
 import { fsckCommand } from "./commands/fsck.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { exportCommand, importCommand } from "./commands/bundle.ts";
+import { setGlobalStore, storeOption } from "./commands/store-options.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
@@ -23,7 +24,9 @@ export function program(): Command {
     .version(VERSION)
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .addOption(storeOption())
+    .hook("preAction", (cmd) => setGlobalStore(cmd.opts().store));
   // Subcommands built elsewhere do not inherit settings by themselves.
   for (const sub of [
     execCommand(),

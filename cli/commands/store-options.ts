@@ -16,14 +16,28 @@ export function storeOption() {
   return new Option("--store <dir>", "the store directory (default: $FX86_HOME, else .fx86 in the working directory)");
 }
 
+/** `fx86 --store DIR COMMAND`: the global option, set by main before each command runs. */
+let globalStore: string | undefined;
+
 /**
- * Opens the store the user chose; StoreErrors reach main as one line.
+ * Records the global `--store` (undefined when not given).
+ *
+ * @example
+ * root.hook("preAction", (cmd) => setGlobalStore(cmd.opts().store));
+ */
+export function setGlobalStore(dir: string | undefined): void {
+  globalStore = dir;
+}
+
+/**
+ * Opens the store the user chose (the command's `--store`, else the global
+ * one, else $FX86_HOME, else .fx86); StoreErrors reach main as one line.
  *
  * @example
  * const store = openStore(opts.store, { write: true });
  */
 export function openStore(option: string | undefined, opts: { write?: boolean } = {}): Store {
-  return Store.open(storeDir(option, process.env, process.cwd()), opts);
+  return Store.open(storeDir(option ?? globalStore, process.env, process.cwd()), opts);
 }
 
 /** The runtime running this CLI, recorded in snapshots. */

@@ -83,7 +83,13 @@ test("resume: plain output continues where the saved run stopped", () => {
   assert.equal(fx86Env("deno", ["resume", "fin", "--store", store]).stdout, "");
 });
 
-test("resume: the store defaults to $FX86_HOME, else .fx86 in the working directory", () => {
+test("resume: the store is --store (the command's, else the global one), else $FX86_HOME, else .fx86", () => {
+  const global = tempStore();
+  assert.equal(fx86Env("deno", ["--store", global, "exec", "--save", "g", "--budget", "10", "examples/hello/hello"]).status, 124);
+  assert.match(fx86Env("bun", ["--store", global, "snapshot", "list"]).stdout, /^g\t/);
+  const own = fx86Env("bun", ["--store", global, "snapshot", "list", "--store", tempStore()]);
+  assert.equal(own.status, 2, "the command's own --store wins");
+
   const home = tempStore();
   const saved = fx86Env("bun", ["exec", "--save", "e", "--budget", "10", "examples/hello/hello"], { env: { FX86_HOME: home } });
   assert.equal(saved.status, 124, saved.stderr);
