@@ -13,13 +13,6 @@ export const PROT_EXEC = 4;
 /** Internal bit: the page is mapped (possibly with PROT_NONE). */
 const MAPPED = 8;
 
-/**
- * An all-empty page table to copy: copying a packed array is several times
- * faster than building one with fill(), and guests (sub-guests especially)
- * are created often.
- */
-const EMPTY_TABLE: (Uint8Array | undefined)[] = new Array(PAGE_COUNT).fill(undefined);
-
 /** The page every fresh mapping starts with; never written (copy-on-write). */
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
@@ -32,8 +25,8 @@ const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
  * private (unshared) pages are therefore exactly the pages dirtied since the
  * last call to {@link Memory.shareAll}.
  *
- * Hot accessors (`r8`..`w32`) look pages up in two flat tables: `rp` holds
- * readable pages, `wp` holds pages that may be written in place (writable,
+ * Hot accessors (`r8`..`w32`) look pages up in two flat tables: `ri` for
+ * readable pages, `wi` for pages that may be written in place (writable,
  * private and holding no translated code). Everything else takes a slow
  * path that faults, copies or invalidates code as needed.
  *
@@ -49,10 +42,18 @@ export class Memory {
   private readonly prot = new Uint8Array(PAGE_COUNT);
   private readonly shared = new Uint8Array(PAGE_COUNT);
   private readonly code = new Uint8Array(PAGE_COUNT);
-  /** Readable pages by page number (fast path). */
-  readonly rp: (Uint8Array | undefined)[] = EMPTY_TABLE.slice();
-  /** Pages writable in place by page number (fast path). */
-  readonly wp: (Uint8Array | undefined)[] = EMPTY_TABLE.slice();
+  /**
+   * The fast path's page tables: for each page number, the index in
+   * `frames` of its contents if it is readable (`ri`) or writable in place
+   * (`wi`), else 0. Typed arrays cost next to nothing to create, which
+   * matters because sub-guests are created often.
+   */
+  readonly ri = new Int32Array(PAGE_COUNT);
+  readonly wi = new Int32Array(PAGE_COUNT);
+  /** Page contents by frame index; frame 0 is never used. */
+  readonly frames: Uint8Array[] = [ZERO_PAGE];
+  private readonly frameOf = new Int32Array(PAGE_COUNT);
+  private readonly freeFrames: number[] = [];
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
 
@@ -61,7 +62,7 @@ export class Memory {
   /** Maps `[addr, addr+len)` (page-rounded) as zero-filled pages with `prot`. */
   map(addr: number, len: number, prot: number): void {
     for (const pn of pageRange(addr, len)) {
-      this.data.set(pn, ZERO_PAGE);
+      this.setData(pn, ZERO_PAGE);
       this.shared[pn] = 1;
       this.prot[pn] = MAPPED | (prot & 7);
       this.refresh(pn);
@@ -72,7 +73,7 @@ export class Memory {
   unmap(addr: number, len: number): void {
     for (const pn of pageRange(addr, len)) {
       if (this.code[pn]) this.onCodeWrite(pn);
-      this.data.delete(pn);
+      this.dropData(pn);
       this.prot[pn] = 0;
       this.shared[pn] = 0;
       this.code[pn] = 0;
@@ -125,7 +126,7 @@ export class Memory {
       throw new RangeError(`page ${page} must be ${PAGE_SIZE} bytes`);
     }
     if (this.code[page]) this.onCodeWrite(page);
-    this.data.set(page, bytes);
+    this.setData(page, bytes);
     this.shared[page] = 1;
     this.prot[page] = MAPPED | (prot & 7);
     this.refresh(page);
@@ -136,7 +137,7 @@ export class Memory {
     for (const pn of this.data.keys()) {
       if (!this.shared[pn]) {
         this.shared[pn] = 1;
-        this.wp[pn] = undefined;
+        this.wi[pn] = 0;
       }
     }
   }
@@ -144,7 +145,7 @@ export class Memory {
   /** Records that translated code was built from this page. */
   markCode(page: number): void {
     this.code[page] = 1;
-    this.wp[page] = undefined;
+    this.wi[page] = 0;
   }
 
   /** Forgets that a page holds translated code (its blocks were dropped). */
@@ -153,60 +154,86 @@ export class Memory {
     this.refresh(page);
   }
 
+  private setData(pn: number, bytes: Uint8Array): void {
+    this.data.set(pn, bytes);
+    let f = this.frameOf[pn];
+    if (f === 0) {
+      f = this.freeFrames.pop() ?? this.frames.length;
+      this.frameOf[pn] = f;
+    }
+    this.frames[f] = bytes;
+  }
+
+  private dropData(pn: number): void {
+    this.data.delete(pn);
+    const f = this.frameOf[pn];
+    if (f !== 0) {
+      this.frameOf[pn] = 0;
+      this.frames[f] = ZERO_PAGE;
+      this.freeFrames.push(f);
+    }
+  }
+
   private refresh(pn: number): void {
     const p = this.prot[pn];
-    const d = this.data.get(pn);
+    const f = this.frameOf[pn];
     const readable = p & MAPPED && p & (PROT_READ | PROT_WRITE);
-    this.rp[pn] = readable ? d : undefined;
-    this.wp[pn] = p & MAPPED && p & PROT_WRITE && !this.shared[pn] &&
+    this.ri[pn] = readable ? f : 0;
+    this.wi[pn] = p & MAPPED && p & PROT_WRITE && !this.shared[pn] &&
         !this.code[pn]
-      ? d
-      : undefined;
+      ? f
+      : 0;
   }
 
   // ---- hot accessors -----------------------------------------------------
 
   r8(a: number): number {
-    const p = this.rp[a >>> PAGE_SHIFT];
-    return p !== undefined ? p[a & PAGE_MASK] : this.slowRead(a, 1);
+    const f = this.ri[a >>> PAGE_SHIFT];
+    return f !== 0 ? this.frames[f][a & PAGE_MASK] : this.slowRead(a, 1);
   }
 
   r16(a: number): number {
-    const p = this.rp[a >>> PAGE_SHIFT];
+    const f = this.ri[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (p !== undefined && o < PAGE_SIZE - 1) return p[o] | (p[o + 1] << 8);
+    if (f !== 0 && o < PAGE_SIZE - 1) {
+      const p = this.frames[f];
+      return p[o] | (p[o + 1] << 8);
+    }
     return this.slowRead(a, 2);
   }
 
   /** Reads a 32-bit value (as a signed int32). */
   r32(a: number): number {
-    const p = this.rp[a >>> PAGE_SHIFT];
+    const f = this.ri[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (p !== undefined && o < PAGE_SIZE - 3) {
+    if (f !== 0 && o < PAGE_SIZE - 3) {
+      const p = this.frames[f];
       return p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24);
     }
     return this.slowRead(a, 4);
   }
 
   w8(a: number, v: number): void {
-    const p = this.wp[a >>> PAGE_SHIFT];
-    if (p !== undefined) p[a & PAGE_MASK] = v;
+    const f = this.wi[a >>> PAGE_SHIFT];
+    if (f !== 0) this.frames[f][a & PAGE_MASK] = v;
     else this.slowWrite(a, 1, v);
   }
 
   w16(a: number, v: number): void {
-    const p = this.wp[a >>> PAGE_SHIFT];
+    const f = this.wi[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (p !== undefined && o < PAGE_SIZE - 1) {
+    if (f !== 0 && o < PAGE_SIZE - 1) {
+      const p = this.frames[f];
       p[o] = v;
       p[o + 1] = v >> 8;
     } else this.slowWrite(a, 2, v);
   }
 
   w32(a: number, v: number): void {
-    const p = this.wp[a >>> PAGE_SHIFT];
+    const f = this.wi[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (p !== undefined && o < PAGE_SIZE - 3) {
+    if (f !== 0 && o < PAGE_SIZE - 3) {
+      const p = this.frames[f];
       p[o] = v;
       p[o + 1] = v >> 8;
       p[o + 2] = v >> 16;
@@ -275,7 +302,7 @@ export class Memory {
   private writable(pn: number): Uint8Array {
     if (this.code[pn]) this.onCodeWrite(pn);
     if (this.shared[pn]) {
-      this.data.set(pn, this.data.get(pn)!.slice());
+      this.setData(pn, this.data.get(pn)!.slice());
       this.shared[pn] = 0;
     }
     this.refresh(pn);

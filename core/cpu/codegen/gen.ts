@@ -82,7 +82,7 @@ export class Gen {
     if (!hasMemoryOperand(this.i) || !isModrmOperand(spec)) return this.get(k);
     const size = this.sizeOf(k);
     if (this.readOnlySegment) return "L.codeSegmentWrite()";
-    return load(size, "ea", "wp", `L.rmw${size}(m, ea)`);
+    return load(size, "ea", "wi", `L.rmw${size}(m, ea)`);
   }
 
   /** The immediate of operand `k`: the decoder keeps the first in `imm`, a second (ENTER's level) in `imm2`. */
@@ -212,21 +212,21 @@ function setReg(n: number, size: number, v: string): string {
 /**
  * Loads and stores are inlined into generated code: the page-table lookup
  * and the byte assembly, with the Memory method as the slow path. The
- * temporaries `$p` and `$o` are declared once per block function.
+ * temporaries `$i`, `$p` and `$o` are declared once per block function.
  * Addresses that are not simple names are not inlined (they would be
  * evaluated more than once).
  */
 const SIMPLE = /^(\w+|r\[\d\])$/;
 
-function load(size: number, addr: string, table = "rp", slow = `m.r${size}(${addr})`): string {
+function load(size: number, addr: string, table = "ri", slow = `m.r${size}(${addr})`): string {
   if (!SIMPLE.test(addr)) return slow;
   if (size === 8) {
-    return `(($p = m.${table}[${addr} >>> 12]) !== undefined ? $p[${addr} & 4095] : ${slow})`;
+    return `(($i = m.${table}[${addr} >>> 12]) !== 0 ? m.frames[$i][${addr} & 4095] : ${slow})`;
   }
   const bytes = size === 16
-    ? `($p[$o] | ($p[$o + 1] << 8))`
-    : `($p[$o] | ($p[$o + 1] << 8) | ($p[$o + 2] << 16) | ($p[$o + 3] << 24))`;
-  return `(($p = m.${table}[${addr} >>> 12]) !== undefined && ($o = ${addr} & 4095) < ${
+    ? `(($p = m.frames[$i])[$o] | ($p[$o + 1] << 8))`
+    : `(($p = m.frames[$i])[$o] | ($p[$o + 1] << 8) | ($p[$o + 2] << 16) | ($p[$o + 3] << 24))`;
+  return `(($i = m.${table}[${addr} >>> 12]) !== 0 && ($o = ${addr} & 4095) < ${
     4097 - size / 8
   } ? ${bytes} : ${slow})`;
 }
@@ -235,9 +235,9 @@ function store(size: number, addr: string, v: string): string {
   if (!SIMPLE.test(addr)) return `m.w${size}(${addr}, ${v});`;
   const bytes = ["$v", "$v >> 8", "$v >> 16", "$v >> 24"].slice(0, size / 8)
     .map((b, k) => `$p[$o${k ? ` + ${k}` : ""}] = ${b};`).join(" ");
-  return `{ const $v = ${v}; if (($p = m.wp[${addr} >>> 12]) !== undefined && ($o = ${addr} & 4095) < ${
+  return `{ const $v = ${v}; if (($i = m.wi[${addr} >>> 12]) !== 0 && ($o = ${addr} & 4095) < ${
     4097 - size / 8
-  }) { ${bytes} } else m.w${size}(${addr}, $v); }`;
+  }) { $p = m.frames[$i]; ${bytes} } else m.w${size}(${addr}, $v); }`;
 }
 
 function segNumber(spec: OperandSpec): number {

@@ -15,7 +15,7 @@ import { type Memory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PROT_WRITE } from "../..
  * accumulator change.
  */
 export function writable(m: Memory, a: number, n: number): number {
-  if (m.wp[a >>> PAGE_SHIFT] !== undefined && (a & PAGE_MASK) <= PAGE_SIZE - n) return a;
+  if (m.wi[a >>> PAGE_SHIFT] !== 0 && (a & PAGE_MASK) <= PAGE_SIZE - n) return a;
   // Slow path: also copy-on-write and code pages, which are writable but not in `wp`.
   for (let k = 0; k < n; k++) {
     const b = (a + k) >>> 0;
@@ -37,22 +37,26 @@ export function writable(m: Memory, a: number, n: number): number {
  */
 
 export function rmw8(m: Memory, a: number): number {
-  const p = m.wp[a >>> PAGE_SHIFT];
-  if (p !== undefined) return p[a & PAGE_MASK];
+  const f = m.wi[a >>> PAGE_SHIFT];
+  if (f !== 0) return m.frames[f][a & PAGE_MASK];
   return m.r8(writable(m, a, 1));
 }
 
 export function rmw16(m: Memory, a: number): number {
-  const p = m.wp[a >>> PAGE_SHIFT];
+  const f = m.wi[a >>> PAGE_SHIFT];
   const o = a & PAGE_MASK;
-  if (p !== undefined && o < PAGE_SIZE - 1) return p[o] | (p[o + 1] << 8);
+  if (f !== 0 && o < PAGE_SIZE - 1) {
+    const p = m.frames[f];
+    return p[o] | (p[o + 1] << 8);
+  }
   return m.r16(writable(m, a, 2));
 }
 
 export function rmw32(m: Memory, a: number): number {
-  const p = m.wp[a >>> PAGE_SHIFT];
+  const f = m.wi[a >>> PAGE_SHIFT];
   const o = a & PAGE_MASK;
-  if (p !== undefined && o < PAGE_SIZE - 3) {
+  if (f !== 0 && o < PAGE_SIZE - 3) {
+    const p = m.frames[f];
     return p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24);
   }
   return m.r32(writable(m, a, 4));
