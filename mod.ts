@@ -28,3 +28,5 @@ export { Cpu } from "./core/cpu/state.ts";
 export { Memory } from "./core/memory/memory.ts";
 export { disassemble } from "./core/cpu/isa/disasm.ts";
 export * as tree from "./core/tree/mod.ts";
+export * as store from "./core/store/mod.ts";
+export * as manifest from "./core/manifest/mod.ts";
