@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
+import { Command } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Guest, type Stop } from "../../core/vm/guest.ts";
@@ -134,4 +134,3 @@ export function report(guest: Guest, stop: Stop) {
   };
 }
 
-export { InvalidArgumentError };

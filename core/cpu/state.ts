@@ -17,8 +17,8 @@ export const ARITH_FLAGS = CF | PF | AF | ZF | SF | OF;
  */
 export const USER_FLAGS = DF | NT | AC | ID | TF;
 
-/** `Cpu.trap` values. */
-export const TRAP_NONE = 0, TRAP_SYSCALL = 1;
+/** `Cpu.trap` for `int 0x80` (0 means no trap; Fx86 traps are in core/cpu/trap.ts). */
+export const TRAP_SYSCALL = 1;
 
 /** Resolves a segment selector to its base address; throws a GuestFault if invalid. */
 export type SegmentResolver = (selector: number) => number;
