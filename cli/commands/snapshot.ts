@@ -1,6 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
-import { diff } from "../../core/tree/mod.ts";
-import { writeAll } from "../host.ts";
+import { diffGuestStates, formatGuestStateDiff } from "../../core/vm/state-diff.ts";
+import { UserError, writeAll } from "../host.ts";
 import { openStore, storeOption } from "./store-options.ts";
 
 const encoder = new TextEncoder();
@@ -41,18 +41,20 @@ export function snapshotCommand() {
       for (const name of names) store.removeSnapshot(name);
     });
   cmd.command("diff")
-    .description("the paths that differ between two snapshots: A added, D removed, M modified")
+    .description("what differs between two snapshots: registers, pages, files, other state, and sub-guests")
     .argument("<a>")
     .argument("<b>")
+    .option("--json", "print the grouped differences as JSON")
     .addOption(storeOption())
     .action((a, b, opts) => {
       const store = openStore(opts.store);
       const before = store.loadSnapshot(a).tree;
       const after = store.loadSnapshot(b).tree;
-      const letter = { added: "A", removed: "D", modified: "M" } as const;
-      let out = "";
-      for (const change of diff(before, after)) out += `${letter[change.type]} ${change.path}\n`;
-      print(out);
+      if (before.kind !== "dir" || after.kind !== "dir") {
+        throw new UserError(`snapshot ${before.kind === "dir" ? b : a} is not a directory, so it has no state to compare.`);
+      }
+      const d = diffGuestStates(before, after);
+      print(opts.json ? JSON.stringify(d) + "\n" : formatGuestStateDiff(d));
     });
   return cmd;
 }
