@@ -120,6 +120,8 @@ export interface CommandOutput {
   ok: boolean;
   /** What the command prints; for a failure, one line saying what is wrong. */
   text: string;
+  /** The command was `quit`: the front end should end. */
+  quit?: boolean;
 }
 
 /** Hooks for a command that may run long (run, continue, goto, …). */

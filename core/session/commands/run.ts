@@ -1,0 +1,123 @@
+/**
+ * Commands that move execution: step, next, run, continue, back, goto.
+ */
+import type { Command } from "../command.ts";
+import { CommandError } from "../errors.ts";
+import { parseCount } from "../numbers.ts";
+import type { RunEnd, SessionState } from "../state.ts";
+
+/** What a command that moved execution prints last: why it stopped (unless it just did its count) and where. */
+export function report(s: SessionState, end: RunEnd | null): string {
+  const m = s.machine();
+  const lines = end && end.kind !== "count" ? [end.reason] : [];
+  lines.push(s.where(s.selectedNode(), m.position));
+  return lines.join("\n");
+}
+
+function count(args: string[], max: number): number {
+  if (args.length > 1) throw new CommandError(`expected at most one argument, got ${args.length}`);
+  if (args.length === 0) return 1;
+  const n = parseCount(args[0], "N");
+  if (n < 1 || n > max) throw new CommandError(`N must be between 1 and ${max}`);
+  return n;
+}
+
+export const step: Command = {
+  name: "step",
+  args: "[N]",
+  summary: "execute N instructions (default 1) of the innermost running guest, going into RUN",
+  details:
+    "One instruction of the machine is one instruction of whichever guest runs innermost: a RUN steps into its sub-guest. " +
+    "With trace on, prints each instruction before it executes.",
+  aliases: ["s", "stepi", "si"],
+  moves: true,
+  async run(s, args, opts) {
+    const n = count(args, Number.MAX_SAFE_INTEGER);
+    const m = s.machine();
+    let end: RunEnd | null = null;
+    if (s.tracing) {
+      for (let i = 0; i < n; i++) {
+        const chain = s.chain(m);
+        s.printed.push(s.where(chain[chain.length - 1].node, m.position));
+        end = await s.run(m, 1, opts);
+        if (end.kind !== "count") break;
+      }
+    } else end = await s.run(m, n, opts);
+    return report(s, end);
+  },
+};
+
+export const run: Command = {
+  name: "run",
+  args: "[N]",
+  summary: "run N instructions, or until a breakpoint or the guest stops",
+  details: "Without N, the same as continue. Long runs go in chunks and can be interrupted; the state stays consistent.",
+  aliases: ["r"],
+  moves: true,
+  async run(s, args, opts) {
+    const n = args.length === 0 ? Infinity : count(args, Number.MAX_SAFE_INTEGER);
+    return report(s, await s.run(s.machine(), n, opts));
+  },
+};
+
+export const cont: Command = {
+  name: "continue",
+  args: "",
+  summary: "run until a breakpoint or until the guest stops",
+  details: "",
+  aliases: ["c", "cont"],
+  moves: true,
+  async run(s, args, opts) {
+    if (args.length > 0) throw new CommandError("continue takes no arguments");
+    return report(s, await s.run(s.machine(), Infinity, opts));
+  },
+};
+
+export const back: Command = {
+  name: "back",
+  args: "[N]",
+  summary: "go back N instructions (default 1) of the machine",
+  details:
+    "Restores the nearest checkpoint before the target and replays: the state is exactly the one a straight run had there. " +
+    "Cannot go back before the start of the history (the load, a restore, or the last edit).",
+  aliases: ["b", "reverse-step"],
+  moves: true,
+  run(s, args) {
+    const n = count(args, Number.MAX_SAFE_INTEGER);
+    const m = s.machine();
+    s.previous = s.registers(s.selectedNode());
+    const start = m.timeline.checkpoints[0].at;
+    if (m.position === start) throw new CommandError(`already at the start of the history (instruction ${start})`);
+    s.breakpoints.detach(m);
+    m.timeline.back(n);
+    s.lastStop = `went back to instruction ${m.position}`;
+    s.follow(m);
+    return report(s, null);
+  },
+};
+
+export const goto: Command = {
+  name: "goto",
+  args: "N",
+  summary: "go to instruction N of the machine (back or forward), ignoring breakpoints",
+  details: "N counts the instructions charged to the top-level guest. Going past the end stops where the guest stops.",
+  moves: true,
+  async run(s, args, opts) {
+    if (args.length !== 1) throw new CommandError("goto takes one argument: an instruction count N");
+    const target = parseCount(args[0], "N");
+    const m = s.machine();
+    const start = m.timeline.checkpoints[0].at;
+    if (target < start) throw new CommandError(`instruction ${target} is before the start of the history (${start})`);
+    s.previous = s.registers(s.selectedNode());
+    let end: RunEnd | null = null;
+    if (target >= m.position) {
+      end = await s.run(m, target - m.position, opts, { breakpoints: false });
+    } else {
+      s.breakpoints.detach(m);
+      m.timeline.goto(target);
+      s.lastStop = `went to instruction ${m.position}`;
+      s.follow(m);
+    }
+    return report(s, end);
+  },
+};

@@ -1,0 +1,335 @@
+/**
+ * What a debugging session holds and does: the loaded top-level guests
+ * (machines) with their timelines, the selected guest, breakpoints, trace,
+ * and running in chunks that can be interrupted. The command table
+ * (commands.ts) drives it; `Session` (session.ts) is its public face.
+ */
+import { basename } from "node:path";
+import { ElfError } from "../elf/elf.ts";
+import { buildManifest, fx86Vm, type HostFiles, loadManifest, ManifestError, nodeHostFiles } from "../manifest/mod.ts";
+import type { Store } from "../store/mod.ts";
+import { isValidName } from "../tree/names.ts";
+import type { DirNode } from "../tree/mod.ts";
+import { Guest, newGuestTree, type Stop } from "../vm/guest.ts";
+import { FileSystem } from "../linux/fs/filesystem.ts";
+import { disassemble } from "../cpu/isa/disasm.ts";
+import { BreakpointTable } from "./breakpoints.ts";
+import { CommandError } from "./errors.ts";
+import { activeChain, flatten, GuestCache, type GuestNode, guestNodes } from "./hierarchy.ts";
+import { peek } from "./inspect.ts";
+import { Machine } from "./machine.ts";
+import { hex32 } from "./numbers.ts";
+import { readRegister, REGISTER_NAMES } from "./registers.ts";
+import type { ExecuteOptions } from "./view.ts";
+
+/** How a session is set up. */
+export interface SessionOptions {
+  /** Where `load` reads manifests, programs and the files they name (default: the real host). */
+  host?: HostFiles;
+  /** Opens the snapshot store (throws StoreError, one line); without it snapshot/restore fail. */
+  store?: () => Store;
+  /** Checkpoint interval of the timelines, in instructions (default 1M). */
+  every?: number;
+  /** Instructions run between progress reports and interrupt checks (default 1M). */
+  chunk?: number;
+  /** Recorded in snapshots ("deno", "bun"). */
+  runtime?: string;
+}
+
+/** Why a run of the machine ended. */
+export interface RunEnd {
+  stop: Stop;
+  /** One line, e.g. "breakpoint 1: RUN entry of nest/fs/child". */
+  reason: string;
+  /** count: the instructions asked for ran; stop: the guest exited or faulted; budget: its manifest budget ran out. */
+  kind: "count" | "stop" | "budget" | "break" | "interrupt";
+}
+
+const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * The state of a session, shared by the commands.
+ *
+ * @example
+ * const s = new SessionState({});
+ * s.load("examples/nesting/nesting.yaml", []);
+ * await s.run(s.machine(), 1000, {});
+ */
+export class SessionState {
+  readonly host: HostFiles;
+  readonly every: number;
+  readonly chunk: number;
+  machines: Machine[] = [];
+  selected = "";
+  /** The user chose `selected`: do not follow the active guest after stops. */
+  pinned = false;
+  lastStop = "";
+  progress: { done: number; total: number | null } | null = null;
+  tracing = false;
+  /** Lines printed while the current command runs (trace lines, stepped instructions), in order. */
+  printed: string[] = [];
+  readonly breakpoints = new BreakpointTable();
+  /** Registers of the selected guest before the last command that moved execution. */
+  previous = new Map<string, number>();
+  memoryAddress: number | null = null;
+  treePath = "";
+  readonly cache = new GuestCache();
+  busy = false;
+
+  constructor(readonly options: SessionOptions) {
+    this.host = options.host ?? nodeHostFiles;
+    this.every = options.every ?? 1_000_000;
+    this.chunk = options.chunk ?? 1_000_000;
+  }
+
+  // ---- loading ---------------------------------------------------------------
+
+  /** Loads a manifest (.yaml/.yml) or an i386 ELF program with its arguments, replacing what was loaded. */
+  load(file: string, args: string[]): void {
+    const trees: [string, DirNode, number | null][] = [];
+    if (/\.ya?ml$/i.test(file)) {
+      if (args.length > 0) throw new CommandError("load MANIFEST takes no arguments");
+      let text: string;
+      try {
+        text = new TextDecoder().decode(this.host.readFile(file));
+      } catch (e) {
+        throw new CommandError(`cannot read manifest ${file}: ${reasonOf(e)}`);
+      }
+      try {
+        const built = buildManifest(loadManifest(file, text), { vm: fx86Vm, host: this.host });
+        for (const { name, guest } of built.manifest.guests) {
+          trees.push([name, built.tree.get(name) as DirNode, guest.budget ?? null]);
+        }
+      } catch (e) {
+        if (e instanceof ManifestError) throw new CommandError(e.message);
+        throw e;
+      }
+    } else {
+      let program: Uint8Array;
+      try {
+        program = this.host.readFile(file);
+      } catch (e) {
+        throw new CommandError(`cannot read program ${file}: ${reasonOf(e)}`);
+      }
+      const base = basename(file);
+      const name = isValidName(base) ? base : "guest";
+      try {
+        trees.push([name, newGuestTree({ program, argv: [base, ...args], fs: new FileSystem() }), null]);
+      } catch (e) {
+        if (e instanceof ElfError) throw new CommandError(`${file}: ${e.message}`);
+        throw e;
+      }
+    }
+    this.machines = trees.map(([name, tree, budget]) => this.newMachine(name, tree, budget));
+    this.selected = this.machines[0].name;
+    this.pinned = false;
+    this.lastStop = "";
+    this.memoryAddress = null;
+    this.treePath = "";
+    this.breakpoints.clear();
+    this.previous.clear();
+  }
+
+  /** A machine for a top-level guest subtree (load, restore). */
+  newMachine(name: string, tree: DirNode, budget: number | null): Machine {
+    return new Machine(name, tree, budget, {
+      every: this.every,
+      restore: { trace: (line) => this.trace(name, line) },
+    });
+  }
+
+  /** Records a trace line of guest `id` while tracing. */
+  trace(id: string, line: string): void {
+    if (this.tracing) this.printed.push(`[${id}] ${line}`);
+  }
+
+  // ---- guests ----------------------------------------------------------------
+
+  /** The machine the selected guest belongs to. */
+  machine(): Machine {
+    if (this.machines.length === 0) throw new CommandError("nothing loaded; use load MANIFEST or load PROGRAM");
+    const top = this.selected.split("/")[0];
+    return this.machines.find((m) => m.name === top) ?? this.machines[0];
+  }
+
+  /** The guest tree of a machine. */
+  nodes(m: Machine): GuestNode {
+    return guestNodes(m.name, m.tree());
+  }
+
+  /** Every guest of every machine, depth first. */
+  allNodes(): GuestNode[] {
+    return this.machines.flatMap((m) => flatten(this.nodes(m)));
+  }
+
+  /** The guest with id `id` (exact, a unique prefix, or a unique label such as "/child"). */
+  find(id: string): GuestNode {
+    const all = this.allNodes();
+    const exact = all.find((n) => n.id === id);
+    if (exact) return exact;
+    const byPrefix = all.filter((n) => n.id.startsWith(id));
+    if (byPrefix.length === 1) return byPrefix[0];
+    const byLabel = all.filter((n) => labelOf(n) === id || labelOf(n) === "/" + id);
+    if (byLabel.length === 1) return byLabel[0];
+    const many = byPrefix.length > 1 ? byPrefix : byLabel;
+    if (many.length > 1) throw new CommandError(`"${id}" is ambiguous: ${many.map((n) => n.id).join(", ")}`);
+    throw new CommandError(`no guest "${id}"; guests: ${all.map((n) => n.id).join(", ")}`);
+  }
+
+  /** The selected guest (the machine's top-level guest if the selection has gone). */
+  selectedNode(): GuestNode {
+    const m = this.machine();
+    const all = flatten(this.nodes(m));
+    return all.find((n) => n.id === this.selected) ?? all[0];
+  }
+
+  /** A guest object to read a node's state from (the live one for a top-level guest). */
+  guestOf(node: GuestNode): Guest {
+    if (node.depth === 0) return this.machines.find((m) => m.name === node.id)!.guest;
+    return this.cache.guest(node.tree);
+  }
+
+  /** The innermost running guest of a machine, with the chain that leads to it. */
+  chain(m: Machine) {
+    return activeChain(this.nodes(m), this.cache);
+  }
+
+  /** Register values of a node, by name. */
+  registers(node: GuestNode): Map<string, number> {
+    const c = this.guestOf(node).cpu;
+    return new Map(REGISTER_NAMES.map((r) => [r, readRegister(c, r)!]));
+  }
+
+  /** `[N] id 0xEIP: instruction` for a node. */
+  where(node: GuestNode, position: number): string {
+    const g = this.guestOf(node);
+    return `[${position}] ${node.id} ${hex32(g.cpu.eip)}: ${instructionAt(g, g.cpu.eip)}`;
+  }
+
+  // ---- running ---------------------------------------------------------------
+
+  /**
+   * Runs the selected machine for at most `limit` instructions (Infinity:
+   * until it stops), in chunks: progress and interrupts are seen between
+   * chunks, and the event loop gets a turn. Stops at breakpoints, at the
+   * machine's budget and at `icount` breakpoints.
+   */
+  async run(m: Machine, limit: number, opts: ExecuteOptions, how: { breakpoints?: boolean } = {}): Promise<RunEnd> {
+    const breaks = how.breakpoints !== false;
+    const start = m.position;
+    const total = Number.isFinite(limit) ? limit : null;
+    this.previous = this.registers(this.selectedNode());
+    this.progress = { done: 0, total };
+    try {
+      for (;;) {
+        const done = m.position - start;
+        const icount = breaks ? this.breakpoints.nextCount(m.position) : Infinity;
+        const n = Math.min(this.chunk, limit - done, m.budgetLeft, icount - m.position);
+        if (n <= 0) return this.end(m, m.guest.run(0), start, limit);
+        if (this.tracing) this.hookTrace(m.guest, m.name);
+        if (breaks) this.breakpoints.attach(m);
+        else this.breakpoints.detach(m);
+        const stop = m.timeline.run(n);
+        m.end = Math.max(m.end, m.position);
+        this.progress = { done: m.position - start, total };
+        opts.onProgress?.(m.position - start, total);
+        const hit = breaks ? this.breakpoints.describeHit(stop, m) : undefined;
+        if (hit) return this.finish(m, stop, hit, "break");
+        if (stop.status !== "budget" || m.position - start >= limit) return this.end(m, stop, start, limit);
+        if (m.position === icount) {
+          return this.finish(m, stop, `${this.breakpoints.countLabel(icount)} at instruction ${icount}`, "break");
+        }
+        if (opts.signal?.aborted) return this.finish(m, stop, `interrupted at instruction ${m.position}`, "interrupt");
+        await macrotask();
+        if (opts.signal?.aborted) return this.finish(m, stop, `interrupted at instruction ${m.position}`, "interrupt");
+      }
+    } finally {
+      this.progress = null;
+    }
+  }
+
+  private end(m: Machine, stop: Stop, start: number, limit: number): RunEnd {
+    const done = m.position - start;
+    if (stop.status === "exited") return this.finish(m, stop, `${m.name} exited with status ${stop.exitCode} at instruction ${m.position}`, "stop");
+    if (stop.status === "fault") {
+      const f = stop.fault!;
+      return this.finish(m, stop, `${m.name} stopped by a fault (${f.kind}) at eip ${hex32(f.eip)}, instruction ${m.position}: ${f.detail}`, "stop");
+    }
+    if (done < limit && m.budgetLeft === 0) {
+      return this.finish(m, stop, `${m.name} used all of its budget of ${m.budget} instructions`, "budget");
+    }
+    return this.finish(m, stop, `stopped at instruction ${m.position}`, "count");
+  }
+
+  private finish(m: Machine, stop: Stop, reason: string, kind: RunEnd["kind"]): RunEnd {
+    this.lastStop = reason;
+    this.follow(m);
+    return { stop, reason, kind };
+  }
+
+  /**
+   * Gives the live sub-guests of `g` (those RUN keeps between runs) trace
+   * hooks naming them; a sub-guest RUN creates during a chunk is traced from
+   * the next chunk on.
+   */
+  private hookTrace(g: Guest, id: string): void {
+    for (const [path, child] of g.children) {
+      const childId = `${id}/fs${path.startsWith("/") ? "" : "/"}${path}`;
+      child.guest.linux.trace = (line) => this.trace(childId, line);
+      this.hookTrace(child.guest, childId);
+    }
+  }
+
+  /** After a stop: select the innermost running guest, unless the user chose one. */
+  follow(m: Machine): void {
+    if (this.pinned) return;
+    const chain = this.chain(m);
+    this.selected = chain[chain.length - 1].node.id;
+  }
+
+  /**
+   * Edits the state of a guest at the current position: the machine's
+   * history restarts from the edited state (the future it had is gone).
+   */
+  edit(node: GuestNode, change: (g: Guest) => void): void {
+    const m = this.machines.find((x) => x.name === node.id.split("/")[0])!;
+    // Work on a fresh copy: cached guests are shared read-only views.
+    const copy = Guest.fromTree(node.tree);
+    change(copy);
+    let tree = copy.toTree();
+    for (let n: GuestNode = node; n.parent; n = n.parent) {
+      const parent = Guest.fromTree(n.parent.tree);
+      const rel = n.path.slice(n.parent.path === "" ? 0 : n.parent.path.length + 1);
+      parent.linux.fs.setTree(rel.replace(/^fs/, ""), tree);
+      tree = parent.toTree();
+    }
+    m.restart(tree);
+  }
+}
+
+/** A guest's short name: "nest" for a top-level guest, "/child" for a sub-guest. */
+export function labelOf(n: GuestNode): string {
+  if (n.depth === 0) return n.id;
+  const rel = n.path.slice(n.parent!.path === "" ? 0 : n.parent!.path.length + 1);
+  return rel.replace(/^fs/, "");
+}
+
+/** The instruction at `addr` in Intel syntax, or "(unmapped)". */
+export function instructionAt(g: Guest, addr: number): string {
+  try {
+    return disassemble((a) => {
+      const b = peek(g.mem, a);
+      if (b === null) throw new RangeError("unmapped");
+      return b;
+    }, addr >>> 0).text;
+  } catch (e) {
+    return e instanceof RangeError ? "(unmapped)" : "(bad)";
+  }
+}
+
+function reasonOf(e: unknown): string {
+  const code = (e as { code?: string })?.code;
+  const map: Record<string, string> = { ENOENT: "no such file or directory", EACCES: "permission denied", EISDIR: "is a directory" };
+  if (code && map[code]) return map[code];
+  return e instanceof Error ? e.message.split("\n")[0] : String(e);
+}

@@ -1,0 +1,76 @@
+/**
+ * The command table: every command of the language, in the order `help`
+ * lists them. The parser, `help`, completion and docs/shell.md all come
+ * from it.
+ */
+import type { Command } from "./command.ts";
+import { CommandError } from "./errors.ts";
+import { load, quit, trace } from "./commands/control.ts";
+import { disasm, guests, mem, output, regs, select, status, tree } from "./commands/inspect.ts";
+import { back, cont, goto, run, step } from "./commands/run.ts";
+import { poke, set } from "./commands/edit.ts";
+
+const help: Command = {
+  name: "help",
+  args: "[CMD]",
+  summary: "list the commands, or describe one",
+  details: "",
+  aliases: ["h", "?"],
+  complete: (_s, i) => (i === 0 ? COMMANDS.map((c) => c.name) : []),
+  run(_s, args) {
+    if (args.length > 1) throw new CommandError("usage: help [CMD]");
+    return args.length === 0 ? overview() : describe(lookup(args[0]));
+  },
+};
+
+/** Every command, in help order. */
+export const COMMANDS: readonly Command[] = [
+  load, guests, select,
+  step, run, cont, back, goto,
+  regs, mem, disasm, tree, output, status,
+  set, poke,
+  trace, help, quit,
+];
+
+/**
+ * The command named `name` (or one of its aliases).
+ *
+ * @example
+ * lookup("s").name; // "step"
+ */
+export function lookup(name: string): Command {
+  const c = COMMANDS.find((x) => x.name === name || x.aliases?.includes(name));
+  if (!c) throw new CommandError(`unknown command "${name}"; type help for the list`);
+  return c;
+}
+
+/** `name args`, e.g. "mem ADDR [LEN]". */
+export function usage(c: Command): string {
+  return c.args ? `${c.name} ${c.args}` : c.name;
+}
+
+/** What `help` prints: one line per command. */
+export function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => usage(c).length));
+  return COMMANDS.map((c) => `${usage(c).padEnd(width)}  ${c.summary}`).join("\n") +
+    "\nNumbers: decimal, 0x hex, _ separators; counts also take k/M/G (1000s). help CMD says more.";
+}
+
+/** What `help CMD` prints. */
+export function describe(c: Command): string {
+  const lines = [usage(c), `  ${c.summary}`];
+  if (c.details) lines.push(`  ${c.details}`);
+  if (c.aliases?.length) lines.push(`  aliases: ${c.aliases.join(", ")}`);
+  return lines.join("\n");
+}
+
+/**
+ * The command reference of docs/shell.md, generated from the table (a test
+ * keeps the two equal).
+ */
+export function reference(): string {
+  return COMMANDS.map((c) => {
+    const alias = c.aliases?.length ? ` Aliases: ${c.aliases.map((a) => `\`${a}\``).join(", ")}.` : "";
+    return `- \`${usage(c)}\` — ${c.summary}.${c.details ? " " + c.details : ""}${alias}`;
+  }).join("\n") + "\n";
+}
