@@ -28,6 +28,7 @@ export { Cpu } from "./core/cpu/state.ts";
 export { Memory } from "./core/memory/memory.ts";
 export { disassemble } from "./core/cpu/isa/disasm.ts";
 export { type Checkpoint, Timeline } from "./core/vm/timeline.ts";
+export { type BreakHit, type BreakpointSpec, Breakpoints } from "./core/vm/debug.ts";
 export * as tree from "./core/tree/mod.ts";
 export * as store from "./core/store/mod.ts";
 export * as manifest from "./core/manifest/mod.ts";

@@ -17,6 +17,8 @@ interface Block {
   next1?: Block;
   next2?: Block;
   addr: number;
+  /** Address of the last instruction (the one that set a trap, if any). */
+  last: number;
 }
 
 /** How an engine run ended. */
@@ -25,6 +27,10 @@ export interface EngineStop {
   retired: number;
   /** The fault that stopped the CPU, if any (EIP points at the faulting instruction). */
   fault?: GuestFault;
+  /** Stopped before an address breakpoint (`setBreaks`); EIP is on it. */
+  atBreak?: boolean;
+  /** When a trap stopped the run: the address of the instruction that raised it. */
+  trapEip?: number;
 }
 
 /**
@@ -45,6 +51,8 @@ export class Engine {
   private readonly pageBlocks = new Map<number, number[]>();
   /** Forces the single-instruction backend (for conformance tests and tracing). */
   singleStep = false;
+  /** Addresses to stop before (address breakpoints): blocks end before them. */
+  private breaks: ReadonlySet<number> | undefined;
 
   constructor(readonly cpu: Cpu, readonly mem: Memory) {
     mem.onCodeWrite = (page) => this.invalidatePage(page);
@@ -53,11 +61,14 @@ export class Engine {
   /**
    * Runs at most `budget` instructions. Stops early when an instruction
    * raises a trap (`cpu.trap`, e.g. a system call: served by the caller)
-   * or a fault, or when the CPU is halted.
+   * or a fault, or when the CPU is halted, or before an address set with
+   * `setBreaks` (but not before the first instruction: the caller decides
+   * about that one).
    */
   run(budget: number): EngineStop {
     const c = this.cpu, r = c.r, m = this.mem;
     const start = c.icount;
+    const breaks = this.breaks;
     let left = budget;
     let prev: Block | undefined;
     try {
@@ -65,6 +76,7 @@ export class Engine {
         const eip = c.eip;
         let b: Block | undefined;
         if (prev !== undefined) {
+          if (breaks !== undefined && breaks.has(eip)) return { retired: c.icount - start, atBreak: true };
           b = prev.next1?.addr === eip ? prev.next1 : prev.next2?.addr === eip
             ? prev.next2
             : undefined;
@@ -88,7 +100,24 @@ export class Engine {
       }
       throw e;
     }
+    if (c.trap !== 0) return { retired: c.icount - start, trapEip: prev?.last };
     return { retired: c.icount - start };
+  }
+
+  /**
+   * Sets the addresses `run` stops before (undefined or empty: none).
+   * Compiled blocks are dropped when the set changes, so that every
+   * breakpoint starts a block and costs nothing where none is set.
+   */
+  setBreaks(addresses: ReadonlySet<number> | undefined): void {
+    const next = addresses !== undefined && addresses.size > 0 ? new Set(addresses) : undefined;
+    const old = this.breaks;
+    if (next?.size === old?.size && (next === undefined || [...next].every((a) => old!.has(a)))) return;
+    this.breaks = next;
+    for (const page of this.pageBlocks.keys()) this.mem.unmarkCode(page);
+    this.pageBlocks.clear();
+    this.blocks.clear();
+    this.singles.clear();
   }
 
   private lookup(eip: number, left: number): Block {
@@ -128,7 +157,7 @@ export class Engine {
       addr = (addr + i.len) | 0;
       if (
         i.def.flow !== "next" || isRepString(i) || instrs.length >= max ||
-        (addr >>> 0) >>> PAGE_SHIFT !== startPage
+        (addr >>> 0) >>> PAGE_SHIFT !== startPage || this.breaks?.has(addr)
       ) break;
     }
     const first = (eip >>> 0) >>> PAGE_SHIFT;
@@ -139,7 +168,7 @@ export class Engine {
       if (list) list.push(eip);
       else this.pageBlocks.set(pn, [eip]);
     }
-    return { fn: compileBlock(instrs), n: instrs.length, addr: eip };
+    return { fn: compileBlock(instrs), n: instrs.length, addr: eip, last: instrs[instrs.length - 1].addr };
   }
 
   /** Drops every compiled block built from a page (its code was written). */

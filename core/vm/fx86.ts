@@ -12,6 +12,7 @@ import { fromBytes, toHost } from "../linux/fs/names.ts";
 import { getTreeAt, isTreeOp, readPath, setTreeAt, treeOp } from "../linux/treeops.ts";
 import type { Memory } from "../memory/memory.ts";
 import type { DirNode } from "../tree/mod.ts";
+import { type BreakHit, childId } from "./debug.ts";
 import { Guest, isGuestTree, LayoutError, MAX_DEPTH, type Stop } from "./guest.ts";
 
 export const FX86_RUN = 0x00, FX86_LOAD = 0x09;
@@ -43,13 +44,21 @@ export interface Fx86Result {
   retire: boolean;
   /** Length of the instruction, to step over it when it retires. */
   length: number;
+  /** A breakpoint stopped the run at this depth or below (RUN does not retire). */
+  break?: BreakHit;
+  /** The id of the sub-guest a RUN ran. */
+  child?: string;
 }
 
-/** Performs Fx86 instruction `fn` for guest `g` (EIP on the instruction), within `left` instructions. */
-export function fx86Operation(g: Guest, fn: number, left: number): Fx86Result {
+/**
+ * Performs Fx86 instruction `fn` for guest `g` (EIP on the instruction),
+ * within `left` instructions; `resuming` when `g` was stopped inside this
+ * RUN and has retired nothing since.
+ */
+export function fx86Operation(g: Guest, fn: number, left: number, resuming = false): Fx86Result {
   const c = g.cpu;
   const length = decode((a) => g.mem.fetch8(a), c.eip).len;
-  if (fn === FX86_RUN) return { ...run(g, left), length };
+  if (fn === FX86_RUN) return { ...run(g, left, resuming), length };
   if (fn !== FX86_LOAD && !isTreeOp(fn)) {
     const fault = new GuestFault("undefined-opcode", 0, `undefined Fx86 function 0x${fn.toString(16)}`);
     return { used: 0, retire: false, length, fault };
@@ -92,13 +101,48 @@ function load(g: Guest): void {
   const env = stringsAt(m, c.r[ESI]);
   const child = Guest.fromElf({ program: elf.bytes, argv, env });
   child.depth = g.depth + 1;
+  adopt(g, child, target);
   setTreeAt(g.linux, target, child.toTree());
   // Keep the live guest: a RUN that follows continues it without converting.
   g.children.set(target, { tree: getTreeAt(g.linux, target), guest: child });
   c.r[EAX] = 0;
 }
 
-function run(g: Guest, left: number): { used: number; retire: boolean } {
+/** Makes `child` (at `path` in `g`'s file system) part of `g`'s hierarchy. */
+function adopt(g: Guest, child: Guest, path: string): string {
+  child.id = childId(g.id, absolutePath(g, path));
+  child.breakpoints = g.breakpoints;
+  return child.id;
+}
+
+/** `path` made absolute and normal (lexically: "." and ".." removed). */
+function absolutePath(g: Guest, path: string): string {
+  const parts = path.startsWith("/") ? [] : cwdPath(g).split("/");
+  for (const p of path.split("/")) {
+    if (p === "..") parts.pop();
+    else if (p !== "" && p !== ".") parts.push(p);
+  }
+  return "/" + parts.filter((p) => p !== "").join("/");
+}
+
+/** The working directory of `g` as an absolute path (walked up from its node). */
+function cwdPath(g: Guest): string {
+  const fs = g.linux.fs;
+  const names: string[] = [];
+  for (let ino = g.linux.cwd; ino !== fs.root;) {
+    const node = fs.get(ino) as { parent: number };
+    const parent = fs.get(node.parent);
+    for (const [name, i] of fs.entries(parent as never)) {
+      if (i === ino) names.push(name);
+    }
+    ino = node.parent;
+  }
+  return names.reverse().join("/");
+}
+
+type RunResult = { used: number; retire: boolean; break?: BreakHit; child?: string };
+
+function run(g: Guest, left: number, resuming: boolean): RunResult {
   const c = g.cpu, m = g.mem;
   let path: string, tree;
   try {
@@ -119,10 +163,22 @@ function run(g: Guest, left: number): { used: number; retire: boolean } {
       return { used: 0, retire: true };
     }
   }
+  const id = adopt(g, child.guest, path);
+  const bps = g.breakpoints?.enabled ? g.breakpoints : undefined;
+  if (!resuming && bps?.hasRunEntry(id)) {
+    const hit: BreakHit = { kind: "run-entry", guest: g.id, child: id };
+    if (bps.stops(hit)) return { used: 0, retire: false, break: hit };
+  }
   const budget = Math.min((c.r[ECX] >>> 0) + (c.r[EDX] >>> 0) * 0x100000000, Number.MAX_SAFE_INTEGER);
   const allowed = Math.min(budget, left);
-  const stop = child.guest.run(allowed);
+  const before = child.guest.status;
+  const stop = child.guest.runNested(allowed);
   const used = stop.retired;
+  if (stop.break && used === 0) {
+    // Nothing ran: the caller is exactly as before RUN, as a budget stop here leaves it.
+    child.guest.status = before;
+    return { used, retire: false, break: stop.break };
+  }
   const remaining = budget - used;
   c.r[ECX] = remaining % 0x100000000 | 0;
   c.r[EDX] = Math.floor(remaining / 0x100000000) | 0;
@@ -132,19 +188,20 @@ function run(g: Guest, left: number): { used: number; retire: boolean } {
     // The caller may read the sub-guest but not write it back: RUN fails
     // after charging what the sub-guest used.
     c.r[EAX] = -errnoOf(e);
-    return { used, retire: left - used >= 1 };
+    return { used, retire: !stop.break && left - used >= 1, break: stop.break, child: id };
   }
   // Remember the node the file system now holds: if the caller leaves it
   // alone, the next RUN continues this live guest without converting.
   g.children.set(path, { tree: getTreeAt(g.linux, path), guest: child.guest });
-  // The caller's budget ended the sub-guest's run, or nothing is left to
-  // retire RUN with: stop inside RUN, to be re-executed on resume.
+  // The caller's budget ended the sub-guest's run (or a breakpoint did,
+  // which is the same stop, early), or nothing is left to retire RUN with:
+  // stop inside RUN, to be re-executed on resume.
   const callerRanOut = stop.status === "budget" && used === left && left < budget;
-  if (callerRanOut || left - used < 1) return { used, retire: false };
+  if (stop.break || callerRanOut || left - used < 1) return { used, retire: false, break: stop.break };
   const [code, info] = stopCode(stop, child.guest.status.in_run === true);
   c.r[EAX] = code;
   c.r[ESI] = info;
-  return { used, retire: true };
+  return { used, retire: true, child: id };
 }
 
 function stopCode(stop: Stop, inRun: boolean): [number, number] {

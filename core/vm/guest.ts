@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { Engine } from "../cpu/engine.ts";
-import { TRAP_SYSCALL } from "../cpu/state.ts";
-import { Cpu } from "../cpu/state.ts";
+import { Cpu, EAX, TRAP_SYSCALL } from "../cpu/state.ts";
 import { TRAP_FX86 } from "../cpu/trap.ts";
 import { X87 } from "../cpu/x87/x87.ts";
 import { loadElf } from "../elf/load.ts";
@@ -14,6 +13,8 @@ import { fx86Operation } from "./fx86.ts";
 import { jsonBlob, parseJsonBlob } from "./json.ts";
 import { blobAt, cpuFromTree, cpuToTree, dirAt, LayoutError, memoryFromTree, memoryToTree } from "./layout.ts";
 import { linuxToTree } from "../linux/state.ts";
+import { syscallName } from "../linux/syscalls/names.ts";
+import type { BreakHit, Breakpoints } from "./debug.ts";
 
 /** Why a guest's last run stopped. */
 export type StopStatus = "exited" | "budget" | "fault";
@@ -26,6 +27,8 @@ export interface Stop {
   /** Instructions charged during this run: the guest's own and its sub-guests'. */
   retired: number;
   fault?: FaultInfo;
+  /** Set when a breakpoint stopped the run early (status "budget", retired < the budget asked). */
+  break?: BreakHit;
 }
 
 /** The `status` blob of a guest subtree (docs/guest-state.md). */
@@ -63,6 +66,10 @@ export interface RestoreOptions {
   onOutput?: (fd: number, bytes: Uint8Array) => void;
   /** Nesting depth (0 for a top-level guest). */
   depth?: number;
+  /** Breakpoints of the hierarchy (docs/debugging.md). */
+  breakpoints?: Breakpoints;
+  /** The guest's id: its tree path from the top-level guest ("" for that one). */
+  id?: string;
 }
 
 /** The default environment of a guest: deterministic and minimal. */
@@ -91,6 +98,16 @@ export class Guest {
   private lastTree?: DirNode;
   /** Live sub-guests by path, valid while the tree at that path is the one written back. */
   readonly children = new Map<string, { tree: TreeNode; guest: Guest }>();
+  /**
+   * Tree path from the top-level guest: "" for it, "fs/child" for the
+   * sub-guest at /child in its file system (set by RUN and LOAD).
+   */
+  id = "";
+  /** Breakpoints (docs/debugging.md); RUN gives sub-guests their caller's. */
+  breakpoints?: Breakpoints;
+  /** `Breakpoints.epoch` and guest id the engine's address breakpoints were taken at. */
+  private breaksEpoch = 0;
+  private breaksId = "";
 
   private constructor(
     readonly cpu: Cpu,
@@ -147,6 +164,8 @@ export class Guest {
     }
     linux.attach(cpu);
     const g = new Guest(cpu, mem, linux, opts.depth ?? 0);
+    g.breakpoints = opts.breakpoints;
+    g.id = opts.id ?? "";
     g.status = parseJsonBlob<GuestStatus>(blobAt(tree, "status", ""));
     g.charged = g.status.instructions;
     cpu.halted = linux.exit !== undefined || linux.blocked !== undefined;
@@ -174,22 +193,55 @@ export class Guest {
 
   /**
    * Runs until `budget` more instructions have been charged (Infinity for
-   * no limit), the guest exits or it faults. A guest that has exited stays
-   * exited; a fault is reported again each time.
+   * no limit), the guest exits or it faults, or a breakpoint of
+   * `breakpoints` is hit at any depth (`Stop.break`: a budget stop that
+   * comes early). A guest that has exited stays exited; a fault is
+   * reported again each time. A run that starts where the last hit stopped
+   * steps over that hit (docs/debugging.md).
    */
   run(budget: number): Stop {
+    const bps = this.breakpoints;
+    if (bps === undefined || !bps.enabled) return this.runNested(budget);
+    bps.skipping = bps.last?.at === this.charged ? bps.last.hit : undefined;
+    let stop: Stop;
+    try {
+      stop = this.runNested(budget);
+    } finally {
+      bps.skipping = undefined;
+    }
+    if (stop.break) bps.last = { at: this.charged, hit: stop.break };
+    return stop;
+  }
+
+  /** `run` as RUN calls it for a sub-guest: part of its caller's run. */
+  runNested(budget: number): Stop {
     const c = this.cpu;
+    const bps = this.breakpoints?.enabled ? this.breakpoints : undefined;
+    this.syncBreaks(bps);
     const start = this.charged;
     let left = budget;
     let stop: Stop | undefined;
+    let hit: BreakHit | undefined;
     // Stopped inside RUN is a property of the state: it lasts until the
     // guest retires something (a run with no budget leaves it as it was).
     let insideRun = this.status.in_run === true;
+    const retired = () => {
+      insideRun = false;
+      if (bps !== undefined) bps.skipping = undefined;
+    };
     while (!c.halted && left > 0) {
+      // The engine does not stop before its first instruction: that one is
+      // checked here (not when resuming an interrupted RUN: it is no arrival).
+      if (bps?.hasAddress(this.id, c.eip) && !insideRun) {
+        hit = { kind: "address", guest: this.id, eip: c.eip >>> 0 };
+        if (bps.stops(hit)) break;
+        hit = undefined;
+      }
       const s = this.engine.run(left);
       left -= s.retired;
       this.charged += s.retired;
-      if (s.retired > 0) insideRun = false;
+      // A system call's int 0x80 is retired only once no breakpoint stops before it.
+      if (s.retired > (c.trap === TRAP_SYSCALL ? 1 : 0)) retired();
       if (s.fault) {
         stop = {
           status: "fault",
@@ -199,13 +251,31 @@ export class Guest {
         };
         break;
       }
+      if (s.atBreak) {
+        hit = { kind: "address", guest: this.id, eip: c.eip >>> 0 };
+        break;
+      }
       if (c.trap === TRAP_SYSCALL) {
         c.trap = 0;
+        const number = c.r[EAX] >>> 0;
+        if (bps?.hasSyscall(this.id, number)) {
+          const eip = s.trapEip!;
+          hit = { kind: "syscall", guest: this.id, eip: eip >>> 0, number, name: syscallName(number) };
+          if (bps.stops(hit)) {
+            // Un-retire the int 0x80 (all it did was advance EIP and count).
+            c.eip = eip;
+            c.icount--;
+            this.charged--;
+            break;
+          }
+          hit = undefined;
+        }
+        retired();
         this.linux.syscall(c, this.mem);
       } else if (c.trap >= TRAP_FX86) {
         const fn = c.trap - TRAP_FX86;
         c.trap = 0;
-        const r = fx86Operation(this, fn, left);
+        const r = fx86Operation(this, fn, left, insideRun);
         if (r.fault) {
           stop = {
             status: "fault",
@@ -217,16 +287,29 @@ export class Guest {
         }
         left -= r.used;
         this.charged += r.used;
+        if (r.break) {
+          // Stopped inside RUN when the sub-guest ran; as before RUN when not.
+          hit = r.break;
+          if (r.used > 0) insideRun = true;
+          break;
+        }
         insideRun = !r.retire;
         if (insideRun) break;
         c.eip = (c.eip + r.length) | 0;
         c.icount++;
         this.charged++;
         left--;
+        retired();
+        if (r.child !== undefined && left > 0 && bps?.hasRunExit(r.child)) {
+          hit = { kind: "run-exit", guest: this.id, child: r.child };
+          if (bps.stops(hit)) break;
+          hit = undefined;
+        }
       }
     }
     stop ??= this.stopAfterRun();
     stop.retired = this.charged - start;
+    if (hit !== undefined) stop.break = hit;
     this.status = {
       status: stop.status,
       exit_code: stop.exitCode,
@@ -235,6 +318,15 @@ export class Guest {
       ...(insideRun ? { in_run: true } : {}),
     };
     return stop;
+  }
+
+  /** Gives the engine this guest's address breakpoints when they changed. */
+  private syncBreaks(bps: Breakpoints | undefined): void {
+    const epoch = bps?.epoch ?? 0;
+    if (epoch === this.breaksEpoch && this.id === this.breaksId) return;
+    this.breaksEpoch = epoch;
+    this.breaksId = this.id;
+    this.engine.setBreaks(bps?.addressesOf(this.id));
   }
 
   private stopAfterRun(): Stop {
