@@ -13,6 +13,7 @@ import { gcCommand } from "./commands/gc.ts";
 import { fsckCommand } from "./commands/fsck.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { exportCommand, importCommand } from "./commands/bundle.ts";
+import { replCommand } from "./commands/repl.ts";
 import { setGlobalStore, storeOption } from "./commands/store-options.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
@@ -39,6 +40,7 @@ export function program(): Command {
     verifyCommand(),
     exportCommand(),
     importCommand(),
+    replCommand(),
   ]) root.addCommand(inherit(sub, root));
   return root;
 }

@@ -65,6 +65,7 @@ export class Machine {
     let cp = cps[0];
     for (const c of cps) if (c.at <= n) cp = c;
     if (n < cp.at) throw new RangeError(`instruction ${n} is before the start of the history (${cp.at})`);
+    if (n === cp.at) return cp.tree;
     const g = Guest.fromTree(cp.tree);
     g.run(n - cp.at);
     return g.toTree();

@@ -9,6 +9,8 @@ import { load, quit, trace } from "./commands/control.ts";
 import { disasm, guests, mem, output, regs, select, status, tree } from "./commands/inspect.ts";
 import { back, cont, goto, run, step } from "./commands/run.ts";
 import { poke, set } from "./commands/edit.ts";
+import { breakCmd, deleteCmd } from "./commands/breaks.ts";
+import { diff, restore, snapshot } from "./commands/store.ts";
 
 const help: Command = {
   name: "help",
@@ -27,8 +29,10 @@ const help: Command = {
 export const COMMANDS: readonly Command[] = [
   load, guests, select,
   step, run, cont, back, goto,
+  breakCmd, deleteCmd,
   regs, mem, disasm, tree, output, status,
   set, poke,
+  snapshot, restore, diff,
   trace, help, quit,
 ];
 
