@@ -2,9 +2,9 @@
  * The session's breakpoints, numbered as the user set them. Instruction
  * counts are the session's own (it limits each run to the next one); the
  * others are handed to the engine (core/vm/debug.ts) of the machine about
- * to run.
+ * to run, with guest ids made relative to it.
  */
-import type { Stop } from "../vm/guest.ts";
+import { type BreakHit, Breakpoints } from "../vm/debug.ts";
 import type { Machine } from "./machine.ts";
 import { hex32 } from "./numbers.ts";
 
@@ -33,10 +33,16 @@ export type NewBreak =
 export class BreakpointTable {
   private list: BreakSpec[] = [];
   private nextId = 1;
+  /** Breakpoints the session sets for itself (next, trace): not listed, not numbered. */
+  private hidden: NewBreak[] = [];
+  /** Bumped by every change, so each machine's engine settings are rebuilt only when needed. */
+  private version = 0;
+  private readonly engines = new WeakMap<Machine, { bps: Breakpoints; version: number }>();
 
   add(b: NewBreak): BreakSpec {
     const spec = { ...b, id: this.nextId++ } as BreakSpec;
     this.list.push(spec);
+    this.version++;
     return spec;
   }
 
@@ -44,6 +50,7 @@ export class BreakpointTable {
   remove(id: number): boolean {
     const before = this.list.length;
     this.list = this.list.filter((b) => b.id !== id);
+    this.version++;
     return this.list.length < before;
   }
 
@@ -51,6 +58,13 @@ export class BreakpointTable {
   clear(): void {
     this.list = [];
     this.nextId = 1;
+    this.version++;
+  }
+
+  /** Sets the session's own breakpoints for the runs that follow. */
+  setHidden(list: NewBreak[]): void {
+    this.hidden = list;
+    this.version++;
   }
 
   get all(): readonly BreakSpec[] {
@@ -80,15 +94,91 @@ export class BreakpointTable {
     return `breakpoint ${b.id}: ${describe(b).replace(/^\d+ /, "")}`;
   }
 
-  /** Hands the engine breakpoints of machine `m` to its guest (replaced by goto/back, so before each run). */
-  attach(_m: Machine): void {}
+  /** Hands the engine breakpoints of machine `m` to its guest (goto and back replace it, so before each run). */
+  attach(m: Machine): void {
+    const bps = this.engine(m);
+    bps.enabled = true;
+    m.guest.breakpoints = bps;
+  }
 
-  /** Runs machine `m` without engine breakpoints (goto, back). */
-  detach(_m: Machine): void {}
+  /** Runs machine `m` as if no breakpoint were set (goto, back). */
+  detach(m: Machine): void {
+    const bps = this.engine(m);
+    bps.enabled = false;
+    m.guest.breakpoints = bps;
+  }
 
-  /** The line reporting a breakpoint the engine stopped at, if it did. */
-  describeHit(_stop: Stop, _m: Machine): string | undefined {
-    return undefined;
+  private engine(m: Machine): Breakpoints {
+    let e = this.engines.get(m);
+    if (!e) {
+      e = { bps: new Breakpoints(), version: -1 };
+      this.engines.set(m, e);
+    }
+    if (e.version !== this.version) {
+      e.bps.clear();
+      for (const b of [...this.list, ...this.hidden]) addTo(e.bps, b, m.name);
+      e.version = this.version;
+    }
+    return e.bps;
+  }
+
+  /** The user's breakpoint a hit in machine `m` belongs to (undefined: one of the session's own). */
+  match(hit: BreakHit, m: Machine): BreakSpec | undefined {
+    const full = (id: string) => (id === "" ? m.name : `${m.name}/${id}`);
+    return this.list.find((b) => {
+      switch (hit.kind) {
+        case "address":
+          return b.kind === "address" && b.guest === full(hit.guest) && b.eip === hit.eip >>> 0;
+        case "syscall":
+          return b.kind === "syscall" && (b.guest === undefined || b.guest === full(hit.guest)) &&
+            (b.number === undefined || b.number === hit.number);
+        default:
+          return b.kind === hit.kind && (b.guest === undefined || b.guest === full(hit.child));
+      }
+    });
+  }
+}
+
+/**
+ * How a hit is reported, e.g. "RUN entry of nest/fs/child (in nest)".
+ *
+ * @example
+ * describeHit({ kind: "run-exit", guest: "", child: "fs/child" }, "nest"); // "RUN exit of nest/fs/child (in nest)"
+ */
+export function describeHit(hit: BreakHit, top: string): string {
+  const full = (id: string) => (id === "" ? top : `${top}/${id}`);
+  switch (hit.kind) {
+    case "address":
+      return `address ${hex32(hit.eip)} in ${full(hit.guest)}`;
+    case "syscall":
+      return `system call ${hit.name} (${hit.number}) in ${full(hit.guest)}`;
+    default:
+      return `RUN ${hit.kind === "run-entry" ? "entry" : "exit"} of ${full(hit.child)} (in ${full(hit.guest)})`;
+  }
+}
+
+/** Adds a breakpoint to the engine settings of machine `top`, if it concerns it. */
+function addTo(bps: Breakpoints, b: NewBreak, top: string): void {
+  const guest = "guest" in b ? b.guest : undefined;
+  let rel: string | undefined;
+  if (guest !== undefined) {
+    if (guest === top) rel = "";
+    else if (guest.startsWith(top + "/")) rel = guest.slice(top.length + 1);
+    else return;
+  }
+  switch (b.kind) {
+    case "address":
+      bps.addAddress(rel!, b.eip);
+      break;
+    case "syscall":
+      bps.addSyscall(rel, b.number);
+      break;
+    case "run-entry":
+      bps.addRunEntry(rel);
+      break;
+    case "run-exit":
+      bps.addRunExit(rel);
+      break;
   }
 }
 

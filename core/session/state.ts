@@ -13,7 +13,8 @@ import type { DirNode } from "../tree/mod.ts";
 import { Guest, newGuestTree, type Stop } from "../vm/guest.ts";
 import { FileSystem } from "../linux/fs/filesystem.ts";
 import { disassemble } from "../cpu/isa/disasm.ts";
-import { BreakpointTable } from "./breakpoints.ts";
+import { BreakpointTable, describeHit, type NewBreak } from "./breakpoints.ts";
+import type { BreakHit } from "../vm/debug.ts";
 import { CommandError } from "./errors.ts";
 import { activeChain, flatten, GuestCache, type GuestNode, guestNodes } from "./hierarchy.ts";
 import { peek } from "./inspect.ts";
@@ -43,6 +44,16 @@ export interface RunEnd {
   reason: string;
   /** count: the instructions asked for ran; stop: the guest exited or faulted; budget: its manifest budget ran out. */
   kind: "count" | "stop" | "budget" | "break" | "interrupt";
+}
+
+/** How `SessionState.run` runs. */
+export interface RunHow {
+  /** False: ignore breakpoints (goto). */
+  breakpoints?: boolean;
+  /** The session's own breakpoints for this run (next). */
+  hidden?: NewBreak[];
+  /** Decides whether a hit of a hidden breakpoint ends the run (true) or it goes on. */
+  until?: (hit: BreakHit) => boolean;
 }
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -214,12 +225,14 @@ export class SessionState {
    * chunks, and the event loop gets a turn. Stops at breakpoints, at the
    * machine's budget and at `icount` breakpoints.
    */
-  async run(m: Machine, limit: number, opts: ExecuteOptions, how: { breakpoints?: boolean } = {}): Promise<RunEnd> {
+  async run(m: Machine, limit: number, opts: ExecuteOptions, how: RunHow = {}): Promise<RunEnd> {
     const breaks = how.breakpoints !== false;
     const start = m.position;
     const total = Number.isFinite(limit) ? limit : null;
     this.previous = this.registers(this.selectedNode());
     this.progress = { done: 0, total };
+    // Trace catches every system call, to give sub-guests RUN creates their trace hooks.
+    this.breakpoints.setHidden([...(how.hidden ?? []), ...(this.tracing && breaks ? [{ kind: "syscall" as const }] : [])]);
     try {
       for (;;) {
         const done = m.position - start;
@@ -233,8 +246,12 @@ export class SessionState {
         m.end = Math.max(m.end, m.position);
         this.progress = { done: m.position - start, total };
         opts.onProgress?.(m.position - start, total);
-        const hit = breaks ? this.breakpoints.describeHit(stop, m) : undefined;
-        if (hit) return this.finish(m, stop, hit, "break");
+        if (stop.break) {
+          const spec = this.breakpoints.match(stop.break, m);
+          if (spec) return this.finish(m, stop, `breakpoint ${spec.id}: ${describeHit(stop.break, m.name)}`, "break");
+          if (how.until?.(stop.break)) return this.finish(m, stop, `stopped at instruction ${m.position}`, "count");
+          continue;
+        }
         if (stop.status !== "budget" || m.position - start >= limit) return this.end(m, stop, start, limit);
         if (m.position === icount) {
           return this.finish(m, stop, `${this.breakpoints.countLabel(icount)} at instruction ${icount}`, "break");
@@ -245,6 +262,7 @@ export class SessionState {
       }
     } finally {
       this.progress = null;
+      this.breakpoints.setHidden([]);
     }
   }
 
@@ -273,10 +291,10 @@ export class SessionState {
    * the next chunk on.
    */
   private hookTrace(g: Guest, id: string): void {
-    for (const [path, child] of g.children) {
-      const childId = `${id}/fs${path.startsWith("/") ? "" : "/"}${path}`;
-      child.guest.linux.trace = (line) => this.trace(childId, line);
-      this.hookTrace(child.guest, childId);
+    for (const { guest } of g.children.values()) {
+      const childId = `${id.split("/")[0]}/${guest.id}`;
+      guest.linux.trace = (line) => this.trace(childId, line);
+      this.hookTrace(guest, childId);
     }
   }
 

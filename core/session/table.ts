@@ -7,7 +7,7 @@ import type { Command } from "./command.ts";
 import { CommandError } from "./errors.ts";
 import { load, quit, trace } from "./commands/control.ts";
 import { disasm, guests, mem, output, regs, select, status, tree } from "./commands/inspect.ts";
-import { back, cont, goto, run, step } from "./commands/run.ts";
+import { back, cont, goto, next, run, step } from "./commands/run.ts";
 import { poke, set } from "./commands/edit.ts";
 import { breakCmd, deleteCmd } from "./commands/breaks.ts";
 import { diff, restore, snapshot } from "./commands/store.ts";
@@ -28,7 +28,7 @@ const help: Command = {
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
   load, guests, select,
-  step, run, cont, back, goto,
+  step, next, run, cont, back, goto,
   breakCmd, deleteCmd,
   regs, mem, disasm, tree, output, status,
   set, poke,

@@ -4,7 +4,15 @@
 import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { parseCount } from "../numbers.ts";
-import type { RunEnd, SessionState } from "../state.ts";
+import { instructionAt, type RunEnd, type SessionState } from "../state.ts";
+import { ESP } from "../../cpu/state.ts";
+import { decode } from "../../cpu/isa/decoder.ts";
+import { peek } from "../inspect.ts";
+import type { Guest } from "../../vm/guest.ts";
+
+function instructionLength(g: Guest, eip: number): number {
+  return decode((a) => peek(g.mem, a) ?? 0, eip).len;
+}
 
 /** What a command that moved execution prints last: why it stopped (unless it just did its count) and where. */
 export function report(s: SessionState, end: RunEnd | null): string {
@@ -43,6 +51,36 @@ export const step: Command = {
         if (end.kind !== "count") break;
       }
     } else end = await s.run(m, n, opts);
+    return report(s, end);
+  },
+};
+
+export const next: Command = {
+  name: "next",
+  args: "",
+  summary: "step over: run until the selected guest is at its following instruction",
+  details: "Steps over a call, a rep string instruction, an int 0x80 and an Fx86 RUN (with all its sub-guest runs): " +
+    "runs until the selected guest reaches the instruction after this one with its stack no deeper. " +
+    "Other instructions of the active guest are a plain step. Stops earlier at breakpoints.",
+  aliases: ["n"],
+  moves: true,
+  async run(s, args, opts) {
+    if (args.length > 0) throw new CommandError("next takes no arguments");
+    const m = s.machine();
+    const node = s.selectedNode();
+    const g = s.guestOf(node);
+    const eip = g.cpu.eip >>> 0, esp = g.cpu.r[ESP] >>> 0;
+    const text = instructionAt(g, eip);
+    const chain = s.chain(m);
+    const active = chain[chain.length - 1].node.id === node.id;
+    if (active && !/^(call|rep|int|fx86)/.test(text)) return report(s, await s.run(m, 1, opts));
+    const following = (eip + instructionLength(g, eip)) >>> 0;
+    const id = node.id;
+    const end = await s.run(m, Infinity, opts, {
+      hidden: [{ kind: "address", guest: id, eip: following }],
+      // Deeper recursion reaches the same address with a lower stack: go on.
+      until: (hit) => hit.kind === "address" && (s.guestOf(s.find(id)).cpu.r[ESP] >>> 0) >= esp,
+    });
     return report(s, end);
   },
 };
