@@ -14,6 +14,7 @@ import { fsckCommand } from "./commands/fsck.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { exportCommand, importCommand } from "./commands/bundle.ts";
 import { replCommand } from "./commands/repl.ts";
+import { shellCommand } from "./commands/shell.ts";
 import { setGlobalStore, storeOption } from "./commands/store-options.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
@@ -41,6 +42,7 @@ export function program(): Command {
     exportCommand(),
     importCommand(),
     replCommand(),
+    shellCommand(),
   ]) root.addCommand(inherit(sub, root));
   return root;
 }

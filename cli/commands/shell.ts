@@ -1,0 +1,42 @@
+import { Command } from "@commander-js/extra-typings";
+import { Session } from "../../core/session/mod.ts";
+import { UserError } from "../host.ts";
+import { runShell } from "../shell/run.tsx";
+import { openStore, RUNTIME, storeOption } from "./store-options.ts";
+
+/** What `fx86 shell` says when it has no terminal. */
+export const NEEDS_TERMINAL = "fx86 shell needs a terminal; for scripts use fx86 repl";
+
+/**
+ * `fx86 shell [MANIFEST | PROGRAM [ARGS…]]`: the interactive debugger
+ * (cli/shell). A target that cannot be loaded is reported before the
+ * screen is taken over.
+ * @example program().addCommand(shellCommand())
+ */
+export function shellCommand() {
+  return new Command("shell")
+    .description("debug guests interactively in a terminal UI (host tree, registers, disassembly, memory, timeline)")
+    .argument("[target]", "a YAML manifest or an i386 ELF program to load")
+    .argument("[args...]", "the program's arguments")
+    .addOption(storeOption())
+    .action(async (target, args, opts) => {
+      if (!process.stdin.isTTY || !process.stdout.isTTY) {
+        process.stderr.write(NEEDS_TERMINAL + "\n");
+        process.exitCode = 2;
+        return;
+      }
+      const session = new Session({ store: () => openStore(opts.store, { write: true }), runtime: RUNTIME });
+      let greeting = "type : for a command, ? for help";
+      if (target !== undefined) {
+        const loaded = await session.execute(["load", target, ...args].map(quote).join(" "));
+        if (!loaded.ok) throw new UserError(loaded.text);
+        greeting = loaded.text.split("\n")[0];
+      }
+      await runShell(session, greeting);
+    });
+}
+
+/** A word for the command language: quoted when it has spaces or quotes. */
+function quote(word: string): string {
+  return /^[^\s"\\]+$/.test(word) ? word : `"${word.replace(/["\\]/g, (c) => "\\" + c)}"`;
+}

@@ -1,0 +1,73 @@
+/**
+ * Where panels go for a terminal size. An 80x24 terminal shows the host
+ * tree, registers, disassembly and one side panel (the last one focused
+ * among memory, tree, timeline, output and console; Tab cycles); a wider
+ * terminal adds the timeline on top and wider columns, a taller one a
+ * third row with more side panels.
+ */
+
+/** The panels of the shell, in Tab order. */
+export const PANELS = ["hosts", "registers", "disasm", "memory", "tree", "timeline", "output", "console"] as const;
+export type PanelId = typeof PANELS[number];
+
+/** Panels that take turns in the side slots. */
+export const SIDE_PANELS: PanelId[] = ["memory", "tree", "timeline", "output", "console"];
+
+/** A panel at a size. */
+export interface Placement {
+  id: PanelId;
+  width: number;
+  height: number;
+}
+
+/** Rows of panels, top to bottom; each row's widths add up to the terminal width. */
+export type Layout = Placement[][];
+
+/** Lines below the panels: the status line and the help bar / command line. */
+export const FOOTER_LINES = 2;
+
+/**
+ * Lays out the panels for `columns` x `rows` (one row is left free: ink
+ * clears the whole screen when its output fills the terminal).
+ * `side` is the side panel to show first.
+ * @example layout(80, 24, "output")[1].map((p) => p.id)  // ["disasm", "output"]
+ */
+export function layout(columns: number, rows: number, side: PanelId): Layout {
+  const wide = columns >= 120, tall = rows >= 36;
+  const height = Math.max(6, rows - 1 - FOOTER_LINES);
+  const top = Math.min(wide ? 9 : 7, Math.floor(height / 3));
+  const bottom = tall ? Math.floor((height - top) * 0.45) : 0;
+  const middle = height - top - bottom;
+
+  const regs = columns >= 100 ? 58 : 44;
+  const topRow: Placement[] = wide
+    ? [
+      { id: "hosts", width: columns - regs - 40, height: top },
+      { id: "registers", width: regs, height: top },
+      { id: "timeline", width: 40, height: top },
+    ]
+    : [
+      { id: "hosts", width: columns - regs, height: top },
+      { id: "registers", width: regs, height: top },
+    ];
+  const shown = new Set<PanelId>(topRow.map((p) => p.id));
+  const sides = [side, ...SIDE_PANELS.filter((p) => p !== side)].filter((p) => !shown.has(p));
+  const disasmWidth = wide ? Math.min(76, Math.floor(columns * 0.45)) : Math.floor(columns * 0.55);
+  const out: Layout = [
+    topRow,
+    [
+      { id: "disasm", width: disasmWidth, height: middle },
+      { id: sides[0], width: columns - disasmWidth, height: middle },
+    ],
+  ];
+  if (tall) {
+    const n = wide ? 3 : 2;
+    const row = sides.slice(1, 1 + n).map((id, i) => ({
+      id,
+      width: i < n - 1 ? Math.floor(columns / n) : columns - (n - 1) * Math.floor(columns / n),
+      height: bottom,
+    }));
+    out.push(row);
+  }
+  return out;
+}
