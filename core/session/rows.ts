@@ -44,18 +44,20 @@ export function guestRows(s: SessionState): GuestRow[] {
 
 /** The selected guest's registers; `changed` against the values before the last move. */
 export function registerRows(s: SessionState): RegisterRow[] {
-  const now = s.registers(s.selectedNode());
+  const node = s.selectedNode();
+  const now = s.registers(node);
   return REGISTER_NAMES.map((name) => {
     const value = now.get(name)!;
-    const before = s.previous.get(name);
+    const before = s.previous.get(node.id)?.get(name);
     return { name, value, changed: before !== undefined && before !== value };
   });
 }
 
 /** The selected guest's flags. */
 export function flagRows(s: SessionState): FlagRow[] {
-  const now = eflags(s.guestOf(s.selectedNode()).cpu);
-  const before = s.previous.get("eflags");
+  const node = s.selectedNode();
+  const now = eflags(s.guestOf(node).cpu);
+  const before = s.previous.get(node.id)?.get("eflags");
   return FLAG_BITS.map(([name, bit]) => ({
     name,
     set: (now & bit) !== 0,

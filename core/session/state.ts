@@ -9,7 +9,7 @@ import { ElfError } from "../elf/elf.ts";
 import { buildManifest, fx86Vm, type HostFiles, loadManifest, ManifestError, nodeHostFiles } from "../manifest/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { isValidName } from "../tree/names.ts";
-import type { DirNode } from "../tree/mod.ts";
+import { dirFromEntries, type DirNode } from "../tree/mod.ts";
 import { Guest, newGuestTree, type Stop } from "../vm/guest.ts";
 import { FileSystem } from "../linux/fs/filesystem.ts";
 import { disassemble } from "../cpu/isa/disasm.ts";
@@ -80,8 +80,8 @@ export class SessionState {
   /** Lines printed while the current command runs (trace lines, stepped instructions), in order. */
   printed: string[] = [];
   readonly breakpoints = new BreakpointTable();
-  /** Registers of the selected guest before the last command that moved execution. */
-  previous = new Map<string, number>();
+  /** Registers of each guest of the machine before the last command that moved execution, by guest id. */
+  previous = new Map<string, Map<string, number>>();
   memoryAddress: number | null = null;
   treePath = "";
   readonly cache = new GuestCache();
@@ -168,6 +168,11 @@ export class SessionState {
     return guestNodes(m.name, m.tree());
   }
 
+  /** The host tree: top-level guest name -> its subtree now (what `fx86 run` reports the root of). */
+  hostTree(): DirNode {
+    return dirFromEntries(Object.fromEntries(this.machines.map((m) => [m.name, m.tree()])));
+  }
+
   /** Every guest of every machine, depth first. */
   allNodes(): GuestNode[] {
     return this.machines.flatMap((m) => flatten(this.nodes(m)));
@@ -211,6 +216,11 @@ export class SessionState {
     return new Map(REGISTER_NAMES.map((r) => [r, readRegister(c, r)!]));
   }
 
+  /** Records the registers of every guest of the machine, to mark what the next move changes. */
+  remember(): void {
+    this.previous = new Map(flatten(this.nodes(this.machine())).map((n) => [n.id, this.registers(n)]));
+  }
+
   /** `[N] id 0xEIP: instruction` for a node. */
   where(node: GuestNode, position: number): string {
     const g = this.guestOf(node);
@@ -229,7 +239,7 @@ export class SessionState {
     const breaks = how.breakpoints !== false;
     const start = m.position;
     const total = Number.isFinite(limit) ? limit : null;
-    this.previous = this.registers(this.selectedNode());
+    this.remember();
     this.progress = { done: 0, total };
     // Trace catches every system call, to give sub-guests RUN creates their trace hooks.
     this.breakpoints.setHidden([...(how.hidden ?? []), ...(this.tracing && breaks ? [{ kind: "syscall" as const }] : [])]);

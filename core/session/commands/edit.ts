@@ -22,7 +22,7 @@ export const set: Command = {
     const value = parseValue(args[1], "VALUE");
     const node = s.selectedNode();
     checkWritable(name);
-    s.previous = s.registers(node);
+    s.remember();
     s.edit(node, (g) => writeRegister(g.cpu, name, value));
     return `${node.id}: ${name} = ${hex32(value)}; history restarts at instruction ${s.machine().position}`;
   },
@@ -47,7 +47,7 @@ export const poke: Command = {
     for (let i = 0; i < bytes.length; i++) {
       if (!m.isMapped(((addr + i) >>> 0) >>> 12)) throw new CommandError(`address ${hex32(addr + i)} is not mapped`);
     }
-    s.previous = s.registers(node);
+    s.remember();
     s.edit(node, (g) => g.mem.poke(addr, bytes));
     return `${node.id}: wrote ${bytes.length} byte${bytes.length === 1 ? "" : "s"} at ${hex32(addr)}; history restarts at instruction ${s.machine().position}`;
   },

@@ -232,6 +232,7 @@ export const status: Command = {
       `selected: ${s.selectedNode().id}${s.pinned ? "" : " (following the active guest)"}`,
       `last stop: ${s.lastStop || "none yet"}`,
       `trace: ${s.tracing ? "on" : "off"}; breakpoints: ${s.breakpoints.all.length}`,
+      `host root: ${s.hostTree().hash}`,
       report(s, null),
     ].join("\n");
   },

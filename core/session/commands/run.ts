@@ -123,7 +123,7 @@ export const back: Command = {
   run(s, args) {
     const n = count(args, Number.MAX_SAFE_INTEGER);
     const m = s.machine();
-    s.previous = s.registers(s.selectedNode());
+    s.remember();
     const start = m.timeline.checkpoints[0].at;
     if (m.position === start) throw new CommandError(`already at the start of the history (instruction ${start})`);
     s.breakpoints.detach(m);
@@ -146,7 +146,7 @@ export const goto: Command = {
     const m = s.machine();
     const start = m.timeline.checkpoints[0].at;
     if (target < start) throw new CommandError(`instruction ${target} is before the start of the history (${start})`);
-    s.previous = s.registers(s.selectedNode());
+    s.remember();
     let end: RunEnd | null = null;
     if (target >= m.position) {
       end = await s.run(m, target - m.position, opts, { breakpoints: false });
