@@ -25,7 +25,7 @@ export function resumeCommand() {
     .action((name, opts) => {
       if (opts.save) checkSnapshotName(opts.save);
       const store = openStore(opts.store, { write: opts.save !== undefined });
-      const { tree } = store.loadSnapshot(name);
+      const { tree } = store.openSnapshot(name);
       if (!isGuestTree(tree)) throw new UserError(`snapshot ${name} is not a guest, so it cannot be resumed.`);
       let guest: Guest;
       try {

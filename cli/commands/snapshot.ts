@@ -48,8 +48,8 @@ export function snapshotCommand() {
     .addOption(storeOption())
     .action((a, b, opts) => {
       const store = openStore(opts.store);
-      const before = store.loadSnapshot(a).tree;
-      const after = store.loadSnapshot(b).tree;
+      const before = store.openSnapshot(a).tree;
+      const after = store.openSnapshot(b).tree;
       if (before.kind !== "dir" || after.kind !== "dir") {
         throw new UserError(`snapshot ${before.kind === "dir" ? b : a} is not a directory, so it has no state to compare.`);
       }

@@ -13,7 +13,7 @@ function parseRef(ref: string): { name: string; path: string } {
 
 function lookup(storeOpt: string | undefined, ref: string): TreeNode {
   const { name, path } = parseRef(ref);
-  const { tree } = openStore(storeOpt).loadSnapshot(name);
+  const { tree } = openStore(storeOpt).openSnapshot(name);
   try {
     return get(tree, path);
   } catch (e) {

@@ -13,7 +13,7 @@ import {
   utimesSync,
 } from "node:fs";
 import { join } from "node:path";
-import { decode, encode, type TreeNode } from "../tree/mod.ts";
+import { decode, decodeLazy, encode, TreeError, type TreeNode } from "../tree/mod.ts";
 import { childHashes } from "./children.ts";
 import { writeAtomic } from "./atomic.ts";
 import { StoreError } from "./errors.ts";
@@ -65,6 +65,8 @@ function isReadOnly(e: unknown): boolean {
 export class Store {
   /** Hashes known to be on disk (so each is looked up at most once). */
   private readonly present = new Set<string>();
+  /** Nodes read lazily, by hash, while anything still holds them (a zero page is read once). */
+  private readonly loaded = new Map<string, WeakRef<TreeNode>>();
   private readonly objectsDir: string;
   private readonly snapshotsDir: string;
   private readonly tmpDir: string;
@@ -310,6 +312,48 @@ export class Store {
     return loaded.get(hash)!;
   }
 
+  /**
+   * The tree with root `hash`, loaded on demand: one object now, and each
+   * directory's entries when they are first touched (`get`, `entries`,
+   * `children`), so reading one file of a snapshot, or restoring a guest,
+   * reads only the objects it reaches. Every object is verified as it is
+   * read. A missing or corrupt object surfaces where it is first touched,
+   * as a StoreError naming it and `snapshot` (the snapshot being read).
+   *
+   * @example
+   * const tree = store.lazyTree(meta.root, "s1");
+   * get(tree, "stdout"); // reads the root, then the stdout blob
+   */
+  lazyTree(hash: string, snapshot?: string): TreeNode {
+    const load = (h: string): TreeNode => {
+      const known = this.loaded.get(h)?.deref();
+      if (known) return known;
+      let node: TreeNode;
+      try {
+        node = decodeLazy(this.readObject(h), load);
+      } catch (e) {
+        const err = e instanceof TreeError ? corrupt(h, `it is not a canonical node encoding (${e.message})`) : e;
+        if (!(err instanceof StoreError) || !err.hash || snapshot === undefined) throw err;
+        throw neededBy(snapshot, err);
+      }
+      this.loaded.set(h, new WeakRef(node));
+      return node;
+    };
+    return load(hash);
+  }
+
+  /**
+   * A snapshot's metadata and its tree, loaded on demand (see
+   * {@link lazyTree}); `loadSnapshot` reads and checks everything first.
+   *
+   * @example
+   * const { meta, tree } = store.openSnapshot("s1");
+   */
+  openSnapshot(name: string): { meta: SnapshotMeta; tree: TreeNode } {
+    const meta = this.getSnapshot(name);
+    return { meta, tree: this.lazyTree(meta.root, name) };
+  }
+
   /** Every object's hash, from the names of the files (not checked). */
   *objectHashes(): Generator<string> {
     for (const fan of safeReaddir(this.objectsDir)) {
@@ -408,8 +452,7 @@ export class Store {
       return this.getTree(hash);
     } catch (e) {
       if (!(e instanceof StoreError) || !e.hash) throw e;
-      const what = e.code === "missing" ? "which is missing" : "which is corrupt";
-      throw new StoreError(e.code, `snapshot ${name} needs object ${e.hash}, ${what}.`, e.hash);
+      throw neededBy(name, e);
     }
   }
 
@@ -430,6 +473,12 @@ function missing(hash: string): StoreError {
 
 function corrupt(hash: string, why: string): StoreError {
   return new StoreError("corrupt", `object ${hash} is corrupt: ${why}.`, hash);
+}
+
+/** A missing or corrupt object's error, said as what a snapshot needs. */
+function neededBy(snapshot: string, e: StoreError): StoreError {
+  const what = e.code === "missing" ? "which is missing" : "which is corrupt";
+  return new StoreError(e.code, `snapshot ${snapshot} needs object ${e.hash}, ${what}.`, e.hash);
 }
 
 function safeReaddir(dir: string): string[] {

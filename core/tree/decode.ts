@@ -42,6 +42,56 @@ export function decode(
   bytes: Uint8Array,
   lookup: (hash: string) => TreeNode | undefined,
 ): TreeNode {
+  const parsed = parse(bytes);
+  if (parsed instanceof BlobNode) return parsed;
+  const { names, digests } = parsed;
+  const children = digests.map((digest, i) => {
+    const hash = toHex(digest);
+    const child = lookup(hash);
+    if (!child) {
+      throw new TreeError(
+        "not-found",
+        `No node with hash ${hash} for entry ${JSON.stringify(names[i])}.`,
+      );
+    }
+    if (!sameDigest(child.digest, digest)) {
+      throw bad(`lookup of ${hash} returned a node with hash ${child.hash}`);
+    }
+    return child;
+  });
+  hashStats.dirs++;
+  return new DirNode(names, children, sha256(bytes));
+}
+
+/**
+ * {@link decode} that loads nothing yet: a directory's entries are loaded
+ * one at a time on first access, by `load(hash)`, which must return the
+ * node with that hash (a store reads the object and checks its hash; its
+ * errors surface where the entry is first touched). Checks the encoding
+ * exactly as `decode` does.
+ *
+ * @example
+ * const load = (hash: string): TreeNode => decodeLazy(store.readObject(hash), load);
+ * const root = load(rootHash); // one object read; the rest on demand
+ */
+export function decodeLazy(
+  bytes: Uint8Array,
+  load: (hash: string) => TreeNode,
+): TreeNode {
+  const parsed = parse(bytes);
+  if (parsed instanceof BlobNode) return parsed;
+  hashStats.dirs++;
+  return DirNode.lazy(parsed.names, parsed.digests, sha256(bytes), (digest) => {
+    const child = load(toHex(digest));
+    if (!sameDigest(child.digest, digest)) {
+      throw bad(`loading ${toHex(digest)} returned a node with hash ${child.hash}`);
+    }
+    return child;
+  });
+}
+
+/** A blob, or a directory's names and child digests, from a canonical encoding. */
+function parse(bytes: Uint8Array): BlobNode | { names: string[]; digests: Uint8Array[] } {
   if (bytes.length === 0) throw bad("no bytes");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes[0] === BLOB_TAG) {
@@ -61,7 +111,7 @@ export function decode(
   }
   const count = view.getUint32(1);
   const names: string[] = [];
-  const children: TreeNode[] = [];
+  const digests: Uint8Array[] = [];
   let pos = DIR_HEADER_BYTES;
   for (let i = 0; i < count; i++) {
     if (pos >= bytes.length) throw bad(`entry ${i} is missing`);
@@ -80,25 +130,12 @@ export function decode(
     if (i > 0 && compareNames(names[i - 1], name) >= 0) {
       throw bad(`entry ${JSON.stringify(name)} is out of order or repeated`);
     }
-    const digest = bytes.subarray(end - DIGEST_BYTES, end);
-    const hash = toHex(digest);
-    const child = lookup(hash);
-    if (!child) {
-      throw new TreeError(
-        "not-found",
-        `No node with hash ${hash} for entry ${JSON.stringify(name)}.`,
-      );
-    }
-    if (!sameDigest(child.digest, digest)) {
-      throw bad(`lookup of ${hash} returned a node with hash ${child.hash}`);
-    }
     names.push(name);
-    children.push(child);
+    digests.push(bytes.subarray(end - DIGEST_BYTES, end));
     pos = end;
   }
   if (pos !== bytes.length) {
     throw bad(`${bytes.length - pos} bytes follow the last entry`);
   }
-  hashStats.dirs++;
-  return new DirNode(names, children, sha256(bytes));
+  return { names, digests };
 }

@@ -37,6 +37,16 @@ function same(a: TreeNode, b: TreeNode): boolean {
 }
 
 /**
+ * `same` for entry `i` of `a` and entry `j` of `b`, without loading
+ * entries of lazy directories: an entry not loaded yet has a known digest,
+ * and comparing digests is what `same` would end up doing.
+ */
+function sameAt(a: DirNode, i: number, b: DirNode, j: number): boolean {
+  if (a.isLoaded(i) && b.isLoaded(j)) return same(a.childAt(i), b.childAt(j));
+  return sameDigest(a.childDigest(i), b.childDigest(j));
+}
+
+/**
  * The differences between two trees, as a lazy sequence in path order. A
  * path is reported where one tree has a node and the other has none or a
  * different one, except that two directories at the same path are compared
@@ -70,7 +80,7 @@ export function* diff(
       // versions of a memory radix level line up index by index: skip the
       // equal entries in a tight loop without comparing names.
       let k = f.i;
-      while (k < a.size && same(a.children[k], b.children[k])) k++;
+      while (k < a.size && sameAt(a, k, b, k)) k++;
       f.i = f.j = k;
     }
     if (f.i === a.size && f.j === b.size) {
@@ -85,7 +95,7 @@ export function* diff(
       ? -1
       : compareNames(a.names[f.i], b.names[f.j]);
     if (c < 0) {
-      const x = a.children[f.i];
+      const x = a.childAt(f.i);
       yield {
         path: f.prefix + a.names[f.i++],
         type: "removed",
@@ -93,7 +103,7 @@ export function* diff(
         after: undefined,
       };
     } else if (c > 0) {
-      const y = b.children[f.j];
+      const y = b.childAt(f.j);
       yield {
         path: f.prefix + b.names[f.j++],
         type: "added",
@@ -101,12 +111,13 @@ export function* diff(
         after: y,
       };
     } else {
-      const x = a.children[f.i];
-      const y = b.children[f.j];
       const path = f.prefix + a.names[f.i];
+      const equal = sameAt(a, f.i, b, f.j);
+      const x = equal ? undefined : a.childAt(f.i);
+      const y = equal ? undefined : b.childAt(f.j);
       f.i++;
       f.j++;
-      if (same(x, y)) continue;
+      if (!x || !y) continue;
       if (x.kind === "dir" && y.kind === "dir") {
         stack.push({ a: x, b: y, prefix: path + "/", i: 0, j: 0 });
       } else yield { path, type: "modified", before: x, after: y };

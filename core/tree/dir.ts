@@ -23,6 +23,12 @@ import type { TreeNode } from "./node.ts";
 export class DirNode {
   #digest: Uint8Array | undefined;
   #hash: string | undefined;
+  /** Entry nodes, parallel to `names`; undefined where a lazy entry is not loaded yet. */
+  #slots: (TreeNode | undefined)[];
+  /** For a lazy directory: the digests of its entries (read where a slot is empty). */
+  #digests: readonly (Uint8Array | undefined)[] | undefined;
+  /** For a lazy directory: loads the node with a digest (see {@link DirNode.lazy}). */
+  #load: ((digest: Uint8Array) => TreeNode) | undefined;
 
   /**
    * Internal: trusts that `names` are valid, unique and sorted with
@@ -33,11 +39,89 @@ export class DirNode {
   constructor(
     /** Entry names in canonical order; must not be mutated. */
     readonly names: readonly string[],
-    /** Entry nodes, parallel to `names`; must not be mutated. */
-    readonly children: readonly TreeNode[],
+    children: readonly TreeNode[],
     digest?: Uint8Array,
   ) {
     this.#digest = digest;
+    this.#slots = children as TreeNode[];
+  }
+
+  /**
+   * Internal: a directory whose entries are loaded on first access, one by
+   * one, by `load(digest)` (a store reading and verifying the object). Its
+   * hash is `digest`, and an entry's hash is known without loading it, so
+   * hashing, encoding and diffing do not load what they skip. Trusts what
+   * `decodeLazy` checked: names canonical, `digests` parallel to them.
+   */
+  static lazy(
+    names: readonly string[],
+    digests: readonly Uint8Array[],
+    digest: Uint8Array,
+    load: (digest: Uint8Array) => TreeNode,
+  ): DirNode {
+    const dir = new DirNode(names, new Array<TreeNode>(names.length), digest);
+    dir.#digests = digests;
+    dir.#load = load;
+    return dir;
+  }
+
+  /** Entry nodes, parallel to `names` (a lazy directory loads them all); must not be mutated. */
+  get children(): readonly TreeNode[] {
+    if (this.#load) {
+      for (let i = 0; i < this.#slots.length; i++) this.childAt(i);
+      this.#load = this.#digests = undefined;
+    }
+    return this.#slots as TreeNode[];
+  }
+
+  /**
+   * The entry at index `i` (in `names` order), loading only it if this
+   * directory is lazy.
+   *
+   * @example
+   * dir.childAt(0) === dir.get(dir.names[0]); // true
+   */
+  childAt(i: number): TreeNode {
+    let node = this.#slots[i];
+    if (node === undefined) {
+      node = this.#load!(this.#digests![i]!);
+      this.#slots[i] = node;
+    }
+    return node;
+  }
+
+  /**
+   * True if the entry at index `i` is in memory (always, unless this
+   * directory is lazy and the entry was never asked for).
+   */
+  isLoaded(i: number): boolean {
+    return this.#slots[i] !== undefined;
+  }
+
+  /**
+   * The digest of the entry at index `i`, without loading it if it is a
+   * lazy entry not loaded yet (a loaded one is hashed if needed).
+   *
+   * @example
+   * encodeDir(dir); // reads every childDigest, loads nothing
+   */
+  childDigest(i: number): Uint8Array {
+    return this.#slots[i]?.digest ?? this.#digests![i]!;
+  }
+
+  /** True if entries are still loaded on demand. */
+  get isLazy(): boolean {
+    return this.#load !== undefined;
+  }
+
+  /** A directory with these slots, lazy like this one where slots are empty. */
+  #derive(names: readonly string[], slots: (TreeNode | undefined)[], digests?: (Uint8Array | undefined)[]): DirNode {
+    const dir = new DirNode(names, slots as TreeNode[]);
+    if (this.#load) {
+      dir.#digests = digests ?? this.#digests;
+      dir.#load = this.#load;
+    }
+    return dir;
   }
 
   /** Always "dir"; tells directories from blobs. */
@@ -71,8 +155,9 @@ export class DirNode {
         continue;
       }
       const depth = stack.length;
-      for (const child of dir.children) {
-        if (child.kind === "dir" && !child.#digest) stack.push(child);
+      // Entries not loaded are hashed already (their digest is known).
+      for (const child of dir.#slots) {
+        if (child?.kind === "dir" && !child.#digest) stack.push(child);
       }
       if (stack.length === depth) {
         // Every child directory is hashed; blobs hash without recursion.
@@ -101,7 +186,7 @@ export class DirNode {
    */
   get(name: string): TreeNode | undefined {
     const i = this.#search(name);
-    return i >= 0 ? this.children[i] : undefined;
+    return i >= 0 ? this.childAt(i) : undefined;
   }
 
   /**
@@ -125,14 +210,15 @@ export class DirNode {
   with(name: string, node: TreeNode): DirNode {
     const i = this.#search(name);
     if (i >= 0) {
-      if (this.children[i] === node) return this;
-      return new DirNode(this.names, this.children.with(i, node));
+      if (this.#slots[i] === node) return this;
+      return this.#derive(this.names, this.#slots.with(i, node));
     }
     checkName(name);
     const at = ~i;
-    return new DirNode(
+    return this.#derive(
       this.names.toSpliced(at, 0, name),
-      this.children.toSpliced(at, 0, node),
+      this.#slots.toSpliced(at, 0, node),
+      this.#digests?.toSpliced(at, 0, undefined),
     );
   }
 
@@ -145,9 +231,10 @@ export class DirNode {
   without(name: string): DirNode {
     const i = this.#search(name);
     if (i < 0) return this;
-    return new DirNode(
+    return this.#derive(
       this.names.toSpliced(i, 1),
-      this.children.toSpliced(i, 1),
+      this.#slots.toSpliced(i, 1),
+      this.#digests?.toSpliced(i, 1),
     );
   }
 
@@ -159,7 +246,7 @@ export class DirNode {
    */
   *entries(): IterableIterator<[string, TreeNode]> {
     for (let i = 0; i < this.names.length; i++) {
-      yield [this.names[i], this.children[i]];
+      yield [this.names[i], this.childAt(i)];
     }
   }
 

@@ -58,7 +58,7 @@ export function blobHeader(size: number): Uint8Array {
  * encodeDir(EMPTY_DIR); // 44 00 00 00 00
  */
 export function encodeDir(dir: DirNode): Uint8Array {
-  const { names, children } = dir;
+  const { names } = dir;
   let size = DIR_HEADER_BYTES;
   for (const name of names) size += 1 + utf8Length(name) + DIGEST_BYTES;
   const out = new Uint8Array(size);
@@ -68,7 +68,7 @@ export function encodeDir(dir: DirNode): Uint8Array {
   for (let i = 0; i < names.length; i++) {
     const end = writeUtf8(names[i], out, pos + 1);
     out[pos] = end - pos - 1;
-    out.set(children[i].digest, end);
+    out.set(dir.childDigest(i), end);
     pos = end + DIGEST_BYTES;
   }
   return out;

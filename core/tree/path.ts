@@ -227,7 +227,7 @@ export function list(root: TreeNode, path: TreePath): EntryInfo[] {
     );
   }
   return dir.names.map((name, i) => {
-    const child = dir.children[i];
+    const child = dir.childAt(i);
     return { name, kind: child.kind, size: child.size };
   });
 }
