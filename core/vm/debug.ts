@@ -169,11 +169,13 @@ export class Breakpoints {
   }
 
   /**
-   * Decides whether a hit stops the run: not while stepping over the last
-   * hit (see `skipping`).
+   * Decides whether an event stops the run: `set` says whether a
+   * breakpoint is set for it. While stepping over the last hit (see
+   * `skipping`) nothing stops, and meeting that hit again ends the step
+   * over, so that the events after it at the same position do stop.
    */
-  stops(hit: BreakHit): boolean {
-    if (this.skipping === undefined) return true;
+  stops(hit: BreakHit, set: boolean): boolean {
+    if (this.skipping === undefined) return set;
     if (sameHit(this.skipping, hit)) this.skipping = undefined;
     return false;
   }

@@ -165,9 +165,9 @@ function run(g: Guest, left: number, resuming: boolean): RunResult {
   }
   const id = adopt(g, child.guest, path);
   const bps = g.breakpoints?.enabled ? g.breakpoints : undefined;
-  if (!resuming && bps?.hasRunEntry(id)) {
+  if (!resuming && bps !== undefined && (bps.skipping !== undefined || bps.hasRunEntry(id))) {
     const hit: BreakHit = { kind: "run-entry", guest: g.id, child: id };
-    if (bps.stops(hit)) return { used: 0, retire: false, break: hit };
+    if (bps.stops(hit, bps.hasRunEntry(id))) return { used: 0, retire: false, break: hit };
   }
   const budget = Math.min((c.r[ECX] >>> 0) + (c.r[EDX] >>> 0) * 0x100000000, Number.MAX_SAFE_INTEGER);
   const allowed = Math.min(budget, left);

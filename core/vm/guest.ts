@@ -202,7 +202,9 @@ export class Guest {
   run(budget: number): Stop {
     const bps = this.breakpoints;
     if (bps === undefined || !bps.enabled) return this.runNested(budget);
-    bps.skipping = bps.last?.at === this.charged ? bps.last.hit : undefined;
+    // A run-exit hit is after its event: nothing at its position is to be stepped over.
+    const last = bps.last;
+    bps.skipping = last?.at === this.charged && last.hit.kind !== "run-exit" ? last.hit : undefined;
     let stop: Stop;
     try {
       stop = this.runNested(budget);
@@ -232,9 +234,9 @@ export class Guest {
     while (!c.halted && left > 0) {
       // The engine does not stop before its first instruction: that one is
       // checked here (not when resuming an interrupted RUN: it is no arrival).
-      if (bps?.hasAddress(this.id, c.eip) && !insideRun) {
+      if (bps !== undefined && !insideRun && (bps.skipping !== undefined || bps.hasAddress(this.id, c.eip))) {
         hit = { kind: "address", guest: this.id, eip: c.eip >>> 0 };
-        if (bps.stops(hit)) break;
+        if (bps.stops(hit, bps.hasAddress(this.id, c.eip))) break;
         hit = undefined;
       }
       const s = this.engine.run(left);
@@ -258,10 +260,10 @@ export class Guest {
       if (c.trap === TRAP_SYSCALL) {
         c.trap = 0;
         const number = c.r[EAX] >>> 0;
-        if (bps?.hasSyscall(this.id, number)) {
+        if (bps !== undefined && (bps.skipping !== undefined || bps.hasSyscall(this.id, number))) {
           const eip = s.trapEip!;
           hit = { kind: "syscall", guest: this.id, eip: eip >>> 0, number, name: syscallName(number) };
-          if (bps.stops(hit)) {
+          if (bps.stops(hit, bps.hasSyscall(this.id, number))) {
             // Un-retire the int 0x80 (all it did was advance EIP and count).
             c.eip = eip;
             c.icount--;
@@ -302,7 +304,7 @@ export class Guest {
         retired();
         if (r.child !== undefined && left > 0 && bps?.hasRunExit(r.child)) {
           hit = { kind: "run-exit", guest: this.id, child: r.child };
-          if (bps.stops(hit)) break;
+          if (bps.stops(hit, true)) break;
           hit = undefined;
         }
       }
