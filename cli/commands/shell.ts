@@ -1,7 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { Session } from "../../core/session/mod.ts";
 import { UserError } from "../host.ts";
-import { runShell } from "../shell/run.tsx";
 import { openStore, RUNTIME, storeOption } from "./store-options.ts";
 
 /** What `fx86 shell` says when it has no terminal. */
@@ -32,6 +31,8 @@ export function shellCommand() {
         if (!loaded.ok) throw new UserError(loaded.text);
         greeting = loaded.text.split("\n")[0];
       }
+      // Loaded here, not at start-up: ink and React cost every other command time.
+      const { runShell } = await import("../shell/run.tsx");
       await runShell(session, greeting);
     });
 }

@@ -4,10 +4,13 @@
  * compared with the checked-in captures in screens/ (the same under both
  * runtimes: the run is deterministic).
  */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { fx86 } from "../support/cli.ts";
 import { REPO } from "../support/guests.ts";
+import { cProgram } from "../support/build.ts";
 import { expectScreen, HAVE_TMUX, Terminal } from "./tmux.ts";
 import { NEEDS_TERMINAL } from "../../cli/commands/shell.ts";
 
@@ -24,8 +27,9 @@ const registers = (screen: string) =>
   screen.split("\n").slice(1, 6).map((l) => l.slice(l.indexOf("││") + 2).replace(/\*/g, "").replace(/ +/g, " ")).join("\n");
 
 for (const [name, argv] of FORMS) {
-  test(`shell (${name}): panels, step, back, a bad command, nesting three levels deep, resize, quit`, async () => {
-    const t = new Terminal([...argv, "shell", "examples/nesting/nesting.yaml"], REPO);
+  test(`shell (${name}): panels, step, back, a bad command, nesting three levels deep, snapshot, resize, quit`, async () => {
+    const store = mkdtempSync(join(tmpdir(), "fx86-shell-store-"));
+    const t = new Terminal([...argv, "shell", "--store", store, "examples/nesting/nesting.yaml"], REPO);
     try {
       const start = await t.until((s) => s.includes("loaded examples/nesting/nesting.yaml"), "the loaded manifest");
       for (const title of ["Host tree", "Registers", "Disassembly", "Output nest"]) assert.ok(start.includes(title), title);
@@ -61,6 +65,10 @@ for (const [name, argv] of FORMS) {
       assert.match(hosts[2], /^│ {5}\/child {4}new/);
       expectScreen("nested", nested);
 
+      t.send("S");
+      await t.until((s) => s.includes("snapshot t11840: nest at instruction 11840"), "the snapshot made");
+      assert.ok(existsSync(join(store, "snapshots", "t11840.json")));
+
       t.send("?");
       await t.until((s) => s.includes("┌─ Help") && s.includes(":help CMD"), "the help overlay");
       t.send("Escape");
@@ -76,9 +84,34 @@ for (const [name, argv] of FORMS) {
       assert.equal(after.trim(), "EXITED 0");
     } finally {
       t.close();
+      rmSync(store, { recursive: true, force: true });
     }
   }, { ignore: !HAVE_TMUX });
 }
+
+test("shell: a long run shows its progress, a key interrupts it, and the session goes on from there", async () => {
+  // About 10^9 instructions: far longer than the test waits.
+  const nest = cProgram("tests/bench/nest.c", "nest");
+  const t = new Terminal([bin("bun"), "cli/main.ts", "shell", nest, "0", "77000000"], REPO);
+  try {
+    await t.until((s) => s.includes("loaded "), "the program");
+    t.send("c");
+    const running = await t.until((s) => /running: [\d.,KMG]+ instructions/.test(s), "progress");
+    assert.match(running, /any key stops the run/);
+    t.send("x");
+    const stopped = await t.until((s) => /interrupted at instruction \d+/.test(s), "the interrupt");
+    const at = Number(/interrupted at instruction (\d+)/.exec(stopped)![1]);
+    assert.ok(at >= 1_000_000, `stopped at ${at}`);
+    // The host tree counts what ran (millions, to two places).
+    assert.match(stopped.split("\n")[1], new RegExp(`│▶nest .* ${(at / 1e6).toFixed(2)}M│`));
+    t.send("s");
+    await t.until((s) => s.includes(`[${at + 1}] nest`), "one more instruction from there");
+    t.send("q");
+    assert.equal((await t.until((s) => s.includes("EXITED"), "the exit")).trim(), "EXITED 0");
+  } finally {
+    t.close();
+  }
+}, { ignore: !HAVE_TMUX });
 
 test("shell: a target that cannot be loaded is one line and status 2, before the screen is taken", async () => {
   const t = new Terminal([bin("bun"), "cli/main.ts", "shell", "examples/nope.yaml"], REPO);
