@@ -13,7 +13,7 @@ import { Frame } from "./frame.tsx";
 import { HelpBar, HelpOverlay, StatusLine } from "./footer.tsx";
 import { History } from "./history.ts";
 import { KEY_ACTIONS, type KeyAction } from "./keys.ts";
-import { FOOTER_LINES, layout, PANELS, type PanelId, SIDE_PANELS } from "./layout.ts";
+import { FOOTER_LINES, layout, MIN_COLUMNS, MIN_ROWS, PANELS, type PanelId, SIDE_PANELS } from "./layout.ts";
 import { panelContent } from "./panels/mod.ts";
 import { splitKeys } from "./paste.ts";
 import { useTerminalSize } from "./terminal-size.ts";
@@ -93,6 +93,7 @@ export function ShellApp({ backend, columns, rows, greeting }: ShellAppProps) {
     }
     st.running = null;
     st.progress = null;
+    if (out.quit) return exit();
     queueMicrotask(() => feedRef.current(st.queue.splice(0)));
     st.view = backend.view(VIEW_OPTIONS);
     st.scroll = {};
@@ -183,6 +184,13 @@ export function ShellApp({ backend, columns, rows, greeting }: ShellAppProps) {
   useInput((input, key) => feed(splitKeys(input, key)));
 
   const status: Message = st.message.text ? st.message : { text: st.view.lastStop, error: false };
+  if (cols < MIN_COLUMNS || lines < MIN_ROWS) {
+    return (
+      <Text wrap="wrap">
+        {`fx86 shell needs at least ${MIN_COLUMNS}x${MIN_ROWS}; this terminal is ${cols}x${lines} (q quits)`}
+      </Text>
+    );
+  }
   return (
     <Box flexDirection="column" width={cols}>
       {st.mode === "help"

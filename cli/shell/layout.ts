@@ -23,6 +23,9 @@ export interface Placement {
 /** Rows of panels, top to bottom; each row's widths add up to the terminal width. */
 export type Layout = Placement[][];
 
+/** The smallest terminal the panels fit in. */
+export const MIN_COLUMNS = 64, MIN_ROWS = 16;
+
 /** Lines below the panels: the status line and the help bar / command line. */
 export const FOOTER_LINES = 2;
 

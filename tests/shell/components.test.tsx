@@ -79,7 +79,7 @@ test("shell: the disassembly marks breakpoints and the current instruction", () 
 });
 
 test("shell: every layout fits its terminal, 80x24 included", () => {
-  for (const [columns, rows] of [[80, 24], [100, 30], [120, 40], [160, 50], [72, 20]]) {
+  for (const [columns, rows] of [[80, 24], [100, 30], [120, 40], [160, 50], [72, 20], [64, 16]]) {
     const { r, screen } = shell(new ScriptedBackend(nestedView(), () => ok()), columns, rows);
     const lines = screen().split("\n");
     const long = lines.filter((l) => Array.from(l).length > columns);
@@ -91,6 +91,12 @@ test("shell: every layout fits its terminal, 80x24 included", () => {
   // A large terminal shows every panel at once.
   for (const title of ["Timeline", "Memory", "Tree /", "Console", "Output"]) assert.ok(big.screen().includes(title), title);
   big.r.unmount();
+});
+
+test("shell: a terminal too small for the panels is told so", () => {
+  const { r, screen } = shell(new ScriptedBackend(nestedView(), () => ok()), 63, 16);
+  assert.equal(screen(), "fx86 shell needs at least 64x16; this terminal is 63x16 (q quits)");
+  r.unmount();
 });
 
 test("shell: keys send the command language's lines; results and errors reach the status line", async () => {
