@@ -30,7 +30,7 @@ export function panelContent(id: PanelId, view: ShellView, width: number, consol
     case "timeline":
       return timelinePanel(view.timeline, view.breakpoints, width);
     case "output":
-      return textPanel(`Output ${view.selected}`, view.output, width);
+      return textPanel(`Output ${view.selected}`.trim(), view.output, width);
     case "console":
       return textPanel("Console", consoleText, width);
   }
