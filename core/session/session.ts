@@ -54,11 +54,16 @@ export class Session {
       return { ok: false, text: (e as Error).message };
     }
     if (s.busy && command.moves) return { ok: false, text: "busy: another command is running" };
-    s.printed = [];
-    if (command.moves) s.busy = true;
+    // Only commands that move execution print while they run (trace, stepped
+    // instructions); one of them runs at a time, so they own `printed`.
+    if (command.moves) {
+      s.busy = true;
+      s.printed = [];
+    }
+    const printed = command.moves ? s.printed : [];
     try {
       const text = await command.run(s, argv.slice(1), opts);
-      const all = [...s.printed, ...(text ? [text] : [])].join("\n");
+      const all = [...printed, ...(text ? [text] : [])].join("\n");
       return { ok: true, text: all, ...(command.name === "quit" ? { quit: true } : {}) };
     } catch (e) {
       if (e instanceof CommandError || e instanceof StoreError || e instanceof TreeError || e instanceof RangeError) {
@@ -66,8 +71,10 @@ export class Session {
       }
       throw e;
     } finally {
-      s.printed = [];
-      if (command.moves) s.busy = false;
+      if (command.moves) {
+        s.printed = [];
+        s.busy = false;
+      }
     }
   }
 

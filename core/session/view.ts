@@ -95,7 +95,7 @@ export interface ShellView {
   treePath: string;
   tree: TreeRow[];
   timeline: TimelineView;
-  /** The tail of the selected guest's stdout and stderr, interleaved as written. */
+  /** The tail of the selected guest's stdout, then its stderr after a "--- stderr ---" line (the tree keeps them apart). */
   output: string;
   /** Breakpoints, one line each, e.g. "1 address 0x08049000 in nest/fs/child". */
   breakpoints: string[];

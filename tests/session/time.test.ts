@@ -95,13 +95,21 @@ test("time: long commands yield to the event loop between chunks", async () => {
   assert.ok(r.ok);
   assert.ok(ticks >= 5, `timer ran ${ticks} times during the run`);
   assert.ok(progressSeen);
-  // Another moving command while one runs is refused, not interleaved.
-  const a = s.execute("run 200000");
+});
+
+test("time: while a command runs, another that moves is refused and one that reads runs between chunks", async () => {
+  const s = await loaded(NESTING, { chunk: 50_000 });
+  await ok(s, "trace on");
+  const a = s.execute("run 420000");
   const b = await s.execute("step");
-  assert.equal(b.ok, false);
-  assert.match(b.text, /busy/);
-  await a;
-  assert.equal(s.state.machine().position, 1_200_000);
+  assert.deepEqual(b, { ok: false, text: "busy: another command is running" });
+  assert.ok((await s.execute("regs")).ok);
+  assert.ok((await s.execute("guests")).ok);
+  const traced = await a;
+  // The running command's trace is all there.
+  assert.match(traced.text, /^\[nest\] write\(1, "\[0\] level 0 of 3/m);
+  assert.match(traced.text, /^\[nest\/fs\/child\] write\(1, "  \[1\] -> BUDGET/m);
+  assert.equal(s.state.machine().position, 420_000);
 });
 
 test("time: an edit restarts the history at the edited state", async () => {

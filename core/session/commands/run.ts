@@ -123,9 +123,9 @@ export const back: Command = {
   run(s, args) {
     const n = count(args, Number.MAX_SAFE_INTEGER);
     const m = s.machine();
-    s.remember();
     const start = m.timeline.checkpoints[0].at;
     if (m.position === start) throw new CommandError(`already at the start of the history (instruction ${start})`);
+    s.remember();
     s.breakpoints.detach(m);
     m.timeline.back(n);
     s.lastStop = `went back to instruction ${m.position}`;
