@@ -13,6 +13,7 @@ import { gcCommand } from "./commands/gc.ts";
 import { fsckCommand } from "./commands/fsck.ts";
 import { verifyCommand } from "./commands/verify.ts";
 import { exportCommand, importCommand } from "./commands/bundle.ts";
+import { backCommand, gotoCommand } from "./commands/travel.ts";
 import { replCommand } from "./commands/repl.ts";
 import { shellCommand } from "./commands/shell.ts";
 import { setGlobalStore, storeOption } from "./commands/store-options.ts";
@@ -41,6 +42,8 @@ export function program(): Command {
     verifyCommand(),
     exportCommand(),
     importCommand(),
+    gotoCommand(),
+    backCommand(),
     replCommand(),
     shellCommand(),
   ]) root.addCommand(inherit(sub, root));

@@ -13,6 +13,8 @@ import {
 import { parseBudget } from "../options.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkCheckpointOptions, checkpointEveryOption } from "./travel.ts";
+import { checkpointsToTree, Timeline } from "../../core/vm/timeline.ts";
 
 /** Exit statuses fx86 uses when the guest did not exit by itself (docs/cli.md). */
 export const EXIT_BUDGET = 124;
@@ -41,10 +43,12 @@ export function execCommand() {
     .option("--json", "print one JSON object describing the run instead of the guest's output")
     .option("--argv0 <name>", "argv[0] for the guest (default: the program's file name)")
     .option("--save <name>", "store the final state (finished or stopped by the budget) as a snapshot")
+    .addOption(checkpointEveryOption())
     .addOption(storeOption())
     .passThroughOptions()
     .action((program, args, opts) => {
       // Store problems surface before the run, so no run's result is lost.
+      checkCheckpointOptions(opts);
       if (opts.save) checkSnapshotName(opts.save);
       const store = opts.save ? openStore(opts.store, { write: true }) : undefined;
       const image = readHostFile(program, "program");
@@ -67,9 +71,11 @@ export function execCommand() {
       }
       const start = store ? guest.toTree() : null;
       const started = performance.now();
-      const stop = guest.run(opts.budget ?? Infinity);
+      const timeline = opts.checkpointEvery ? new Timeline(guest, { every: opts.checkpointEvery }) : undefined;
+      const stop = (timeline ?? guest).run(opts.budget ?? Infinity);
       if (store) {
         saveSnapshot(store, opts.save!, guest.toTree(), {
+          timeline: timeline ? { tree: checkpointsToTree(timeline.checkpoints), every: timeline.every } : null,
           origin: null,
           start,
           budgetUsed: stop.retired,

@@ -5,6 +5,8 @@ import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { describeStop, exitStatus, report } from "./exec.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkCheckpointOptions, checkpointEveryOption, continuedTimeline } from "./travel.ts";
+import { Timeline } from "../../core/vm/timeline.ts";
 
 const encoder = new TextEncoder();
 
@@ -21,11 +23,13 @@ export function resumeCommand() {
     .option("--save <name>", "store the final state as a snapshot")
     .option("--trace", "log system calls to stderr")
     .option("--json", "print one JSON object describing the run instead of the guest's output")
+    .addOption(checkpointEveryOption())
     .addOption(storeOption())
     .action((name, opts) => {
+      checkCheckpointOptions(opts);
       if (opts.save) checkSnapshotName(opts.save);
       const store = openStore(opts.store, { write: opts.save !== undefined });
-      const { tree } = store.openSnapshot(name);
+      const { meta, tree } = store.openSnapshot(name);
       if (!isGuestTree(tree)) throw new UserError(`snapshot ${name} is not a guest, so it cannot be resumed.`);
       let guest: Guest;
       try {
@@ -38,9 +42,12 @@ export function resumeCommand() {
         throw e;
       }
       const started = performance.now();
-      const stop = guest.run(opts.budget ?? Infinity);
+      const timeline = opts.checkpointEvery ? new Timeline(guest, { every: opts.checkpointEvery }) : undefined;
+      const stop = (timeline ?? guest).run(opts.budget ?? Infinity);
       if (opts.save) {
+        const checkpoints = timeline?.checkpoints ?? [{ at: meta.instructions, tree }];
         saveSnapshot(store, opts.save, guest.toTree(), {
+          timeline: continuedTimeline(store, name, meta, checkpoints, opts.checkpointEvery),
           origin: name,
           start: tree,
           budgetUsed: stop.retired,

@@ -4,7 +4,7 @@
  */
 import { Option } from "@commander-js/extra-typings";
 import { type SnapshotMeta, Store, storeDir } from "../../core/store/mod.ts";
-import type { TreeNode } from "../../core/tree/mod.ts";
+import type { DirNode, TreeNode } from "../../core/tree/mod.ts";
 
 /**
  * The `--store DIR` option every store command takes.
@@ -52,6 +52,8 @@ export interface RunRecord {
   instructions: number;
   status: string;
   timeMs: number;
+  /** The run's checkpoints as a stored timeline (checkpointsToTree), and their interval. */
+  timeline?: { tree: DirNode; every: number | null } | null;
 }
 
 /**
@@ -62,6 +64,7 @@ export interface RunRecord {
  */
 export function saveSnapshot(store: Store, name: string, tree: TreeNode, run: RunRecord): SnapshotMeta {
   if (run.start) store.putTree(run.start);
+  if (run.timeline) store.putTree(run.timeline.tree);
   store.putTree(tree);
   const meta: SnapshotMeta = {
     root: tree.hash,
@@ -73,6 +76,8 @@ export function saveSnapshot(store: Store, name: string, tree: TreeNode, run: Ru
     time_ms: Math.round(run.timeMs * 1000) / 1000,
     runtime: RUNTIME,
     created: new Date().toISOString(),
+    timeline: run.timeline?.tree.hash ?? null,
+    checkpoint_every: run.timeline?.every ?? null,
   };
   store.putSnapshot(name, meta);
   return meta;

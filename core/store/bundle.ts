@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { childHashes } from "./children.ts";
 import { StoreError } from "./errors.ts";
-import { checkSnapshotName, parseSnapshot, type SnapshotMeta } from "./snapshot.ts";
+import { checkSnapshotName, parseSnapshot, type SnapshotMeta, snapshotRoots } from "./snapshot.ts";
 import type { Store } from "./store.ts";
 
 /** First line of a bundle (inside the gzip stream). */
@@ -30,8 +30,7 @@ export function exportBundle(store: Store, names: string[]): Uint8Array {
   const parts: Uint8Array[] = [new TextEncoder().encode(BUNDLE_MAGIC + JSON.stringify({ snapshots }) + "\n")];
   const emitted = new Set<string>();
   for (const [name, meta] of Object.entries(snapshots)) {
-    for (const root of [meta.root, meta.start]) {
-      if (!root) continue;
+    for (const [root] of snapshotRoots(meta)) {
       // Post-order with an explicit stack: children before their directory.
       const stack: { hash: string; encoding?: Uint8Array }[] = [{ hash: root }];
       while (stack.length > 0) {
@@ -139,8 +138,8 @@ export function importBundle(store: Store, bundle: Uint8Array): ImportResult {
     pos = start + length;
   }
   for (const [name, meta] of snapshots) {
-    for (const root of [meta.root, meta.start]) {
-      if (root && !store.has(root)) throw bad(`it lacks object ${root}, which snapshot ${name} needs`);
+    for (const [root] of snapshotRoots(meta)) {
+      if (!store.has(root)) throw bad(`it lacks object ${root}, which snapshot ${name} needs`);
     }
   }
   for (const [name, meta] of snapshots) store.putSnapshot(name, meta);

@@ -1,4 +1,5 @@
 /** Checking a whole store (docs/store.md §6). */
+import { snapshotRoots } from "./snapshot.ts";
 import { childHashes } from "./children.ts";
 import { StoreError } from "./errors.ts";
 import type { Store } from "./store.ts";
@@ -66,9 +67,7 @@ export function fsck(store: Store): FsckResult {
   const names = store.snapshotNames();
   for (const name of names) {
     try {
-      const { root, start } = store.getSnapshot(name);
-      for (const [hash, what] of [[root, "root"], [start, "start"]] as const) {
-        if (!hash) continue;
+      for (const [hash, what] of snapshotRoots(store.getSnapshot(name))) {
         roots.push([name, hash]);
         if (!all.has(hash) && !bad.has(hash)) {
           problems.push({ hash, snapshots: [], message: `object ${hash} is missing (the ${what} of snapshot ${name}).` });

@@ -1,4 +1,5 @@
 /** Removing objects that no snapshot reaches (docs/store.md §5). */
+import { snapshotRoots } from "./snapshot.ts";
 import { rmSync, statSync } from "node:fs";
 import { childHashes } from "./children.ts";
 import { StoreError } from "./errors.ts";
@@ -31,9 +32,7 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
   const roots: string[] = [];
   for (const name of store.snapshotNames()) {
     try {
-      const meta = store.getSnapshot(name);
-      roots.push(meta.root);
-      if (meta.start) roots.push(meta.start);
+      for (const [hash] of snapshotRoots(store.getSnapshot(name))) roots.push(hash);
     } catch (e) {
       // A snapshot removed meanwhile needs nothing; a damaged one cannot be
       // followed, so deleting anything would be a guess.

@@ -16,6 +16,14 @@ export interface SnapshotMeta {
    * replay the run; null when the start was not stored.
    */
   start: string | null;
+  /**
+   * Hash of the run's stored timeline, or null: a directory whose entries,
+   * named by instruction count (16 decimal digits), are the guest's states
+   * at those counts (docs/store.md §3); gc keeps it, goto/back use it.
+   */
+  timeline?: string | null;
+  /** The checkpoint interval the timeline was recorded with, or null. */
+  checkpoint_every?: number | null;
   /** Instructions charged in the run that produced this snapshot. */
   budget_used: number;
   /** Instructions charged since the guest started (its `status.instructions`). */
@@ -72,5 +80,23 @@ export function parseSnapshot(name: string, text: string): SnapshotMeta {
   if (m.start !== undefined && m.start !== null && (typeof m.start !== "string" || !HASH.test(m.start))) {
     throw new StoreError("bad-snapshot", `snapshot ${name} is damaged: its start is not a hash.`);
   }
-  return { ...m, start: m.start ?? null } as SnapshotMeta;
+  if (m.timeline !== undefined && m.timeline !== null && (typeof m.timeline !== "string" || !HASH.test(m.timeline))) {
+    throw new StoreError("bad-snapshot", `snapshot ${name} is damaged: its timeline is not a hash.`);
+  }
+  return { ...m, start: m.start ?? null, timeline: m.timeline ?? null, checkpoint_every: m.checkpoint_every ?? null } as SnapshotMeta;
+}
+
+/**
+ * Every tree a snapshot keeps alive, with what it is to the snapshot: its
+ * root, its start and its timeline (the ones it has). gc, fsck and bundles
+ * follow these.
+ *
+ * @example
+ * snapshotRoots(meta); // [["3fa4…", "root"], ["9c1e…", "start"]]
+ */
+export function snapshotRoots(meta: SnapshotMeta): [string, "root" | "start" | "timeline"][] {
+  const out: [string, "root" | "start" | "timeline"][] = [[meta.root, "root"]];
+  if (meta.start) out.push([meta.start, "start"]);
+  if (meta.timeline) out.push([meta.timeline, "timeline"]);
+  return out;
 }

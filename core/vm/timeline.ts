@@ -5,8 +5,8 @@
  * timeline keeps a checkpoint (a guest subtree: only what changed since the
  * previous one is new) every `every` instructions.
  */
-import type { DirNode } from "../tree/mod.ts";
-import { Guest, type RestoreOptions, type Stop } from "./guest.ts";
+import { dirFromEntries, type DirNode, EMPTY_DIR } from "../tree/mod.ts";
+import { Guest, LayoutError, type RestoreOptions, type Stop } from "./guest.ts";
 
 /** A recorded state: the guest's subtree after `at` charged instructions. */
 export interface Checkpoint {
@@ -33,12 +33,55 @@ export class Timeline {
   constructor(
     /** The guest at the current position (replaced by goto/back). */
     public guest: Guest,
-    opts: { every: number; restore?: RestoreOptions },
+    opts: {
+      every: number;
+      restore?: RestoreOptions;
+      /**
+       * Checkpoints recorded earlier (stored ones, whose trees may load
+       * lazily), in increasing order of `at`, the first at or before the
+       * guest's position; without them the guest's state is the first.
+       */
+      checkpoints?: readonly Checkpoint[];
+    },
   ) {
     if (!(opts.every >= 1)) throw new RangeError("checkpoint interval must be at least 1");
     this.every = opts.every;
     this.restoreOptions = opts.restore ?? {};
-    this.checkpoints = [{ at: guest.instructions, tree: guest.toTree() }];
+    const given = opts.checkpoints;
+    if (given && !(given.length > 0 && given[0].at <= guest.instructions)) {
+      throw new RangeError(`the first checkpoint must be at or before instruction ${guest.instructions}`);
+    }
+    this.checkpoints = given ? [...given] : [{ at: guest.instructions, tree: guest.toTree() }];
+  }
+
+  /**
+   * A timeline over stored checkpoints, at exactly `target` (or where the
+   * guest stops, if sooner): restores only the nearest checkpoint at or
+   * before it and replays. RangeError if `target` is not a count or is
+   * before the first checkpoint.
+   *
+   * @example
+   * const cps = [...checkpointsFromTree(timelineDir), { at: meta.instructions, tree: root }];
+   * const t = Timeline.at(123_456, mergeCheckpoints(cps), { every: 1_000_000 });
+   * t.position; // 123456
+   */
+  static at(
+    target: number,
+    checkpoints: readonly Checkpoint[],
+    opts: { every: number; restore?: RestoreOptions },
+  ): Timeline {
+    checkTarget(target);
+    const cp = nearest(checkpoints, target);
+    if (cp === undefined) {
+      throw new RangeError(
+        checkpoints.length === 0
+          ? "there are no checkpoints"
+          : `instruction ${target} is before the first checkpoint (instruction ${checkpoints[0].at})`,
+      );
+    }
+    const t = new Timeline(Guest.fromTree(cp.tree, opts.restore), { ...opts, checkpoints });
+    t.run(target - t.position);
+    return t;
   }
 
   private readonly restoreOptions: RestoreOptions;
@@ -81,10 +124,8 @@ export class Timeline {
    * stops where the guest stops. Returns the new position.
    */
   goto(target: number): number {
-    if (!(target >= 0) || !Number.isSafeInteger(target)) {
-      throw new RangeError(`cannot go to instruction ${target}`);
-    }
-    const cp = this.nearest(target);
+    checkTarget(target);
+    const cp = nearest(this.checkpoints, target);
     if (cp === undefined) throw new RangeError(`instruction ${target} is before the timeline's start`);
     if (!(target >= this.position && this.position >= cp.at)) {
       this.guest = Guest.fromTree(cp.tree, this.restoreOptions);
@@ -98,14 +139,85 @@ export class Timeline {
     return this.goto(Math.max(this.checkpoints[0].at, this.position - n));
   }
 
-  private nearest(target: number): Checkpoint | undefined {
-    let lo = 0, hi = this.checkpoints.length - 1;
-    if (target < this.checkpoints[0].at) return undefined;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.checkpoints[mid].at <= target) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.checkpoints[lo];
+}
+
+function checkTarget(target: number): void {
+  if (!(target >= 0) || !Number.isSafeInteger(target)) {
+    throw new RangeError(`cannot go to instruction ${target}`);
   }
+}
+
+/** The last checkpoint at or before `target` (binary search), or undefined. */
+function nearest(checkpoints: readonly Checkpoint[], target: number): Checkpoint | undefined {
+  if (checkpoints.length === 0 || target < checkpoints[0].at) return undefined;
+  let lo = 0, hi = checkpoints.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (checkpoints[mid].at <= target) lo = mid;
+    else hi = mid - 1;
+  }
+  return checkpoints[lo];
+}
+
+/** Digits of a checkpoint's name: enough for any safe integer, so name order is numeric order. */
+const DIGITS = 16;
+
+/**
+ * Checkpoints as one directory of the data tree (a stored timeline): each
+ * entry is named by its instruction count in 16 decimal digits and is the
+ * guest's subtree there. Added to `base` (an earlier run's timeline) if
+ * given. Checkpoints share everything that did not change, so storing the
+ * directory costs what changed between them.
+ *
+ * @example
+ * store.putTree(checkpointsToTree(timeline.checkpoints)); // entries "0000000000000000", "0000000010000000", …
+ */
+export function checkpointsToTree(checkpoints: readonly Checkpoint[], base: DirNode = EMPTY_DIR): DirNode {
+  if (base.size === 0) return dirFromEntries(checkpoints.map((c) => [checkpointName(c.at), c.tree]));
+  let dir = base;
+  for (const c of checkpoints) dir = dir.with(checkpointName(c.at), c.tree);
+  return dir;
+}
+
+function checkpointName(at: number): string {
+  return String(at).padStart(DIGITS, "0");
+}
+
+/**
+ * The checkpoints of a stored timeline, in order. Each `tree` is read from
+ * the directory on first use, so with a lazily loaded directory only the
+ * checkpoint a `goto` restores is read. LayoutError for an entry that is not
+ * a checkpoint.
+ *
+ * @example
+ * const cps = checkpointsFromTree(store.lazyTree(meta.timeline!) as DirNode);
+ */
+export function checkpointsFromTree(dir: DirNode): Checkpoint[] {
+  return dir.names.map((name, i) => {
+    if (!/^[0-9]{16}$/.test(name) || !Number.isSafeInteger(Number(name))) {
+      throw new LayoutError(`timeline entry ${name} is not an instruction count`);
+    }
+    return {
+      at: Number(name),
+      get tree(): DirNode {
+        const node = dir.childAt(i);
+        if (node.kind !== "dir") throw new LayoutError(`timeline entry ${name} is not a guest`);
+        return node;
+      },
+    };
+  });
+}
+
+/**
+ * Checkpoint lists merged into one, in increasing order of `at`, one per
+ * count (the first list's wins: every state at one count of one run is the
+ * same).
+ *
+ * @example
+ * mergeCheckpoints(checkpointsFromTree(dir), [{ at: meta.instructions, tree: root }]);
+ */
+export function mergeCheckpoints(...lists: (readonly Checkpoint[])[]): Checkpoint[] {
+  const byAt = new Map<number, Checkpoint>();
+  for (const list of lists) for (const c of list) if (!byAt.has(c.at)) byAt.set(c.at, c);
+  return [...byAt.values()].sort((a, b) => a.at - b.at);
 }
