@@ -9,6 +9,7 @@ import { ElfError } from "../elf/elf.ts";
 import { GuestFault } from "../fault.ts";
 import { EFAULT, EINVAL, ELOOP, ENOEXEC, LinuxError } from "../linux/errno.ts";
 import { fromBytes, toHost } from "../linux/fs/names.ts";
+import type { DirNode as FsDir } from "../linux/fs/node.ts";
 import { getTreeAt, isTreeOp, readPath, setTreeAt, treeOp } from "../linux/treeops.ts";
 import type { Memory } from "../memory/memory.ts";
 import type { DirNode } from "../tree/mod.ts";
@@ -125,17 +126,16 @@ function absolutePath(g: Guest, path: string): string {
   return "/" + parts.filter((p) => p !== "").join("/");
 }
 
-/** The working directory of `g` as an absolute path (walked up from its node). */
+/** The working directory of `g` as a path from its root, without the leading "/". */
 function cwdPath(g: Guest): string {
   const fs = g.linux.fs;
   const names: string[] = [];
-  for (let ino = g.linux.cwd; ino !== fs.root;) {
-    const node = fs.get(ino) as { parent: number };
-    const parent = fs.get(node.parent);
-    for (const [name, i] of fs.entries(parent as never)) {
-      if (i === ino) names.push(name);
+  for (let dir = fs.get(g.linux.cwd) as FsDir; dir.ino !== fs.root;) {
+    const parent = fs.get(dir.parent) as FsDir;
+    for (const [name, ino] of fs.entries(parent)) {
+      if (ino === dir.ino) names.push(name);
     }
-    ino = node.parent;
+    dir = parent;
   }
   return names.reverse().join("/");
 }

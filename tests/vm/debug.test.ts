@@ -12,7 +12,7 @@ import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from "../../core/cpu/state.ts"
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { type DirNode, get } from "../../core/tree/mod.ts";
 import { type BreakHit, Breakpoints } from "../../core/vm/debug.ts";
-import { Guest, readStatus, type Stop } from "../../core/vm/guest.ts";
+import { Guest, isGuestTree, readStatus, type Stop } from "../../core/vm/guest.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
 import { image, nasmProgram } from "../support/build.ts";
 import { gdbStops, straceCalls } from "./debug-native.ts";
@@ -351,6 +351,28 @@ test("debug: Timeline runs to a break, goes back one instruction and reaches the
     assert.equal(t.position, h.at);
     assert.equal(t.guest.toTree().hash, h.root);
   }
+});
+
+test("debug: sub-guest ids are tree paths, whatever path the guest names them by", () => {
+  const child = nasmProgram("tests/vm/guests/child.asm", "vm-child-exit_eax", { MODE: "exit_eax" });
+  const host = nasmProgram("tests/vm/guests/relative.asm", "vm-relative");
+  const fs = new FileSystem();
+  fs.writeFile("/bin/child", image(child), { mode: 0o755 });
+  const tree = Guest.fromElf({ program: image(host), argv: ["relative"], fs }).toTree();
+  const start = symbol(child, "_start");
+  const c = collect(tree, (b) => {
+    b.addRunEntry();
+    b.addRunExit();
+    b.addAddress("fs/sub/kid", start);
+  });
+  assert.deepEqual(c.hits.map((h) => h.hit), [
+    { kind: "run-entry", guest: "", child: "fs/sub/kid" },
+    { kind: "address", guest: "fs/sub/kid", eip: start },
+    { kind: "run-exit", guest: "", child: "fs/sub/kid" },
+  ]);
+  assert.equal(c.stop.exitCode, 0, "RUN reported EXITED");
+  assert.ok(isGuestTree(get(c.guest.toTree(), "fs/sub/kid")));
+  checkHits(tree, c);
 });
 
 test("debug: breakpoint settings are listed, and bad addresses refused", () => {
