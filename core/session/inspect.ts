@@ -61,23 +61,23 @@ export function disasmFrom(m: Memory, addr: number, count: number, eip: number, 
  */
 export function disasmAround(m: Memory, eip: number, count: number, marks: Set<number>): DisasmRow[] {
   const before = Math.floor(count / 2);
-  let start = eip >>> 0;
-  for (let back = 64; back > 0; back--) {
-    const s = (eip - back) >>> 0;
+  const target = eip >>> 0;
+  // The start that decodes into the most instructions before EIP.
+  let best = { start: target, n: 0 };
+  for (let back = 64; back > 0 && best.n < before; back--) {
+    const s = (target - back) >>> 0;
     let a = s, n = 0;
-    while (a !== (eip >>> 0) && ((eip >>> 0) - a) >>> 0 <= 64 && n <= 64) {
+    while (a !== target && ((target - a) >>> 0) <= 64) {
       const r = row(m, a, eip, marks);
       if (r.text === "(unmapped)" || r.text === "(bad)") break;
       a = (a + r.bytes.split(" ").length) >>> 0;
       n++;
     }
-    if (a === (eip >>> 0) && n >= before) {
-      start = s;
-      // Keep exactly `before` rows: skip the extra ones at the front.
-      for (let k = 0; k < n - before; k++) start = (start + row(m, start, eip, marks).bytes.split(" ").length) >>> 0;
-      break;
-    }
+    if (a === target && n > best.n) best = { start: s, n };
   }
+  // Keep at most `before` rows: skip the extra ones at the front.
+  let start = best.start;
+  for (let k = 0; k < best.n - before; k++) start = (start + row(m, start, eip, marks).bytes.split(" ").length) >>> 0;
   return disasmFrom(m, start, count, eip, marks);
 }
 

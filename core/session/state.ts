@@ -52,6 +52,8 @@ export interface RunHow {
   breakpoints?: boolean;
   /** The session's own breakpoints for this run (next). */
   hidden?: NewBreak[];
+  /** False: keep the registers recorded before an earlier run (a command made of several runs). */
+  remember?: boolean;
   /** Decides whether a hit of a hidden breakpoint ends the run (true) or it goes on. */
   until?: (hit: BreakHit) => boolean;
 }
@@ -239,7 +241,7 @@ export class SessionState {
     const breaks = how.breakpoints !== false;
     const start = m.position;
     const total = Number.isFinite(limit) ? limit : null;
-    this.remember();
+    if (how.remember !== false) this.remember();
     this.progress = { done: 0, total };
     // Trace catches every system call, to give sub-guests RUN creates their trace hooks.
     this.breakpoints.setHidden([...(how.hidden ?? []), ...(this.tracing && breaks ? [{ kind: "syscall" as const }] : [])]);

@@ -47,7 +47,7 @@ export const step: Command = {
       for (let i = 0; i < n; i++) {
         const chain = s.chain(m);
         s.printed.push(s.where(chain[chain.length - 1].node, m.position));
-        end = await s.run(m, 1, opts);
+        end = await s.run(m, 1, opts, { remember: i === 0 });
         if (end.kind !== "count") break;
       }
     } else end = await s.run(m, n, opts);
