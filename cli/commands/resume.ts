@@ -1,6 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { checkSnapshotName } from "../../core/store/mod.ts";
-import { Guest, isGuestTree, LayoutError } from "../../core/vm/guest.ts";
+import { Guest, isGuestTree, LayoutError, readStatus } from "../../core/vm/guest.ts";
+import { type DirNode, get, TreeError, type TreeNode } from "../../core/tree/mod.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { describeStop, exitStatus, report } from "./exec.ts";
@@ -18,7 +19,7 @@ const encoder = new TextEncoder();
 export function resumeCommand() {
   return new Command("resume")
     .description("continue a guest from a snapshot")
-    .argument("<name>", "the snapshot to continue")
+    .argument("<name>", "the snapshot to continue; NAME/PATH continues the guest at PATH of its tree (a guest of `run --save`)")
     .option("--budget <n>", "stop after exactly N more instructions", parseBudget)
     .option("--save <name>", "store the final state as a snapshot")
     .option("--trace", "log system calls to stderr")
@@ -29,8 +30,11 @@ export function resumeCommand() {
       checkCheckpointOptions(opts);
       if (opts.save) checkSnapshotName(opts.save);
       const store = openStore(opts.store, { write: opts.save !== undefined });
-      const { meta, tree } = store.openSnapshot(name);
-      if (!isGuestTree(tree)) throw new UserError(`snapshot ${name} is not a guest, so it cannot be resumed.`);
+      const { snapshot, path } = splitRef(name);
+      const opened = store.openSnapshot(snapshot);
+      const tree = guestAt(name, opened.tree, path);
+      // A guest inside a host tree has its own count; the host tree has no timeline.
+      const meta = path === "" ? opened.meta : { ...opened.meta, timeline: null, instructions: readStatus(tree).instructions };
       let guest: Guest;
       try {
         guest = Guest.fromTree(tree, {
@@ -47,7 +51,7 @@ export function resumeCommand() {
       if (opts.save) {
         const checkpoints = timeline?.checkpoints ?? [{ at: meta.instructions, tree }];
         saveSnapshot(store, opts.save, guest.toTree(), {
-          timeline: continuedTimeline(store, name, meta, checkpoints, opts.checkpointEvery),
+          timeline: continuedTimeline(store, snapshot, meta, checkpoints, opts.checkpointEvery),
           origin: name,
           start: tree,
           budgetUsed: stop.retired,
@@ -63,4 +67,35 @@ export function resumeCommand() {
       }
       process.exitCode = exitStatus(stop);
     });
+}
+
+/** `NAME/PATH` into the snapshot name and the path in its tree ("" for the root). */
+function splitRef(ref: string): { snapshot: string; path: string } {
+  const i = ref.indexOf("/");
+  return i < 0 ? { snapshot: ref, path: "" } : { snapshot: ref.slice(0, i), path: ref.slice(i + 1) };
+}
+
+/**
+ * The guest at `path` of a snapshot's tree. A manifest's host tree
+ * (`run --save`) is not one guest: the error names the guests to pick from.
+ */
+function guestAt(ref: string, root: TreeNode, path: string): DirNode {
+  let node: TreeNode;
+  try {
+    node = get(root, path);
+  } catch (e) {
+    if (e instanceof TreeError) throw new UserError(`${ref}: ${e.message}`);
+    throw e;
+  }
+  if (isGuestTree(node)) return node;
+  // (A plain boolean: the type guard would narrow a directory that is not a guest to never.)
+  const isGuest = (n: TreeNode): boolean => isGuestTree(n);
+  const dir = node as TreeNode;
+  const guests = dir.kind === "dir" ? dir.names.filter((n) => isGuest(dir.get(n)!)) : [];
+  if (guests.length > 0) {
+    throw new UserError(
+      `${ref} holds ${guests.length === 1 ? "a guest" : "guests"}, not one guest; resume one of ${guests.map((g) => `${ref}/${g}`).join(", ")}.`,
+    );
+  }
+  throw new UserError(`${path === "" ? "snapshot " + ref : ref} is not a guest, so it cannot be resumed.`);
 }

@@ -65,5 +65,5 @@ test("inspect: run MANIFEST --save stores the final host tree", () => {
   assert.match(fx86Env("deno", ["tree", "ls", "m:", "--store", store]).stdout, /^d +\d+ [0-9a-f]{12} hello\n$/);
   const resume = fx86Env("deno", ["resume", "m", "--store", store]);
   assert.equal(resume.status, 2);
-  assert.equal(resume.stderr, "fx86: snapshot m is not a guest, so it cannot be resumed.\n");
+  assert.equal(resume.stderr, "fx86: m holds a guest, not one guest; resume one of m/hello.\n");
 });
