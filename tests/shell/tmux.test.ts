@@ -23,6 +23,8 @@ const FORMS: [string, string[], string][] = [
 
 /** The rows of the panels (everything above the status line and help bar). */
 const panels = (screen: string) => screen.split("\n").slice(0, -2).join("\n");
+/** The status line (the console panel may show the same text wrapped). */
+const status = (screen: string) => screen.split("\n").at(-2) ?? "";
 /** The registers panel's rows, without the change marks. */
 const registers = (screen: string) =>
   screen.split("\n").slice(1, 6).map((l) => l.slice(l.indexOf("││") + 2).replace(/\*/g, "").replace(/ +/g, " ")).join("\n");
@@ -101,8 +103,8 @@ test("shell: a long run shows its progress, a key interrupts it, and the session
     const running = await t.until((s) => /running: [\d.,KMG]+ instructions/.test(s), "progress");
     assert.match(running, /any key stops the run/);
     t.send("x");
-    const stopped = await t.until((s) => /interrupted at instruction \d+/.test(s), "the interrupt");
-    const at = Number(/interrupted at instruction (\d+)/.exec(stopped)![1]);
+    const stopped = await t.until((s) => /interrupted at instruction \d+/.test(status(s)), "the interrupt");
+    const at = Number(/interrupted at instruction (\d+)/.exec(status(stopped))![1]);
     assert.ok(at >= 1_000_000, `stopped at ${at}`);
     // The host tree counts what ran (in millions), under no budget.
     assert.match(stopped.split("\n")[1], /^│▶nest +budget +∞ +[\d.]+M│/);
