@@ -110,40 +110,71 @@ function hex3(n: number): string {
   return n.toString(16).padStart(3, "0");
 }
 
+/** Names of radix entries 000…3ff, made once (snapshots of big guests would make millions). */
+const HEX3 = Array.from({ length: 1024 }, (_, i) => hex3(i));
+/** A radix entry's name to its number (and only the 1024 valid names). */
+const RADIX = new Map(HEX3.map((name, i) => [name, i]));
+
 /**
  * `mem/` for the memory's current state. Directories whose pages are all
  * unchanged since `previous` are reused, so a snapshot of a 1 GiB guest
- * with one changed page hashes that page and two directories.
+ * with one changed page hashes that page and two directories. Checking a
+ * page costs a few comparisons (no allocation), but every mapped page is
+ * still visited: Memory offers no list of the pages written since the last
+ * snapshot (docs/store.md, "Cost per guest size").
  */
 export function memoryToTree(m: Memory, previous?: DirNode): DirNode {
   m.shareAll();
+  const pns = m.mappedPages();
   const runs: number[] = [];
-  const high = new Map<number, [string, TreeNode][]>();
-  for (const pn of m.mappedPages()) {
+  for (const pn of pns) {
     const prot = m.protOf(pn);
     const last = runs.length - 3;
     if (last >= 0 && runs[last] + runs[last + 1] === pn && runs[last + 2] === prot) {
       runs[last + 1]++;
     } else runs.push(pn, 1, prot);
-    const hi = pn >>> 10;
-    let list = high.get(hi);
-    if (!list) high.set(hi, list = []);
-    list.push([hex3(pn & 0x3ff), pageBlob(m.pageData(pn)!)]);
   }
   const map = new Uint8Array(runs.length * 4);
   const view = new DataView(map.buffer);
   runs.forEach((v, k) => view.setUint32(k * 4, v, true));
   const oldPages = previous?.get("pages");
-  const pages = reuseDir(
-    oldPages,
-    [...high].map(([hi, list]) => {
-      const old = oldPages?.kind === "dir" ? oldPages.get(hex3(hi)) : undefined;
-      return [hex3(hi), reuseDir(old, list)] as [string, TreeNode];
-    }),
-  );
+  const high: [string, TreeNode][] = [];
+  for (let s = 0; s < pns.length;) {
+    const hi = pns[s] >>> 10;
+    let e = s + 1;
+    while (e < pns.length && pns[e] >>> 10 === hi) e++;
+    const old = oldPages?.kind === "dir" ? oldPages.get(HEX3[hi]) : undefined;
+    high.push([HEX3[hi], unchangedLevel(m, pns, s, e, old) ?? pageLevel(m, pns, s, e)]);
+    s = e;
+  }
+  const pages = reuseDir(oldPages, high);
   const oldMap = previous?.get("map");
   const mapBlob = oldMap?.kind === "blob" && equalBytes(oldMap.bytes, map) ? oldMap : blob(map);
   return reuseDir(previous, [["map", mapBlob], ["pages", pages]]);
+}
+
+/**
+ * `old` if it holds exactly the pages `pns[s..e)` with their current
+ * arrays (the blobs wrap them: unchanged since `old` was made), else
+ * undefined. Entries `old` has not loaded are different arrays by
+ * definition, so they are never loaded here.
+ */
+function unchangedLevel(m: Memory, pns: number[], s: number, e: number, old: TreeNode | undefined): DirNode | undefined {
+  if (old?.kind !== "dir" || old.size !== e - s) return undefined;
+  for (let k = 0; k < e - s; k++) {
+    const pn = pns[s + k];
+    if (old.names[k] !== HEX3[pn & 0x3ff] || !old.isLoaded(k)) return undefined;
+    const page = old.childAt(k);
+    if (page.kind !== "blob" || page.bytes !== m.pageData(pn)) return undefined;
+  }
+  return old;
+}
+
+/** A radix level of page blobs for pages `pns[s..e)` (same high bits). */
+function pageLevel(m: Memory, pns: number[], s: number, e: number): DirNode {
+  const entries: [string, TreeNode][] = [];
+  for (let k = s; k < e; k++) entries.push([HEX3[pns[k] & 0x3ff], pageBlob(m.pageData(pns[k])!)]);
+  return dirFromEntries(entries);
 }
 
 /** `old` if it has exactly these (sorted) entries with identical children; else a new directory. */
@@ -161,23 +192,46 @@ export function memoryFromTree(dir: DirNode, m: Memory): void {
   if (map.size % 12 !== 0) throw new LayoutError("mem/map must hold (page, count, prot) triples");
   const pages = dirAt(dir, "pages", "mem");
   const view = new DataView(map.bytes.buffer, map.bytes.byteOffset, map.size);
+  // Protections by page (-1: unmapped), so that pages are installed
+  // straight away instead of being mapped as zero pages first: restoring
+  // touches each page once.
+  const protOf = new Int8Array(1 << 20).fill(-1);
   for (let k = 0; k < map.size; k += 12) {
     const first = view.getUint32(k, true), count = view.getUint32(k + 4, true);
     const prot = view.getUint32(k + 8, true);
     if (first + count > 1 << 20 || prot > 7) throw new LayoutError("mem/map has an entry out of range");
-    m.map(first * PAGE_SIZE, count * PAGE_SIZE, prot);
+    protOf.fill(prot, first, first + count);
   }
-  for (const [hi, node] of pages.entries()) {
-    if (node.kind !== "dir" || !/^[0-9a-f]{3}$/.test(hi)) throw new LayoutError(`mem/pages/${hi} is not a page directory`);
-    for (const [lo, page] of node.entries()) {
-      const pn = parseInt(hi, 16) << 10 | parseInt(lo, 16);
-      if (page.kind !== "blob" || page.size !== PAGE_SIZE || !/^[0-9a-f]{3}$/.test(lo)) {
+  for (let h = 0; h < pages.size; h++) {
+    const hi = pages.names[h], node = pages.childAt(h);
+    const high = RADIX.get(hi);
+    if (node.kind !== "dir" || high === undefined) throw new LayoutError(`mem/pages/${hi} is not a page directory`);
+    for (let k = 0; k < node.size; k++) {
+      const lo = node.names[k], page = node.childAt(k);
+      const low = RADIX.get(lo);
+      if (page.kind !== "blob" || page.size !== PAGE_SIZE || low === undefined) {
         throw new LayoutError(`mem/pages/${hi}/${lo} is not a ${PAGE_SIZE}-byte page`);
       }
-      const prot = m.protOf(pn);
+      const pn = high << 10 | low;
+      const prot = protOf[pn];
       if (prot < 0) throw new LayoutError(`mem/pages/${hi}/${lo} is not in mem/map`);
       m.installPage(pn, page.bytes, prot);
       pageBlobs.set(page.bytes, page);
+    }
+  }
+  // Mapped pages without a blob are zero-filled, as a fresh mapping is.
+  for (let k = 0; k < map.size; k += 12) {
+    const first = view.getUint32(k, true), count = view.getUint32(k + 4, true);
+    const prot = view.getUint32(k + 8, true);
+    for (let pn = first; pn < first + count;) {
+      if (m.isMapped(pn)) {
+        pn++;
+        continue;
+      }
+      let end = pn + 1;
+      while (end < first + count && !m.isMapped(end)) end++;
+      m.map(pn * PAGE_SIZE, (end - pn) * PAGE_SIZE, prot);
+      pn = end;
     }
   }
 }
