@@ -96,7 +96,14 @@ for (const rt of runtimes) {
       fx86Env(rt, args, {
         prefix: ["unshare", "-rm", "sh", "-c", `mount --bind -o ro "$0" "$0" && exec "$@"`, store],
       });
-    for (const args of [["exec", "--store", store, "--save", "t", HELLO], ["resume", "s", "--save", "t", "--store", store]]) {
+    for (
+      const args of [
+        ["exec", "--store", store, "--save", "t", HELLO],
+        ["resume", "s", "--save", "t", "--store", store],
+        ["goto", "s", "100", "--save", "t", "--store", store],
+        ["back", "s", "--save", "t", "--store", store],
+      ]
+    ) {
       const r = ro(args);
       assert.equal(r.status, 2, r.stderr);
       assertOneLine(r.stderr, new RegExp(`^fx86: the store ${store} is read-only\\.$`));
@@ -109,5 +116,8 @@ for (const rt of runtimes) {
     assert.equal(list.status, 0, list.stderr);
     assert.match(list.stdout, /^s\t/);
     assert.equal(ro(["resume", "s", "--store", store, "--json"]).status, 0);
+    const back = ro(["back", "s", "--json", "--store", store]);
+    assert.equal(back.status, 0, back.stderr);
+    assert.equal(JSON.parse(back.stdout).instruction, 4999, "travelling without saving reads only");
   }, { ignore: !canMountReadOnly });
 }
