@@ -118,6 +118,7 @@ function travel(
   target: number,
   opts: { save?: string; json?: boolean },
 ): void {
+  const started = performance.now();
   const checkpoints = storedCheckpoints(store, name, meta, root);
   let t: Timeline;
   try {
@@ -127,7 +128,6 @@ function travel(
     if (e instanceof LayoutError) throw new UserError(`snapshot ${name} has a damaged checkpoint: ${e.message}.`);
     throw e;
   }
-  const started = performance.now();
   const tree = t.guest.toTree();
   const status = readStatus(tree).status;
   if (opts.save) {

@@ -138,7 +138,6 @@ export class Timeline {
   back(n = 1): number {
     return this.goto(Math.max(this.checkpoints[0].at, this.position - n));
   }
-
 }
 
 function checkTarget(target: number): void {
