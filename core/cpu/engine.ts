@@ -19,6 +19,8 @@ interface Block {
   addr: number;
   /** Address of the last instruction (the one that set a trap, if any). */
   last: number;
+  /** The block starts at a breakpoint address. */
+  brk: boolean;
 }
 
 /** How an engine run ended. */
@@ -68,7 +70,7 @@ export class Engine {
   run(budget: number): EngineStop {
     const c = this.cpu, r = c.r, m = this.mem;
     const start = c.icount;
-    const breaks = this.breaks;
+    const breaks = this.breaks !== undefined;
     let left = budget;
     let prev: Block | undefined;
     try {
@@ -76,18 +78,19 @@ export class Engine {
         const eip = c.eip;
         let b: Block | undefined;
         if (prev !== undefined) {
-          if (breaks !== undefined && breaks.has(eip)) return { retired: c.icount - start, atBreak: true };
           b = prev.next1?.addr === eip ? prev.next1 : prev.next2?.addr === eip
             ? prev.next2
             : undefined;
         }
         if (b === undefined || b.n > left || this.singleStep) {
+          // Before decoding: a breakpoint may sit where decoding faults.
+          if (breaks && prev !== undefined && this.breaks!.has(eip)) return { retired: c.icount - start, atBreak: true };
           b = this.lookup(eip, left);
           if (prev !== undefined && b.n > 1) {
             if (prev.next1 === undefined) prev.next1 = b;
             else prev.next2 = b;
           }
-        }
+        } else if (breaks && b.brk) return { retired: c.icount - start, atBreak: true };
         left -= b.fn(c, r, m, left);
         prev = b;
       }
@@ -168,7 +171,8 @@ export class Engine {
       if (list) list.push(eip);
       else this.pageBlocks.set(pn, [eip]);
     }
-    return { fn: compileBlock(instrs), n: instrs.length, addr: eip, last: instrs[instrs.length - 1].addr };
+    return { fn: compileBlock(instrs), n: instrs.length, addr: eip, last: instrs[instrs.length - 1].addr,
+      brk: this.breaks?.has(eip) === true };
   }
 
   /** Drops every compiled block built from a page (its code was written). */

@@ -353,6 +353,18 @@ test("debug: Timeline runs to a break, goes back one instruction and reaches the
   }
 });
 
+test("debug: a breakpoint where the code faults stops before the fault, in blocks and single steps", () => {
+  const exe = nasmProgram("tests/e2e/guests/faults.asm", "fault-jump_unmapped", { FAULT: "jump_unmapped" });
+  const tree = Guest.fromElf({ program: image(exe), argv: ["faults"] }).toTree();
+  for (const singleStep of [false, true]) {
+    const c = collect(tree, (b) => b.addAddress("", 0x12345678), { singleStep });
+    assert.deepEqual(c.hits.map((h) => h.hit), [{ kind: "address", guest: "", eip: 0x12345678 }]);
+    assert.equal(c.hits[0].root, budgetRoot(tree, c.hits[0].at));
+    assert.equal(c.stop.status, "fault");
+    assert.equal(c.stop.fault?.eip, 0x12345678);
+  }
+});
+
 test("debug: sub-guest ids are tree paths, whatever path the guest names them by", () => {
   const child = nasmProgram("tests/vm/guests/child.asm", "vm-child-exit_eax", { MODE: "exit_eax" });
   const host = nasmProgram("tests/vm/guests/relative.asm", "vm-relative");
