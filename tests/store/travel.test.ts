@@ -5,6 +5,7 @@
  * guest stops; bad targets and damaged timelines are one line, exit 2.
  */
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import type { Runtime } from "../support/cli.ts";
 import { BUSYBOX, pseudoText } from "../support/guests.ts";
@@ -86,6 +87,17 @@ test("travel: resume --checkpoint-every extends the origin's timeline; goto work
   for (const n of [15_000, 27_000]) {
     assert.equal(JSON.parse(fx("bun", "goto", "b", String(n), "--json")).root, straightRoot("deno", n).root);
   }
+  // gc keeps timelines; bundles carry them to another store, where goto reads them.
+  assert.equal(fx86Env("deno", ["snapshot", "rm", "a", "--store", store]).status, 0);
+  assert.match(fx("bun", "gc", "--grace", "0"), /^removed \d+ objects/);
+  const bundle = join(store, "..", "b.fx86");
+  fx("bun", "export", "b", "-o", bundle);
+  const other = tempStore();
+  assert.equal(fx86Env("deno", ["import", bundle, "--store", other]).status, 0);
+  const far = fx86Env("deno", ["goto", "b", "15000", "--json", "--store", other]);
+  assert.equal(far.status, 0, far.stderr);
+  assert.equal(JSON.parse(far.stdout).root, straightRoot("bun", 15_000).root);
+  fx("deno", "exec", "--budget", "25000", "--checkpoint-every", "10000", "--save", "a", ...program);
   // Without --checkpoint-every, a resumed run keeps the origin's timeline and the origin.
   fx("deno", "resume", "a", "--budget", "100", "--save", "c");
   const c = (s.getTree(s.getSnapshot("c").timeline!) as DirNode).names.map(Number);
