@@ -327,6 +327,25 @@ test("debug: a sub-guest hit where its caller's BUDGET_IN_RUN left it leaves eve
   assert.equal(g.toTree().hash, plainEnd(nestTree).root);
 });
 
+test("debug: a budget stop right before a hit two levels down is followed by that hit, with nothing changed", () => {
+  const set = (b: Breakpoints) => b.addSyscall(LEVEL2, 4);
+  const first = collect(nestTree, set).hits[0];
+  const g = Guest.fromTree(nestTree);
+  g.run(first.at);
+  const root = g.toTree().hash;
+  assert.equal(g.status.in_run, true);
+  g.breakpoints = new Breakpoints();
+  set(g.breakpoints);
+  const s = g.run(Infinity);
+  assert.deepEqual(s.break, first.hit);
+  assert.equal(s.retired, 0);
+  assert.equal(g.toTree().hash, root);
+  assert.equal(subGuest(g, LEVEL2).cpu.r[EAX], 4);
+  // Continuing makes the call.
+  assert.equal(g.run(Infinity).break?.kind, "syscall");
+  assert.ok(g.instructions > first.at);
+});
+
 test("debug: Timeline runs to a break, goes back one instruction and reaches the same break again", () => {
   const work = symbol(DEBUGEE, "work");
   const bps = new Breakpoints();
