@@ -17,13 +17,33 @@ const MAPPED = 8;
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
 
 /**
+ * Where the contents of a lazy page come from: its bytes (exactly one page,
+ * never mutated afterwards), or undefined for a zero-filled page. Throws a
+ * GuestFault if the page cannot be had; the access that needed it faults.
+ */
+export type PageSource = (page: number) => Uint8Array | undefined;
+
+/** What changed since the last {@link Memory.takeChanges}. */
+export interface MemoryChanges {
+  /** Pages whose contents were replaced, written, mapped or unmapped, ascending. */
+  pages: number[];
+  /** True if any mapping or protection changed. */
+  layout: boolean;
+}
+
+/**
  * A guest's 32-bit address space: 4 KiB pages, each with its own protection.
  *
  * Page contents are plain `Uint8Array`s that may be *shared* with snapshots
  * and data-tree blobs; a shared page is copied on its first write, so the
  * pages a guest has not changed since a snapshot are never duplicated. The
- * private (unshared) pages are therefore exactly the pages dirtied since the
- * last call to {@link Memory.shareAll}.
+ * memory lists the pages whose contents changed since the last
+ * {@link Memory.takeChanges}, so a snapshot costs what changed, not the
+ * size of the guest.
+ *
+ * A memory restored from a snapshot can be *lazy*: its pages are mapped but
+ * their contents are fetched from a {@link PageSource} on first access, so
+ * restoring a 1 GiB guest costs what it touches.
  *
  * Hot accessors (`r8`..`w32`) look pages up in two flat tables: `ri` for
  * readable pages, `wi` for pages that may be written in place (writable,
@@ -54,6 +74,11 @@ export class Memory {
   readonly frames: Uint8Array[] = [ZERO_PAGE];
   private readonly frameOf = new Int32Array(PAGE_COUNT);
   private readonly freeFrames: number[] = [];
+  /** Pages changed since the last takeChanges; every private page is among them. */
+  private changed = new Set<number>();
+  private layoutChanged = false;
+  /** Contents of mapped pages not fetched yet (see mapLazy). */
+  private source?: PageSource;
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
 
@@ -61,7 +86,9 @@ export class Memory {
 
   /** Maps `[addr, addr+len)` (page-rounded) as zero-filled pages with `prot`. */
   map(addr: number, len: number, prot: number): void {
+    this.layoutChanged = true;
     for (const pn of pageRange(addr, len)) {
+      this.changed.add(pn);
       this.setData(pn, ZERO_PAGE);
       this.shared[pn] = 1;
       this.prot[pn] = MAPPED | (prot & 7);
@@ -71,7 +98,9 @@ export class Memory {
 
   /** Unmaps `[addr, addr+len)`; unmapped pages in the range are ignored. */
   unmap(addr: number, len: number): void {
+    this.layoutChanged = true;
     for (const pn of pageRange(addr, len)) {
+      if (this.prot[pn] & MAPPED) this.changed.add(pn);
       if (this.code[pn]) this.onCodeWrite(pn);
       this.dropData(pn);
       this.prot[pn] = 0;
@@ -85,6 +114,7 @@ export class Memory {
   protect(addr: number, len: number, prot: number): boolean {
     const pages = [...pageRange(addr, len)];
     if (pages.some((pn) => !(this.prot[pn] & MAPPED))) return false;
+    this.layoutChanged = true;
     for (const pn of pages) {
       this.prot[pn] = MAPPED | (prot & 7);
       this.refresh(pn);
@@ -104,17 +134,49 @@ export class Memory {
 
   /** Page numbers of all mapped pages, ascending. */
   mappedPages(): number[] {
-    return [...this.data.keys()].sort((a, b) => a - b);
+    const out: number[] = [];
+    const prot = this.prot;
+    for (let pn = 0; pn < PAGE_COUNT; pn++) if (prot[pn] & MAPPED) out.push(pn);
+    return out;
   }
 
-  /** Contents of a mapped page. The array must be treated as read-only. */
+  /** Contents of a mapped page (fetched if lazy). The array must be treated as read-only. */
   pageData(page: number): Uint8Array | undefined {
-    return this.data.get(page);
+    return this.prot[page] & MAPPED ? this.page(page) : undefined;
   }
 
-  /** True if the page's array is shared (unchanged since it was installed). */
-  isShared(page: number): boolean {
-    return this.shared[page] === 1;
+  /**
+   * Maps pages `[first, first+count)` with `prot`, their contents to be
+   * fetched from the memory's page source on first access. Not a change:
+   * the caller restores a state it already has as a tree.
+   */
+  mapLazy(first: number, count: number, prot: number): void {
+    this.prot.fill(MAPPED | (prot & 7), first, first + count);
+    this.shared.fill(1, first, first + count);
+  }
+
+  /** Sets where lazy pages (mapLazy) get their contents. */
+  setPageSource(source: PageSource): void {
+    this.source = source;
+  }
+
+  /**
+   * The pages changed since the previous call (or since the memory was
+   * made), after which every page is shared again: the next write to any
+   * page copies it first, and counts as a change.
+   */
+  takeChanges(): MemoryChanges {
+    const pages = [...this.changed].sort((a, b) => a - b);
+    for (const pn of pages) {
+      if (!this.shared[pn]) {
+        this.shared[pn] = 1;
+        this.wi[pn] = 0;
+      }
+    }
+    const layout = this.layoutChanged;
+    this.changed = new Set();
+    this.layoutChanged = false;
+    return { pages, layout };
   }
 
   /**
@@ -126,20 +188,12 @@ export class Memory {
       throw new RangeError(`page ${page} must be ${PAGE_SIZE} bytes`);
     }
     if (this.code[page]) this.onCodeWrite(page);
+    if ((this.prot[page] & 7) !== (prot & 7) || !(this.prot[page] & MAPPED)) this.layoutChanged = true;
+    this.changed.add(page);
     this.setData(page, bytes);
     this.shared[page] = 1;
     this.prot[page] = MAPPED | (prot & 7);
     this.refresh(page);
-  }
-
-  /** Marks every page shared, so later writes copy first (after a snapshot). */
-  shareAll(): void {
-    for (const pn of this.data.keys()) {
-      if (!this.shared[pn]) {
-        this.shared[pn] = 1;
-        this.wi[pn] = 0;
-      }
-    }
   }
 
   /** Records that translated code was built from this page. */
@@ -255,7 +309,17 @@ export class Memory {
         } address 0x${hex(a)}`,
       );
     }
-    return this.data.get(pn)![a & PAGE_MASK];
+    return this.page(pn)[a & PAGE_MASK];
+  }
+
+  /** The contents of a mapped page, fetching a lazy page from the source. */
+  private page(pn: number): Uint8Array {
+    const bytes = this.data.get(pn);
+    if (bytes !== undefined) return bytes;
+    const fetched = this.source?.(pn) ?? ZERO_PAGE;
+    this.setData(pn, fetched);
+    this.refresh(pn);
+    return fetched;
   }
 
   // ---- slow paths --------------------------------------------------------
@@ -285,7 +349,7 @@ export class Memory {
     let v = 0;
     for (let i = 0; i < size; i++) {
       const b = (a + i) >>> 0;
-      v |= this.data.get(b >>> PAGE_SHIFT)![b & PAGE_MASK] << (8 * i);
+      v |= this.page(b >>> PAGE_SHIFT)[b & PAGE_MASK] << (8 * i);
     }
     return v;
   }
@@ -302,8 +366,9 @@ export class Memory {
   private writable(pn: number): Uint8Array {
     if (this.code[pn]) this.onCodeWrite(pn);
     if (this.shared[pn]) {
-      this.setData(pn, this.data.get(pn)!.slice());
+      this.setData(pn, this.page(pn).slice());
       this.shared[pn] = 0;
+      this.changed.add(pn);
     }
     this.refresh(pn);
     return this.data.get(pn)!;
@@ -320,7 +385,7 @@ export class Memory {
       const o = a & PAGE_MASK;
       const n = Math.min(len - done, PAGE_SIZE - o);
       this.check(a, 1, false);
-      out.set(this.data.get(a >>> PAGE_SHIFT)!.subarray(o, o + n), done);
+      out.set(this.page(a >>> PAGE_SHIFT).subarray(o, o + n), done);
       done += n;
     }
     return out;

@@ -239,6 +239,59 @@ export class DirNode {
   }
 
   /**
+   * A directory with many entries set (a node) or removed (undefined) at
+   * once: one merge, O(size + changes log changes), where as many calls to
+   * `with` would copy the arrays each time. Entries not named stay as they
+   * are, unloaded if this directory is lazy. Returns this directory if
+   * nothing changes.
+   *
+   * @example
+   * const d2 = d.patch([["a", blob("new")], ["b", undefined]]); // set a, remove b
+   */
+  patch(changes: Iterable<readonly [string, TreeNode | undefined]>): DirNode {
+    const list = [...changes];
+    for (const [name] of list) checkName(name);
+    list.sort((a, b) => compareNames(a[0], b[0]));
+    const names: string[] = [], slots: (TreeNode | undefined)[] = [];
+    const digests: (Uint8Array | undefined)[] | undefined = this.#digests ? [] : undefined;
+    let changed = false, i = 0;
+    const keep = (upTo: number) => {
+      for (; i < upTo; i++) {
+        names.push(this.names[i]);
+        slots.push(this.#slots[i]);
+        digests?.push(this.#digests![i]);
+      }
+    };
+    for (let k = 0; k < list.length; k++) {
+      const [name, node] = list[k];
+      if (k + 1 < list.length && list[k + 1][0] === name) {
+        throw new TreeError("exists", `Name ${JSON.stringify(name)} appears twice in one patch.`);
+      }
+      const at = this.#search(name);
+      keep(at >= 0 ? at : ~at);
+      if (at >= 0) {
+        i++;
+        if (node === this.#slots[at]) {
+          names.push(name);
+          slots.push(node);
+          digests?.push(this.#digests![at]);
+          continue;
+        }
+      }
+      if (node === undefined) {
+        changed ||= at >= 0;
+        continue;
+      }
+      changed = true;
+      names.push(name);
+      slots.push(node);
+      digests?.push(undefined);
+    }
+    keep(this.names.length);
+    return changed ? this.#derive(names, slots, digests) : this;
+  }
+
+  /**
    * The entries as [name, node] pairs in canonical order.
    *
    * @example

@@ -179,7 +179,7 @@ export class Guest {
     const oldStatus = previous?.get("status");
     this.lastTree = dirFromEntries({
       cpu: cpuToTree(this.cpu, previous?.get("cpu") as DirNode | undefined),
-      mem: memoryToTree(this.mem, previous?.get("mem") as DirNode | undefined),
+      mem: memoryToTree(this.mem),
       ...linuxToTree(this.linux),
       status: oldStatus?.kind === "blob" && oldStatus.hash === status.hash ? oldStatus : status,
     });

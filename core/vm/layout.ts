@@ -8,7 +8,8 @@ import { eflags, setEflags } from "../cpu/flags.ts";
 import { Cpu } from "../cpu/state.ts";
 import { X87 } from "../cpu/x87/x87.ts";
 import { type Memory, PAGE_SIZE } from "../memory/memory.ts";
-import { blob, type BlobNode, dirFromEntries, type DirNode, type TreeNode } from "../tree/mod.ts";
+import { GuestFault } from "../fault.ts";
+import { blob, type BlobNode, dirFromEntries, type DirNode, EMPTY_DIR, type TreeNode } from "../tree/mod.ts";
 
 const REGS = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
 const SEGS = ["es", "cs", "ss", "ds", "fs", "gs"];
@@ -106,28 +107,57 @@ function pageBlob(bytes: Uint8Array): BlobNode {
   return b;
 }
 
-function hex3(n: number): string {
-  return n.toString(16).padStart(3, "0");
-}
-
 /** Names of radix entries 000…3ff, made once (snapshots of big guests would make millions). */
-const HEX3 = Array.from({ length: 1024 }, (_, i) => hex3(i));
+const HEX3 = Array.from({ length: 1024 }, (_, i) => i.toString(16).padStart(3, "0"));
 /** A radix entry's name to its number (and only the 1024 valid names). */
 const RADIX = new Map(HEX3.map((name, i) => [name, i]));
 
+/** `mem/` of a memory that has no pages. */
+const EMPTY_MEM = dirFromEntries({ map: blob(new Uint8Array(0)), pages: EMPTY_DIR });
+
 /**
- * `mem/` for the memory's current state. Directories whose pages are all
- * unchanged since `previous` are reused, so a snapshot of a 1 GiB guest
- * with one changed page hashes that page and two directories. Checking a
- * page costs a few comparisons (no allocation), but every mapped page is
- * still visited: Memory offers no list of the pages written since the last
- * snapshot (docs/store.md, "Cost per guest size").
+ * The `mem/` each memory was last converted to or restored from: the base
+ * its changes (Memory.takeChanges) apply to.
  */
-export function memoryToTree(m: Memory, previous?: DirNode): DirNode {
-  m.shareAll();
-  const pns = m.mappedPages();
+const lastMem = new WeakMap<Memory, DirNode>();
+
+/**
+ * `mem/` for the memory's current state, made from the previous one by
+ * applying only the pages changed since (Memory.takeChanges): a snapshot of
+ * a 1 GiB guest with one changed page hashes that page and the two
+ * directories above it, and visits nothing else. The result is the same
+ * tree a conversion from scratch gives (tests check it).
+ */
+export function memoryToTree(m: Memory): DirNode {
+  const base = lastMem.get(m) ?? EMPTY_MEM;
+  const { pages: changed, layout } = m.takeChanges();
+  const oldMap = blobAt(base, "map", "mem");
+  const map = layout ? mapBlob(m, oldMap) : oldMap;
+  const oldPages = dirAt(base, "pages", "mem");
+  const high: [string, DirNode | undefined][] = [];
+  for (let s = 0; s < changed.length;) {
+    const hi = changed[s] >>> 10;
+    let e = s + 1;
+    while (e < changed.length && changed[e] >>> 10 === hi) e++;
+    const old = oldPages.get(HEX3[hi]);
+    const level = (old?.kind === "dir" ? old : EMPTY_DIR).patch(
+      changed.slice(s, e).map((pn) => {
+        const bytes = m.pageData(pn);
+        return [HEX3[pn & 0x3ff], bytes && pageBlob(bytes)] as const;
+      }),
+    );
+    high.push([HEX3[hi], level.size > 0 ? level : undefined]);
+    s = e;
+  }
+  const tree = base.patch([["map", map], ["pages", oldPages.patch(high)]]);
+  lastMem.set(m, tree);
+  return tree;
+}
+
+/** `mem/map`: runs of mapped pages with the same protection, as (page, count, prot) triples. */
+function mapBlob(m: Memory, old: BlobNode): BlobNode {
   const runs: number[] = [];
-  for (const pn of pns) {
+  for (const pn of m.mappedPages()) {
     const prot = m.protOf(pn);
     const last = runs.length - 3;
     if (last >= 0 && runs[last] + runs[last + 1] === pn && runs[last + 2] === prot) {
@@ -137,101 +167,57 @@ export function memoryToTree(m: Memory, previous?: DirNode): DirNode {
   const map = new Uint8Array(runs.length * 4);
   const view = new DataView(map.buffer);
   runs.forEach((v, k) => view.setUint32(k * 4, v, true));
-  const oldPages = previous?.get("pages");
-  const high: [string, TreeNode][] = [];
-  for (let s = 0; s < pns.length;) {
-    const hi = pns[s] >>> 10;
-    let e = s + 1;
-    while (e < pns.length && pns[e] >>> 10 === hi) e++;
-    const old = oldPages?.kind === "dir" ? oldPages.get(HEX3[hi]) : undefined;
-    high.push([HEX3[hi], unchangedLevel(m, pns, s, e, old) ?? pageLevel(m, pns, s, e)]);
-    s = e;
-  }
-  const pages = reuseDir(oldPages, high);
-  const oldMap = previous?.get("map");
-  const mapBlob = oldMap?.kind === "blob" && equalBytes(oldMap.bytes, map) ? oldMap : blob(map);
-  return reuseDir(previous, [["map", mapBlob], ["pages", pages]]);
+  return equalBytes(old.bytes, map) ? old : blob(map);
 }
 
 /**
- * `old` if it holds exactly the pages `pns[s..e)` with their current
- * arrays (the blobs wrap them: unchanged since `old` was made), else
- * undefined. Entries `old` has not loaded are different arrays by
- * definition, so they are never loaded here.
+ * Restores an empty Memory from `mem/`: protections from the map, at once;
+ * page contents lazily, each from its blob the first time the guest touches
+ * the page (a lazy tree from the store reads it only then). Mapped pages
+ * without a blob are zero-filled, as a fresh mapping is. The map and the
+ * radix directory names are checked here; a damaged page directory or page
+ * is found when first touched and makes that access fault.
  */
-function unchangedLevel(m: Memory, pns: number[], s: number, e: number, old: TreeNode | undefined): DirNode | undefined {
-  if (old?.kind !== "dir" || old.size !== e - s) return undefined;
-  for (let k = 0; k < e - s; k++) {
-    const pn = pns[s + k];
-    if (old.names[k] !== HEX3[pn & 0x3ff] || !old.isLoaded(k)) return undefined;
-    const page = old.childAt(k);
-    if (page.kind !== "blob" || page.bytes !== m.pageData(pn)) return undefined;
-  }
-  return old;
-}
-
-/** A radix level of page blobs for pages `pns[s..e)` (same high bits). */
-function pageLevel(m: Memory, pns: number[], s: number, e: number): DirNode {
-  const entries: [string, TreeNode][] = [];
-  for (let k = s; k < e; k++) entries.push([HEX3[pns[k] & 0x3ff], pageBlob(m.pageData(pns[k])!)]);
-  return dirFromEntries(entries);
-}
-
-/** `old` if it has exactly these (sorted) entries with identical children; else a new directory. */
-function reuseDir(old: TreeNode | undefined, entries: [string, TreeNode][]): DirNode {
-  if (old?.kind === "dir" && old.size === entries.length &&
-    entries.every(([name, node], k) => old.names[k] === name && old.children[k] === node)) {
-    return old;
-  }
-  return dirFromEntries(entries);
-}
-
-/** Fills an empty Memory from `mem/`: protections from the map, contents from page blobs. */
 export function memoryFromTree(dir: DirNode, m: Memory): void {
   const map = blobAt(dir, "map", "mem");
   if (map.size % 12 !== 0) throw new LayoutError("mem/map must hold (page, count, prot) triples");
   const pages = dirAt(dir, "pages", "mem");
   const view = new DataView(map.bytes.buffer, map.bytes.byteOffset, map.size);
-  // Protections by page (-1: unmapped), so that pages are installed
-  // straight away instead of being mapped as zero pages first: restoring
-  // touches each page once.
-  const protOf = new Int8Array(1 << 20).fill(-1);
   for (let k = 0; k < map.size; k += 12) {
     const first = view.getUint32(k, true), count = view.getUint32(k + 4, true);
     const prot = view.getUint32(k + 8, true);
     if (first + count > 1 << 20 || prot > 7) throw new LayoutError("mem/map has an entry out of range");
-    protOf.fill(prot, first, first + count);
+    m.mapLazy(first, count, prot);
   }
   for (let h = 0; h < pages.size; h++) {
-    const hi = pages.names[h], node = pages.childAt(h);
-    const high = RADIX.get(hi);
-    if (node.kind !== "dir" || high === undefined) throw new LayoutError(`mem/pages/${hi} is not a page directory`);
-    for (let k = 0; k < node.size; k++) {
-      const lo = node.names[k], page = node.childAt(k);
-      const low = RADIX.get(lo);
-      if (page.kind !== "blob" || page.size !== PAGE_SIZE || low === undefined) {
-        throw new LayoutError(`mem/pages/${hi}/${lo} is not a ${PAGE_SIZE}-byte page`);
-      }
-      const pn = high << 10 | low;
-      const prot = protOf[pn];
-      if (prot < 0) throw new LayoutError(`mem/pages/${hi}/${lo} is not in mem/map`);
-      m.installPage(pn, page.bytes, prot);
-      pageBlobs.set(page.bytes, page);
+    const high = RADIX.get(pages.names[h]);
+    if (high === undefined || !anyMapped(m, high)) {
+      throw new LayoutError(`mem/pages/${pages.names[h]} is not a page directory of mapped pages`);
     }
   }
-  // Mapped pages without a blob are zero-filled, as a fresh mapping is.
-  for (let k = 0; k < map.size; k += 12) {
-    const first = view.getUint32(k, true), count = view.getUint32(k + 4, true);
-    const prot = view.getUint32(k + 8, true);
-    for (let pn = first; pn < first + count;) {
-      if (m.isMapped(pn)) {
-        pn++;
-        continue;
-      }
-      let end = pn + 1;
-      while (end < first + count && !m.isMapped(end)) end++;
-      m.map(pn * PAGE_SIZE, (end - pn) * PAGE_SIZE, prot);
-      pn = end;
-    }
+  m.setPageSource((pn) => pageFromTree(pages, pn));
+  lastMem.set(m, dir);
+}
+
+function anyMapped(m: Memory, high: number): boolean {
+  for (let pn = high << 10; pn < (high + 1) << 10; pn++) if (m.isMapped(pn)) return true;
+  return false;
+}
+
+/** The contents of page `pn` in `mem/pages` (undefined: zero-filled), or a fault naming what is damaged. */
+function pageFromTree(pages: DirNode, pn: number): Uint8Array | undefined {
+  const hi = HEX3[pn >>> 10], lo = HEX3[pn & 0x3ff];
+  const level = pages.get(hi);
+  if (level === undefined) return undefined;
+  const page = level.kind === "dir" ? level.get(lo) : level;
+  if (page === undefined) return undefined;
+  if (level.kind !== "dir" || page.kind !== "blob" || page.size !== PAGE_SIZE) {
+    throw new GuestFault(
+      "page",
+      pn * PAGE_SIZE,
+      `the guest state is damaged: mem/pages/${hi}${level.kind === "dir" ? "/" + lo : ""} is not a ${PAGE_SIZE}-byte page`,
+    );
   }
+  pageBlobs.set(page.bytes, page);
+  return page.bytes;
 }

@@ -9,7 +9,7 @@ test("memory: cross-page 32-bit access and copy-on-write", () => {
   assert.equal(m.r32(0x1ffe), 0x11223344);
   assert.equal(m.r8(0x2000), 0x22);
   const page = m.pageData(1)!;
-  m.shareAll();
+  m.takeChanges();
   m.w8(0x1000, 7);
   assert.notEqual(m.pageData(1), page, "a shared page is copied on write");
   assert.equal(page[0], 0);
