@@ -81,7 +81,11 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
     try {
       done += writeSync(fd, bytes, done, bytes.length - done);
     } catch (e) {
-      if ((e as { code?: string }).code !== "EAGAIN") throw e;
+      const err = e as { code?: string; name?: string };
+      // The reader went away (`fx86 … | head`): stop quietly, as a process
+      // killed by SIGPIPE does (store writes are atomic, nothing is half-done).
+      if (err.code === "EPIPE" || err.name === "BrokenPipe") process.exit(141);
+      if (err.code !== "EAGAIN") throw e;
     }
   }
 }

@@ -1,4 +1,5 @@
 /** `fx86 exec` end to end, as a user runs it, under both runtimes. */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,7 +7,7 @@ import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { nasmProgram } from "../support/build.ts";
 import { fx86, type Runtime } from "../support/cli.ts";
-import { BUSYBOX, busybox, pseudoRandom, pseudoText } from "../support/guests.ts";
+import { BUSYBOX, busybox, pseudoRandom, pseudoText, REPO } from "../support/guests.ts";
 
 const HELLO = "examples/hello/hello";
 const runtimes: Runtime[] = ["deno", "bun"];
@@ -25,6 +26,15 @@ for (const rt of runtimes) {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Hello from an fx86 guest!\nargv\[1\] = one\nargv\[2\] = two words\n/);
     assert.match(r.stdout, /sum 1\/k\^2 for k <= 1000 = 1\.643934566681560\n/);
+  });
+
+  test(`cli (${rt}): a reader that goes away (| head) ends fx86 quietly with SIGPIPE's status`, () => {
+    const bin = join(REPO, "node_modules", ".bin", rt);
+    const cmd = `${bin} ${rt === "deno" ? "run -A " : ""}cli/main.ts exec ${BUSYBOX} seq 200000 | head -1; ` +
+      `echo "status \${PIPESTATUS[0]}" >&2`;
+    const r = spawnSync("bash", ["-c", cmd], { cwd: REPO, encoding: "utf8" });
+    assert.equal(r.stdout, "1\n");
+    assert.equal(r.stderr, "status 141\n", "no stack trace, nothing but the status");
   });
 
   test(`cli (${rt}): exit status, stdin and --root pass through`, () => {
