@@ -11,7 +11,8 @@ const STATUS_COLOR: Record<string, string> = {
 
 /**
  * The host tree: guests nested under the guest that RUNs them, with
- * status, a budget bar (used of the budget) and instructions; ▶ marks the guest executing now
+ * status, a budget bar (used of the budget; for a sub-guest inside RUN,
+ * what is left of the RUN's budget; ∞ for none) and instructions; ▶ marks the guest executing now
  * and the selected guest is drawn bold.
  * @example hostsPanel(view.guests, view.selected, 38).lines.length === view.guests.length
  */
@@ -24,7 +25,10 @@ export function hostsPanel(guests: GuestRow[], selected: string, width: number):
     const status = (g.status === "exited" && g.exitCode !== null ? `exit ${g.exitCode}` : g.status)
       .slice(0, 7).padEnd(8);
     const used = g.budget === null || g.budgetLeft === null ? 0 : g.budget - g.budgetLeft;
-    const budget = g.budget === null ? "∞".padEnd(barWidth) : bar(used, g.budget, barWidth);
+    // A sub-guest inside RUN has no total to draw a bar against, but what is left of its RUN budget is known.
+    const budget = g.budget !== null
+      ? bar(used, g.budget, barWidth)
+      : (g.budgetLeft === null ? "∞" : short(g.budgetLeft)).slice(0, barWidth - 1).padEnd(barWidth);
     const l = line(
       { text: g.active ? "▶" : " ", color: "green", bold: true },
       { text: name, bold: g.id === selected, inverse: g.id === selected },
