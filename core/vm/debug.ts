@@ -188,7 +188,12 @@ function address(eip: number): number {
   return eip | 0;
 }
 
-/** True if two hits are the same event (kind, guest and where). */
+/**
+ * True if two hits are the same event (kind, guest and where).
+ *
+ * @example
+ * sameHit({ kind: "run-entry", guest: "", child: "fs/child" }, stop.break!);
+ */
 export function sameHit(a: BreakHit, b: BreakHit): boolean {
   if (a.kind !== b.kind || a.guest !== b.guest) return false;
   switch (a.kind) {
