@@ -21,6 +21,8 @@ interface Block {
   last: number;
   /** The block starts at a breakpoint address. */
   brk: boolean;
+  /** The block is one REP string instruction. */
+  rep: boolean;
 }
 
 /** How an engine run ended. */
@@ -33,6 +35,8 @@ export interface EngineStop {
   atBreak?: boolean;
   /** When a trap stopped the run: the address of the instruction that raised it. */
   trapEip?: number;
+  /** The budget ran out inside a REP string instruction (EIP on it, iterations left). */
+  insideRep?: boolean;
 }
 
 /**
@@ -104,6 +108,7 @@ export class Engine {
       throw e;
     }
     if (c.trap !== 0) return { retired: c.icount - start, trapEip: prev?.last };
+    if (prev?.rep && c.eip === prev.addr) return { retired: c.icount - start, insideRep: true };
     return { retired: c.icount - start };
   }
 
@@ -172,7 +177,7 @@ export class Engine {
       else this.pageBlocks.set(pn, [eip]);
     }
     return { fn: compileBlock(instrs), n: instrs.length, addr: eip, last: instrs[instrs.length - 1].addr,
-      brk: this.breaks?.has(eip) === true };
+      brk: this.breaks?.has(eip) === true, rep: isRepString(instrs[0]) };
   }
 
   /** Drops every compiled block built from a page (its code was written). */

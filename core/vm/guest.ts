@@ -108,6 +108,12 @@ export class Guest {
   /** `Breakpoints.epoch` and guest id the engine's address breakpoints were taken at. */
   private breaksEpoch = 0;
   private breaksId = "";
+  /**
+   * Where the last run ended inside a REP string instruction: the next run
+   * continues it, which is no arrival at its address. (The state cannot
+   * tell; this guest object can.)
+   */
+  private repAt?: number;
 
   private constructor(
     readonly cpu: Cpu,
@@ -233,13 +239,17 @@ export class Guest {
     };
     while (!c.halted && left > 0) {
       // The engine does not stop before its first instruction: that one is
-      // checked here (not when resuming an interrupted RUN: it is no arrival).
-      if (bps !== undefined && !insideRun && (bps.skipping !== undefined || bps.hasAddress(this.id, c.eip))) {
+      // checked here (not when resuming an interrupted RUN or REP: it is no arrival).
+      if (
+        bps !== undefined && !insideRun && c.eip !== this.repAt &&
+        (bps.skipping !== undefined || bps.hasAddress(this.id, c.eip))
+      ) {
         hit = { kind: "address", guest: this.id, eip: c.eip >>> 0 };
         if (bps.stops(hit, bps.hasAddress(this.id, c.eip))) break;
         hit = undefined;
       }
       const s = this.engine.run(left);
+      this.repAt = s.insideRep ? c.eip : undefined;
       left -= s.retired;
       this.charged += s.retired;
       // A system call's int 0x80 is retired only once no breakpoint stops before it.

@@ -201,6 +201,29 @@ test("debug: continuing steps over the last hit once; a loop hits again; budget 
   assert.equal(g.run(Infinity).status, "exited");
 });
 
+test("debug: a REP instruction is arrived at once, however budgets cut its iterations", () => {
+  const rep = symbol(DEBUGEE, "repcopy");
+  const set = (b: Breakpoints) => b.addAddress("", rep);
+  const straight = collect(debugeeTree, set);
+  assert.equal(straight.hits.length, 40);
+  const chunked = collect(debugeeTree, set, { chunk: randomChunks(3, 13) });
+  assert.deepEqual(chunked.hits.map((h) => [h.hit, h.at, h.root]), straight.hits.map((h) => [h.hit, h.at, h.root]));
+  checkHits(debugeeTree, chunked);
+  // Stepping through its 16 iterations: no hit until the next arrival.
+  const bps = new Breakpoints();
+  set(bps);
+  const g = Guest.fromTree(debugeeTree, { breakpoints: bps });
+  assert.deepEqual(g.run(Infinity).break, { kind: "address", guest: "", eip: rep });
+  for (let k = 16; k > 0; k--) {
+    assert.equal(g.cpu.r[ECX], k);
+    const s = g.run(1);
+    assert.equal(s.break, undefined);
+    assert.equal(s.retired, 1);
+  }
+  assert.notEqual(g.cpu.eip, rep);
+  assert.equal(g.run(Infinity).retired, straight.hits[1].at - straight.hits[0].at - 16);
+});
+
 test("debug: breakpoints set or removed between runs take effect in code already compiled", () => {
   const copy = symbol(DEBUGEE, "copy"); // in the middle of work's straight-line block
   const whole = collect(debugeeTree, (b) => b.addAddress("", copy));

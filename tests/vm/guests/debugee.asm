@@ -3,7 +3,7 @@
 ; and REP breakpoints have something to hit. Deterministic natively too
 ; (no stack addresses reach the registers), so gdb is its oracle.
 bits 32
-global _start, work, copy, tick, done
+global _start, work, copy, repcopy, tick, done
 section .bss
 src: resb 64
 dst: resb 64
@@ -39,6 +39,7 @@ copy:
     mov ebx, edi                ; keep EDI (rep movsb moves it)
     mov edi, dst
     mov ecx, 16
+repcopy:
     rep movsb
     mov edi, ebx
     add edi, [dst]
