@@ -32,3 +32,4 @@ export { type BreakHit, type BreakpointSpec, Breakpoints } from "./core/vm/debug
 export * as tree from "./core/tree/mod.ts";
 export * as store from "./core/store/mod.ts";
 export * as manifest from "./core/manifest/mod.ts";
+export * as session from "./core/session/mod.ts";
