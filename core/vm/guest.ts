@@ -312,7 +312,7 @@ export class Guest {
         this.charged++;
         left--;
         retired();
-        if (r.child !== undefined && left > 0 && bps?.hasRunExit(r.child)) {
+        if (r.child !== undefined && bps?.hasRunExit(r.child)) {
           hit = { kind: "run-exit", guest: this.id, child: r.child };
           if (bps.stops(hit, true)) break;
           hit = undefined;

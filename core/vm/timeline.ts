@@ -105,8 +105,7 @@ export class Timeline {
       const step = Math.min(nextMark - this.position, budget - (this.position - start));
       stop = this.guest.run(step);
       if (this.position === nextMark) this.record();
-      // A budget stop short of its budget was stopped early (a breakpoint).
-      if (stop.status !== "budget" || stop.retired < step) break;
+      if (stop.status !== "budget" || stop.break !== undefined) break;
     }
     stop ??= this.guest.run(0);
     return { ...stop, retired: this.position - start };

@@ -91,7 +91,7 @@ function collect(
     const stop = g.run(budget);
     if (stop.break) {
       assert.equal(stop.status, "budget");
-      assert.ok(stop.retired < budget);
+      assert.ok(stop.retired <= budget);
       hits.push({
         hit: stop.break,
         at: g.instructions,
@@ -329,6 +329,26 @@ test("debug: resuming a RUN its budget interrupted is no arrival at the RUN: chu
   // Both levels run the same program: one RUN instruction, arrived at once per RUN.
   assert.equal(straight.hits.filter((h) => h.hit.kind === "address").length, 3 + 5);
   checkHits(nestTree, chunked);
+});
+
+test("debug: a RUN that retires with the last instruction of a budget still reports its run-exit", () => {
+  const set = (b: Breakpoints) => b.addRunExit();
+  const straight = collect(nestTree, set);
+  // Level 0 RUNs level 1 three times, level 1 RUNs level 2 five times.
+  assert.equal(straight.hits.length, 3 + 5);
+  for (const h of straight.hits) {
+    const g = Guest.fromTree(nestTree);
+    g.run(h.at - 1);
+    g.breakpoints = new Breakpoints();
+    set(g.breakpoints);
+    const s = g.run(1);
+    assert.deepEqual(s.break, h.hit, `the RUN retiring at ${h.at}`);
+    assert.equal(s.retired, 1);
+    assert.equal(g.toTree().hash, h.root);
+  }
+  const chunked = collect(nestTree, set, { chunk: randomChunks(5, 300_000) });
+  assert.deepEqual(chunked.hits.map((h) => [h.hit, h.at, h.root]), straight.hits.map((h) => [h.hit, h.at, h.root]));
+  checkHits(nestTree, straight);
 });
 
 test("debug: a sub-guest hit where its caller's BUDGET_IN_RUN left it leaves every caller as before", () => {
