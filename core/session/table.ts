@@ -44,8 +44,31 @@ export const COMMANDS: readonly Command[] = [
  */
 export function lookup(name: string): Command {
   const c = COMMANDS.find((x) => x.name === name || x.aliases?.includes(name));
-  if (!c) throw new CommandError(`unknown command "${name}"; type help for the list`);
-  return c;
+  if (c) return c;
+  const near = closest(name);
+  throw new CommandError(`unknown command "${name}"; ${near ? `did you mean "${near}"? ` : ""}type help for the list`);
+}
+
+/** The command name within two typing mistakes of `typed`, if exactly one is closest. */
+function closest(typed: string): string | undefined {
+  if (typed.length < 3) return undefined;
+  const scored = COMMANDS.map((c) => ({ name: c.name, d: distance(typed, c.name) }))
+    .filter((x) => x.d <= 2).sort((a, b) => a.d - b.d);
+  return scored.length > 0 && scored[0].d !== scored[1]?.d ? scored[0].name : undefined;
+}
+
+/** Edit distance counting a swap of two neighbours as one mistake ("stpe" → "step"). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /** `name args`, e.g. "mem ADDR [LEN]". */

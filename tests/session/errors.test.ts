@@ -14,6 +14,8 @@ import { fingerprint, loaded, NESTING, ok } from "./support.ts";
 
 const BAD: [string, RegExp][] = [
   ["bogus", /unknown command "bogus"/],
+  ["stpe 2", /^unknown command "stpe"; did you mean "step"\? type help for the list$/],
+  ["contnue", /^unknown command "contnue"; did you mean "continue"\?/],
   ["step x", /N must be a number/],
   ["step 0", /N must be between 1/],
   ["step 1 2", /at most one argument/],
