@@ -30,7 +30,7 @@ export function replCommand() {
         err: (t: string) => writeAll(2, encoder.encode(t)),
       };
       if (target !== undefined) {
-        const quoted = [target, ...args].map((a) => JSON.stringify(a)).join(" ");
+        const quoted = [target, ...(args.length > 0 ? ["--", ...args] : [])].map((a) => JSON.stringify(a)).join(" ");
         const r = await session.execute(`load ${quoted}`);
         if (!r.ok) throw new UserError(r.text);
         io.out(r.text + "\n");

@@ -27,7 +27,7 @@ export function shellCommand() {
       const session = new Session({ store: () => openStore(opts.store, { write: true }), runtime: RUNTIME });
       let greeting = "type : for a command, ? for help";
       if (target !== undefined) {
-        const loaded = await session.execute(["load", target, ...args].map(quote).join(" "));
+        const loaded = await session.execute(["load", target, ...(args.length > 0 ? ["--", ...args] : [])].map(quote).join(" "));
         if (!loaded.ok) throw new UserError(loaded.text);
         greeting = loaded.text.split("\n")[0];
       }

@@ -36,6 +36,13 @@ test("commands: load a program with arguments; guests, step, run, continue, outp
   assert.match(await ok(s, "step"), /hello exited with status 0/);
 });
 
+test("commands: a -- after the program separates it from arguments, which may start with -", async () => {
+  const s = await loaded(`${HELLO_ELF} -- -x --`);
+  await ok(s, "continue");
+  assert.match(await ok(s, "output"), /argv\[1\] = -x\nargv\[2\] = --\n/);
+  assert.doesNotMatch(await ok(s, "output"), /argv\[3\]/);
+});
+
 test("commands: regs, mem, disasm and tree read the selected guest", async () => {
   const s = await loaded(HELLO);
   const regs = await ok(s, "regs");

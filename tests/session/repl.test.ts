@@ -77,6 +77,14 @@ test("repl: the walk's facts hold independently of the checked-in output", () =>
   assert.equal(p[p.length - 1].position, counts.get("nest"));
 });
 
+test("repl: program arguments after -- reach the guest as they are, dashes included", () => {
+  for (const rt of ["deno", "bun"] as const) {
+    const r = fx86(rt, ["repl", "examples/hello/hello", "--", "-x", "--", "y"], "continue\noutput\n");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /argv\[1\] = -x\nargv\[2\] = --\nargv\[3\] = y\n/);
+  }
+});
+
 test("repl: the same script twice, and from stdin, gives byte-identical output", () => {
   const a = fx86("bun", ["repl", "examples/nesting/nesting.yaml", "--script", SCRIPT]);
   const b = fx86("bun", ["repl", "examples/nesting/nesting.yaml"], readFileSync(join(REPO, SCRIPT)));

@@ -6,6 +6,7 @@
 import { render } from "ink-testing-library";
 import { ShellApp } from "../../cli/shell/app.tsx";
 import { registersPanel } from "../../cli/shell/panels/registers.ts";
+import { hostsPanel } from "../../cli/shell/panels/hosts.ts";
 import { plain } from "../../cli/shell/line.ts";
 import { assert, test } from "../harness.ts";
 import { nestedView, ScriptedBackend } from "./fixture.ts";
@@ -184,4 +185,16 @@ test("shell: registers panel keeps EFLAGS and flags before the segment registers
   const lines = registersPanel(regs, [{ name: "zf", set: true, changed: false }], 42).lines.map(plain);
   assert.match(lines[3], /^EFLAGS 00000000 {2}ZF/);
   assert.match(lines[4], /^CS {2}00000000 {2}DS/);
+});
+
+test("shell: the host tree shows a three-digit exit status whole, and a sub-guest's RUN budget left", () => {
+  const view = nestedView();
+  view.guests[0] = { ...view.guests[0], status: "exited", exitCode: 127 };
+  view.guests[1] = { ...view.guests[1], budget: null, budgetLeft: 350000 };
+  for (const width of [36, 60]) {
+    const lines = hostsPanel(view.guests, view.selected, width).lines.map(plain);
+    assert.match(lines[0], /exit 127 /);
+    assert.match(lines[1], /running +350K/);
+    for (const l of lines) assert.ok(l.length <= width, `${JSON.stringify(l)} fits ${width}`);
+  }
 });

@@ -63,9 +63,9 @@ for (const [name, argv, quit] of FORMS) {
       t.send("c");
       const nested = await t.until((s) => s.includes("breakpoint 1: RUN entry of nest/fs/child/fs/child"), "the stop");
       const hosts = nested.split("\n").slice(1, 4).map((l) => l.slice(0, l.indexOf("││")));
-      assert.match(hosts[0], /^│ nest {10}budget/);
-      assert.match(hosts[1], /^│▶ {2}\/child {6}running/);
-      assert.match(hosts[2], /^│ {5}\/child {4}new/);
+      assert.match(hosts[0], /^│ nest {9}budget/);
+      assert.match(hosts[1], /^│▶ {2}\/child {5}running/);
+      assert.match(hosts[2], /^│ {5}\/child {3}new/);
       expectScreen("nested", nested);
 
       t.send("S");

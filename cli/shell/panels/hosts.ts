@@ -19,11 +19,11 @@ const STATUS_COLOR: Record<string, string> = {
 export function hostsPanel(guests: GuestRow[], selected: string, width: number): PanelContent {
   const barWidth = width >= 44 ? 10 : 5;
   const countWidth = width >= 44 ? 8 : 6;
-  const nameWidth = Math.max(8, width - 1 - 1 - 8 - barWidth - countWidth);
+  const nameWidth = Math.max(8, width - 1 - 1 - 9 - barWidth - countWidth);
   const lines: Line[] = guests.map((g) => {
     const name = ("  ".repeat(g.depth) + g.label).slice(0, nameWidth).padEnd(nameWidth);
     const status = (g.status === "exited" && g.exitCode !== null ? `exit ${g.exitCode}` : g.status)
-      .slice(0, 7).padEnd(8);
+      .slice(0, 8).padEnd(9); // "exit 127" whole
     const used = g.budget === null || g.budgetLeft === null ? 0 : g.budget - g.budgetLeft;
     // A sub-guest inside RUN has no total to draw a bar against, but what is left of its RUN budget is known.
     const budget = g.budget !== null

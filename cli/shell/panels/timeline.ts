@@ -20,7 +20,7 @@ export function timelinePanel(t: TimelineView, breakpoints: string[], width: num
       { text: "●", color: "green", bold: true },
       { text: scale.slice(pos + 1).join(""), color: "cyan" },
     ),
-    line({ text: `${t.checkpoints.length} checkpoints`, dim: true }),
+    line({ text: `${t.checkpoints.length} checkpoint${t.checkpoints.length === 1 ? "" : "s"}`, dim: true }),
     line({ text: breakpoints.length ? "breakpoints:" : "no breakpoints", dim: true }),
     ...breakpoints.map((b) => line({ text: " " + b, color: "red" })),
   ];

@@ -11,11 +11,13 @@ export const load: Command = {
   summary: "load a YAML manifest's guests, or an i386 ELF program with arguments",
   details: "A file ending in .yaml or .yml is a manifest (docs/manifest.md): each of its top-level guests is loaded, " +
     "with its budget. Anything else is a program, loaded as one guest named after the file, with an empty file system. " +
+    "A -- right after PROGRAM separates it from the arguments (load prog -- -x). " +
     "Replaces what was loaded; breakpoints are cleared.",
   moves: true,
   run(s, args) {
     if (args.length === 0) throw new CommandError("usage: load MANIFEST | load PROGRAM [ARGS…]");
-    s.load(args[0], args.slice(1));
+    // A "--" right after PROGRAM only separates, as on the command line: `load prog -- -x`.
+    s.load(args[0], args[1] === "--" ? args.slice(2) : args.slice(1));
     const names = s.machines.map((m) => m.name);
     return `loaded ${args[0]}: ${names.length} top-level guest${names.length === 1 ? "" : "s"} (${names.join(", ")})\n` +
       report(s, null);
