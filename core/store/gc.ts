@@ -46,30 +46,16 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
     const t = store.objectTime(h);
     if (t !== undefined && t > cutoff) recent.add(h);
   }
-  const marked = new Set<string>();
-  const stack = [...roots, ...recent];
-  while (stack.length > 0) {
-    const h = stack.pop()!;
-    if (marked.has(h)) continue;
-    marked.add(h);
-    let encoding: Uint8Array;
-    try {
-      encoding = store.readObject(h);
-    } catch (e) {
-      // Missing or corrupt objects are fsck's business; gc just cannot
-      // follow them (and so keeps nothing it does not know about).
-      if (e instanceof StoreError) continue;
-      throw e;
-    }
-    for (const c of childHashes(encoding)) if (!marked.has(c)) stack.push(c);
-  }
-  let removed = 0, reachable = 0, kept = 0;
+  // Marked from the snapshots first, so that `reachable` counts what they
+  // need, young or old, and `recent` only what just the grace period keeps.
+  const reachable = mark(store, roots, new Set());
+  const marked = mark(store, recent, new Set(reachable));
+  let removed = 0, kept = 0;
   for (const h of all) {
     if (!marked.has(h)) {
       store.removeObject(h);
       removed++;
-    } else if (recent.has(h)) kept++;
-    else reachable++;
+    } else if (reachable.has(h)) kept++;
   }
   let temporary = 0;
   for (const path of store.tempFiles()) {
@@ -81,5 +67,26 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
       // Renamed into place or removed by its writer meanwhile.
     }
   }
-  return { removed, reachable, recent: kept, temporary };
+  return { removed, reachable: kept, recent: all.length - removed - kept, temporary };
+}
+
+/** Adds to `marked` every object reachable from `from`. */
+function mark(store: Store, from: Iterable<string>, marked: Set<string>): Set<string> {
+  const stack = [...from];
+  while (stack.length > 0) {
+    const h = stack.pop()!;
+    if (marked.has(h)) continue;
+    marked.add(h);
+    let encoding: Uint8Array;
+    try {
+      encoding = store.readObject(h);
+    } catch (e) {
+      // A corrupt object is kept for fsck to report; neither it nor a
+      // missing one can be followed, so gc keeps nothing it does not know about.
+      if (e instanceof StoreError) continue;
+      throw e;
+    }
+    for (const c of childHashes(encoding)) if (!marked.has(c)) stack.push(c);
+  }
+  return marked;
 }
