@@ -13,7 +13,7 @@ import {
 import { parseBudget } from "../options.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
-import { checkCheckpointOptions, checkpointEveryOption } from "./travel.ts";
+import { checkCheckpointOptions, checkpointEveryOption, storeCheckpoints } from "./travel.ts";
 import { checkpointsToTree, Timeline } from "../../core/vm/timeline.ts";
 
 /** Exit statuses fx86 uses when the guest did not exit by itself (docs/cli.md). */
@@ -71,7 +71,9 @@ export function execCommand() {
       }
       const start = store ? guest.toTree() : null;
       const started = performance.now();
-      const timeline = opts.checkpointEvery ? new Timeline(guest, { every: opts.checkpointEvery }) : undefined;
+      const timeline = opts.checkpointEvery && store
+        ? new Timeline(guest, { every: opts.checkpointEvery, keep: storeCheckpoints(store) })
+        : undefined;
       const stop = (timeline ?? guest).run(opts.budget ?? Infinity);
       if (store) {
         saveSnapshot(store, opts.save!, guest.toTree(), {

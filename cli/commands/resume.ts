@@ -6,7 +6,7 @@ import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { describeStop, exitStatus, report } from "./exec.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
-import { checkCheckpointOptions, checkpointEveryOption, continuedTimeline } from "./travel.ts";
+import { checkCheckpointOptions, checkpointEveryOption, continuedTimeline, storeCheckpoints } from "./travel.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
 
 const encoder = new TextEncoder();
@@ -46,7 +46,9 @@ export function resumeCommand() {
         throw e;
       }
       const started = performance.now();
-      const timeline = opts.checkpointEvery ? new Timeline(guest, { every: opts.checkpointEvery }) : undefined;
+      const timeline = opts.checkpointEvery
+        ? new Timeline(guest, { every: opts.checkpointEvery, keep: storeCheckpoints(store) })
+        : undefined;
       const stop = (timeline ?? guest).run(opts.budget ?? Infinity);
       if (opts.save) {
         const checkpoints = timeline?.checkpoints ?? [{ at: meta.instructions, tree }];

@@ -43,6 +43,22 @@ export function checkCheckpointOptions(opts: { save?: string; checkpointEvery?: 
   }
 }
 
+/**
+ * Writes each checkpoint to the store as the run takes it and keeps only
+ * its lazily loaded tree, so a long run's memory does not grow with the
+ * pages every past checkpoint changed. Objects written for a run that then
+ * fails are unreachable, and gc removes them.
+ *
+ * @example
+ * new Timeline(guest, { every: 1_000_000, keep: storeCheckpoints(store) });
+ */
+export function storeCheckpoints(store: Store): (cp: Checkpoint) => Checkpoint {
+  return (cp) => {
+    store.putTree(cp.tree);
+    return { at: cp.at, tree: store.lazyTree(cp.tree.hash) as DirNode };
+  };
+}
+
 /** A stored snapshot's timeline directory (lazy), or undefined if it has none. */
 function timelineOf(store: Store, name: string, meta: SnapshotMeta): DirNode | undefined {
   if (!meta.timeline) return undefined;

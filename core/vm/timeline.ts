@@ -42,6 +42,12 @@ export class Timeline {
        * guest's position; without them the guest's state is the first.
        */
       checkpoints?: readonly Checkpoint[];
+      /**
+       * Called with each new checkpoint; what it returns is kept instead.
+       * A store writes the checkpoint and returns its lazily loaded tree,
+       * so the pages of past checkpoints do not stay in memory.
+       */
+      keep?: (cp: Checkpoint) => Checkpoint;
     },
   ) {
     if (!(opts.every >= 1)) throw new RangeError("checkpoint interval must be at least 1");
@@ -51,8 +57,11 @@ export class Timeline {
     if (given && !(given.length > 0 && given[0].at <= guest.instructions)) {
       throw new RangeError(`the first checkpoint must be at or before instruction ${guest.instructions}`);
     }
-    this.checkpoints = given ? [...given] : [{ at: guest.instructions, tree: guest.toTree() }];
+    this.keep = opts.keep ?? ((cp) => cp);
+    this.checkpoints = given ? [...given] : [this.keep({ at: guest.instructions, tree: guest.toTree() })];
   }
+
+  private readonly keep: (cp: Checkpoint) => Checkpoint;
 
   /**
    * A timeline over stored checkpoints, at exactly `target` (or where the
@@ -114,7 +123,7 @@ export class Timeline {
   private record(): void {
     const at = this.position;
     const last = this.checkpoints[this.checkpoints.length - 1];
-    if (at > last.at) this.checkpoints.push({ at, tree: this.guest.toTree() });
+    if (at > last.at) this.checkpoints.push(this.keep({ at, tree: this.guest.toTree() }));
   }
 
   /**

@@ -62,3 +62,24 @@ test("stored timeline: merging, bad targets and a first checkpoint after the gue
   assert.throws(() => new Timeline(Guest.fromTree(a.tree), { every: 10, checkpoints: [b] }), RangeError);
   assert.equal(Timeline.at(60, [a, b], { every: 1000 }).guest.toTree().hash, stateAt(60));
 });
+
+test("stored timeline: checkpoints written as the run takes them are kept as lazy trees, and goto through them is exact", () => {
+  const store = Store.open(tempStore(), { write: true });
+  const kept: number[] = [];
+  const t = new Timeline(Guest.fromElf(options()), {
+    every: 20_000,
+    keep: (cp) => {
+      store.putTree(cp.tree);
+      kept.push(cp.at);
+      return { at: cp.at, tree: store.lazyTree(cp.tree.hash) as DirNode };
+    },
+  });
+  t.run(Infinity);
+  assert.deepEqual(kept, t.checkpoints.map((c) => c.at), "every checkpoint went through keep, the start included");
+  assert.ok(kept.length > 3);
+  for (const c of t.checkpoints) assert.ok(c.tree.isLazy, `checkpoint ${c.at} holds no pages in memory`);
+  for (const target of [1, 33_333, t.position - 1]) {
+    assert.equal(t.goto(target), target);
+    assert.equal(t.guest.toTree().hash, stateAt(target));
+  }
+});
