@@ -1,6 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import { readFileSync } from "node:fs";
-import { Session } from "../../core/session/mod.ts";
+import { loadLine, Session } from "../../core/session/mod.ts";
 import { readHostFile, UserError, writeAll } from "../host.ts";
 import { runScript } from "../repl/script.ts";
 import { runTerminal } from "../repl/terminal.ts";
@@ -30,8 +30,7 @@ export function replCommand() {
         err: (t: string) => writeAll(2, encoder.encode(t)),
       };
       if (target !== undefined) {
-        const quoted = [target, ...(args.length > 0 ? ["--", ...args] : [])].map((a) => JSON.stringify(a)).join(" ");
-        const r = await session.execute(`load ${quoted}`);
+        const r = await session.execute(loadLine(target, args));
         if (!r.ok) throw new UserError(r.text);
         io.out(r.text + "\n");
       }

@@ -1,5 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
-import { Session } from "../../core/session/mod.ts";
+import { loadLine, Session } from "../../core/session/mod.ts";
 import { UserError } from "../host.ts";
 import { openStore, RUNTIME, storeOption } from "./store-options.ts";
 
@@ -27,7 +27,7 @@ export function shellCommand() {
       const session = new Session({ store: () => openStore(opts.store, { write: true }), runtime: RUNTIME });
       let greeting = "type : for a command, ? for help";
       if (target !== undefined) {
-        const loaded = await session.execute(["load", target, ...(args.length > 0 ? ["--", ...args] : [])].map(quote).join(" "));
+        const loaded = await session.execute(loadLine(target, args));
         if (!loaded.ok) throw new UserError(loaded.text);
         greeting = loaded.text.split("\n")[0];
       }
@@ -35,9 +35,4 @@ export function shellCommand() {
       const { runShell } = await import("../shell/run.tsx");
       await runShell(session, greeting);
     });
-}
-
-/** A word for the command language: quoted when it has spaces or quotes. */
-function quote(word: string): string {
-  return /^[^\s"\\]+$/.test(word) ? word : `"${word.replace(/["\\]/g, (c) => "\\" + c)}"`;
 }

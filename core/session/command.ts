@@ -54,3 +54,19 @@ export function words(line: string): string[] {
   }
   return out;
 }
+
+/**
+ * The `load` line for a target and its program arguments, each word quoted
+ * as {@link words} reads it back, with `--` before arguments so that ones
+ * starting with `-` (or a literal `--`) reach the guest as they are.
+ *
+ * @example
+ * loadLine("prog", ["a b", "-x"]); // 'load prog -- "a b" -x'
+ */
+export function loadLine(target: string, args: readonly string[]): string {
+  return ["load", target, ...(args.length > 0 ? ["--", ...args] : [])].map(quote).join(" ");
+}
+
+function quote(word: string): string {
+  return /^[^\s"\\]+$/.test(word) ? word : `"${word.replace(/["\\]/g, (c) => "\\" + c)}"`;
+}

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { COMMANDS, reference, Session } from "../../core/session/mod.ts";
-import { words } from "../../core/session/command.ts";
+import { loadLine, words } from "../../core/session/command.ts";
 import { parseAddress, parseCount, parseValue } from "../../core/session/numbers.ts";
 import { REPO } from "../support/guests.ts";
 import { loaded, NESTING, ok } from "./support.ts";
@@ -72,4 +72,10 @@ test("language: completion of commands, subcommands, registers, guest ids, tree 
   assert.deepEqual(s.complete("break run-entry nest/"), ["nest/fs/child", "nest/fs/child/fs/child"]);
   assert.deepEqual(s.complete("delete "), ["all", "1"]);
   assert.deepEqual(s.complete("nosuch x"), []);
+});
+
+test("language: loadLine quotes every word so that words reads back the same argv", () => {
+  const args = ["a b", 'say "hi"', "back\\slash", "", "-x", "--", "tab\there"];
+  assert.deepEqual(words(loadLine("/dir with space/prog", args)), ["load", "/dir with space/prog", "--", ...args]);
+  assert.deepEqual(words(loadLine("m.yaml", [])), ["load", "m.yaml"]);
 });
