@@ -31,6 +31,9 @@ export function shellCommand() {
         if (!loaded.ok) throw new UserError(loaded.text);
         greeting = loaded.text.split("\n")[0];
       }
+      // ink draws nothing until exit when CI or CONTINUOUS_INTEGRATION is set
+      // (it reads them once, on import); this is a terminal, so it is interactive.
+      for (const name of ["CI", "CONTINUOUS_INTEGRATION"]) delete process.env[name];
       // Loaded here, not at start-up: ink and React cost every other command time.
       const { runShell } = await import("../shell/run.tsx");
       await runShell(session, greeting);

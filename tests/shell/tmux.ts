@@ -23,7 +23,8 @@ export class Terminal {
   constructor(argv: string[], cwd: string, columns = 80, rows = 24) {
     const script = join(this.dir, "run.sh");
     const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
-    writeFileSync(script, `cd '${cwd}' && ${quoted}\necho "EXITED $?"\nexec sleep 600\n`);
+    // CI=true as CI machines set it: the shell must draw on a terminal all the same.
+    writeFileSync(script, `cd '${cwd}' && CI=true ${quoted}\necho "EXITED $?"\nexec sleep 600\n`);
     this.tmux("-f", "/dev/null", "new-session", "-d", "-x", String(columns), "-y", String(rows), "sh", script);
   }
 
