@@ -5,13 +5,13 @@
  */
 import type { DirNode } from "../tree/mod.ts";
 import { Guest, type RestoreOptions } from "../vm/guest.ts";
-import { Timeline } from "../vm/timeline.ts";
+import { type CheckpointLimit, Timeline } from "../vm/timeline.ts";
 
 /**
  * One top-level guest, its budget and its history.
  *
  * @example
- * const m = new Machine("hello", tree, null, { every: 1_000_000 });
+ * const m = new Machine("hello", tree, null, { every: 1_000_000, limit: { count: 256 }, restore: {} });
  * m.timeline.run(10); m.position; // 10
  */
 export class Machine {
@@ -24,7 +24,7 @@ export class Machine {
     tree: DirNode,
     /** The manifest budget (charged instructions); null: none. */
     readonly budget: number | null,
-    private readonly opts: { every: number; restore: RestoreOptions },
+    private readonly opts: { every: number; limit: CheckpointLimit; restore: RestoreOptions },
   ) {
     this.timeline = new Timeline(Guest.fromTree(tree, opts.restore), opts);
     this.end = this.position;

@@ -19,6 +19,7 @@ import { CommandError } from "./errors.ts";
 import { activeChain, flatten, GuestCache, type GuestNode, guestNodes } from "./hierarchy.ts";
 import { peek } from "./inspect.ts";
 import { Machine } from "./machine.ts";
+import type { CheckpointLimit } from "../vm/timeline.ts";
 import { hex32 } from "./numbers.ts";
 import { readRegister, REGISTER_NAMES } from "./registers.ts";
 import type { ExecuteOptions } from "./view.ts";
@@ -31,6 +32,8 @@ export interface SessionOptions {
   store?: () => Store;
   /** Checkpoint interval of the timelines, in instructions (default 1M). */
   every?: number;
+  /** How much history each timeline keeps in memory (default 256 checkpoints, 256 MiB). */
+  checkpointLimit?: CheckpointLimit;
   /** Instructions run between progress reports and interrupt checks (default 1M). */
   chunk?: number;
   /** Recorded in snapshots ("deno", "bun"). */
@@ -147,6 +150,7 @@ export class SessionState {
   newMachine(name: string, tree: DirNode, budget: number | null): Machine {
     return new Machine(name, tree, budget, {
       every: this.every,
+      limit: this.options.checkpointLimit ?? { count: 256, bytes: 256 * 2 ** 20 },
       restore: { trace: (line) => this.trace(name, line) },
     });
   }

@@ -190,6 +190,16 @@ export class DirNode {
   }
 
   /**
+   * The index of the entry named `name` (for childAt, isLoaded), or -1.
+   *
+   * @example
+   * dirFromEntries({ a: blob("1"), b: blob("2") }).indexOf("b"); // 1
+   */
+  indexOf(name: string): number {
+    return this.#search(name);
+  }
+
+  /**
    * True if there is an entry named `name`.
    *
    * @example

@@ -37,7 +37,7 @@ export {
   stat,
   writeBlob,
 } from "./path.ts";
-export { diff, type TreeChange } from "./diff.ts";
+export { addedBytes, diff, type TreeChange } from "./diff.ts";
 export { intern, internedCount } from "./intern.ts";
 export { encode } from "./encoding.ts";
 export { decode, decodeLazy } from "./decode.ts";

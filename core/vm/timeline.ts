@@ -5,8 +5,27 @@
  * timeline keeps a checkpoint (a guest subtree: only what changed since the
  * previous one is new) every `every` instructions.
  */
-import { dirFromEntries, type DirNode, EMPTY_DIR } from "../tree/mod.ts";
+import { addedBytes, dirFromEntries, type DirNode, EMPTY_DIR } from "../tree/mod.ts";
 import { Guest, LayoutError, type RestoreOptions, type Stop } from "./guest.ts";
+
+/**
+ * How much history a timeline keeps in memory. Past either bound the
+ * older half of the checkpoints is thinned, one in two, so recent history
+ * stays dense (back 1 replays at most `every`) and older history grows
+ * sparser with age (a goto there replays further). Results never change:
+ * any instruction is still reached by replaying from an earlier checkpoint.
+ */
+export interface CheckpointLimit {
+  /** At most this many checkpoints (at least 4). */
+  count?: number;
+  /**
+   * At most about this many bytes of guest content held by checkpoints
+   * beyond the first: each is weighed by the blobs it does not share with
+   * the one before it (an estimate: content shared further apart counts
+   * twice). A single checkpoint heavier than this is still kept.
+   */
+  bytes?: number;
+}
 
 /** A recorded state: the guest's subtree after `at` charged instructions. */
 export interface Checkpoint {
@@ -48,6 +67,8 @@ export class Timeline {
        * so the pages of past checkpoints do not stay in memory.
        */
       keep?: (cp: Checkpoint) => Checkpoint;
+      /** Bounds on the checkpoints kept (none: every one is kept). */
+      limit?: CheckpointLimit;
     },
   ) {
     if (!(opts.every >= 1)) throw new RangeError("checkpoint interval must be at least 1");
@@ -57,11 +78,28 @@ export class Timeline {
     if (given && !(given.length > 0 && given[0].at <= guest.instructions)) {
       throw new RangeError(`the first checkpoint must be at or before instruction ${guest.instructions}`);
     }
+    this.maxCount = opts.limit?.count ?? Infinity;
+    this.maxBytes = opts.limit?.bytes ?? Infinity;
+    if (!(this.maxCount >= 4)) throw new RangeError("a timeline must be allowed at least 4 checkpoints");
+    if (!(this.maxBytes >= 0)) throw new RangeError("a timeline's checkpoint bytes cannot be negative");
     this.keep = opts.keep ?? ((cp) => cp);
     this.checkpoints = given ? [...given] : [this.keep({ at: guest.instructions, tree: guest.toTree() })];
+    this.weights = this.checkpoints.map(() => 0);
   }
 
   private readonly keep: (cp: Checkpoint) => Checkpoint;
+  private readonly maxCount: number;
+  private readonly maxBytes: number;
+  /**
+   * Parallel to `checkpoints` when bytes are limited: what each holds
+   * beside the one before it (0 for given ones, which are not measured).
+   */
+  private readonly weights: number[];
+
+  /** Bytes the checkpoints hold beyond the first, as far as they are measured (see {@link CheckpointLimit}). */
+  get heldBytes(): number {
+    return this.weights.reduce((a, b) => a + b, 0);
+  }
 
   /**
    * A timeline over stored checkpoints, at exactly `target` (or where the
@@ -123,7 +161,34 @@ export class Timeline {
   private record(): void {
     const at = this.position;
     const last = this.checkpoints[this.checkpoints.length - 1];
-    if (at > last.at) this.checkpoints.push(this.keep({ at, tree: this.guest.toTree() }));
+    if (!(at > last.at)) return;
+    const cp = this.keep({ at, tree: this.guest.toTree() });
+    this.checkpoints.push(cp);
+    this.weights.push(this.weigh(last, cp));
+    if (this.checkpoints.length > this.maxCount || this.heldBytes > this.maxBytes) this.thin();
+  }
+
+  private weigh(before: Checkpoint, after: Checkpoint): number {
+    return this.maxBytes === Infinity ? 0 : addedBytes(before.tree, after.tree);
+  }
+
+  /**
+   * Drops every other checkpoint of the older half, keeping the first (the
+   * start) and the newest half. Repeated, this spaces old checkpoints
+   * roughly in proportion to their age, in bounded memory.
+   */
+  private thin(): void {
+    const cps = this.checkpoints, weights = this.weights;
+    const old = cps.length - Math.floor(Math.min(cps.length, this.maxCount) / 2);
+    const dropped = (i: number) => i < old && i % 2 === 1;
+    let kept = 1;
+    for (let i = 1; i < cps.length; i++) {
+      if (dropped(i)) continue;
+      // What a checkpoint holds beside the one before it changes when that one goes.
+      weights[kept] = dropped(i - 1) ? this.weigh(cps[kept - 1], cps[i]) : weights[i];
+      cps[kept++] = cps[i];
+    }
+    cps.length = weights.length = kept;
   }
 
   /**

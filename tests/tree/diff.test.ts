@@ -1,5 +1,6 @@
 import { assert, test } from "../harness.ts";
 import {
+  addedBytes,
   blob,
   copy,
   decode,
@@ -136,4 +137,28 @@ test("diff: details", () => {
     EMPTY_DIR,
   );
   assert.deepEqual(show(diff(a, many)), ["added b", "added x/a", "added x/z"]);
+});
+
+test("addedBytes: the blob bytes of the second tree that are not the first's very nodes", () => {
+  const r = rng(7);
+  const reference = (a: TreeNode, b: TreeNode) => {
+    const fa = flatten(a);
+    let total = 0;
+    for (const [path, node] of flatten(b)) if (node.kind === "blob" && fa.get(path) !== node) total += node.size;
+    return total;
+  };
+  let positive = 0;
+  for (let i = 0; i < 400; i++) {
+    const a = randomTree(r, 3);
+    const b = r() < 0.8 ? mutate(r, a) : randomTree(r, 3);
+    const want = reference(a, b);
+    assert.equal(addedBytes(a, b), want, `round ${i}`);
+    if (want > 0) positive++;
+  }
+  assert.ok(positive > 200, `only ${positive} rounds added bytes`);
+  const page = blob(new Uint8Array(4096));
+  const t = set(EMPTY_DIR, "mem/000/001", page, { parents: true }) as DirNode;
+  assert.equal(addedBytes(t, t), 0);
+  assert.equal(addedBytes(EMPTY_DIR, t), 4096);
+  assert.equal(addedBytes(t, set(t, "mem/000/002", blob(new Uint8Array(4096)), { parents: true })), 4096);
 });

@@ -5,6 +5,7 @@
 import { assert, test } from "../harness.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
+import { addedBytes, type DirNode } from "../../core/tree/mod.ts";
 import { busybox, pseudoText } from "../support/guests.ts";
 
 const text = pseudoText(60_000, 9);
@@ -46,4 +47,48 @@ test("timeline: bad targets are refused", () => {
   assert.throws(() => t.goto(1.5), RangeError);
   assert.throws(() => new Timeline(Guest.fromElf(options()), { every: 0 }), RangeError);
   assert.equal(t.back(5), 0, "back from the start stays at the start");
+});
+
+test("timeline: a checkpoint limit thins old history, keeps recent history dense, and changes no result", () => {
+  const every = 2_000, limit = 8;
+  const t = new Timeline(Guest.fromElf(options()), { every, limit: { count: limit } });
+  t.run(Infinity);
+  const total = t.position;
+  assert.ok(total > 40 * every, `${total} instructions`);
+  const ats = t.checkpoints.map((c) => c.at);
+  assert.ok(ats.length <= limit, `${ats.length} checkpoints`);
+  assert.equal(ats[0], 0, "the start is kept");
+  const recent = ats.slice(-limit / 2);
+  for (let i = 1; i < recent.length; i++) assert.equal(recent[i] - recent[i - 1], every, `recent ${recent}`);
+  for (let i = 2; i < ats.length; i++) {
+    assert.ok(ats[i] - ats[i - 1] <= ats[i - 1] - ats[i - 2], `gaps shrink towards the present: ${ats}`);
+  }
+  for (const n of [total, total - 1, Math.floor(total / 3), 5, total - every - 3]) {
+    assert.equal(t.goto(n), n);
+    assert.equal(t.guest.toTree().hash, stateAt(n), `goto ${n}`);
+  }
+  assert.throws(() => new Timeline(Guest.fromElf(options()), { every, limit: { count: 3 } }), RangeError);
+});
+
+test("timeline: a byte limit bounds what checkpoints hold, measured against the trees themselves", () => {
+  const every = 5_000, bytes = 64 * 1024;
+  const free = new Timeline(Guest.fromElf(options()), { every });
+  const bounded = new Timeline(Guest.fromElf(options()), { every, limit: { bytes } });
+  free.run(Infinity);
+  bounded.run(Infinity);
+  assert.equal(bounded.guest.toTree().hash, free.guest.toTree().hash);
+  const held = (cps: readonly { tree: DirNode }[]) => {
+    let total = 0;
+    for (let i = 1; i < cps.length; i++) total += addedBytes(cps[i - 1].tree, cps[i].tree);
+    return total;
+  };
+  assert.ok(held(free.checkpoints) > 4 * bytes, `the unbounded run holds ${held(free.checkpoints)} bytes`);
+  assert.equal(bounded.heldBytes, held(bounded.checkpoints), "the running weight is the trees' own");
+  const heaviest = Math.max(...free.checkpoints.slice(1).map((c, i) => addedBytes(free.checkpoints[i].tree, c.tree)));
+  assert.ok(bounded.heldBytes <= bytes + heaviest, `${bounded.heldBytes} bytes held`);
+  assert.equal(bounded.checkpoints[0].at, 0);
+  for (const n of [1, 12_345, bounded.position - 1]) {
+    bounded.goto(n);
+    assert.equal(bounded.guest.toTree().hash, stateAt(n), `goto ${n}`);
+  }
 });
