@@ -1,10 +1,11 @@
 import { Command } from "@commander-js/extra-typings";
 import { readFileSync } from "node:fs";
-import { loadLine, Session } from "../../core/session/mod.ts";
+import { Session } from "../../core/session/mod.ts";
 import { readHostFile, UserError, writeAll } from "../host.ts";
 import { runScript } from "../repl/script.ts";
 import { runTerminal } from "../repl/terminal.ts";
 import { openStore, RUNTIME, storeOption } from "./store-options.ts";
+import { targetLoadLine } from "./target.ts";
 
 const encoder = new TextEncoder();
 
@@ -20,6 +21,7 @@ export function replCommand() {
     .argument("[args...]", "arguments of the program")
     .option("--script <file>", "read commands from FILE instead of the terminal")
     .addOption(storeOption())
+    .allowUnknownOption()
     .action(async (target, args, opts) => {
       const session = new Session({
         store: () => openStore(opts.store, { write: true }),
@@ -30,7 +32,7 @@ export function replCommand() {
         err: (t: string) => writeAll(2, encoder.encode(t)),
       };
       if (target !== undefined) {
-        const r = await session.execute(loadLine(target, args));
+        const r = await session.execute(targetLoadLine(target, args));
         if (!r.ok) throw new UserError(r.text);
         io.out(r.text + "\n");
       }

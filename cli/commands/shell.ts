@@ -1,7 +1,8 @@
 import { Command } from "@commander-js/extra-typings";
-import { loadLine, Session } from "../../core/session/mod.ts";
+import { Session } from "../../core/session/mod.ts";
 import { UserError } from "../host.ts";
 import { openStore, RUNTIME, storeOption } from "./store-options.ts";
+import { targetLoadLine } from "./target.ts";
 
 /** What `fx86 shell` says when it has no terminal. */
 export const NEEDS_TERMINAL = "fx86 shell needs a terminal; for scripts use fx86 repl";
@@ -18,6 +19,7 @@ export function shellCommand() {
     .argument("[target]", "a YAML manifest or an i386 ELF program to load")
     .argument("[args...]", "the program's arguments")
     .addOption(storeOption())
+    .allowUnknownOption()
     .action(async (target, args, opts) => {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
         process.stderr.write(NEEDS_TERMINAL + "\n");
@@ -27,7 +29,7 @@ export function shellCommand() {
       const session = new Session({ store: () => openStore(opts.store, { write: true }), runtime: RUNTIME });
       let greeting = "type : for a command, ? for help";
       if (target !== undefined) {
-        const loaded = await session.execute(loadLine(target, args));
+        const loaded = await session.execute(targetLoadLine(target, args));
         if (!loaded.ok) throw new UserError(loaded.text);
         greeting = loaded.text.split("\n")[0];
       }

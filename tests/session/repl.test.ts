@@ -85,6 +85,24 @@ test("repl: program arguments after -- reach the guest as they are, dashes inclu
   }
 });
 
+test("repl: options after the program are the program's, without --; fx86's own still count; an unknown one before it is an error", () => {
+  for (const rt of ["deno", "bun"] as const) {
+    const script = join(mkdtempSync(join(tmpdir(), "fx86-repl-")), "s.fx86");
+    writeFileSync(script, "continue\noutput\n");
+    try {
+      const r = fx86(rt, ["repl", "examples/hello/hello", "-x", "--y=1", "--script", script]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /argv\[1\] = -x\nargv\[2\] = --y=1\n/);
+      assert.doesNotMatch(r.stdout, /argv\[3\]/);
+    } finally {
+      rmSync(join(script, ".."), { recursive: true, force: true });
+    }
+    const bad = fx86(rt, ["repl", "--bogus", "examples/hello/hello"]);
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr, "fx86: unknown option '--bogus'\n");
+  }
+});
+
 test("repl: the same script twice, and from stdin, gives byte-identical output", () => {
   const a = fx86("bun", ["repl", "examples/nesting/nesting.yaml", "--script", SCRIPT]);
   const b = fx86("bun", ["repl", "examples/nesting/nesting.yaml"], readFileSync(join(REPO, SCRIPT)));
