@@ -6,16 +6,10 @@
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import type { SnapshotMeta, Store } from "../../core/store/mod.ts";
-import { checkSnapshotName } from "../../core/store/mod.ts";
+import { checkSnapshotName, snapshotCheckpoints, snapshotTimeline } from "../../core/store/mod.ts";
 import type { DirNode } from "../../core/tree/mod.ts";
 import { isGuestTree, LayoutError, readStatus } from "../../core/vm/guest.ts";
-import {
-  type Checkpoint,
-  checkpointsFromTree,
-  checkpointsToTree,
-  mergeCheckpoints,
-  Timeline,
-} from "../../core/vm/timeline.ts";
+import { type Checkpoint, checkpointsToTree, Timeline } from "../../core/vm/timeline.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
@@ -59,14 +53,6 @@ export function storeCheckpoints(store: Store): (cp: Checkpoint) => Checkpoint {
   };
 }
 
-/** A stored snapshot's timeline directory (lazy), or undefined if it has none. */
-function timelineOf(store: Store, name: string, meta: SnapshotMeta): DirNode | undefined {
-  if (!meta.timeline) return undefined;
-  const dir = store.lazyTree(meta.timeline, name);
-  if (dir.kind !== "dir") throw new UserError(`snapshot ${name} has a damaged timeline: it is not a directory.`);
-  return dir;
-}
-
 /**
  * The timeline a run continuing snapshot `name` saves: the snapshot's own
  * checkpoints (if it has a timeline), its state, and the run's new
@@ -83,37 +69,10 @@ export function continuedTimeline(
   checkpoints: readonly Checkpoint[],
   every: number | undefined,
 ): { tree: DirNode; every: number | null } | undefined {
-  const base = timelineOf(store, name, meta);
+  const base = snapshotTimeline(store, name, meta);
   const interval = every ?? meta.checkpoint_every ?? undefined;
   if (!base && every === undefined) return undefined;
   return { tree: checkpointsToTree(checkpoints, base), every: interval ?? null };
-}
-
-/**
- * Every state of snapshot `name`'s run that is stored: its timeline's
- * checkpoints, its start and its root, in order of instruction count.
- * Trees load only when a checkpoint is restored.
- */
-function storedCheckpoints(store: Store, name: string, meta: SnapshotMeta, root: DirNode): Checkpoint[] {
-  const dir = timelineOf(store, name, meta);
-  let fromTimeline: Checkpoint[] = [];
-  try {
-    if (dir) fromTimeline = checkpointsFromTree(dir);
-  } catch (e) {
-    if (e instanceof LayoutError) throw new UserError(`snapshot ${name} has a damaged timeline: ${e.message}.`);
-    throw e;
-  }
-  const ends: Checkpoint[] = [{ at: meta.instructions, tree: root }];
-  if (meta.start) {
-    const startHash = meta.start;
-    ends.push({
-      at: meta.instructions - meta.budget_used,
-      get tree(): DirNode {
-        return store.lazyTree(startHash, name) as DirNode;
-      },
-    });
-  }
-  return mergeCheckpoints(fromTimeline, ends);
 }
 
 const encoder = new TextEncoder();
@@ -135,7 +94,7 @@ function travel(
   opts: { save?: string; json?: boolean },
 ): void {
   const started = performance.now();
-  const checkpoints = storedCheckpoints(store, name, meta, root);
+  const checkpoints = snapshotCheckpoints(store, name, meta, root);
   let t: Timeline;
   try {
     t = Timeline.at(target, checkpoints, { every: meta.checkpoint_every ?? Number.MAX_SAFE_INTEGER });

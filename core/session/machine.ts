@@ -5,7 +5,7 @@
  */
 import type { DirNode } from "../tree/mod.ts";
 import { Guest, type RestoreOptions } from "../vm/guest.ts";
-import { type CheckpointLimit, Timeline } from "../vm/timeline.ts";
+import { type Checkpoint, type CheckpointLimit, Timeline } from "../vm/timeline.ts";
 
 /**
  * One top-level guest, its budget and its history.
@@ -25,8 +25,10 @@ export class Machine {
     /** The manifest budget (charged instructions); null: none. */
     readonly budget: number | null,
     private readonly opts: { every: number; limit: CheckpointLimit; restore: RestoreOptions },
+    /** Its stored history (a restored snapshot's), ending at `tree`; without it the history starts at `tree`. */
+    checkpoints?: readonly Checkpoint[],
   ) {
-    this.timeline = new Timeline(Guest.fromTree(tree, opts.restore), opts);
+    this.timeline = new Timeline(Guest.fromTree(tree, opts.restore), { ...opts, checkpoints });
     this.end = this.position;
   }
 

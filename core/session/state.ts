@@ -19,7 +19,7 @@ import { CommandError } from "./errors.ts";
 import { activeChain, flatten, GuestCache, type GuestNode, guestNodes } from "./hierarchy.ts";
 import { peek } from "./inspect.ts";
 import { Machine } from "./machine.ts";
-import type { CheckpointLimit } from "../vm/timeline.ts";
+import type { Checkpoint, CheckpointLimit } from "../vm/timeline.ts";
 import { hex32 } from "./numbers.ts";
 import { readRegister, REGISTER_NAMES } from "./registers.ts";
 import type { ExecuteOptions } from "./view.ts";
@@ -146,13 +146,13 @@ export class SessionState {
     this.previous.clear();
   }
 
-  /** A machine for a top-level guest subtree (load, restore). */
-  newMachine(name: string, tree: DirNode, budget: number | null): Machine {
+  /** A machine for a top-level guest subtree (load, restore), with its stored history if it has one. */
+  newMachine(name: string, tree: DirNode, budget: number | null, checkpoints?: readonly Checkpoint[]): Machine {
     return new Machine(name, tree, budget, {
       every: this.every,
       limit: this.options.checkpointLimit ?? { count: 256, bytes: 256 * 2 ** 20 },
       restore: { trace: (line) => this.trace(name, line) },
-    });
+    }, checkpoints);
   }
 
   /** Records a trace line of guest `id` while tracing. */

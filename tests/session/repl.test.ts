@@ -162,6 +162,12 @@ test("repl: a snapshot taken at a breakpoint deep in the nesting resumes (in the
     const back = fx86("bun", ["repl", "--store", store], "load examples/nesting/nesting.yaml\nrestore deep\ncontinue\nstatus\n");
     assert.equal(back.status, 0, back.stderr);
     assert.match(back.stdout, new RegExp(`^host root: ${run.root}$`, "m"));
+    // Its history went with it: fx86 back travels in it, and so does a REPL after restore.
+    const one = JSON.parse(fx86("bun", ["back", "--store", store, "--json", "deep", "1000"]).stdout);
+    assert.equal(one.instruction, 11_840);
+    const walked = fx86("deno", ["repl", "--store", store], "load examples/nesting/nesting.yaml\nrestore deep\nback 1000\nsnapshot walked\n");
+    assert.equal(walked.status, 0, walked.stderr);
+    assert.equal(JSON.parse(fx86("bun", ["snapshot", "show", "--store", store, "--json", "walked"]).stdout).root, one.root);
   } finally {
     rmSync(store, { recursive: true, force: true });
   }

@@ -2,10 +2,13 @@
  * Time travel, interrupts and edits in a session, against straight runs of
  * the same guest with plain budgets (core/vm Guest.run, no session).
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { buildManifest, fx86Vm, loadManifest } from "../../core/manifest/mod.ts";
 import type { DirNode } from "../../core/tree/mod.ts";
+import { snapshotCheckpoints, Store } from "../../core/store/mod.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { loaded, NESTING, ok, where } from "./support.ts";
 
@@ -160,4 +163,57 @@ test("time: editing a sub-guest writes it back through its parents", async () =>
   await ok(s, "step");
   // Its second instruction, mov eax, [esp], read the poked bytes.
   assert.equal(s.view().registers.find((r) => r.name === "eax")!.value & 0xffff, 0xbbaa);
+});
+
+test("time: a replay behind the position goes in chunks, shows progress, and an interrupt leaves a consistent state", async () => {
+  const s = await loaded(NESTING, { every: 10_000_000, chunk: 100_000 });
+  const m = () => s.state.machine();
+  await ok(s, "run 700000");
+  const stop = new AbortController();
+  const seen: number[] = [];
+  const r = await s.execute("back 1", {
+    signal: stop.signal,
+    onProgress: (done) => {
+      seen.push(done);
+      if (done >= 300_000) stop.abort();
+    },
+  });
+  assert.ok(r.ok, r.text);
+  assert.match(r.text, /^interrupted at instruction 300000$/m);
+  assert.deepEqual(seen, [100_000, 200_000, 300_000], "replayed from the only checkpoint, at 0");
+  assert.equal(m().tree().hash, straight(300_000));
+  assert.match(await ok(s, "goto 699999"), /^\[699999\] /m);
+  assert.equal(m().tree().hash, straight(699_999));
+});
+
+test("time: a session's snapshot keeps its history; restore in another session travels in it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fx86-session-history-"));
+  try {
+    const store = () => Store.open(dir, { write: true });
+    const a = await loaded(NESTING, { every: 100_000, store });
+    await ok(a, "run 450000");
+    await ok(a, "snapshot mid");
+    const meta = Store.open(dir).getSnapshot("mid");
+    assert.equal(meta.checkpoint_every, 100_000);
+    const stored = snapshotCheckpoints(Store.open(dir), "mid", meta, Store.open(dir).loadSnapshot("mid").tree as DirNode);
+    assert.deepEqual(stored.map((c) => c.at), [0, 100_000, 200_000, 300_000, 400_000, 450_000]);
+    assert.equal(stored[0].tree.hash, Guest.fromTree(start).toTree().hash, "the loaded state");
+    for (const c of stored.slice(1)) assert.equal(c.tree.hash, straight(c.at), `checkpoint ${c.at}`);
+
+    const b = await loaded(NESTING, { every: 100_000, store });
+    await ok(b, "restore mid");
+    const m = b.state.machine();
+    assert.equal(m.position, 450_000);
+    assert.equal(where(await ok(b, "back")).position, 449_999);
+    assert.equal(m.tree().hash, straight(449_999));
+    await ok(b, "goto 123456");
+    assert.equal(m.tree().hash, straight(123_456));
+    await ok(b, "goto 0");
+    assert.equal(m.tree().hash, straight(0));
+    assert.match((await b.execute("back")).text, /already at the start of the history \(instruction 0\)/);
+    await ok(b, "continue");
+    assert.equal(m.tree().hash, straight(Infinity));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,6 +5,8 @@ import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { parseCount } from "../numbers.ts";
 import { instructionAt, type RunEnd, type SessionState } from "../state.ts";
+import type { Machine } from "../machine.ts";
+import type { ExecuteOptions } from "../view.ts";
 import { ESP } from "../../cpu/state.ts";
 import { decode } from "../../cpu/isa/decoder.ts";
 import { peek } from "../inspect.ts";
@@ -111,23 +113,39 @@ export const cont: Command = {
   },
 };
 
+/**
+ * Moves machine `m` to exactly `target` for back and goto, breakpoints
+ * ignored: a target behind restores the nearest checkpoint at or before
+ * it; the replay from there, like a run forward, goes in chunks, so a long
+ * one shows progress and can be interrupted. Null when it got there.
+ */
+async function travel(s: SessionState, m: Machine, target: number, opts: ExecuteOptions): Promise<RunEnd | null> {
+  s.remember();
+  if (target < m.position) {
+    s.breakpoints.detach(m);
+    m.timeline.goto(m.timeline.checkpoints.findLast((c) => c.at <= target)!.at);
+  }
+  if (target === m.position) return null;
+  const end = await s.run(m, target - m.position, opts, { breakpoints: false, remember: false });
+  return end.kind === "count" ? null : end;
+}
+
 export const back: Command = {
   name: "back",
   args: "[N]",
   summary: "go back N instructions (default 1) of the machine",
   details:
     "Restores the nearest checkpoint before the target and replays: the state is exactly the one a straight run had there. " +
-    "Cannot go back before the start of the history (the load, a restore, or the last edit).",
+    "Cannot go back before the start of the history (the load, a restore's stored history, or the last edit).",
   aliases: ["b", "reverse-step"],
   moves: true,
-  run(s, args) {
+  async run(s, args, opts) {
     const n = count(args, Number.MAX_SAFE_INTEGER);
     const m = s.machine();
     const start = m.timeline.checkpoints[0].at;
     if (m.position === start) throw new CommandError(`already at the start of the history (instruction ${start})`);
-    s.remember();
-    s.breakpoints.detach(m);
-    m.timeline.back(n);
+    const end = await travel(s, m, Math.max(start, m.position - n), opts);
+    if (end) return report(s, end);
     s.lastStop = `went back to instruction ${m.position}`;
     s.follow(m);
     return report(s, null);
@@ -146,16 +164,11 @@ export const goto: Command = {
     const m = s.machine();
     const start = m.timeline.checkpoints[0].at;
     if (target < start) throw new CommandError(`instruction ${target} is before the start of the history (${start})`);
-    s.remember();
-    let end: RunEnd | null = null;
-    if (target >= m.position) {
-      end = await s.run(m, target - m.position, opts, { breakpoints: false });
-    } else {
-      s.breakpoints.detach(m);
-      m.timeline.goto(target);
-      s.lastStop = `went to instruction ${m.position}`;
-      s.follow(m);
-    }
-    return report(s, end);
+    const forward = target > m.position;
+    const end = await travel(s, m, target, opts);
+    if (end || forward) return report(s, end);
+    s.lastStop = `went to instruction ${m.position}`;
+    s.follow(m);
+    return report(s, null);
   },
 };

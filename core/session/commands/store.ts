@@ -3,10 +3,11 @@
  * a session is its machine's top-level guest subtree (sub-guests inside),
  * stored like `fx86 exec --save` stores one, so `fx86 resume` continues it.
  */
-import { checkSnapshotName, type Store } from "../../store/mod.ts";
+import { checkSnapshotName, snapshotCheckpoints, type Store } from "../../store/mod.ts";
 import type { DirNode } from "../../tree/mod.ts";
 import { diffGuestStates, formatGuestStateDiff, isEmptyDiff } from "../../vm/state-diff.ts";
 import { isGuestTree } from "../../vm/guest.ts";
+import { checkpointsToTree } from "../../vm/timeline.ts";
 import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { parseCount } from "../numbers.ts";
@@ -30,8 +31,9 @@ export const snapshot: Command = {
   name: "snapshot",
   args: "NAME",
   summary: "store the machine (the selected guest's top-level guest, sub-guests inside) as snapshot NAME",
-  details: "The store is --store DIR, else $FX86_HOME, else .fx86. `fx86 resume NAME` continues it; " +
-    "`fx86 verify NAME` replays it from the start of the session's history.",
+  details: "The store is --store DIR, else $FX86_HOME, else .fx86. The machine's history up to now goes with it: " +
+    "`fx86 goto NAME N` and `fx86 back NAME` travel in it, and `restore NAME` brings it back. " +
+    "`fx86 resume NAME` continues it; `fx86 verify NAME` replays it from the start of the history.",
   complete: (s, i) => (i === 0 ? snapshotNames(s) : []),
   run(s, args) {
     if (args.length !== 1) throw new CommandError("usage: snapshot NAME");
@@ -39,8 +41,10 @@ export const snapshot: Command = {
     const m = s.machine();
     const store = openStore(s);
     const tree = m.tree();
-    const start = m.timeline.checkpoints[0];
-    store.putTree(start.tree);
+    const past = m.timeline.checkpoints.filter((c) => c.at <= m.position);
+    const start = past[0];
+    const timeline = checkpointsToTree(past);
+    store.putTree(timeline);
     store.putTree(tree);
     store.putSnapshot(args[0], {
       root: tree.hash,
@@ -52,6 +56,8 @@ export const snapshot: Command = {
       time_ms: 0,
       runtime: s.options.runtime ?? "unknown",
       created: new Date().toISOString(),
+      timeline: timeline.hash,
+      checkpoint_every: s.every,
     });
     return `snapshot ${args[0]}: ${m.name} at instruction ${m.position}, root ${tree.hash.slice(0, 16)}`;
   },
@@ -60,20 +66,23 @@ export const snapshot: Command = {
 export const restore: Command = {
   name: "restore",
   args: "NAME",
-  summary: "replace the machine with snapshot NAME (its history starts there)",
+  summary: "replace the machine with snapshot NAME, and its history with the snapshot's",
   details: "A snapshot of one guest replaces the selected guest's machine (keeping its name and budget); " +
+    "back and goto then reach every instruction the snapshot's stored history covers (its timeline, " +
+    "from a session's snapshot or exec --checkpoint-every, and its start). " +
     "a snapshot of a host tree (fx86 run --save) replaces every loaded guest.",
   moves: true,
   complete: (s, i) => (i === 0 ? snapshotNames(s) : []),
   run(s, args) {
     if (args.length !== 1) throw new CommandError("usage: restore NAME");
-    const { tree } = openStore(s).loadSnapshot(args[0]);
+    const store = openStore(s);
+    const { meta, tree } = store.loadSnapshot(args[0]);
     if (tree.kind !== "dir") throw new CommandError(`snapshot ${args[0]} is a blob, not a guest`);
     const host: DirNode = tree;
     if (isGuestTree(tree)) {
       const m = s.machines.length > 0 ? s.machine() : undefined;
       const name = m?.name ?? args[0];
-      const fresh = s.newMachine(name, tree, m?.budget ?? null);
+      const fresh = s.newMachine(name, tree, m?.budget ?? null, snapshotCheckpoints(store, args[0], meta, tree));
       s.machines = m ? s.machines.map((x) => (x === m ? fresh : x)) : [fresh];
       s.selected = name;
     } else {
