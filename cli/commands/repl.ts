@@ -1,11 +1,11 @@
 import { Command } from "@commander-js/extra-typings";
 import { readFileSync } from "node:fs";
 import { Session } from "../../core/session/mod.ts";
-import { readHostFile, UserError, writeAll } from "../host.ts";
+import { fileSystemFromHost, readHostFile, UserError, writeAll } from "../host.ts";
 import { runScript } from "../repl/script.ts";
 import { runTerminal } from "../repl/terminal.ts";
 import { openStore, RUNTIME, storeOption } from "./store-options.ts";
-import { targetLoadLine } from "./target.ts";
+import { rootOption, stdinOption, targetLoadLine } from "./target.ts";
 
 const encoder = new TextEncoder();
 
@@ -21,10 +21,13 @@ export function replCommand() {
     .argument("[args...]", "arguments of the program")
     .option("--script <file>", "read commands from FILE instead of the terminal")
     .addOption(storeOption())
+    .addOption(rootOption())
+    .addOption(stdinOption())
     .allowUnknownOption()
     .action(async (target, args, opts) => {
       const session = new Session({
         store: () => openStore(opts.store, { write: true }),
+        rootFileSystem: fileSystemFromHost,
         runtime: RUNTIME,
       });
       const io = {
@@ -32,7 +35,7 @@ export function replCommand() {
         err: (t: string) => writeAll(2, encoder.encode(t)),
       };
       if (target !== undefined) {
-        const r = await session.execute(targetLoadLine(target, args));
+        const r = await session.execute(targetLoadLine(target, args, { root: opts.root, stdin: opts.stdin }));
         if (!r.ok) throw new UserError(r.text);
         io.out(r.text + "\n");
       }

@@ -1,8 +1,8 @@
 import { Command } from "@commander-js/extra-typings";
 import { Session } from "../../core/session/mod.ts";
-import { UserError } from "../host.ts";
+import { fileSystemFromHost, UserError } from "../host.ts";
 import { openStore, RUNTIME, storeOption } from "./store-options.ts";
-import { targetLoadLine } from "./target.ts";
+import { rootOption, stdinOption, targetLoadLine } from "./target.ts";
 
 /** What `fx86 shell` says when it has no terminal. */
 export const NEEDS_TERMINAL = "fx86 shell needs a terminal; for scripts use fx86 repl";
@@ -19,6 +19,8 @@ export function shellCommand() {
     .argument("[target]", "a YAML manifest or an i386 ELF program to load")
     .argument("[args...]", "the program's arguments")
     .addOption(storeOption())
+    .addOption(rootOption())
+    .addOption(stdinOption())
     .allowUnknownOption()
     .action(async (target, args, opts) => {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -26,10 +28,14 @@ export function shellCommand() {
         process.exitCode = 2;
         return;
       }
-      const session = new Session({ store: () => openStore(opts.store, { write: true }), runtime: RUNTIME });
+      const session = new Session({
+        store: () => openStore(opts.store, { write: true }),
+        rootFileSystem: fileSystemFromHost,
+        runtime: RUNTIME,
+      });
       let greeting = "type : for a command, ? for help";
       if (target !== undefined) {
-        const loaded = await session.execute(targetLoadLine(target, args));
+        const loaded = await session.execute(targetLoadLine(target, args, { root: opts.root, stdin: opts.stdin }));
         if (!loaded.ok) throw new UserError(loaded.text);
         greeting = loaded.text.split("\n")[0];
       }

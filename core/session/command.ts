@@ -55,6 +55,14 @@ export function words(line: string): string[] {
   return out;
 }
 
+/** What a program is loaded with besides its arguments (`load --root DIR --stdin FILE`). */
+export interface LoadOptions {
+  /** A host directory copied as the guest's file system. */
+  root?: string;
+  /** A host file that is the guest's standard input. */
+  stdin?: string;
+}
+
 /**
  * The `load` line for a target and its program arguments, each word quoted
  * as {@link words} reads it back, with `--` before arguments so that ones
@@ -62,9 +70,14 @@ export function words(line: string): string[] {
  *
  * @example
  * loadLine("prog", ["a b", "-x"]); // 'load prog -- "a b" -x'
+ * loadLine("prog", [], { root: "/tmp/r" }); // 'load --root /tmp/r prog'
  */
-export function loadLine(target: string, args: readonly string[]): string {
-  return ["load", target, ...(args.length > 0 ? ["--", ...args] : [])].map(quote).join(" ");
+export function loadLine(target: string, args: readonly string[], opts: LoadOptions = {}): string {
+  const options = [
+    ...(opts.root !== undefined ? ["--root", opts.root] : []),
+    ...(opts.stdin !== undefined ? ["--stdin", opts.stdin] : []),
+  ];
+  return ["load", ...options, target, ...(args.length > 0 ? ["--", ...args] : [])].map(quote).join(" ");
 }
 
 function quote(word: string): string {

@@ -10,7 +10,7 @@
  * (await s.execute("step 10")).text;                      // "[10] hello 0x…: …"
  */
 export { Session } from "./session.ts";
-export { loadLine } from "./command.ts";
+export { loadLine, type LoadOptions } from "./command.ts";
 export type { SessionOptions } from "./state.ts";
 export type * from "./view.ts";
 export { COMMANDS, reference } from "./table.ts";

@@ -23,11 +23,19 @@ import type { Checkpoint, CheckpointLimit } from "../vm/timeline.ts";
 import { hex32 } from "./numbers.ts";
 import { readRegister, REGISTER_NAMES } from "./registers.ts";
 import type { ExecuteOptions } from "./view.ts";
+import type { LoadOptions } from "./command.ts";
 
 /** How a session is set up. */
 export interface SessionOptions {
   /** Where `load` reads manifests, programs and the files they name (default: the real host). */
   host?: HostFiles;
+  /**
+   * Copies a host directory as a guest's file system for `load --root`
+   * (throws an Error whose message is one line); without it `--root` fails.
+   * The CLI gives exec's, so a program loads with the tree `fx86 exec --root`
+   * gives it.
+   */
+  rootFileSystem?: (dir: string) => FileSystem;
   /** Opens the snapshot store (throws StoreError, one line); without it snapshot/restore fail. */
   store?: () => Store;
   /** Checkpoint interval of the timelines, in instructions (default 1M). */
@@ -100,11 +108,18 @@ export class SessionState {
 
   // ---- loading ---------------------------------------------------------------
 
-  /** Loads a manifest (.yaml/.yml) or an i386 ELF program with its arguments, replacing what was loaded. */
-  load(file: string, args: string[]): void {
+  /**
+   * Loads a manifest (.yaml/.yml) or an i386 ELF program with its
+   * arguments (and its file system and input, from `opts`), replacing what
+   * was loaded.
+   */
+  load(file: string, args: string[], opts: LoadOptions = {}): void {
     const trees: [string, DirNode, number | null][] = [];
     if (/\.ya?ml$/i.test(file)) {
       if (args.length > 0) throw new CommandError("load MANIFEST takes no arguments");
+      if (opts.root !== undefined || opts.stdin !== undefined) {
+        throw new CommandError("--root and --stdin are for a program: a manifest gives its guests' files and input itself");
+      }
       let text: string;
       try {
         text = new TextDecoder().decode(this.host.readFile(file));
@@ -129,8 +144,17 @@ export class SessionState {
       }
       const base = basename(file);
       const name = isValidName(base) ? base : "guest";
+      const fs = opts.root === undefined ? new FileSystem() : this.rootFileSystem(opts.root);
+      let stdin: Uint8Array | undefined;
+      if (opts.stdin !== undefined) {
+        try {
+          stdin = this.host.readFile(opts.stdin);
+        } catch (e) {
+          throw new CommandError(`cannot read stdin file ${opts.stdin}: ${reasonOf(e)}`);
+        }
+      }
       try {
-        trees.push([name, newGuestTree({ program, argv: [base, ...args], fs: new FileSystem() }), null]);
+        trees.push([name, newGuestTree({ program, argv: [base, ...args], fs, stdin }), null]);
       } catch (e) {
         if (e instanceof ElfError) throw new CommandError(`${file}: ${e.message}`);
         throw e;
@@ -144,6 +168,16 @@ export class SessionState {
     this.treePath = "";
     this.breakpoints.clear();
     this.previous.clear();
+  }
+
+  private rootFileSystem(dir: string): FileSystem {
+    const copy = this.options.rootFileSystem;
+    if (!copy) throw new CommandError("--root is not available: this session cannot read host directories");
+    try {
+      return copy(dir);
+    } catch (e) {
+      throw new CommandError(reasonOf(e));
+    }
   }
 
   /** A machine for a top-level guest subtree (load, restore), with its stored history if it has one. */

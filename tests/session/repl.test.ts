@@ -4,12 +4,12 @@
  * `fx86 run --json`), script and stdin failures, and a REPL snapshot that
  * `fx86 resume` continues.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { fx86, type Runtime } from "../support/cli.ts";
-import { REPO } from "../support/guests.ts";
+import { BUSYBOX, REPO } from "../support/guests.ts";
 
 const RUNTIMES: Runtime[] = ["deno", "bun"];
 const SCRIPT = "examples/repl/nesting.fx86";
@@ -100,6 +100,36 @@ test("repl: options after the program are the program's, without --; fx86's own 
     const bad = fx86(rt, ["repl", "--bogus", "examples/hello/hello"]);
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr, "fx86: unknown option '--bogus'\n");
+  }
+});
+
+test("repl: --root and --stdin give a program the files and input fx86 exec gives it: same output, same state", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fx86-repl-root-"));
+  try {
+    const root = join(dir, "root");
+    mkdirSync(join(root, "etc"), { recursive: true });
+    writeFileSync(join(root, "list"), "pear\napple\nfig\n");
+    writeFileSync(join(root, "etc", "motd"), "hi\n");
+    writeFileSync(join(dir, "input"), "kiwi\nbanana\n");
+    const args = [BUSYBOX, "sort", "/list", "-"];
+    for (const rt of ["deno", "bun"] as const) {
+      const exec = JSON.parse(fx86(rt, ["exec", "--json", "--root", root, ...args], "kiwi\nbanana\n").stdout);
+      assert.equal(exec.stdout, "apple\nbanana\nfig\nkiwi\npear\n");
+      const store = join(dir, `store-${rt}`);
+      const r = fx86(rt, ["repl", "--store", store, "--root", root, "--stdin", join(dir, "input"), ...args], "continue\noutput\nsnapshot end\n");
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(r.stdout.includes(exec.stdout), r.stdout);
+      const meta = JSON.parse(fx86(rt, ["snapshot", "show", "--store", store, "--json", "end"]).stdout);
+      assert.equal(meta.root, exec.root, "the same guest state as exec's");
+    }
+    const bad = fx86("bun", ["repl", "--root", join(dir, "nothing"), ...args], "continue\n");
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^fx86: cannot read root directory .*nothing: no such file or directory\n$/);
+    const manifest = fx86("bun", ["repl", "--stdin", join(dir, "input"), "examples/hello/hello.yaml"]);
+    assert.equal(manifest.status, 2);
+    assert.match(manifest.stderr, /--root and --stdin are for a program/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,25 +1,35 @@
 /**
  * Commands about the session itself: load, trace, quit.
  */
-import type { Command } from "../command.ts";
+import type { Command, LoadOptions } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { report } from "./run.ts";
 
 export const load: Command = {
   name: "load",
-  args: "MANIFEST | PROGRAM [ARGS…]",
+  args: "[--root DIR] [--stdin FILE] MANIFEST | PROGRAM [ARGS…]",
   summary: "load a YAML manifest's guests, or an i386 ELF program with arguments",
   details: "A file ending in .yaml or .yml is a manifest (docs/manifest.md): each of its top-level guests is loaded, " +
-    "with its budget. Anything else is a program, loaded as one guest named after the file, with an empty file system. " +
+    "with its budget, files and input. Anything else is a program, loaded as one guest named after the file, " +
+    "with an empty file system and no input unless --root DIR (a copy of a host directory, as fx86 exec --root makes) " +
+    "and --stdin FILE (a host file) give them. " +
     "A -- right after PROGRAM separates it from the arguments (load prog -- -x). " +
     "Replaces what was loaded; breakpoints are cleared.",
   moves: true,
   run(s, args) {
-    if (args.length === 0) throw new CommandError("usage: load MANIFEST | load PROGRAM [ARGS…]");
+    const opts: LoadOptions = {};
+    let i = 0;
+    for (; i < args.length && (args[i] === "--root" || args[i] === "--stdin"); i += 2) {
+      if (i + 1 >= args.length) throw new CommandError(`${args[i]} needs a host path`);
+      opts[args[i] === "--root" ? "root" : "stdin"] = args[i + 1];
+    }
+    if (i >= args.length) throw new CommandError("usage: load [--root DIR] [--stdin FILE] MANIFEST | PROGRAM [ARGS…]");
+    if (args[i].startsWith("-")) throw new CommandError(`unknown option ${args[i]}: load takes --root DIR and --stdin FILE`);
     // A "--" right after PROGRAM only separates, as on the command line: `load prog -- -x`.
-    s.load(args[0], args[1] === "--" ? args.slice(2) : args.slice(1));
+    const target = args[i], rest = args.slice(i + 1);
+    s.load(target, rest[0] === "--" ? rest.slice(1) : rest, opts);
     const names = s.machines.map((m) => m.name);
-    return `loaded ${args[0]}: ${names.length} top-level guest${names.length === 1 ? "" : "s"} (${names.join(", ")})\n` +
+    return `loaded ${target}: ${names.length} top-level guest${names.length === 1 ? "" : "s"} (${names.join(", ")})\n` +
       report(s, null);
   },
 };
