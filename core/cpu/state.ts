@@ -8,7 +8,7 @@ export const ES = 0, CS = 1, SS = 2, DS = 3, FS = 4, GS = 5;
 
 /** EFLAGS bits. */
 export const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, TF = 0x100,
-  IF = 0x200, DF = 0x400, OF = 0x800, NT = 0x4000, AC = 0x40000, ID = 0x200000;
+  IF = 0x200, DF = 0x400, OF = 0x800, NT = 0x4000, RF = 0x10000, AC = 0x40000, ID = 0x200000;
 /** The six arithmetic flags, which are kept lazily. */
 export const ARITH_FLAGS = CF | PF | AF | ZF | SF | OF;
 /**

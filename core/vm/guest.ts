@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Engine } from "../cpu/engine.ts";
-import { Cpu, EAX, TRAP_SYSCALL } from "../cpu/state.ts";
+import { Cpu, EAX, RF, TRAP_SYSCALL } from "../cpu/state.ts";
 import { TRAP_FX86 } from "../cpu/trap.ts";
 import { X87 } from "../cpu/x87/x87.ts";
 import { loadElf } from "../elf/load.ts";
@@ -108,13 +108,6 @@ export class Guest {
   /** `Breakpoints.epoch` and guest id the engine's address breakpoints were taken at. */
   private breaksEpoch = 0;
   private breaksId = "";
-  /**
-   * Where the last run ended inside a REP string instruction: the next run
-   * continues it, which is no arrival at its address. (The state cannot
-   * tell; this guest object can.)
-   */
-  private repAt?: number;
-
   private constructor(
     readonly cpu: Cpu,
     readonly mem: Memory,
@@ -240,16 +233,21 @@ export class Guest {
     while (!c.halted && left > 0) {
       // The engine does not stop before its first instruction: that one is
       // checked here (not when resuming an interrupted RUN or REP: it is no arrival).
+      const resumingRep = (c.ef & RF) !== 0;
       if (
-        bps !== undefined && !insideRun && c.eip !== this.repAt &&
+        bps !== undefined && !insideRun && !resumingRep &&
         (bps.skipping !== undefined || bps.hasAddress(this.id, c.eip))
       ) {
         hit = { kind: "address", guest: this.id, eip: c.eip >>> 0 };
         if (bps.stops(hit, bps.hasAddress(this.id, c.eip))) break;
         hit = undefined;
       }
+      // EFLAGS.RF, as the processor sets it in the image of an interrupted REP:
+      // set while the budget leaves a REP string instruction unfinished, so the
+      // state itself says that continuing it is no arrival; no instruction sees it.
+      c.ef &= ~RF;
       const s = this.engine.run(left);
-      this.repAt = s.insideRep ? c.eip : undefined;
+      if (s.insideRep) c.ef |= RF;
       left -= s.retired;
       this.charged += s.retired;
       // A system call's int 0x80 is retired only once no breakpoint stops before it.

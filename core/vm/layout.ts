@@ -5,7 +5,7 @@
  * and restoring installs blob bytes as copy-on-write pages.
  */
 import { eflags, setEflags } from "../cpu/flags.ts";
-import { Cpu } from "../cpu/state.ts";
+import { Cpu, RF } from "../cpu/state.ts";
 import { X87 } from "../cpu/x87/x87.ts";
 import { type Memory, PAGE_SIZE } from "../memory/memory.ts";
 import { GuestFault } from "../fault.ts";
@@ -79,7 +79,10 @@ export function cpuFromTree(dir: DirNode): Cpu {
   const c = new Cpu(new X87());
   REGS.forEach((n, k) => c.r[k] = readU32(dir, n));
   c.eip = readU32(dir, "eip") | 0;
-  setEflags(c, readU32(dir, "eflags"), 0xffffffff);
+  const ef = readU32(dir, "eflags");
+  setEflags(c, ef, 0xffffffff);
+  // RF marks a REP string instruction its budget interrupted (Guest.runNested).
+  c.ef |= ef & RF;
   c.segBase[4] = readU32(dir, "fs_base");
   c.segBase[5] = readU32(dir, "gs_base");
   SEGS.forEach((n, k) => c.sreg[k] = readU32(dir, n));

@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { assert, test } from "../harness.ts";
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP } from "../../core/cpu/state.ts";
+import { EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, RF } from "../../core/cpu/state.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { type DirNode, get } from "../../core/tree/mod.ts";
 import { type BreakHit, Breakpoints } from "../../core/vm/debug.ts";
@@ -222,6 +222,37 @@ test("debug: a REP instruction is arrived at once, however budgets cut its itera
   }
   assert.notEqual(g.cpu.eip, rep);
   assert.equal(g.run(Infinity).retired, straight.hits[1].at - straight.hits[0].at - 16);
+});
+
+test("debug: a REP interrupted mid-way carries EFLAGS.RF in its state, so a restored guest continues it without a hit", () => {
+  const rep = symbol(DEBUGEE, "repcopy");
+  const set = (b: Breakpoints) => b.addAddress("", rep);
+  const straight = collect(debugeeTree, set);
+  const [first, second] = straight.hits;
+  const bps = new Breakpoints();
+  set(bps);
+  const g = Guest.fromTree(debugeeTree, { breakpoints: bps });
+  assert.deepEqual(g.run(Infinity).break, { kind: "address", guest: "", eip: rep });
+  g.run(5);
+  const mid = g.toTree();
+  assert.equal(mid.hash, budgetRoot(debugeeTree, first.at + 5), "the state is a budget stop's");
+  const eflagsOf = (t: DirNode) => {
+    const b = (get(t, "cpu/eflags") as { bytes: Uint8Array }).bytes;
+    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+  };
+  assert.equal(eflagsOf(mid) & RF, RF, "RF is set while the REP is unfinished");
+  // Restored (a snapshot, a timeline goto): continuing is no arrival, so the next hit is the next arrival.
+  const again = new Breakpoints();
+  set(again);
+  const restored = Guest.fromTree(mid, { breakpoints: again });
+  const s = restored.run(Infinity);
+  assert.deepEqual(s.break, first.hit);
+  assert.equal(first.at + 5 + s.retired, second.at);
+  // Finishing the REP clears RF; a budget stop elsewhere never sets it.
+  const done = Guest.fromTree(mid);
+  done.run(11);
+  assert.notEqual(done.cpu.eip, rep);
+  assert.equal(eflagsOf(done.toTree()) & RF, 0);
 });
 
 test("debug: breakpoints set or removed between runs take effect in code already compiled", () => {
