@@ -66,12 +66,33 @@ test("language: completion of commands, subcommands, registers, guest ids, tree 
   assert.ok(s.complete("tree cat cpu/e").includes("cpu/eip"));
   assert.deepEqual(s.complete("set ei"), ["eip"]);
   assert.deepEqual(s.complete("trace o"), ["on", "off"]);
+  assert.deepEqual(s.complete("mem es"), ["esi", "esp", "es"]);
+  assert.deepEqual(s.complete("disasm ei"), ["eip"]);
+  assert.deepEqual(s.complete("break syscall wr"), ["write", "writev"]);
+  assert.deepEqual(s.complete("break syscall write i"), ["in"]);
+  assert.deepEqual(s.complete("break run-entry "), ["nest/"], "no sub-guest yet: the start of one's path");
   await ok(s, "break run-entry nest/fs/child/fs/child");
   await ok(s, "continue");
   assert.deepEqual(s.complete("select nest/fs/child/"), ["nest/fs/child/fs/child"]);
   assert.deepEqual(s.complete("break run-entry nest/"), ["nest/fs/child", "nest/fs/child/fs/child"]);
   assert.deepEqual(s.complete("delete "), ["all", "1"]);
   assert.deepEqual(s.complete("nosuch x"), []);
+});
+
+test("language: load completes host paths like a shell, directories only after --root", async () => {
+  const s = new Session({});
+  const examples = join(REPO, "examples");
+  assert.deepEqual(s.complete(`load ${examples}/hel`), [`${examples}/hello/`]);
+  assert.deepEqual(s.complete(`load ${examples}/hello/hello.`), [`${examples}/hello/hello.c`, `${examples}/hello/hello.yaml`]);
+  assert.deepEqual(s.complete(`load --root ${examples}/hello/`), [], "no directory in it");
+  assert.ok(s.complete(`load --root ${REPO}/`).includes(`${REPO}/examples/`));
+  assert.ok(!s.complete(`load --root ${REPO}/`).includes(`${REPO}/README.md`));
+  assert.ok(s.complete(`load --stdin ${REPO}/R`).includes(`${REPO}/README.md`));
+  assert.deepEqual(s.complete("load --"), ["--root", "--stdin"]);
+  assert.deepEqual(s.complete(`load ${REPO}/.gitig`), [`${REPO}/.gitignore`]);
+  assert.ok(!s.complete(`load ${REPO}/`).some((p) => p.includes("/.git")), "hidden entries only when asked for");
+  assert.deepEqual(s.complete(`load ${examples}/hello/hello `), [], "the program's arguments are its own");
+  assert.deepEqual(s.complete("load /nonexistent/x"), []);
 });
 
 test("language: loadLine quotes every word so that words reads back the same argv", () => {

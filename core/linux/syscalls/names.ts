@@ -78,3 +78,13 @@ export function syscallName(nr: number): string {
   const n = NAMES[nr];
   return n && n !== "-" ? n : `syscall_${nr}`;
 }
+
+/**
+ * Every assigned system call name, in number order.
+ *
+ * @example
+ * syscallNames().includes("write"); // true
+ */
+export function syscallNames(): string[] {
+  return NAMES.filter((n) => n !== "-");
+}

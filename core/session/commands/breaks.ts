@@ -1,7 +1,7 @@
 /**
  * Breakpoint commands: break (set or list), delete.
  */
-import { syscallName } from "../../linux/syscalls/names.ts";
+import { syscallName, syscallNames } from "../../linux/syscalls/names.ts";
 import type { NewBreak } from "../breakpoints.ts";
 import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
@@ -77,6 +77,18 @@ function parseBreak(s: SessionState, args: string[]): NewBreak {
   }
 }
 
+/**
+ * What a RUN breakpoint can name: the sub-guests that exist, and "NAME/"
+ * for a top-level guest with none yet (its sub-guests appear when it runs,
+ * and may be named before).
+ */
+function subGuestIds(s: SessionState): string[] {
+  const ids = guestIds(s);
+  const subs = ids.filter((id) => id.includes("/"));
+  const tops = ids.filter((id) => !id.includes("/") && !subs.some((x) => x.startsWith(id + "/")));
+  return [...tops.map((id) => id + "/"), ...subs];
+}
+
 export const breakCmd: Command = {
   name: "break",
   args: "[ADDR [in GUEST] | icount N | run-entry [GUEST] | run-exit [GUEST] | syscall [NAME|NUMBER] [in GUEST]]",
@@ -89,8 +101,12 @@ export const breakCmd: Command = {
   complete: (s, i, before) =>
     i === 0
       ? ["icount", "run-entry", "run-exit", "syscall"]
-      : before[i - 1] === "in" || (i === 1 && before[0].startsWith("run-"))
+      : before[i - 1] === "in"
       ? guestIds(s)
+      : i === 1 && before[0].startsWith("run-")
+      ? subGuestIds(s)
+      : i === 1 && before[0] === "syscall"
+      ? [...syscallNames(), "in"]
       : ["in"],
   run(s, args) {
     if (args.length === 0) {

@@ -2,6 +2,7 @@
  * Commands about the session itself: load, trace, quit.
  */
 import type { Command, LoadOptions } from "../command.ts";
+import type { SessionState } from "../state.ts";
 import { CommandError } from "../errors.ts";
 import { report } from "./run.ts";
 
@@ -16,6 +17,13 @@ export const load: Command = {
     "A -- right after PROGRAM separates it from the arguments (load prog -- -x). " +
     "Replaces what was loaded; breakpoints are cleared.",
   moves: true,
+  complete: (s, i, before, partial) => {
+    if (before[i - 1] === "--root") return hostPaths(s, partial, true);
+    if (before[i - 1] === "--stdin") return hostPaths(s, partial, false);
+    let target = 0;
+    while (before[target] === "--root" || before[target] === "--stdin") target += 2;
+    return i === target ? ["--root", "--stdin", ...hostPaths(s, partial, false)] : [];
+  },
   run(s, args) {
     const opts: LoadOptions = {};
     let i = 0;
@@ -33,6 +41,29 @@ export const load: Command = {
       report(s, null);
   },
 };
+
+/**
+ * Host paths that complete `partial`, as a shell completes file names:
+ * entries of its directory that start with its last part (hidden ones only
+ * when that part starts with "."), directories ending in "/".
+ */
+function hostPaths(s: SessionState, partial: string, dirsOnly: boolean): string[] {
+  const dir = partial.slice(0, partial.lastIndexOf("/") + 1);
+  const start = partial.slice(dir.length);
+  let names: string[];
+  try {
+    names = s.host.readDir(dir === "" ? "." : dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith(start) && (start.startsWith(".") || !n.startsWith(".")))
+    .sort()
+    .flatMap((n) => {
+      const kind = s.host.kind(dir + n);
+      return kind === "dir" ? [dir + n + "/"] : dirsOnly ? [] : [dir + n];
+    });
+}
 
 export const trace: Command = {
   name: "trace",

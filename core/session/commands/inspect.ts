@@ -6,7 +6,7 @@ import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { disasmFrom, memoryRows } from "../inspect.ts";
 import { hex32, parseAddress, parseCount } from "../numbers.ts";
-import { readRegister } from "../registers.ts";
+import { readRegister, REGISTER_NAMES } from "../registers.ts";
 import { flagRows, guestRows, nodeAt, registerRows, treeRows } from "../rows.ts";
 import type { SessionState } from "../state.ts";
 import { report } from "./run.ts";
@@ -100,6 +100,7 @@ export const mem: Command = {
   summary: "hex dump LEN bytes (default 64) of the selected guest's memory at ADDR",
   details: "ADDR: a number (0x hex) or a register expression such as esp or esp+8. `..` marks bytes that are not mapped.",
   aliases: ["x"],
+  complete: (_s, i) => (i === 0 ? REGISTER_NAMES : []),
   run(s, args) {
     if (args.length < 1 || args.length > 2) throw new CommandError("usage: mem ADDR [LEN]");
     const addr = parseAddress(args[0], registerOf(s));
@@ -129,6 +130,7 @@ export const disasm: Command = {
   summary: "disassemble N instructions (default 8) of the selected guest from ADDR (default EIP)",
   details: "`=>` marks EIP, `*` an address breakpoint.",
   aliases: ["d", "u"],
+  complete: (_s, i) => (i === 0 ? REGISTER_NAMES : []),
   run(s, args) {
     if (args.length > 2) throw new CommandError("usage: disasm [ADDR] [N]");
     const node = s.selectedNode();
