@@ -9,7 +9,7 @@ import type { SnapshotMeta, Store } from "../../core/store/mod.ts";
 import { checkSnapshotName, snapshotCheckpoints, snapshotTimeline } from "../../core/store/mod.ts";
 import type { DirNode } from "../../core/tree/mod.ts";
 import { isGuestTree, LayoutError, readStatus } from "../../core/vm/guest.ts";
-import { type Checkpoint, checkpointsToTree, Timeline } from "../../core/vm/timeline.ts";
+import { type Checkpoint, checkpointsToTree, nearest, Timeline } from "../../core/vm/timeline.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
@@ -106,7 +106,7 @@ function travel(
   const tree = t.guest.toTree();
   const status = readStatus(tree).status;
   if (opts.save) {
-    const from = checkpoints.filter((c) => c.at <= target).at(-1)!;
+    const from = nearest(checkpoints, target)!;
     // Its timeline keeps the origin's checkpoints and the origin itself, so
     // travelling from the new snapshot reaches everything the origin could.
     const own: Checkpoint[] = [{ at: meta.instructions, tree: root }];

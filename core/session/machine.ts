@@ -5,7 +5,7 @@
  */
 import type { DirNode } from "../tree/mod.ts";
 import { Guest, type RestoreOptions } from "../vm/guest.ts";
-import { type Checkpoint, type CheckpointLimit, Timeline } from "../vm/timeline.ts";
+import { type Checkpoint, type CheckpointLimit, nearest, Timeline } from "../vm/timeline.ts";
 
 /**
  * One top-level guest, its budget and its history.
@@ -63,10 +63,10 @@ export class Machine {
   /** The state at `n` charged instructions, computed aside (the position does not move). */
   stateAt(n: number): DirNode {
     if (n === this.position) return this.tree();
-    const cps = this.timeline.checkpoints;
-    let cp = cps[0];
-    for (const c of cps) if (c.at <= n) cp = c;
-    if (n < cp.at) throw new RangeError(`instruction ${n} is before the start of the history (${cp.at})`);
+    const cp = nearest(this.timeline.checkpoints, n);
+    if (cp === undefined) {
+      throw new RangeError(`instruction ${n} is before the start of the history (${this.timeline.checkpoints[0].at})`);
+    }
     if (n === cp.at) return cp.tree;
     const g = Guest.fromTree(cp.tree);
     g.run(n - cp.at);

@@ -165,7 +165,8 @@ export class Timeline {
     const cp = this.keep({ at, tree: this.guest.toTree() });
     this.checkpoints.push(cp);
     this.weights.push(this.weigh(last, cp));
-    if (this.checkpoints.length > this.maxCount || this.heldBytes > this.maxBytes) this.thin();
+    const heavy = this.maxBytes !== Infinity && this.heldBytes > this.maxBytes;
+    if (this.checkpoints.length > this.maxCount || heavy) this.thin();
   }
 
   private weigh(before: Checkpoint, after: Checkpoint): number {
@@ -197,13 +198,27 @@ export class Timeline {
    * stops where the guest stops. Returns the new position.
    */
   goto(target: number): number {
+    this.seek(target);
+    this.run(target - this.position);
+    return this.position;
+  }
+
+  /**
+   * The first half of a goto: when `target` is behind the position,
+   * restores the nearest checkpoint at or before it, leaving the replay
+   * (`run(target - position)`) to the caller, who may run it in chunks.
+   * Returns the position.
+   *
+   * @example
+   * t.seek(123_456); t.run(123_456 - t.position); // the same as t.goto(123_456)
+   */
+  seek(target: number): number {
     checkTarget(target);
     const cp = nearest(this.checkpoints, target);
     if (cp === undefined) throw new RangeError(`instruction ${target} is before the timeline's start`);
     if (!(target >= this.position && this.position >= cp.at)) {
       this.guest = Guest.fromTree(cp.tree, this.restoreOptions);
     }
-    this.run(target - this.position);
     return this.position;
   }
 
@@ -219,8 +234,13 @@ function checkTarget(target: number): void {
   }
 }
 
-/** The last checkpoint at or before `target` (binary search), or undefined. */
-function nearest(checkpoints: readonly Checkpoint[], target: number): Checkpoint | undefined {
+/**
+ * The last checkpoint at or before `target` (binary search), or undefined.
+ *
+ * @example
+ * nearest([{ at: 0, tree }, { at: 1000, tree: t2 }], 999)!.at; // 0
+ */
+export function nearest(checkpoints: readonly Checkpoint[], target: number): Checkpoint | undefined {
   if (checkpoints.length === 0 || target < checkpoints[0].at) return undefined;
   let lo = 0, hi = checkpoints.length - 1;
   while (lo < hi) {

@@ -116,18 +116,23 @@ export const cont: Command = {
 /**
  * Moves machine `m` to exactly `target` for back and goto, breakpoints
  * ignored: a target behind restores the nearest checkpoint at or before
- * it; the replay from there, like a run forward, goes in chunks, so a long
- * one shows progress and can be interrupted. Null when it got there.
+ * it (Timeline.seek); the replay from there, like a run forward, goes in
+ * chunks, so a long one shows progress and can be interrupted. A replay
+ * that got there says `arrived`; a run forward reports like run.
  */
-async function travel(s: SessionState, m: Machine, target: number, opts: ExecuteOptions): Promise<RunEnd | null> {
+async function travel(s: SessionState, m: Machine, target: number, opts: ExecuteOptions, arrived: string): Promise<string> {
   s.remember();
-  if (target < m.position) {
+  const behind = target < m.position;
+  if (behind) {
     s.breakpoints.detach(m);
-    m.timeline.goto(m.timeline.checkpoints.findLast((c) => c.at <= target)!.at);
+    m.timeline.seek(target);
   }
-  if (target === m.position) return null;
+  // Even a replay of nothing runs: the state is a run's (as Timeline.goto's is).
   const end = await s.run(m, target - m.position, opts, { breakpoints: false, remember: false });
-  return end.kind === "count" ? null : end;
+  if (!behind || end.kind !== "count") return report(s, end);
+  s.lastStop = `${arrived} ${m.position}`;
+  s.follow(m);
+  return report(s, null);
 }
 
 export const back: Command = {
@@ -144,11 +149,7 @@ export const back: Command = {
     const m = s.machine();
     const start = m.timeline.checkpoints[0].at;
     if (m.position === start) throw new CommandError(`already at the start of the history (instruction ${start})`);
-    const end = await travel(s, m, Math.max(start, m.position - n), opts);
-    if (end) return report(s, end);
-    s.lastStop = `went back to instruction ${m.position}`;
-    s.follow(m);
-    return report(s, null);
+    return await travel(s, m, Math.max(start, m.position - n), opts, "went back to instruction");
   },
 };
 
@@ -164,11 +165,6 @@ export const goto: Command = {
     const m = s.machine();
     const start = m.timeline.checkpoints[0].at;
     if (target < start) throw new CommandError(`instruction ${target} is before the start of the history (${start})`);
-    const forward = target > m.position;
-    const end = await travel(s, m, target, opts);
-    if (end || forward) return report(s, end);
-    s.lastStop = `went to instruction ${m.position}`;
-    s.follow(m);
-    return report(s, null);
+    return await travel(s, m, target, opts, "went to instruction");
   },
 };
