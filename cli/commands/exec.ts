@@ -86,19 +86,27 @@ export function execCommand() {
           timeMs: performance.now() - started,
         });
       }
-      if (opts.json) {
-        writeAll(1, encoder.encode(JSON.stringify(report(guest, stop)) + "\n"));
-      } else if (stop.status !== "exited") {
-        writeAll(2, encoder.encode(`fx86: ${describeStop(guest, stop)}\n`));
-      }
-      process.exitCode = exitStatus(stop);
+      finish(guest, stop, opts.json === true);
     });
+}
+
+/**
+ * How `fx86 exec` and `fx86 resume` end: the `--json` report, or a line on
+ * stderr when the guest did not exit by itself; the exit status.
+ */
+export function finish(guest: Guest, stop: Stop, json: boolean): void {
+  if (json) {
+    writeAll(1, encoder.encode(JSON.stringify(report(guest, stop)) + "\n"));
+  } else if (stop.status !== "exited") {
+    writeAll(2, encoder.encode(`fx86: ${describeStop(guest, stop)}\n`));
+  }
+  process.exitCode = exitStatus(stop);
 }
 
 const encoder = new TextEncoder();
 
 /** The exit status of `fx86 exec` (and `resume`) for a guest's stop. */
-export function exitStatus(stop: Stop): number {
+function exitStatus(stop: Stop): number {
   if (stop.status === "exited") return stop.exitCode! & 0xff;
   if (stop.status === "budget") return EXIT_BUDGET;
   return FAULT_EXIT[stop.fault!.kind] ?? 139;
@@ -109,7 +117,7 @@ function hex(n: number): string {
 }
 
 /** One line saying why a guest stopped without exiting. */
-export function describeStop(guest: Guest, stop: Stop): string {
+function describeStop(guest: Guest, stop: Stop): string {
   if (stop.status === "budget") {
     return `budget exhausted after ${guest.instructions} instructions at eip ${hex(guest.cpu.eip)}`;
   }
@@ -118,7 +126,7 @@ export function describeStop(guest: Guest, stop: Stop): string {
 }
 
 /** The `--json` report of `fx86 exec` (and `resume`). */
-export function report(guest: Guest, stop: Stop) {
+function report(guest: Guest, stop: Stop) {
   const stdout = guest.linux.stdout;
   const text = (b: Uint8Array) => new TextDecoder("utf-8", { fatal: false }).decode(b);
   return {

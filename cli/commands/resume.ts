@@ -4,7 +4,7 @@ import { Guest, isGuestTree, LayoutError, readStatus } from "../../core/vm/guest
 import { type DirNode, get, TreeError, type TreeNode } from "../../core/tree/mod.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
-import { describeStop, exitStatus, report } from "./exec.ts";
+import { finish } from "./exec.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
 import { checkCheckpointOptions, checkpointEveryOption, continuedTimeline, storeCheckpoints } from "./travel.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
@@ -62,12 +62,7 @@ export function resumeCommand() {
           timeMs: performance.now() - started,
         });
       }
-      if (opts.json) {
-        writeAll(1, encoder.encode(JSON.stringify(report(guest, stop)) + "\n"));
-      } else if (stop.status !== "exited") {
-        writeAll(2, encoder.encode(`fx86: ${describeStop(guest, stop)}\n`));
-      }
-      process.exitCode = exitStatus(stop);
+      finish(guest, stop, opts.json === true);
     });
 }
 
