@@ -31,6 +31,16 @@ import {
 import { dec, enc, Sys } from "./sys.ts";
 import { Rng, treeOpCall } from "./treesupport.ts";
 
+/** The errno a call throws (FsError), or 0 if it returns. */
+function errno(f: () => unknown): number {
+  try {
+    f();
+  } catch (e) {
+    return (e as { errno: number }).errno;
+  }
+  return 0;
+}
+
 /** A directory of `n` files f00000… with distinct contents. */
 function bigDir(n: number): TreeDir {
   return dirFromEntries(
@@ -88,14 +98,6 @@ test("tree: getTree paths resolve like system calls", () => {
   assert.equal(fs.getTree("etc", fs.root), etc, "relative to the start directory");
   assert.equal(fs.getTree("hostname", fs.find("/etc")!.ino).kind, "blob");
   assert.equal(fs.getTree("/etc/../etc/./"), etc);
-  const errno = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      return (e as { errno: number }).errno;
-    }
-    return 0;
-  };
   assert.equal(errno(() => fs.getTree("/link")), EINVAL, "a link in the last component is not followed");
   assert.equal(errno(() => fs.getTree("/etc/name")), EINVAL);
   assert.equal(errno(() => fs.getTree("/nope")), ENOENT);
@@ -238,14 +240,6 @@ test("tree: setTree of the root, errors, and a directory in use", () => {
   const buf = s.alloc(64);
   assert.equal(s.call("getcwd", buf, 64), -ENOENT, "the old cwd was removed");
   assert.equal(s.open("x", O_CREAT | O_WRONLY), -ENOENT, "a removed directory takes no entries");
-  const errno = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      return (e as { errno: number }).errno;
-    }
-    return 0;
-  };
   assert.equal(errno(() => s.fs.setTree("/nope/x", EMPTY_DIR)), ENOENT);
   assert.equal(errno(() => s.fs.setTree("/new/f/x", EMPTY_DIR)), ENOTDIR);
   assert.equal(errno(() => s.fs.setTree("/new/..", EMPTY_DIR)), EINVAL);

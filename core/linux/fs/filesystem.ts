@@ -397,16 +397,7 @@ export class FileSystem {
     this.entries(to).set(toName, node.ino);
     this.sorted.delete(from);
     this.sorted.delete(to);
-    if (node.kind === "dir") {
-      if (from !== to) {
-        from.nlink--;
-        to.nlink++;
-        node.parent = to.ino;
-      }
-    } else {
-      dropOne(node.parents, from.ino);
-      node.parents.push(to.ino);
-    }
+    reparent(node, from, to);
     this.dirChanged(from, true);
     this.dirChanged(to, true);
     this.touch(from);
@@ -423,18 +414,8 @@ export class FileSystem {
     bEntries.set(bName, x.ino);
     this.sorted.delete(a);
     this.sorted.delete(b);
-    for (const [node, from, to] of [[x, a, b], [y, b, a]] as const) {
-      if (node.kind === "dir") {
-        if (from !== to) {
-          from.nlink--;
-          to.nlink++;
-          node.parent = to.ino;
-        }
-      } else {
-        dropOne(node.parents, from.ino);
-        node.parents.push(to.ino);
-      }
-    }
+    reparent(x, a, b);
+    reparent(y, b, a);
     this.dirChanged(a, true);
     this.dirChanged(b, true);
     for (const [node, to] of [[x, b], [y, a]] as const) {
@@ -965,6 +946,22 @@ export class FileSystem {
       if (n.nlink === 0) fs.orphans.add(n.ino);
     }
     return fs;
+  }
+}
+
+/**
+ * Moves `node`'s link from directory `from` to `to`: a directory's parent
+ * and the two link counts (".." entries), or one of a file's parents.
+ */
+function reparent(node: Node, from: DirNode, to: DirNode): void {
+  if (node.kind === "dir") {
+    if (from === to) return;
+    from.nlink--;
+    to.nlink++;
+    node.parent = to.ino;
+  } else {
+    dropOne(node.parents, from.ino);
+    node.parents.push(to.ino);
   }
 }
 
