@@ -1,5 +1,5 @@
 import { GuestFault } from "../fault.ts";
-import { type Memory, PAGE_SHIFT } from "../memory/memory.ts";
+import { type Memory, PAGE_COUNT, PAGE_SHIFT } from "../memory/memory.ts";
 import { type BlockFn, compileBlock, isRepString } from "./codegen/compile.ts";
 import { decode } from "./isa/decoder.ts";
 import type { Instr } from "./isa/instr.ts";
@@ -8,6 +8,7 @@ import { Fx86Call, TRAP_FX86 } from "./trap.ts";
 
 /** Longest run of instructions compiled into one block. */
 const MAX_BLOCK = 64;
+const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
 
 interface Block {
   fn: BlockFn;
@@ -170,11 +171,13 @@ export class Engine {
     }
     const first = (eip >>> 0) >>> PAGE_SHIFT;
     const last = ((addr - 1) >>> 0) >>> PAGE_SHIFT;
-    for (let pn = first; pn <= last; pn++) {
+    // The last page may be page 0 again: a block can end at the top of the address space.
+    for (let pn = first; ; pn = (pn + 1) & PAGE_NUMBER_MASK) {
       this.mem.markCode(pn);
       const list = this.pageBlocks.get(pn);
       if (list) list.push(eip);
       else this.pageBlocks.set(pn, [eip]);
+      if (pn === last) break;
     }
     return { fn: compileBlock(instrs), n: instrs.length, addr: eip, last: instrs[instrs.length - 1].addr,
       brk: this.breaks?.has(eip) === true, rep: isRepString(instrs[0]) };

@@ -40,6 +40,7 @@ export type SegmentResolver = (selector: number) => number;
 export class Cpu {
   /** EAX..EDI as int32. */
   readonly r = new Int32Array(8);
+  /** Signed like the registers: code at 0x80000000 and above has a negative EIP. */
   eip = 0;
   fr = 0;
   fa = 0;

@@ -226,7 +226,7 @@ export function loadElf(
 
   cpu.r.fill(0);
   cpu.r[ESP] = sp;
-  cpu.eip = entry;
+  cpu.eip = entry | 0;
   cpu.fr =
     cpu.fa =
     cpu.fsz =

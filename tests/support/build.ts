@@ -42,6 +42,20 @@ export function nasmProgram(src: string, name: string, defines: Record<string, s
   return out;
 }
 
+/**
+ * Assembles a nasm source into a flat binary (no headers: the bytes as
+ * they go into memory) and returns them.
+ *
+ * @example
+ * const code = nasmFlat("tests/cpu/guests/pic.asm", "pic.bin");
+ */
+export function nasmFlat(src: string, name: string): Uint8Array {
+  mkdirSync(BUILD, { recursive: true });
+  const out = join(BUILD, name);
+  if (!fresh(out, src)) run("nasm", ["-f", "bin", "-o", out, src]);
+  return image(out);
+}
+
 /** Compiles a C source with gcc -m32 -static and returns the binary's path. */
 export function cProgram(src: string, name: string, flags: string[] = ["-O2"]): string {
   mkdirSync(BUILD, { recursive: true });

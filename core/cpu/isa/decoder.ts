@@ -19,13 +19,16 @@ const MAX_LENGTH = 15;
  * i.len === 2 && i.def.mnemonic === "add";
  */
 export function decode(fetch: Fetch, addr: number): Instr {
-  let p = addr;
+  // Addresses arrive signed or unsigned (EIP is kept signed); count bytes
+  // instead of subtracting addresses, which breaks across 0x80000000.
+  let p = addr >>> 0, len = 0;
   const next = (): number => {
-    if (p - addr >= MAX_LENGTH) {
+    if (len === MAX_LENGTH) {
       throw undefinedOpcode(addr, "instruction longer than 15 bytes");
     }
     const b = fetch(p);
     p = (p + 1) >>> 0;
+    len++;
     return b;
   };
 
@@ -85,7 +88,7 @@ export function decode(fetch: Fetch, addr: number): Instr {
   }
 
   const i: Instr = {
-    addr,
+    addr: addr | 0,
     len: 0,
     def,
     opcode: b,
@@ -126,7 +129,7 @@ export function decode(fetch: Fetch, addr: number): Instr {
     if (nImm++ === 0) i.imm = v;
     else i.imm2 = v;
   }
-  i.len = (p - addr) >>> 0;
+  i.len = len;
   return i;
 }
 
