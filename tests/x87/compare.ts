@@ -1,39 +1,71 @@
 /**
  * Compares an emulator outcome with the native one. The only differences
- * allowed are the selectors: the host runs 32-bit code under a 64-bit
- * kernel (CS 0x23, DS 0x2b) where fx86 records Linux i386's 0x73/0x7b.
+ * allowed are the selectors: the host runs the instruction under an x86-64
+ * kernel (CS 0x23 in 32-bit mode, 0x33 in 64-bit mode; DS 0x2b) where fx86
+ * records Linux i386's 0x73/0x7b.
  *
  * @example
- * const why = difference(k, native, emulated); // "" when equal
+ * const why = difference(normalize(k, native, layout), emulated); // "" when equal
  */
-import type { Case, Outcome } from "./oracle.ts";
+import type { Case, Layout, Outcome } from "./oracle.ts";
 
 const ARITH_FLAGS = 0x8d5;
 
-/** The native outcome with host selectors mapped to fx86's. */
-export function normalize(k: Case, o: Outcome): Outcome {
-  const state = o.state.slice();
-  mapSelector(state, 16, 0x23, 0x73);
-  mapSelector(state, 24, 0x2b, 0x7b);
-  const mem = o.mem.slice();
+/**
+ * Linux's user selectors: an i386 kernel's code and data (0x73, 0x7b, which
+ * fx86 records) and an x86-64 kernel's (0x23 32-bit code, 0x33 64-bit code,
+ * 0x2b data). Generated images never hold them as FCS/FDS, so a mapped
+ * selector is always one the CPU recorded.
+ */
+export const LINUX_SELECTORS: readonly number[] = [
+  0x23,
+  0x2b,
+  0x33,
+  0x73,
+  0x7b,
+];
+
+/**
+ * The native outcome with the host's selectors (`layout.cs`/`ds`) mapped to
+ * fx86's.
+ *
+ * @example
+ * const hw = normalize(k, outcomes[i], layout);
+ */
+export function normalize(k: Case, o: Outcome, layout: Layout): Outcome {
   if (
-    k.modrm < 0xc0 && (k.esc === 0xd9 || k.esc === 0xdd) &&
-    ((k.modrm >> 3) & 7) === 6
+    !LINUX_SELECTORS.includes(layout.cs) || !LINUX_SELECTORS.includes(layout.ds)
   ) {
-    // FNSTENV / FNSAVE wrote an environment with the selectors in it.
-    mapSelector(mem, k.o16 ? 8 : 16, 0x23, 0x73);
-    mapSelector(mem, k.o16 ? 12 : 24, 0x2b, 0x7b);
+    throw new Error(
+      `the runner ran with CS ${layout.cs.toString(16)}, DS ${
+        layout.ds.toString(16)
+      }: not selectors the cases avoid`,
+    );
   }
+  const state = o.state.slice();
+  mapSelectors(state, false, layout);
+  const mem = o.mem.slice();
+  if (storesEnvironment(k)) mapSelectors(mem, k.o16, layout);
   return { ...o, state, mem };
 }
 
-function mapSelector(
-  b: Uint8Array,
-  off: number,
-  from: number,
-  to: number,
-): void {
-  if (b.length >= off + 2 && b[off] === from && b[off + 1] === 0) b[off] = to;
+/** FNSTENV or FNSAVE: the memory operand receives an environment, selectors included. */
+function storesEnvironment(k: Case): boolean {
+  return k.modrm < 0xc0 && (k.esc === 0xd9 || k.esc === 0xdd) &&
+    ((k.modrm >> 3) & 7) === 6;
+}
+
+/** Where an environment image (16- or 32-bit layout) keeps FCS and FDS. */
+function selectorOffsets(o16: boolean): [number, number] {
+  return o16 ? [8, 12] : [16, 24];
+}
+
+/** Rewrites the host's FCS/FDS in an environment image to fx86's 0x73/0x7b. */
+function mapSelectors(b: Uint8Array, o16: boolean, layout: Layout): void {
+  const [cs, ds] = selectorOffsets(o16);
+  if (b.length < ds + 2) return;
+  if (b[cs] === layout.cs && b[cs + 1] === 0) b[cs] = 0x73;
+  if (b[ds] === layout.ds && b[ds + 1] === 0) b[ds] = 0x7b;
 }
 
 function hex(b: Uint8Array): string {
@@ -105,6 +137,13 @@ export function ulpDistance(
     const ad = Number(d < 0n ? -d : d);
     worst = Math.max(worst, ad);
     patched.set(hw.state.subarray(off, off + 10), off);
+    // Results either side of the smallest normal: only the denormal one
+    // underflows, so UE (bit 4) follows the values too.
+    const denormal = (b: Uint8Array) =>
+      (b[off + 8] | ((b[off + 9] & 0x7f) << 8)) === 0;
+    if (denormal(hw.state) !== denormal(emu.state)) {
+      patched[4] = (patched[4] & ~0x10) | (hw.state[4] & 0x10);
+    }
   }
   // C1 (bit 9 of the status word) reports the rounding direction, which
   // follows the approximation inside the CPU even when the result agrees.
@@ -146,11 +185,22 @@ function outsideDomain(k: Case & { mnemonic: string }): boolean {
   return false;
 }
 
+function clearSelectors(b: Uint8Array, o16: boolean): void {
+  for (const off of selectorOffsets(o16)) b.fill(0, off, off + 2);
+}
+
 /**
  * Portable mode: whether a case is comparable at all on a host that is not
  * the reference CPU, and the outcome with the architecturally undefined or
- * model-specific parts cleared (selectors and data pointer, undefined
- * condition codes, partial-remainder details).
+ * model-specific parts cleared (selectors, last-instruction pointers Intel
+ * does not record, undefined condition codes, partial-remainder details).
+ *
+ * Recent Intel CPUs store FCS and FDS as 0 (CPUID.7.0:EBX bit 13), and
+ * record FOP and FDP only for an instruction that raises an unmasked
+ * exception (bit 6, and no fopcode compatibility mode); AMD's record them
+ * always. So FOP and FDP are compared only where an instruction newly left
+ * an exception pending (ES clear before, set after), as every x87 records
+ * them there, and FCS/FDS never (also in FNSTENV/FNSAVE images).
  */
 export function portable(
   k: Case & { mnemonic: string },
@@ -159,8 +209,11 @@ export function portable(
 ): Outcome | undefined {
   if (UNDOCUMENTED.test(k.mnemonic) || outsideDomain(k)) return undefined;
   const state = o.state.slice();
-  state.fill(0, 16, 18); // FCS
-  state.fill(0, 20, 28); // FDP, FDS
+  const raised = !(k.state[4] & 0x80) && native.state[4] & 0x80;
+  clearSelectors(state, false);
+  if (!raised) state.fill(0, 18, 24); // FOP, FDP
+  const mem = o.mem.slice();
+  if (storesEnvironment(k)) clearSelectors(mem, k.o16);
   let cc = 0x4700;
   if (DEFINED_CC.test(k.mnemonic)) cc = 0;
   if (/^fprem1?$/.test(k.mnemonic) && native.state[5] & 4) {
@@ -170,5 +223,5 @@ export function portable(
   }
   state[4] &= ~(cc & 0xff);
   state[5] &= ~(cc >> 8);
-  return { ...o, state };
+  return { ...o, state, mem };
 }

@@ -9,6 +9,7 @@
  * const cases = generate(new Rng(1), 1.0);
  */
 import { describeX87 } from "../../core/cpu/x87/x87.ts";
+import { LINUX_SELECTORS } from "./compare.ts";
 import type { Case } from "./oracle.ts";
 import { type Rng } from "./rng.ts";
 import {
@@ -86,10 +87,11 @@ function related(r: Rng, a: V80): V80 {
   return { se: s | ne, hi, lo };
 }
 
+/** A random FCS/FDS, never a selector the comparison maps. */
 function fcsValue(r: Rng): number {
   for (;;) {
     const v = r.below(0x10000);
-    if (![0x23, 0x2b, 0x73, 0x7b].includes(v)) return v;
+    if (!LINUX_SELECTORS.includes(v)) return v;
   }
 }
 

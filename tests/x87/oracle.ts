@@ -1,19 +1,12 @@
 /**
- * The real CPU as an oracle: builds tests/x87/native/runner.c into
- * tests/.build/ and runs x87 cases on it (see the runner's header comment
- * for the record format).
- *
- * @example
- * // fld1 from an FNINIT state (tag word all empty)
- * const state = new Uint8Array(108);
- * state.set([0x7f, 0x03, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
- * const { layout, outcomes } = runNative(buildRunner(), [{ o16: false,
- *   esc: 0xd9, modrm: 0xe8, eflags: 2, eax: 0, state, mem: new Uint8Array(0) }]);
+ * The real CPU as an oracle: the cases and results exchanged with a native
+ * runner, in either processor mode (runner.ts picks and builds it;
+ * tests/x87/native/runner.h documents the records).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUILD } from "../support/guests.ts";
 
 /** One instruction with the state it starts from. */
 export interface Case {
@@ -40,37 +33,25 @@ export interface Outcome {
 
 /** Where the runner places the instruction and its memory operand. */
 export interface Layout {
+  /** The address of the instruction's first byte, prefixes included (FIP). */
   eip: number;
+  /** The memory operand's address (FDP). */
   ea: number;
+  /** The code and data selectors the instruction runs with (FCS, FDS). */
+  cs: number;
+  ds: number;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const buildDir = join(here, "..", ".build");
-
-/** Compiles the runner; throws with a clear message if gcc -m32 is missing. */
-export function buildRunner(): string {
-  mkdirSync(buildDir, { recursive: true });
-  const out = join(buildDir, "x87-runner");
-  const r = spawnSync("gcc", [
-    "-m32",
-    "-static",
-    "-O2",
-    "-Wall",
-    join(here, "native", "runner.c"),
-    "-o",
-    out,
-  ], { encoding: "utf8" });
-  if (r.error || r.status !== 0) {
-    throw new Error(
-      "cannot build the native x87 oracle: the differential test needs " +
-        "gcc with 32-bit support (apt-get install gcc-multilib)\n" +
-        (r.error?.message ?? r.stderr),
-    );
-  }
-  return out;
-}
-
-/** Runs `cases` on the real CPU. */
+/**
+ * Runs `cases` on the real CPU through `runner`.
+ *
+ * @example
+ * // fld1 from an FNINIT state (tag word all empty)
+ * const state = new Uint8Array(108);
+ * state.set([0x7f, 0x03, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
+ * const { layout, outcomes } = runNative(buildRunner(pickHarness()), [{ o16: false,
+ *   esc: 0xd9, modrm: 0xe8, eflags: 2, eax: 0, state, mem: new Uint8Array(0) }]);
+ */
 export function runNative(
   runner: string,
   cases: Case[],
@@ -93,8 +74,8 @@ export function runNative(
   }
   // Files, not pipes: the runner's output would fill a pipe before it has
   // read all of its input.
-  const inFile = join(buildDir, "x87-cases.bin"),
-    outFile = join(buildDir, "x87-results.bin");
+  const inFile = join(BUILD, "x87-cases.bin"),
+    outFile = join(BUILD, "x87-results.bin");
   writeFileSync(inFile, input);
   const r = spawnSync(runner, [inFile, outFile], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
@@ -106,9 +87,14 @@ export function runNative(
   }
   const out = new Uint8Array(readFileSync(outFile));
   const ov = new DataView(out.buffer, out.byteOffset, out.length);
-  const layout = { eip: ov.getUint32(0, true), ea: ov.getUint32(4, true) };
+  const layout = {
+    eip: ov.getUint32(0, true),
+    ea: ov.getUint32(4, true),
+    cs: ov.getUint16(8, true),
+    ds: ov.getUint16(10, true),
+  };
   const outcomes: Outcome[] = [];
-  let q = 8;
+  let q = 12;
   for (const c of cases) {
     const n = c.mem.length;
     outcomes.push({

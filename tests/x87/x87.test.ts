@@ -1,11 +1,13 @@
 /**
  * Differential test of the x87 unit against the real CPU: every encoding,
  * random and special operands in every rounding and precision mode, run
- * natively (tests/x87/native/runner.c) and through X87.exec, compared bit
- * for bit: registers, status/control/tag words, pointers, memory, EFLAGS.
+ * natively (in 32-bit mode where this kernel runs i386 programs, else in
+ * 64-bit mode: runner.ts) and through X87.exec, compared bit for bit:
+ * registers, status/control/tag words, pointers, memory, EFLAGS.
  */
 import { assert, test } from "../harness.ts";
-import { buildRunner, runNative } from "./oracle.ts";
+import { runNative } from "./oracle.ts";
+import { buildRunner, describeHarness, pickHarness } from "./runner.ts";
 import { type GenCase, generate } from "./gen.ts";
 import { replay } from "./replay.ts";
 import { Rng } from "./rng.ts";
@@ -46,9 +48,13 @@ function form(k: GenCase): string {
 }
 
 test("x87: bit-exact against the native CPU", () => {
-  const runner = buildRunner();
+  const harness = pickHarness();
   const cases = generate(new Rng(SEED), 1);
-  const { layout, outcomes } = runNative(runner, cases);
+  const { layout, outcomes } = runNative(buildRunner(harness), cases);
+  console.log(
+    `x87: ${cases.length} cases of ${new Set(cases.map(form)).size} forms ` +
+      `against the real CPU (${describeHarness(harness)})`,
+  );
   const emulated = replay(cases, layout);
   const total = new Map<string, number>(), bad = new Map<string, number>();
   const near = new Map<string, number>();
@@ -58,7 +64,7 @@ test("x87: bit-exact against the native CPU", () => {
   for (let i = 0; i < cases.length; i++) {
     const k = cases[i];
     const f = form(k);
-    let hw = normalize(k, outcomes[i]);
+    let hw = normalize(k, outcomes[i], layout);
     let emu = emulated[i];
     if (!reference) {
       const h = portable(k, hw, hw), e = portable(k, emu, hw);
