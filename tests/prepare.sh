@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs that npm cannot provide: the i386
-# toolchain that builds test guests (gcc-multilib, nasm) and Debian's
-# busybox-static for i386 (the reference third-party guest), unpacked into
-# tests/.build/. Idempotent; needs root (or sudo) only when something is missing.
+# toolchain that builds test guests (gcc-multilib, nasm), the reference
+# machines for i386 code where the kernel cannot run it (qemu-user), the
+# debuggers the breakpoint tests compare with (gdb, strace), tmux for the
+# terminal UI tests, and Debian's busybox-static for i386 (the reference
+# third-party guest), unpacked into tests/.build/. Idempotent; needs root
+# (or sudo) only when something is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=tests/.build
@@ -14,6 +17,9 @@ missing=()
 command -v nasm >/dev/null || missing+=(nasm)
 [ -e /usr/lib/gcc/x86_64-linux-gnu/*/32/libgcc.a ] 2>/dev/null || [ -d /usr/lib32 ] || missing+=(gcc-multilib)
 command -v tmux >/dev/null || missing+=(tmux)
+command -v qemu-i386 >/dev/null || missing+=(qemu-user)
+command -v gdb >/dev/null || missing+=(gdb)
+command -v strace >/dev/null || missing+=(strace)
 if [ ! -x "$build/busybox" ] || [ ${#missing[@]} -gt 0 ]; then
   if ! dpkg --print-foreign-architectures | grep -qx i386; then
     sudo_if_needed dpkg --add-architecture i386

@@ -1,8 +1,8 @@
 /**
  * Test programs: C sources built at test time with gcc -m32 into
- * tests/.build/ (gitignored), Debian's busybox-static for i386 fetched there
- * with apt-get download, and native runs for comparison (this machine runs
- * i386 code).
+ * tests/.build/ (gitignored) and Debian's busybox-static for i386 fetched
+ * there with apt-get download. tests/support/guests.ts runs them on the
+ * reference for comparison.
  */
 import { spawnSync } from "node:child_process";
 import {
@@ -16,10 +16,7 @@ import {
   statSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const BUILD = join(REPO, "tests", ".build");
+import { BUILD, REPO } from "../support/guests.ts";
 
 function run(cmd: string, args: string[], cwd?: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: "utf8" });
@@ -70,27 +67,6 @@ export function busybox(): string {
     rmSync(tmp, { recursive: true, force: true });
   }
   return exe;
-}
-
-/**
- * Runs an executable natively with `argv` (argv[0] is the executable's path)
- * and exactly the environment `env`.
- */
-export function runNative(
-  exe: string,
-  argv: string[],
-  env: Record<string, string>,
-  opts: { cwd?: string; stdin?: Uint8Array } = {},
-): { stdout: string; stderr: string; status: number | null } {
-  // env -i: runtimes differ in whether `env` replaces or extends the host's.
-  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-  const r = spawnSync("env", ["-i", ...vars, exe, ...argv.slice(1)], {
-    cwd: opts.cwd,
-    input: opts.stdin,
-    encoding: "utf8",
-  });
-  if (r.error) throw r.error;
-  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
 /** The bytes of a file. */

@@ -148,3 +148,32 @@ export function describeStack(m: Memory, sp: number, self: SelfInfo): string {
   );
   return out.join("\n") + "\n";
 }
+
+/** Lines about where qemu-i386 places the AT_PLATFORM string and the AT_RANDOM bytes. */
+const QEMU_PLACEMENT = ["AT_PLATFORM ends 16-aligned", "AT_RANDOM is the 16 bytes below"];
+const AT_HWCAP2 = 26;
+
+/**
+ * What of a description qemu-i386 (7.2) and a kernel agree on, so a
+ * description of fx86's stack can be compared with one printed under qemu.
+ * qemu's loader (linux-user/elfload.c) is not Linux's: it writes the
+ * auxiliary vector in its own order (AT_PHDR first, not AT_HWCAP), has no
+ * AT_HWCAP2 for i386, aligns the AT_PLATFORM string to 4 bytes and the
+ * AT_RANDOM bytes to 16 on their own. So: every line is kept but in sorted
+ * order (only auxv-ordered lines move), the auxv types are a sorted set
+ * without AT_HWCAP2, and the two placement lines are left out. On the native
+ * CPU the whole description is compared, order included.
+ *
+ * @example
+ * assert.equal(qemuComparable(describeStack(mem, sp, self)), qemuComparable(printedUnderQemu));
+ */
+export function qemuComparable(description: string): string {
+  return description.trimEnd().split("\n")
+    .filter((line) => !QEMU_PLACEMENT.some((p) => line.startsWith(p)))
+    .map((line) => {
+      if (!line.startsWith("auxv types:")) return line;
+      const types = line.split(" ").slice(2).map(Number).filter((t) => t !== AT_HWCAP2);
+      return `auxv types (as a set): ${types.sort((a, b) => a - b).join(" ")}`;
+    })
+    .sort().join("\n") + "\n";
+}

@@ -1,14 +1,17 @@
 /**
  * The example guests of examples/ (docs/c-runtime.md): their manifests pass
  * under `fx86 run` with Deno and Bun and give the same root on both, and the
- * committed binaries behave natively as documented (the nesting leaf
- * computes its result; Fx86 instructions are SIGILL on real hardware).
+ * committed binaries behave without fx86 as documented (the nesting leaf
+ * computes its result; Fx86 instructions are SIGILL on an x86 processor),
+ * on the reference of tests/support/reference.ts: natively where the kernel
+ * runs i386 code, else under qemu-i386, which raises SIGILL for the
+ * undefined opcode 0F 0A and dies of it as the program would.
  */
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { fx86, type Runtime } from "../support/cli.ts";
-import { REPO } from "../support/guests.ts";
+import { REPO, runReference } from "../support/guests.ts";
+import { i386Runner } from "../support/reference.ts";
 
 const runtimes: Runtime[] = ["deno", "bun"];
 const MANIFESTS = ["examples/plugin/plugin.yaml", "examples/nesting/nesting.yaml"];
@@ -34,27 +37,28 @@ for (const manifest of MANIFESTS) {
   });
 }
 
-// The committed binaries, natively (this needs an x86 host).
-const native = process.platform === "linux" && (process.arch === "x64" || process.arch === "ia32");
+// The committed binaries, without fx86.
+const REFERENCE = i386Runner();
 
-function runNative(path: string, args: string[]) {
-  const r = spawnSync(join(REPO, path), args, { cwd: REPO });
-  return { status: r.status, signal: r.signal, stdout: String(r.stdout) };
+function runWithoutFx86(path: string, args: string[]) {
+  const program = join(REPO, path);
+  const r = runReference(program, { argv: [program, ...args] });
+  return { status: r.status, signal: r.signal, stdout: new TextDecoder().decode(r.stdout) };
 }
 
-test("examples (native): the nesting leaf computes its result without fx86", () => {
-  const r = runNative("examples/nesting/nest", ["2", "3"]);
+test(`examples (${REFERENCE}): the nesting leaf computes its result without fx86`, () => {
+  const r = runWithoutFx86("examples/nesting/nest", ["2", "3"]);
   assert.equal(r.status, 0);
   assert.equal(
     r.stdout,
     "    [2] leaf: counting the primes below 100000\n    [2] leaf: 9592 primes, sum 454396537, FNV-1a 008a4749\n",
   );
-}, { ignore: !native });
+});
 
-test("examples (native): hosts die with SIGILL at their first Fx86 instruction", () => {
-  const nest = runNative("examples/nesting/nest", []);
+test(`examples (${REFERENCE}): hosts die with SIGILL at their first Fx86 instruction`, () => {
+  const nest = runWithoutFx86("examples/nesting/nest", []);
   assert.equal(nest.signal, "SIGILL");
   assert.match(nest.stdout, /^\[0\] level 0 of 3: loading \S+\/nest into \/child as level 1\n$/);
-  const plugin = runNative("examples/plugin/plugin", ["examples/plugin/message.txt.gz"]);
+  const plugin = runWithoutFx86("examples/plugin/plugin", [join(REPO, "examples/plugin/message.txt.gz")]);
   assert.equal(plugin.signal, "SIGILL");
-}, { ignore: !native });
+});

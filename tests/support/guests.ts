@@ -1,18 +1,20 @@
 /**
- * Running the same program natively and under fx86, for differential tests.
- * Native runs happen in a fresh temporary directory holding the same files
- * the guest gets as its root, with the same environment and stdin.
+ * Running the same program on the reference machine and under fx86, for
+ * differential tests. Reference runs happen in a fresh temporary directory
+ * holding the same files the guest gets as its root, with exactly the same
+ * environment and stdin.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
+import { standardLayout } from "../../core/linux/fs/layout.ts";
 import { DEFAULT_ENV, Guest, type Stop } from "../../core/vm/guest.ts";
+import { BUILD, REPO } from "./paths.ts";
+import { i386Command, i386Runner } from "./reference.ts";
 
-export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const BUILD = join(REPO, "tests", ".build");
+export { BUILD, REPO };
 export const BUSYBOX = join(BUILD, "busybox");
 
 /** The busybox binary, or a clear failure if tests/prepare.sh has not run. */
@@ -34,8 +36,12 @@ export interface RunSpec {
   /** argv, including argv[0]. */
   argv: string[];
   stdin?: Uint8Array | string;
-  /** Files in the (guest root | native working) directory. */
+  /** Files in the (guest root | reference working) directory. */
   files?: Record<string, Uint8Array | string>;
+  /** The environment, as NAME=value strings; fx86's DEFAULT_ENV if absent. */
+  env?: string[];
+  /** The guest also gets /dev and /tmp (standardLayout), as the reference has the host's. */
+  standardLayout?: boolean;
 }
 
 function bytes(v: Uint8Array | string | undefined): Uint8Array {
@@ -43,39 +49,74 @@ function bytes(v: Uint8Array | string | undefined): Uint8Array {
   return typeof v === "string" ? new TextEncoder().encode(v) : v;
 }
 
-/** Runs `program` natively (this machine executes i386 code). */
-export function runNative(program: string, spec: RunSpec): Outcome {
-  const dir = mkdtempSync(join(tmpdir(), "fx86-native-"));
+/**
+ * Where reference runs get their working directory. Under qemu-i386 it is
+ * a tmpfs (/dev/shm): the host kernel sees qemu as a 64-bit process, so on
+ * ext4 it hands out 64-bit directory cookies (d_off), which a 32-bit
+ * program's readdir cannot return (EOVERFLOW, an empty listing); a native
+ * 32-bit process gets 32-bit ones. tmpfs cookies are small either way.
+ */
+function scratchDir(): string {
+  const base = i386Runner() === "qemu-i386" && existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  return mkdtempSync(join(base, "fx86-reference-"));
+}
+
+/**
+ * Runs the i386 `program` on the reference (tests/support/reference.ts:
+ * this CPU where the kernel runs i386 code, else qemu-i386) with the
+ * spec's argv, files (in a fresh working directory), environment and
+ * stdin. `signal` names the signal that ended it, if one did.
+ *
+ * @example
+ * const r = runReference(BUSYBOX, { argv: ["busybox", "wc", "-c"], stdin: "12345" });
+ * new TextDecoder().decode(r.stdout); // "5\n"
+ */
+export function runReference(program: string, spec: RunSpec): Outcome & { signal: string | null } {
+  const env = spec.env ?? DEFAULT_ENV;
+  const [argv0, ...args] = spec.argv;
+  // qemu-i386 7.2 hands its environment to the program in reverse order
+  // (its envlist prepends each variable): reversing it first gives the
+  // program the order a kernel gives.
+  const vars = i386Runner() === "qemu-i386" ? [...env].reverse() : env;
+  // `env -i`: Deno adds spawnSync's `env` to the host's, Bun replaces it.
+  // (Natively, an argv[0] other than the path goes through bash's exec -a,
+  // which adds PWD, SHLVL and _.)
+  const command = ["env", "-i", ...vars, ...i386Command(program, args, argv0 === program ? undefined : argv0)];
+  const dir = scratchDir();
   try {
     for (const [name, content] of Object.entries(spec.files ?? {})) {
       mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), bytes(content));
     }
-    const env: Record<string, string> = {};
-    for (const kv of DEFAULT_ENV) {
-      const i = kv.indexOf("=");
-      env[kv.slice(0, i)] = kv.slice(i + 1);
-    }
     // stdin comes from a file through bash: spawnSync's `input` can deadlock
     // under Deno when the child writes a lot before reading everything.
     const stdinPath = `${dir}.stdin`;
     writeFileSync(stdinPath, bytes(spec.stdin));
-    const script = 'f=$1 a0=$2 p=$3; shift 3; exec -a "$a0" "$p" "$@" < "$f"';
-    const r = spawnSync("bash", ["-c", script, "fx86", stdinPath, spec.argv[0], program, ...spec.argv.slice(1)], {
-      cwd: dir,
-      env,
-      maxBuffer: 1 << 30,
-    });
+    const script = 'f=$1; shift; exec "$@" < "$f"';
+    const r = spawnSync("bash", ["-c", script, "fx86", stdinPath, ...command], { cwd: dir, maxBuffer: 1 << 30 });
     if (r.error) throw r.error;
     return {
       stdout: new Uint8Array(r.stdout),
       stderr: new Uint8Array(r.stderr),
       status: r.status,
+      signal: r.signal,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(`${dir}.stdin`, { force: true });
   }
+}
+
+/**
+ * Runs `program` on this CPU, never under an emulator (the benchmark
+ * measures the CPU); throws one line where the kernel runs no i386 code.
+ *
+ * @example
+ * runNative(BUSYBOX, { argv: ["busybox", "true"] }).status; // 0
+ */
+export function runNative(program: string, spec: RunSpec): Outcome {
+  if (i386Runner() !== "native") throw new Error("this kernel runs no i386 programs: there is no native CPU to measure");
+  return runReference(program, spec);
 }
 
 /** Runs an ELF image under fx86 with the same files, environment and stdin. */
@@ -85,12 +126,13 @@ export function runFx86(
   budget = Infinity,
 ): Outcome & { stop: Stop; guest: Guest } {
   const fs = new FileSystem();
+  if (spec.standardLayout) standardLayout(fs);
   for (const [name, content] of Object.entries(spec.files ?? {})) {
     const parent = dirname("/" + name);
     if (parent !== "/") fs.mkdirp(parent);
     fs.writeFile("/" + name, bytes(content));
   }
-  const guest = Guest.fromElf({ program: image, argv: spec.argv, fs, stdin: bytes(spec.stdin) });
+  const guest = Guest.fromElf({ program: image, argv: spec.argv, env: spec.env, fs, stdin: bytes(spec.stdin) });
   const stop = guest.run(budget);
   return {
     stdout: guest.linux.stdout,

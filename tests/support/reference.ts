@@ -19,16 +19,16 @@
  * never a skip.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { BUILD } from "./guests.ts";
+import { BUILD } from "./paths.ts";
+import { hostTool } from "./tools.ts";
 
 /** How i386 programs run on this machine: natively or under qemu-i386. */
 export type I386Runner = "native" | "qemu-i386";
 
 let detected: I386Runner | undefined;
-let qemuPath: string | undefined;
 
 /**
  * A 32-bit ELF that writes CPUID leaf 0's vendor (EBX EDX ECX) and leaf 1's
@@ -130,12 +130,7 @@ export function i386Runner(): I386Runner {
 
 /** The qemu-i386 binary; throws one line saying what to install if it is missing. */
 export function qemuI386(): string {
-  if (qemuPath !== undefined) return qemuPath;
-  for (const dir of (process.env.PATH ?? "/usr/bin").split(":")) {
-    const p = join(dir, "qemu-i386");
-    if (dir !== "" && existsSync(p)) return qemuPath = p;
-  }
-  throw new Error("qemu-i386 is missing: apt-get install qemu-user (tests/prepare.sh installs it)");
+  return hostTool("qemu-i386", "qemu-user");
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
  * Breakpoints (core/vm/debug.ts, docs/debugging.md): every hit is the state
  * a budget stop at the same instruction count gives; hits agree with gdb
- * and strace on the native CPU; continuing steps over the last hit; hits
- * deep inside nested RUNs stop the whole hierarchy; block and single-step
- * engines agree; a run with breakpoints ends where a run without does.
+ * and strace on the reference (tests/vm/debug-reference.ts: the native CPU,
+ * else qemu-i386's gdb stub and -strace; test names say which); continuing
+ * steps over the last hit; hits deep inside nested RUNs stop the whole
+ * hierarchy; block and single-step engines agree; a run with breakpoints
+ * ends where a run without does.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -15,7 +17,10 @@ import { type BreakHit, Breakpoints } from "../../core/vm/debug.ts";
 import { Guest, isGuestTree, readStatus, type Stop } from "../../core/vm/guest.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
 import { image, nasmProgram } from "../support/build.ts";
-import { gdbStops, straceCalls } from "./debug-native.ts";
+import { i386Runner } from "../support/reference.ts";
+import { gdbStops, straceCalls } from "./debug-reference.ts";
+
+const REFERENCE = i386Runner();
 
 const DEBUGEE = nasmProgram("tests/vm/guests/debugee.asm", "vm-debugee");
 const NEST = "examples/nesting/nest";
@@ -136,10 +141,10 @@ function atLevel1Entry(k: number): { g: Guest; bps: Breakpoints } {
   return { g, bps };
 }
 
-test("debug: address and system-call hits are where gdb stops, with the same registers, in blocks and single steps", () => {
+test(`debug: address and system-call hits are where gdb stops (${REFERENCE}), with the same registers, in blocks and single steps`, () => {
   const work = symbol(DEBUGEE, "work");
   const regs = ["$pc", "$eax", "$ebx", "$ecx", "$edx", "$esi", "$edi", "$ebp"];
-  const expected = gdbStops(DEBUGEE, [], [{ address: work, format: "A" + " %x".repeat(8), args: regs }], [4]);
+  const expected = gdbStops(DEBUGEE, [], [{ address: work, format: "A" + " %x".repeat(8), args: regs }], ["write"]);
   assert.equal(expected.length, 40 + 5, "40 calls of work, 5 writes");
   const describe = (g: Guest, h: BreakHit) => {
     const r = g.cpu.r;
@@ -150,8 +155,8 @@ test("debug: address and system-call hits are where gdb stops, with the same reg
     assert.equal(h.kind, "syscall");
     // Stopped before the call: EIP on its int 0x80, EAX the number.
     assert.deepEqual([g.mem.r8(g.cpu.eip), g.mem.r8(g.cpu.eip + 1)], [0xcd, 0x80]);
-    assert.equal(h.kind === "syscall" && h.name, "write");
-    return `S ${hex(r[EAX])} ${hex(r[EBX])} ${hex(r[EDX])}`;
+    assert.equal(r[EAX], 4);
+    return `S ${h.kind === "syscall" ? h.name : ""} ${hex(r[EBX])} ${hex(r[EDX])}`;
   };
   const set = (b: Breakpoints) => {
     b.addAddress("", work);
@@ -282,7 +287,7 @@ test("debug: breakpoints set or removed between runs take effect in code already
   }
 });
 
-test("debug: hits at every depth of a three-level nest are budget stops of the whole hierarchy", () => {
+test(`debug: hits at every depth of a three-level nest are budget stops of the whole hierarchy (writes counted on ${REFERENCE})`, () => {
   const end = plainEnd(nestTree);
   const runs = (level: number) => Number(new RegExp(`level ${level} exited with status 0 after \\d+ instructions in (\\d+) runs`).exec(end.stdout)![1]);
   const start = symbol(NEST, "_start");
@@ -321,9 +326,9 @@ test("debug: hits at every depth of a three-level nest are budget stops of the w
   assert.equal(readStatus(get(g.toTree(), LEVEL1) as DirNode).in_run, true);
 });
 
-test("debug: the leaf's hits agree with gdb and strace running it natively", () => {
+test(`debug: the leaf's hits agree with gdb and strace running it on the reference (${REFERENCE})`, () => {
   const say = symbol(NEST, "say");
-  const native = [
+  const ref = [
     ...gdbStops(NEST, ["2", "3"], [{ address: say, format: "A %x", args: ["*(unsigned *)($esp + 4)"] }], []),
     ...straceCalls(NEST, ["2", "3"]).map((l) => "S " + l),
   ];
@@ -340,8 +345,8 @@ test("debug: the leaf's hits agree with gdb and strace running it natively", () 
     },
   });
   const lines = c.hits.map((h) => h.line);
-  assert.deepEqual(lines.filter((l) => l.startsWith("A")), native.filter((l) => l.startsWith("A")));
-  assert.deepEqual(lines.filter((l) => l.startsWith("S")), native.filter((l) => l.startsWith("S")));
+  assert.deepEqual(lines.filter((l) => l.startsWith("A")), ref.filter((l) => l.startsWith("A")));
+  assert.deepEqual(lines.filter((l) => l.startsWith("S")), ref.filter((l) => l.startsWith("S")));
   assert.ok(c.hits.every((h) => h.hit.guest === LEVEL2));
   checkHits(nestTree, c);
 });
