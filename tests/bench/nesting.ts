@@ -1,12 +1,14 @@
 /**
  * Nesting benchmark: the same workload at depth 0, 1, 2 and 3 (a guest
  * RUNning a guest RUNning a guest...), measured in one run and reported as
- * ratios to depth 0. Run with `deno task bench` or directly:
+ * ratios to depth 0 (CPU time, median of interleaved runs: measure.ts).
+ * Run with `deno task bench` or directly:
  * `deno run -A tests/bench/nesting.ts [rounds]`.
  */
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { cProgram, image } from "../support/build.ts";
+import { alternate, median, processCpu } from "./measure.ts";
 
 const rounds = process.argv[2] ?? "100000000";
 const nest = image(cProgram("tests/bench/nest.c", "nest"));
@@ -16,9 +18,7 @@ function runAt(depth: number): { seconds: number; instructions: number; out: str
   const fs = new FileSystem();
   fs.writeFile("/bin/nest", nest, { mode: 0o755 });
   const g = Guest.fromElf({ program: nest, argv: ["nest", String(depth), rounds], fs });
-  const t0 = performance.now();
-  const stop = g.run(Infinity);
-  const seconds = (performance.now() - t0) / 1000;
+  const [stop, seconds] = processCpu(() => g.run(Infinity));
   if (stop.status !== "exited" || stop.exitCode !== 0) {
     throw new Error(`depth ${depth}: ${JSON.stringify(stop)}\n${new TextDecoder().decode(g.linux.stdout)}`);
   }
@@ -26,22 +26,18 @@ function runAt(depth: number): { seconds: number; instructions: number; out: str
 }
 
 const REPEATS = 3;
-console.log(`fx86 nesting benchmark (${runtime}), leaf workload: ${rounds} rounds; median of ${REPEATS} interleaved runs`);
+const DEPTHS = [0, 1, 2, 3];
+console.log(`fx86 nesting benchmark (${runtime}), leaf workload: ${rounds} rounds; median CPU time of ${REPEATS} interleaved runs`);
 runAt(0); // warm up the JIT
-const times: number[][] = [[], [], [], []];
 const results: ReturnType<typeof runAt>[] = [];
-for (let rep = 0; rep < REPEATS; rep++) {
-  for (let d = 0; d <= 3; d++) {
-    const r = runAt(d);
-    times[d].push(r.seconds);
-    results[d] = r;
-  }
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const base = median(times[0]);
+const times = alternate(DEPTHS, REPEATS, (d) => {
+  results[d] = runAt(d);
+  return results[d].seconds;
+});
+const base = median(times.get(0)!);
 console.log("depth".padEnd(7) + "seconds".padStart(9) + "instructions".padStart(16) + "vs depth 0".padStart(12) + "  output");
-for (let d = 0; d <= 3; d++) {
-  const t = median(times[d]);
+for (const d of DEPTHS) {
+  const t = median(times.get(d)!);
   console.log(
     String(d).padEnd(7) + t.toFixed(3).padStart(9) + results[d].instructions.toLocaleString("en").padStart(16) +
       `${((t / base - 1) * 100).toFixed(1)}%`.padStart(12) + "  " + results[d].out.split("\n").pop(),

@@ -2,8 +2,8 @@
  * Start-up benchmark of the standalone binary: the wall time of running
  * the hello manifest with dist/fx86, `deno task fx86` and `bun cli/main.ts`
  * (median of 5, after one warm-up run each; the ways take turns, so a
- * busy moment of the machine does not fall on one of them), and the
- * binary's size.
+ * busy moment of the machine does not fall on one of them: measure.ts),
+ * and the binary's size. Wall time, not CPU time: what a user waits for.
  * Build the binary first: `deno task compile`.
  * Run: `deno run -A tests/bench/startup.ts` (or with bun).
  */
@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { REPO } from "../support/guests.ts";
+import { alternate, median } from "./measure.ts";
 
 const bin = (name: string) => join(REPO, "node_modules", ".bin", name);
 const HELLO = "examples/hello/hello.yaml";
@@ -30,12 +31,9 @@ function time(cmd: string, args: string[]): number {
   return ms;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const size = statSync(join(REPO, "dist", "fx86")).size;
 console.log(`dist/fx86: ${(size / 2 ** 20).toFixed(1)} MiB (${size.toLocaleString("en")} bytes)`);
 console.log(`wall time of running ${HELLO}, median of 5:`);
 for (const [, cmd, args] of ways) time(cmd, args);
-const times: number[][] = ways.map(() => []);
-for (let round = 0; round < 5; round++) ways.forEach(([, cmd, args], i) => times[i].push(time(cmd, args)));
-ways.forEach(([name], i) => console.log(`  ${name.padEnd(22)} ${median(times[i]).toFixed(0).padStart(5)} ms`));
+const times = alternate(ways, 5, ([, cmd, args]) => time(cmd, args));
+for (const way of ways) console.log(`  ${way[0].padEnd(22)} ${median(times.get(way)!).toFixed(0).padStart(5)} ms`);

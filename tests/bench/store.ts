@@ -21,6 +21,7 @@ import { diffGuestStates } from "../../core/vm/state-diff.ts";
 import { cProgram, image, nasmProgram } from "../support/build.ts";
 import { REPO } from "../support/guests.ts";
 import { scriptArgv } from "../store/support.ts";
+import { median } from "./measure.ts";
 
 const runtime: "deno" | "bun" = "Bun" in globalThis ? "bun" : "deno";
 const MiB = 1 << 20;
@@ -42,11 +43,6 @@ function snapshot(store: Store, name: string, g: Guest) {
     status: "budget", time_ms: 0, runtime, created: new Date().toISOString(),
   });
   return { ms: performance.now() - t0, tree, ...put };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;

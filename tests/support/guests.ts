@@ -107,18 +107,6 @@ export function runReference(program: string, spec: RunSpec): Outcome & { signal
   }
 }
 
-/**
- * Runs `program` on this CPU, never under an emulator (the benchmark
- * measures the CPU); throws one line where the kernel runs no i386 code.
- *
- * @example
- * runNative(BUSYBOX, { argv: ["busybox", "true"] }).status; // 0
- */
-export function runNative(program: string, spec: RunSpec): Outcome {
-  if (i386Runner() !== "native") throw new Error("this kernel runs no i386 programs: there is no native CPU to measure");
-  return runReference(program, spec);
-}
-
 /** Runs an ELF image under fx86 with the same files, environment and stdin. */
 export function runFx86(
   image: Uint8Array,
