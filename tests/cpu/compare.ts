@@ -3,19 +3,15 @@
  * masking exactly what undefined.ts says Intel leaves undefined.
  */
 import { GuestFault } from "../../core/fault.ts";
-import { decode } from "../../core/cpu/isa/decoder.ts";
+import { decode, mnemonicOf } from "../../core/cpu/isa/decoder.ts";
 import { disassemble } from "../../core/cpu/isa/disasm.ts";
 import type { Instr } from "../../core/cpu/isa/instr.ts";
 import { type Outcome, VECTOR_KINDS } from "./outcome.ts";
-import { type Case, CODE_BASE, initialData, type Placed } from "./program.ts";
+import { type Case, CODE_BASE, initialData, type Placed, REGISTERS, SEGMENT_REGISTERS } from "./program.ts";
 import { type Undefined, undefinedParts } from "./undefined.ts";
 
-const REGS = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"];
-const SREGS = ["es", "cs", "ss", "ds", "fs", "gs"];
 /** RF: set in the EFLAGS image the CPU saves for a fault; not guest-visible state. */
 const RF = 0x10000;
-/** Vectors the CPU reports after the instruction (traps): INTO. */
-const TRAP_VECTORS = new Set([4]);
 
 function hex(v: number): string {
   return "0x" + (v >>> 0).toString(16);
@@ -47,7 +43,7 @@ export function describeCase(c: Case, binary: Uint8Array, placed: Placed): strin
   } catch (e) {
     text = String(e);
   }
-  const regs = c.regs.map((r, k) => `${REGS[k]}=${hex(r)}`).join(" ");
+  const regs = c.regs.map((r, k) => `${REGISTERS[k]}=${hex(r)}`).join(" ");
   return `[${c.form}] ${bytes}  ${text}\n    start: ${regs} eflags=${hex(c.eflags)}` +
     (c.preop.length ? ` preop: ${c.preop[1]}` : "") + (c.ea !== undefined ? ` ea=${hex(c.ea)}` : "");
 }
@@ -58,42 +54,60 @@ export function masksFor(c: Case, instr: Instr | undefined, native: Outcome): Un
   return undefinedParts(instr, { faulted: native.fault !== "ok", regs: c.regs, data: initialData(c), ea: c.ea });
 }
 
-/** Differences between the native and fx86 outcomes (empty when they agree), after masking `u`. */
-export function compareOutcomes(native: Outcome, fx: Outcome, u: Undefined, instr: Instr | undefined): string[] {
+/**
+ * Fault kinds by signal, for a reference that does not report the vector
+ * (qemu-i386 leaves the signal frame's trapno at -1). SIGSEGV stands for
+ * #PF (at the fault address) and #GP, #BR (address 0) alike.
+ */
+const SIGNAL_KINDS: Record<string, string[]> = {
+  "signal 11": ["page", "general-protection", "bound"],
+  "signal 4": ["undefined-opcode"],
+  "signal 8": ["divide"],
+  "signal 5": ["breakpoint"],
+};
+/** Instructions whose exception the processor reports after them (traps): INTO. */
+const TRAPS = new Set(["into"]);
+
+/**
+ * Differences between a reference's outcome and fx86's (empty when they
+ * agree), after masking `u`; `name` is the reference in messages.
+ */
+export function compareOutcomes(ref: Outcome, fx: Outcome, u: Undefined, instr: Instr | undefined, name = "native"): string[] {
   const problems: string[] = [];
-  if (native.fault === "ok") {
-    if (fx.fault !== "ok") return [`native completed, fx86 faulted: ${fx.fault} at ${hex(fx.eip)} (addr ${hex(fx.addr)})`];
-    if (native.path !== fx.path) problems.push(`path: native ${native.path} fx86 ${fx.path}`);
+  if (ref.fault === "ok") {
+    if (fx.fault !== "ok") return [`${name} completed, fx86 faulted: ${fx.fault} at ${hex(fx.eip)} (addr ${hex(fx.addr)})`];
+    if (ref.path !== fx.path) problems.push(`path: ${name} ${ref.path} fx86 ${fx.path}`);
   } else {
-    const kinds = VECTOR_KINDS[native.trapno!] ?? [];
+    const kinds = (ref.trapno !== undefined ? VECTOR_KINDS[ref.trapno] : SIGNAL_KINDS[ref.fault]) ?? [];
     if (!kinds.includes(fx.fault)) {
-      return [`native ${native.fault} vector ${native.trapno} at ${hex(native.eip)} (addr ${hex(native.addr)}), fx86 ${fx.fault} at ${hex(fx.eip)}`];
+      return [`${name} ${ref.fault} vector ${ref.trapno ?? "?"} at ${hex(ref.eip)} (addr ${hex(ref.addr)}), fx86 ${fx.fault} at ${hex(fx.eip)}`];
     }
-    const expectEip = TRAP_VECTORS.has(native.trapno!) && instr ? (fx.eip + instr.len) >>> 0 : fx.eip;
-    if (native.eip !== expectEip) problems.push(`fault eip: native ${hex(native.eip)} fx86 ${hex(fx.eip)}`);
-    if (native.trapno === 14 && native.addr !== fx.addr) {
-      problems.push(`fault address: native ${hex(native.addr)} fx86 ${hex(fx.addr)}`);
-    }
+    const trap = instr !== undefined && TRAPS.has(mnemonicOf(instr));
+    const expectEip = trap ? (fx.eip + instr.len) >>> 0 : fx.eip;
+    if (ref.eip !== expectEip) problems.push(`fault eip: ${name} ${hex(ref.eip)} fx86 ${hex(fx.eip)}`);
+    // Without a vector, SIGSEGV's address tells a page fault (its address) from #GP and #BR (0).
+    const expectAddr = fx.fault === "page" ? fx.addr : ref.trapno === undefined && ref.fault === "signal 11" ? 0 : ref.addr;
+    if (ref.addr !== expectAddr) problems.push(`fault address: ${name} ${hex(ref.addr)} fx86 ${hex(fx.addr)}`);
   }
   for (let k = 0; k < 8; k++) {
     const m = ~u.regs[k];
-    if ((native.regs[k] & m) !== (fx.regs[k] & m)) {
-      problems.push(`${REGS[k]}: native ${hex(native.regs[k])} fx86 ${hex(fx.regs[k])}${u.regs[k] ? ` (mask ${hex(u.regs[k])})` : ""}`);
+    if ((ref.regs[k] & m) !== (fx.regs[k] & m)) {
+      problems.push(`${REGISTERS[k]}: ${name} ${hex(ref.regs[k])} fx86 ${hex(fx.regs[k])}${u.regs[k] ? ` (mask ${hex(u.regs[k])})` : ""}`);
     }
   }
-  const fm = ~(u.flags | (native.fault === "ok" ? 0 : RF));
-  if ((native.eflags & fm) !== (fx.eflags & fm)) {
-    problems.push(`eflags: native ${hex(native.eflags)} fx86 ${hex(fx.eflags)} (differ ${hex((native.eflags ^ fx.eflags) & fm)}, undefined ${hex(u.flags)})`);
+  const fm = ~(u.flags | (ref.fault === "ok" ? 0 : RF));
+  if ((ref.eflags & fm) !== (fx.eflags & fm)) {
+    problems.push(`eflags: ${name} ${hex(ref.eflags)} fx86 ${hex(fx.eflags)} (differ ${hex((ref.eflags ^ fx.eflags) & fm)}, undefined ${hex(u.flags)})`);
   }
   for (let k = 0; k < 6; k++) {
-    if (native.sregs[k] !== fx.sregs[k]) problems.push(`${SREGS[k]}: native ${hex(native.sregs[k])} fx86 ${hex(fx.sregs[k])}`);
+    if (ref.sregs[k] !== fx.sregs[k]) problems.push(`${SEGMENT_REGISTERS[k]}: ${name} ${hex(ref.sregs[k])} fx86 ${hex(fx.sregs[k])}`);
   }
-  const offsets = new Set([...native.diff.keys(), ...fx.diff.keys()]);
+  const offsets = new Set([...ref.diff.keys(), ...fx.diff.keys()]);
   const wrong: string[] = [];
   for (const off of [...offsets].sort((a, b) => a - b)) {
     if (u.mem.has(off)) continue;
-    const a = native.diff.get(off), b = fx.diff.get(off);
-    if (a !== b) wrong.push(`+${hex(off)}: native ${a === undefined ? "-" : hex(a)} fx86 ${b === undefined ? "-" : hex(b)}`);
+    const a = ref.diff.get(off), b = fx.diff.get(off);
+    if (a !== b) wrong.push(`+${hex(off)}: ${name} ${a === undefined ? "-" : hex(a)} fx86 ${b === undefined ? "-" : hex(b)}`);
   }
   if (wrong.length) problems.push(`memory: ${wrong.slice(0, 8).join(", ")}${wrong.length > 8 ? ` (${wrong.length} bytes)` : ""}`);
   return problems;

@@ -12,7 +12,7 @@ import { TRAP_SYSCALL } from "../../core/cpu/state.ts";
 import { generateCase, type Variant } from "./generate.ts";
 import { loadFlags, machine } from "./machine.ts";
 import type { Host } from "./native.ts";
-import { CODE_BASE, DATA_BASE, initialData } from "./program.ts";
+import { CODE_BASE, DATA_BASE, initialData, PREFIXES } from "./program.ts";
 import { Rng } from "./rng.ts";
 import { modes, tableRows } from "./rows.ts";
 
@@ -37,8 +37,6 @@ function run(bytes: number[], regs: number[], flags: number, data: Uint8Array, s
   const stop = m.engine.run(10);
   return { fault: stop.fault, retired: stop.retired, eip: m.cpu.eip >>> 0, regs: [...m.cpu.r], eflags: eflags(m.cpu), trap: m.cpu.trap };
 }
-
-const PREFIXES = new Set([0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65]);
 
 function hasLock(bytes: number[]): boolean {
   for (const b of bytes) {

@@ -18,10 +18,13 @@ import {
   DATA_SIZE,
   DATA_WRITABLE,
   DUMP,
+  DUMP_EFLAGS,
+  DUMP_REGS,
   DUMP_SEGS,
   initialData,
   LDT_SELECTOR,
   type Placed,
+  SEGMENT_REGISTERS,
   stateBlock,
 } from "./program.ts";
 
@@ -34,7 +37,7 @@ export class Fx86Machine {
   private engine: Engine;
   private readonly cpu: Cpu;
 
-  constructor(binary: Uint8Array, readonly host: Host, readonly singleStep = false) {
+  constructor(binary: Uint8Array, readonly singleStep = false) {
     this.mem.map(CODE_BASE, binary.length, PROT_READ | PROT_EXEC);
     this.mem.poke(CODE_BASE, binary);
     this.mem.map(DATA_BASE, DATA_WRITABLE, PROT_READ | PROT_WRITE);
@@ -46,9 +49,8 @@ export class Fx86Machine {
   }
 
   /** A fresh CPU with the host's segment selectors; the LDT selector maps to DATA_BASE. */
-  private resetCpu(): Cpu {
+  private resetCpu(h: Host): Cpu {
     const c = new Cpu(new X87());
-    const h = this.host;
     c.sreg[ES] = h.es;
     c.sreg[CS] = h.cs;
     c.sreg[SS] = h.ss;
@@ -64,14 +66,15 @@ export class Fx86Machine {
     return c;
   }
 
-  run(c: Case, placed: Placed): Outcome {
+  /** Runs a case from the state the reference started it in, `host`'s selectors included. */
+  run(c: Case, placed: Placed, host: Host): Outcome {
     const data = initialData(c);
     this.mem.poke(DATA_BASE, data);
     const ctrl = new Uint8Array(0x1000);
     ctrl.set(new Uint8Array(stateBlock(c).buffer));
     this.mem.poke(CTRL_BASE, ctrl);
     // The engine keeps its compiled blocks; the CPU state is fresh.
-    Object.assign(this.cpu, this.resetCpu());
+    Object.assign(this.cpu, this.resetCpu(host));
     const cp = this.cpu;
     cp.eip = (CODE_BASE + placed.entry) | 0;
     const stop = this.engine.run(BUDGET);
@@ -92,10 +95,9 @@ export class Fx86Machine {
     } else if (cp.trap === TRAP_SYSCALL) {
       const m = this.mem;
       out.path = m.r32(DUMP);
-      // pushad image at DUMP+4: EDI ESI EBP ESP EBX EDX ECX EAX
-      out.regs = [8, 7, 6, 5, 11, 3, 2, 1].map((k) => m.r32(DUMP + 4 * k));
-      out.eflags = m.r32(DUMP + 36) >>> 0;
-      out.sregs = [0, 1, 2, 3, 4, 5].map((k) => m.r16(DUMP_SEGS + 2 * k));
+      out.regs = DUMP_REGS.map((k) => m.r32(DUMP + 4 * k));
+      out.eflags = m.r32(DUMP + 4 * DUMP_EFLAGS) >>> 0;
+      out.sregs = SEGMENT_REGISTERS.map((_, k) => m.r16(DUMP_SEGS + 2 * k));
     } else {
       throw new GuestFault("page", 0, `case did not finish within ${BUDGET} instructions`);
     }

@@ -15,9 +15,11 @@ import {
   type Case,
   DATA_BASE,
   DATA_SIZE,
+  elementSize,
   initialData,
   LDT_SELECTOR,
   type Patch,
+  REGISTERS,
   SCRATCH,
 } from "./program.ts";
 import type { Rng } from "./rng.ts";
@@ -430,7 +432,7 @@ function writable(b: Builder): number {
 function indirectTarget(b: Builder, i: Instr): void {
   if (i.def.operands[0] !== "Ev") return;
   if (i.mod === 3) {
-    b.fixups.push(`mov ${["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"][i.rm]}, %TF`);
+    b.fixups.push(`mov ${REGISTERS[i.rm]}, %TF`);
   } else {
     b.poke(b.ea!, [0, 0, 0, 0]);
     b.fixups.push(`mov dword [0x${(b.ea! >>> 0).toString(16)}], %TF`);
@@ -571,7 +573,7 @@ export function generateCase(rng: Rng, v: Variant, host: Host, index: number): C
   // Decode what was built (branch displacements as zero, without a LOCK that makes it #UD)
   // to let recipes see the instruction.
   const numeric = bytes.flatMap((x, k) =>
-    typeof x === "string" ? new Array(x.startsWith("db") ? 1 : x.startsWith("dw") ? 2 : 4).fill(0)
+    typeof x === "string" ? new Array(elementSize(x)).fill(0)
     : k < b.prefixes.length && x === LOCKABLE_PREFIX ? []
     : [x]
   );

@@ -2,7 +2,7 @@
 export interface Outcome {
   /** "ok" when the case reached its dump; otherwise the fault. */
   fault: "ok" | string;
-  /** Native only: the exception vector (0 #DE, 5 #BR, 6 #UD, 13 #GP, 14 #PF...). */
+  /** The exception vector (0 #DE, 5 #BR, 6 #UD, 13 #GP, 14 #PF...), where the reference reports it (qemu-i386 does not). */
   trapno?: number;
   /** Page-fault address. */
   addr: number;
