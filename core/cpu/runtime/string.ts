@@ -101,6 +101,7 @@ function run(
     return 1;
   }
   let n = 0;
+  const fr = c.fr, fa = c.fa, fsz = c.fsz, fl = c.fl;
   try {
     while (n < left) {
       step(c, m, s, d);
@@ -114,6 +115,12 @@ function run(
     }
   } catch (e) {
     c.icount += n; // iterations before the faulting one retired
+    if (conditional) {
+      // The SDM (REP): a fault in REPE/REPNE CMPS or SCAS restores EFLAGS
+      // to their value before the instruction (here: before this run of it,
+      // which is where the processor would restart it after an interrupt).
+      c.fr = fr, c.fa = fa, c.fsz = fsz, c.fl = fl;
+    }
     throw e;
   }
   c.eip = s.addr;
