@@ -178,6 +178,12 @@ export function readQemu(c: Case, placed: Placed, instr: Instr | undefined, qemu
     r.flags |= CF | OF | SF | ZF | AF | PF;
     r.deviations.push("RCL/RCR/SETcc faulting on memory: EFLAGS in the signal frame rebuilt from half-updated lazy flags");
   }
+  if ((m.startsWith("cmps") || m.startsWith("scas")) && instr.rep !== 0 && o.fault !== "ok") {
+    // A fault in REPE/REPNE CMPS or SCAS leaves the flags of the last completed iteration, where the
+    // processor restores EFLAGS to their value before the instruction (the SDM's REP page; layer 2 shows it).
+    r.flags |= CF | OF | SF | ZF | AF | PF;
+    r.deviations.push("REPE/REPNE CMPS/SCAS faulting: EFLAGS of the last iteration, not restored");
+  }
   if (m === "bswap" && instr.opsize === 16) {
     // BSWAP r16 swaps all 32 bits; undefined.ts masks only the 16-bit result.
     r.regs[instr.opcode & 7] = -1;
