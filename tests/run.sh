@@ -26,13 +26,20 @@ stage() {
   summary+=("$(printf '%-6s %-6s %s (%dm%02ds)' "$name" "$([ "$rc" -eq 0 ] && echo ok || echo FAILED)" "$counts" $((took / 60)) $((took % 60)))")
 }
 
+# Bun ends with lines like " 475 pass"; absent kinds count as 0.
+bun_count() {
+  local n
+  n=$(grep -aoE "^ *[0-9]+ $1\$" | tail -1 | grep -oE '[0-9]+')
+  echo "${n:-0}"
+}
+
 # The passed/failed counts a runner printed at the end of its log.
 counts_of() {
   local plain
   plain=$(sed 's/\x1b\[[0-9;]*m//g' "$logs/$1.log")
   case $1 in
     deno) grep -aoE '[0-9]+ passed \| [0-9]+ failed( \| [0-9]+ ignored)?' <<<"$plain" | tail -1 ;;
-    bun) echo "$(grep -aoE '^ *[0-9]+ pass$' <<<"$plain" | tail -1 | tr -d ' ') passed | $(grep -aoE '^ *[0-9]+ fail$' <<<"$plain" | tail -1 | tr -d ' ') failed | $(grep -aoE '^ *[0-9]+ skip$' <<<"$plain" | tail -1 | tr -d ' ' || true) skipped" ;;
+    bun) echo "$(bun_count pass <<<"$plain") passed | $(bun_count fail <<<"$plain") failed | $(bun_count skip <<<"$plain") skipped" ;;
     *) ;;
   esac
 }
