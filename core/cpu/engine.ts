@@ -1,14 +1,27 @@
 import { GuestFault } from "../fault.ts";
 import { type Memory, PAGE_COUNT, PAGE_SHIFT } from "../memory/memory.ts";
-import { type BlockFn, compileBlock, isRepString } from "./codegen/compile.ts";
-import { decode } from "./isa/decoder.ts";
+import { blockEnd, decodeBlock, isRepString } from "./blocks.ts";
+import { type BlockFn, compileBlock } from "./codegen/compile.ts";
+import { templateBlock } from "./codegen/template.ts";
 import type { Instr } from "./isa/instr.ts";
 import type { Cpu } from "./state.ts";
 import { Fx86Call, TRAP_FX86 } from "./trap.ts";
 
 /** Longest run of instructions compiled into one block. */
 const MAX_BLOCK = 64;
+/** Runs of a block, in the template tier, after which it is compiled. */
+const WARM = 16;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
+
+/**
+ * How the engine executes blocks. `tiered` (the default) runs a block
+ * through instruction templates (core/cpu/codegen/template.ts) until it
+ * has run WARM times, then compiles it; `templates` and `compiled` keep a
+ * block in one tier; `single` runs one instruction at a time. All four
+ * stop at the same place with the same count and state: one conformance
+ * suite runs each.
+ */
+export type Backend = "tiered" | "templates" | "compiled" | "single";
 
 interface Block {
   fn: BlockFn;
@@ -24,6 +37,9 @@ interface Block {
   brk: boolean;
   /** The block is one REP string instruction. */
   rep: boolean;
+  /** Times run, counted up to WARM, when a tiered block is compiled. */
+  hits: number;
+  instrs: Instr[];
 }
 
 /** How an engine run ended. */
@@ -41,12 +57,12 @@ export interface EngineStop {
 }
 
 /**
- * Executes guest code with exact instruction counts. Two backends share
- * the same generated semantics: basic blocks compiled to JavaScript
- * functions (fast) and single-instruction functions, used when fewer
- * instructions remain in the budget than a block holds, or always when
- * `singleStep` is set. Both must stop at the same place with the same
- * count; tests compare them.
+ * Executes guest code with exact instruction counts. Basic blocks run
+ * through instruction templates or as compiled JavaScript functions (see
+ * {@link Backend}), both generated from the opcode table's emitters;
+ * single instructions run when fewer instructions remain in the budget
+ * than a block holds, or always with `backend = "single"`. Every backend
+ * stops at the same place with the same count; tests compare them.
  *
  * @example
  * const e = new Engine(cpu, mem);
@@ -56,8 +72,8 @@ export class Engine {
   private readonly blocks = new Map<number, Block>();
   private readonly singles = new Map<number, Block>();
   private readonly pageBlocks = new Map<number, number[]>();
-  /** Forces the single-instruction backend (for conformance tests and tracing). */
-  singleStep = false;
+  /** Which backend runs (see {@link Backend}); tests choose one, users get the default. */
+  backend: Backend = "tiered";
   /** Addresses to stop before (address breakpoints): blocks end before them. */
   private breaks: ReadonlySet<number> | undefined;
 
@@ -87,7 +103,7 @@ export class Engine {
             ? prev.next2
             : undefined;
         }
-        if (b === undefined || b.n > left || this.singleStep) {
+        if (b === undefined || b.n > left || this.backend === "single") {
           // Before decoding: a breakpoint may sit where decoding faults.
           if (breaks && prev !== undefined && this.breaks!.has(eip)) return { retired: c.icount - start, atBreak: true };
           b = this.lookup(eip, left);
@@ -96,6 +112,7 @@ export class Engine {
             else prev.next2 = b;
           }
         } else if (breaks && b.brk) return { retired: c.icount - start, atBreak: true };
+        if (b.hits < WARM && ++b.hits === WARM && this.backend !== "templates") b.fn = compileBlock(b.instrs);
         left -= b.fn(c, r, m, left);
         prev = b;
       }
@@ -130,7 +147,7 @@ export class Engine {
   }
 
   private lookup(eip: number, left: number): Block {
-    if (!this.singleStep) {
+    if (this.backend !== "single") {
       const b = this.blocks.get(eip);
       if (b !== undefined && b.n <= left) return b;
       if (b === undefined && left > 1) {
@@ -148,39 +165,27 @@ export class Engine {
   }
 
   private build(eip: number, max: number): Block {
-    const fetch = (a: number) => this.mem.fetch8(a);
-    const instrs: Instr[] = [];
-    const startPage = (eip >>> 0) >>> PAGE_SHIFT;
-    let addr = eip;
-    for (;;) {
-      let i: Instr;
-      try {
-        i = decode(fetch, addr);
-      } catch (e) {
-        // An undecodable instruction ends the block before it; alone, it faults.
-        if (instrs.length === 0) throw e;
-        break;
-      }
-      if (isRepString(i) && instrs.length > 0) break;
-      instrs.push(i);
-      addr = (addr + i.len) | 0;
-      if (
-        i.def.flow !== "next" || isRepString(i) || instrs.length >= max ||
-        (addr >>> 0) >>> PAGE_SHIFT !== startPage || this.breaks?.has(addr)
-      ) break;
-    }
-    const first = (eip >>> 0) >>> PAGE_SHIFT;
-    const last = ((addr - 1) >>> 0) >>> PAGE_SHIFT;
+    const instrs = decodeBlock((a) => this.mem.fetch8(a), eip, max, this.breaks && ((a) => this.breaks!.has(a)));
+    this.registerCode(eip, instrs);
+    const rep = isRepString(instrs[0]);
+    const compiled = this.backend === "compiled" && max > 1;
+    return { fn: compiled ? compileBlock(instrs) : templateBlock(instrs), n: instrs.length, addr: eip,
+      last: instrs[instrs.length - 1].addr, brk: this.breaks?.has(eip) === true, rep,
+      hits: compiled || max === 1 ? WARM : 0, instrs };
+  }
+
+  /** Notes the pages a block (keyed by its address) was built from. */
+  private registerCode(key: number, instrs: readonly Instr[]): void {
+    const first = (instrs[0].addr >>> 0) >>> PAGE_SHIFT;
+    const last = ((blockEnd(instrs) - 1) >>> 0) >>> PAGE_SHIFT;
     // The last page may be page 0 again: a block can end at the top of the address space.
     for (let pn = first; ; pn = (pn + 1) & PAGE_NUMBER_MASK) {
       this.mem.markCode(pn);
       const list = this.pageBlocks.get(pn);
-      if (list) list.push(eip);
-      else this.pageBlocks.set(pn, [eip]);
+      if (list) list.push(key);
+      else this.pageBlocks.set(pn, [key]);
       if (pn === last) break;
     }
-    return { fn: compileBlock(instrs), n: instrs.length, addr: eip, last: instrs[instrs.length - 1].addr,
-      brk: this.breaks?.has(eip) === true, rep: isRepString(instrs[0]) };
   }
 
   /** Drops every compiled block built from a page (its code was written). */
@@ -198,3 +203,4 @@ export class Engine {
     this.mem.unmarkCode(page);
   }
 }
+

@@ -10,6 +10,7 @@ import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../../core/memory/memory.ts";
 import { CODE_BASE } from "./program.ts";
 import { Rng } from "./rng.ts";
 import { assembleWorkload, workloadSource } from "./workload.ts";
+import { BACKENDS } from "./backends.ts";
 
 function finish(m: Machine): Snapshot {
   while (m.cpu.trap === 0) {
@@ -24,14 +25,15 @@ function same(a: Snapshot, b: Snapshot, what: string): void {
   assert.ok(a.memory.every((v, k) => v === b.memory[k]), `${what}: memory differs`);
 }
 
-test("budgets: split runs equal straight runs; block mode equals single-step at every stop", () => {
+test("budgets: split runs equal straight runs; every backend equals single-step at every stop", () => {
   const rng = new Rng(0xb0d6e7);
   let stops = 0, instructions = 0, repStops = 0;
   for (let p = 0; p < 16; p++) {
     const code = assembleWorkload(`workload-${p}`, workloadSource(rng, 120 + rng.below(120)));
     const straight = finish(machine(code));
+    const backend = BACKENDS[p % 3];
     instructions += straight.icount;
-    const block = machine(code, false, 1), single = machine(code, true, 2);
+    const block = machine(code, backend, 1), single = machine(code, "single", 2);
     // Small budgets stop everywhere; large ones let whole blocks and REP runs go.
     const maxChunk = rng.pick([3, 40, 400]);
     while (block.cpu.trap === 0) {
@@ -41,7 +43,7 @@ test("budgets: split runs equal straight runs; block mode equals single-step at 
       assert.equal(a.retired, b.retired);
       if (block.cpu.trap === 0) assert.equal(a.retired, budget, "a run retires exactly its budget");
       const sa = snapshot(block);
-      same(sa, snapshot(single), `program ${p}, stop ${stops}`);
+      same(sa, snapshot(single), `program ${p} (${backend}), stop ${stops}`);
       const at = code[sa.eip - CODE_BASE];
       if (at === 0xf3 || at === 0xf2) repStops++;
       stops++;
@@ -64,16 +66,16 @@ test("budgets: code that rewrites code runs the new code, whatever the budgets a
   image.set(page0);
   image.set([0xb8, 0x11, 0x11, 0x11, 0x11, 0xc3], 0x1000);
   const expected = (0x11111111 + 0x11111103 + 0x11111102) | 0;
-  for (const single of [false, true]) {
+  for (const backend of BACKENDS) {
     for (let chunk = 1; chunk <= 12; chunk++) {
-      const m = machine(image, single, 3);
+      const m = machine(image, backend, 3);
       m.mem.protect(CODE_BASE, 0x2000, PROT_READ | PROT_WRITE | PROT_EXEC);
       m.cpu.r[3] = 0;
       while (m.cpu.trap === 0) {
         const stop = m.engine.run(chunk);
         assert.equal(stop.fault, undefined, String(stop.fault));
       }
-      assert.equal(m.cpu.r[3], expected, `${single ? "single-step" : "blocks"}, budgets of ${chunk}`);
+      assert.equal(m.cpu.r[3], expected, `${backend}, budgets of ${chunk}`);
       m.mem.protect(CODE_BASE, 0x2000, PROT_READ | PROT_EXEC);
     }
   }
@@ -82,8 +84,8 @@ test("budgets: code that rewrites code runs the new code, whatever the budgets a
 test("budgets: a fault inside a block counts the instructions retired before it", () => {
   // inc eax; inc eax; rep stosb (ECX = 5000 runs off the work area); never reached: int 0x80
   const code = [0x40, 0x40, 0xbf, 0xf0, 0xff, 0x00, 0x40, 0xb9, 0x88, 0x13, 0, 0, 0xf3, 0xaa, 0xcd, 0x80];
-  for (const single of [false, true]) {
-    const m = machine(new Uint8Array(code), single);
+  for (const backend of BACKENDS) {
+    const m = machine(new Uint8Array(code), backend);
     const stop = m.engine.run(100_000);
     assert.equal(stop.fault?.kind, "page");
     // inc, inc, mov edi, mov ecx, then 16 STOSB iterations before 0x40010000
@@ -93,8 +95,8 @@ test("budgets: a fault inside a block counts the instructions retired before it"
     assert.equal(m.cpu.r[1], 5000 - 16, "ECX counts the iterations that completed");
   }
   // inc eax; inc eax; xor ecx, ecx; div ecx: one block, faulting at its fourth instruction
-  for (const single of [false, true]) {
-    const m = machine(new Uint8Array([0x40, 0x40, 0x31, 0xc9, 0xf7, 0xf1, 0xcd, 0x80]), single);
+  for (const backend of BACKENDS) {
+    const m = machine(new Uint8Array([0x40, 0x40, 0x31, 0xc9, 0xf7, 0xf1, 0xcd, 0x80]), backend);
     const stop = m.engine.run(100);
     assert.equal(stop.fault?.kind, "divide");
     assert.equal(stop.retired, 3);

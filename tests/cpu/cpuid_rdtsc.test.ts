@@ -5,6 +5,7 @@
 import { assert, test } from "../harness.ts";
 import { machine } from "./machine.ts";
 import { CODE_BASE } from "./program.ts";
+import { BACKENDS } from "./backends.ts";
 
 const CPUID = [0x0f, 0xa2], RDTSC = [0x0f, 0x31], INT80 = [0xcd, 0x80];
 
@@ -29,9 +30,9 @@ const ANSWERS: [number, number[]][] = [
 ];
 
 test("CPUID: fixed, documented answers for every leaf", () => {
-  for (const single of [false, true]) {
+  for (const backend of BACKENDS) {
     for (const [leaf, expected] of ANSWERS) {
-      const m = machine(new Uint8Array([...CPUID, ...INT80]), single);
+      const m = machine(new Uint8Array([...CPUID, ...INT80]), backend);
       m.cpu.r.set([leaf, 0x12345678, 0x9abcdef0, 0x0fedcba9]);
       const stop = m.engine.run(100);
       assert.equal(stop.fault, undefined);
@@ -45,9 +46,9 @@ test("CPUID: fixed, documented answers for every leaf", () => {
 const COUNTED = [0xb9, 5, 0, 0, 0, 0x49, 0x75, 0xfd, ...RDTSC, ...INT80];
 
 test("RDTSC: EDX:EAX is the number of instructions retired before it", () => {
-  for (const single of [false, true]) {
+  for (const backend of BACKENDS) {
     for (const start of [0, 1000, 0xfffffff0, 2 ** 40 + 7]) {
-      const m = machine(new Uint8Array(COUNTED), single);
+      const m = machine(new Uint8Array(COUNTED), backend);
       m.cpu.icount = start;
       m.engine.run(1000);
       const t = start + 11;

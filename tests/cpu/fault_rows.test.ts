@@ -2,7 +2,7 @@
  * The rows that exist only to stop the guest (privileged and
  * host-revealing instructions, far transfers, INT3/INT1) and INT n: fx86
  * must report the fault kind the table documents, with EIP at the
- * instruction and nothing else changed, in block and single-step mode.
+ * instruction and nothing else changed, in every backend.
  * Also a few encodings fx86 leaves undefined on purpose.
  */
 import { assert, test } from "../harness.ts";
@@ -15,6 +15,8 @@ import type { Host } from "./native.ts";
 import { CODE_BASE, DATA_BASE, initialData, PREFIXES } from "./program.ts";
 import { Rng } from "./rng.ts";
 import { modes, tableRows } from "./rows.ts";
+import type { Backend } from "../../core/cpu/engine.ts";
+import { BACKENDS } from "./backends.ts";
 
 /** Selectors as a Linux i386 process sees them (only used to shape operands). */
 const HOST: Host = { ldt: false, cs: 0x23, ds: 0x2b, es: 0x2b, fs: 0, gs: 0x63, ss: 0x2b };
@@ -29,8 +31,8 @@ interface Stop {
 }
 
 /** Runs `bytes` (followed by INT 0x80) once from the given state. */
-function run(bytes: number[], regs: number[], flags: number, data: Uint8Array, singleStep: boolean): Stop {
-  const m = machine(new Uint8Array([...bytes, 0xcd, 0x80]), singleStep);
+function run(bytes: number[], regs: number[], flags: number, data: Uint8Array, backend: Backend): Stop {
+  const m = machine(new Uint8Array([...bytes, 0xcd, 0x80]), backend);
   m.mem.poke(DATA_BASE, data);
   m.cpu.r.set(regs);
   loadFlags(m.cpu, flags);
@@ -65,10 +67,10 @@ test("fault rows: every always-faulting row stops with its documented fault", ()
           if (!c) continue;
           const bytes = c.bytes as number[];
           const data = initialData(c);
-          for (const single of [false, true]) {
-            const s = run(bytes, c.regs, c.eflags, data, single);
+          for (const backend of BACKENDS) {
+            const s = run(bytes, c.regs, c.eflags, data, backend);
             cases++;
-            const what = `${row.name} [${hex(bytes)}]${single ? " single-step" : ""}`;
+            const what = `${row.name} [${hex(bytes)}] ${backend}`;
             // The generator puts LOCK on a few cases: none of these rows allows it (#UD first).
             const expected = hasLock(bytes) ? "undefined-opcode" : row.def.fault;
             if (s.fault?.kind !== expected) {
@@ -89,15 +91,15 @@ test("fault rows: every always-faulting row stops with its documented fault", ()
 });
 
 test("fault rows: INT 0x80 traps after the instruction, other vectors are 'interrupt' faults", () => {
-  for (const single of [false, true]) {
+  for (const backend of BACKENDS) {
     const regs = [20, 1, 2, 3, 0x4000ff00, 5, 6, 7];
-    const sys = run([0xcd, 0x80], regs, 0x202, new Uint8Array(0), single);
+    const sys = run([0xcd, 0x80], regs, 0x202, new Uint8Array(0), backend);
     assert.equal(sys.fault, undefined);
     assert.equal(sys.trap, TRAP_SYSCALL);
     assert.equal(sys.eip, CODE_BASE + 2);
     assert.equal(sys.retired, 1);
     for (const vector of [0x00, 0x03, 0x04, 0x21, 0x81, 0xff]) {
-      const s = run([0xcd, vector], regs, 0x202, new Uint8Array(0), single);
+      const s = run([0xcd, vector], regs, 0x202, new Uint8Array(0), backend);
       assert.equal(s.fault?.kind, "interrupt", `INT 0x${vector.toString(16)}`);
       assert.equal(s.eip, CODE_BASE);
       assert.deepEqual(s.regs, regs);
@@ -122,7 +124,7 @@ test("fault rows: encodings fx86 leaves undefined raise undefined-opcode", () =>
     [...new Array(15).fill(0x66), 0x90], // longer than 15 bytes
   ];
   for (const bytes of undefinedOnes) {
-    const s = run(bytes, [0, 0, 0, 0, 0x4000ff00, 0, 0, 0], 0x202, new Uint8Array(0), false);
+    const s = run(bytes, [0, 0, 0, 0, 0x4000ff00, 0, 0, 0], 0x202, new Uint8Array(0), "tiered");
     assert.equal(s.fault?.kind, "undefined-opcode", hex(bytes));
     assert.equal(s.eip, CODE_BASE);
   }

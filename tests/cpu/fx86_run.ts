@@ -4,7 +4,7 @@
  */
 import { GuestFault } from "../../core/fault.ts";
 import { Memory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../core/memory/memory.ts";
-import { Engine } from "../../core/cpu/engine.ts";
+import { type Backend, Engine } from "../../core/cpu/engine.ts";
 import { eflags } from "../../core/cpu/flags.ts";
 import { Cpu, CS, DS, ES, FS, GS, SS, TRAP_SYSCALL } from "../../core/cpu/state.ts";
 import { X87 } from "../../core/cpu/x87/x87.ts";
@@ -37,7 +37,7 @@ export class Fx86Machine {
   private engine: Engine;
   private readonly cpu: Cpu;
 
-  constructor(binary: Uint8Array, readonly singleStep = false) {
+  constructor(binary: Uint8Array, readonly backend: Backend = "tiered") {
     this.mem.map(CODE_BASE, binary.length, PROT_READ | PROT_EXEC);
     this.mem.poke(CODE_BASE, binary);
     this.mem.map(DATA_BASE, DATA_WRITABLE, PROT_READ | PROT_WRITE);
@@ -45,7 +45,7 @@ export class Fx86Machine {
     this.mem.map(CTRL_BASE, 0x1000, PROT_READ | PROT_WRITE);
     this.cpu = new Cpu(new X87());
     this.engine = new Engine(this.cpu, this.mem);
-    this.engine.singleStep = singleStep;
+    this.engine.backend = backend;
   }
 
   /** A fresh CPU with the host's segment selectors; the LDT selector maps to DATA_BASE. */

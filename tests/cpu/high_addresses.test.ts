@@ -9,13 +9,14 @@
  */
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
-import { Engine } from "../../core/cpu/engine.ts";
+import { type Backend, Engine } from "../../core/cpu/engine.ts";
 import { Cpu } from "../../core/cpu/state.ts";
 import { X87 } from "../../core/cpu/x87/x87.ts";
 import { Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../core/memory/memory.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { image, nasmFlat, nasmProgram } from "../support/build.ts";
 import { REPO } from "../support/guests.ts";
+import { BACKENDS } from "./backends.ts";
 
 const STACK = 0x20000000;
 const HERE = 0x14; // offset of `here` in pic.asm (checked below against the code)
@@ -30,7 +31,7 @@ const STARTS = [
   0xfffff000, 0xfffff000 + 0xfb0, // the last page, the program ending a few bytes below 4 GiB
 ];
 
-function run(code: Uint8Array, start: number, singleStep: boolean, budget = 1_000_000) {
+function run(code: Uint8Array, start: number, backend: Backend, budget = 1_000_000) {
   const mem = new Memory();
   const first = Math.floor(start / PAGE_SIZE) * PAGE_SIZE;
   mem.map(first, start + code.length - first, PROT_READ | PROT_EXEC);
@@ -40,7 +41,7 @@ function run(code: Uint8Array, start: number, singleStep: boolean, budget = 1_00
   cpu.eip = start | 0;
   cpu.r[4] = STACK + PAGE_SIZE;
   const engine = new Engine(cpu, mem);
-  engine.singleStep = singleStep;
+  engine.backend = backend;
   let retired = 0;
   while (cpu.trap === 0) {
     const stop = engine.run(budget);
@@ -50,15 +51,15 @@ function run(code: Uint8Array, start: number, singleStep: boolean, budget = 1_00
   return { eax: cpu.r[0], ebx: cpu.r[3] >>> 0, esi: cpu.r[6] >>> 0, eip: cpu.eip >>> 0, retired };
 }
 
-test("high addresses: the same code runs identically anywhere in the 32-bit space, in blocks and single steps", () => {
+test("high addresses: the same code runs identically anywhere in the 32-bit space, in every backend", () => {
   const code = nasmFlat(join(REPO, "tests/cpu/guests/pic.asm"), "pic.bin");
   assert.equal(code[HERE], 0x5b, "HERE must be the offset of pop ebx in pic.asm");
-  const reference = run(code, 0x10000000, false);
+  const reference = run(code, 0x10000000, "single");
   for (const start of STARTS) {
-    for (const singleStep of [false, true]) {
+    for (const backend of BACKENDS) {
       for (const budget of [1_000_000, 3]) {
-        const r = run(code, start, singleStep, budget);
-        const where = `0x${start.toString(16)}${singleStep ? " single-step" : ""} budget ${budget}`;
+        const r = run(code, start, backend, budget);
+        const where = `0x${start.toString(16)} ${backend} budget ${budget}`;
         assert.equal(r.eax, 35, where);
         assert.equal(r.ebx, (start + HERE) >>> 0, `${where}: call/pop reads its own address`);
         assert.equal(r.esi, 0x1234abcd, `${where}: a load relative to it`);
@@ -71,9 +72,9 @@ test("high addresses: the same code runs identically anywhere in the 32-bit spac
 
 test("high addresses: a guest maps RWX pages up to 0xBF000000 and calls code it wrote there", () => {
   const program = image(nasmProgram(join(REPO, "tests/cpu/guests/jit.asm"), "jit"));
-  for (const singleStep of [false, true]) {
+  for (const backend of BACKENDS) {
     const guest = Guest.fromElf({ program, argv: ["jit"] });
-    guest.engine.singleStep = singleStep;
+    guest.engine.backend = backend;
     const stop = guest.run(Infinity);
     assert.equal(stop.status, "exited", JSON.stringify(stop));
     assert.equal(stop.status === "exited" && stop.exitCode, 7, "every one of the 7 addresses ran its code");

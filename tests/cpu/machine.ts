@@ -4,7 +4,7 @@
  * one read-only) and a 64 KiB work area, a fresh CPU with flat segments.
  */
 import { Memory, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../core/memory/memory.ts";
-import { Engine } from "../../core/cpu/engine.ts";
+import { type Backend, Engine } from "../../core/cpu/engine.ts";
 import { eflags, setEflags } from "../../core/cpu/flags.ts";
 import { Cpu } from "../../core/cpu/state.ts";
 import { X87 } from "../../core/cpu/x87/x87.ts";
@@ -31,9 +31,9 @@ const spaces: Memory[] = [];
 /**
  * Loads `code` at CODE_BASE (the rest of the code area, the data pages and
  * the work area are zeroed) and points EIP at it, with a fresh CPU and
- * engine, in the address space of `slot`.
+ * engine running `backend`, in the address space of `slot`.
  */
-export function machine(code: Uint8Array, singleStep = false, slot = 0): Machine {
+export function machine(code: Uint8Array, backend: Backend = "tiered", slot = 0): Machine {
   if (code.length > CODE_SIZE) throw new Error("program too large");
   if (!spaces[slot]) {
     const m = new Memory();
@@ -53,7 +53,7 @@ export function machine(code: Uint8Array, singleStep = false, slot = 0): Machine
   mem.poke(WORK_BASE, new Uint8Array(WORK_SIZE));
   cpu.eip = CODE_BASE;
   cpu.r[4] = WORK_BASE + WORK_SIZE - 0x100;
-  engine.singleStep = singleStep;
+  engine.backend = backend;
   return { cpu, mem, engine };
 }
 

@@ -75,7 +75,7 @@ test("budget: block and single-instruction backends agree at every stop", () => 
   for (const [name, options] of programs().slice(0, 2)) {
     const blocks = Guest.fromElf(options());
     const singles = Guest.fromElf(options());
-    singles.engine.singleStep = true;
+    singles.engine.backend = "single";
     for (const n of budgets(20_000, 40, 3)) {
       const a = blocks.run(n), b = singles.run(n);
       assert.deepEqual(a, b, name);

@@ -19,6 +19,8 @@ import { Timeline } from "../../core/vm/timeline.ts";
 import { image, nasmProgram } from "../support/build.ts";
 import { i386Runner } from "../support/reference.ts";
 import { gdbStops, straceCalls } from "./debug-reference.ts";
+import type { Backend } from "../../core/cpu/engine.ts";
+import { BACKENDS } from "../cpu/backends.ts";
 
 const REFERENCE = i386Runner();
 
@@ -83,12 +85,12 @@ interface Collected {
 function collect(
   tree: DirNode,
   set: (b: Breakpoints) => void,
-  opts: { singleStep?: boolean; chunk?: () => number; describe?: (g: Guest, h: BreakHit) => string } = {},
+  opts: { backend?: Backend; chunk?: () => number; describe?: (g: Guest, h: BreakHit) => string } = {},
 ): Collected {
   const bps = new Breakpoints();
   set(bps);
   const g = Guest.fromTree(tree, { breakpoints: bps });
-  g.engine.singleStep = opts.singleStep === true;
+  g.engine.backend = opts.backend ?? "tiered";
   const hits: Hit[] = [];
   let insideRun = 0;
   for (;;) {
@@ -166,7 +168,7 @@ test(`debug: address and system-call hits are where gdb stops (${REFERENCE}), wi
   assert.deepEqual(blocks.hits.map((h) => h.line), expected);
   assert.equal(blocks.stop.exitCode, 5);
   checkHits(debugeeTree, blocks);
-  const steps = collect(debugeeTree, set, { describe, singleStep: true });
+  const steps = collect(debugeeTree, set, { describe, backend: "single" });
   assert.deepEqual(steps.hits.map((h) => [h.at, h.root]), blocks.hits.map((h) => [h.at, h.root]));
 });
 
@@ -265,10 +267,10 @@ test("debug: breakpoints set or removed between runs take effect in code already
   const whole = collect(debugeeTree, (b) => b.addAddress("", copy));
   assert.equal(whole.hits.length, 40);
   checkHits(debugeeTree, whole);
-  for (const singleStep of [false, true]) {
+  for (const backend of BACKENDS) {
     const bps = new Breakpoints();
     const g = Guest.fromTree(debugeeTree, { breakpoints: bps });
-    g.engine.singleStep = singleStep;
+    g.engine.backend = backend;
     assert.equal(g.run(300).retired, 300); // the loop is compiled and chained by now
     bps.addAddress("", copy);
     const later = whole.hits.filter((h) => h.at >= 300);
@@ -451,11 +453,11 @@ test("debug: Timeline runs to a break, goes back one instruction and reaches the
   }
 });
 
-test("debug: a breakpoint where the code faults stops before the fault, in blocks and single steps", () => {
+test("debug: a breakpoint where the code faults stops before the fault, in every backend", () => {
   const exe = nasmProgram("tests/e2e/guests/faults.asm", "fault-jump_unmapped", { FAULT: "jump_unmapped" });
   const tree = Guest.fromElf({ program: image(exe), argv: ["faults"] }).toTree();
-  for (const singleStep of [false, true]) {
-    const c = collect(tree, (b) => b.addAddress("", 0x12345678), { singleStep });
+  for (const backend of BACKENDS) {
+    const c = collect(tree, (b) => b.addAddress("", 0x12345678), { backend });
     assert.deepEqual(c.hits.map((h) => h.hit), [{ kind: "address", guest: "", eip: 0x12345678 }]);
     assert.equal(c.hits[0].root, budgetRoot(tree, c.hits[0].at));
     assert.equal(c.stop.status, "fault");

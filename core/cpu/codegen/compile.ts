@@ -1,6 +1,7 @@
 import type { Memory } from "../../memory/memory.ts";
 import type { Instr } from "../isa/instr.ts";
 import { hasMemoryOperand } from "../isa/instr.ts";
+import { isRepString } from "../blocks.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { Cpu } from "../state.ts";
 import { Gen } from "./gen.ts";
@@ -12,11 +13,6 @@ import { Gen } from "./gen.ts";
  * points EIP at it and rethrows.
  */
 export type BlockFn = (c: Cpu, r: Int32Array, m: Memory, left: number) => number;
-
-/** True if the instruction is a string instruction with a REP prefix. */
-export function isRepString(i: Instr): boolean {
-  return i.def.string !== undefined && i.rep !== 0;
-}
 
 /**
  * Generates the JavaScript for a straight-line run of instructions (a
@@ -46,15 +42,23 @@ export function compileBlock(instrs: readonly Instr[]): BlockFn {
 const compiled = new Map<string, BlockFn>();
 const MAX_SHARED = 200_000;
 
+/**
+ * The statements of one instruction, at position `k` of its block, with
+ * the effective address of its memory operand in `ea`.
+ */
+export function instructionSource(i: Instr, k: number): string {
+  const g = new Gen(i, k);
+  const ea = hasMemoryOperand(i) ? `const ea = ${g.linear()}; ` : "";
+  return `{ ${ea}${i.def.emit(g)} }`;
+}
+
 /** The source of a block function (exposed for debugging and tests). */
 export function blockSource(instrs: readonly Instr[]): string {
   const n = instrs.length;
   const lines: string[] = [];
   instrs.forEach((i, k) => {
-    const g = new Gen(i, k);
     if (k > 0) lines.push(`k = ${k};`);
-    const ea = hasMemoryOperand(i) ? `const ea = ${g.linear()}; ` : "";
-    lines.push(`{ ${ea}${i.def.emit(g)} }`);
+    lines.push(instructionSource(i, k));
   });
   const last = instrs[n - 1];
   const rep = isRepString(last);

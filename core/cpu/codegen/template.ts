@@ -1,0 +1,91 @@
+import type { Instr } from "../isa/instr.ts";
+import { isRepString } from "../blocks.ts";
+import { runtime } from "../runtime/mod.ts";
+import type { Cpu } from "../state.ts";
+import type { Memory } from "../../memory/memory.ts";
+import type { BlockFn } from "./compile.ts";
+import { instructionSource } from "./compile.ts";
+
+/**
+ * One instruction's semantics with its constants (register numbers,
+ * immediates, displacements, addresses, sizes) taken from `K` at run time:
+ * the same function serves every instruction whose code differs only in
+ * those numbers. Returns the instructions retired (a REP count, else 1).
+ */
+type Template = (c: Cpu, r: Int32Array, m: Memory, left: number, K: readonly number[]) => number;
+
+/**
+ * Templates by canonical source, shared by every engine in the process. A
+ * program's cold code needs a few hundred of them, where compiling each
+ * block would need thousands of compilations.
+ */
+const templates = new Map<string, Template>();
+const MAX_TEMPLATES = 20_000;
+
+/**
+ * Builds a block function that runs each instruction through its template:
+ * the cold tier. Nothing is compiled for the block itself, so code that
+ * runs a few times (start-up, error paths) costs a lookup per instruction
+ * rather than a JavaScript compilation per block; the engine compiles the
+ * blocks that turn out to be hot. Counting, fault and trap behaviour are
+ * those of a compiled block (core/cpu/codegen/compile.ts).
+ *
+ * @example
+ * const fn = templateBlock(decodeBlock(fetch, eip, 64));
+ * fn(cpu, cpu.r, mem, 1000); // runs the block, returns instructions retired
+ */
+export function templateBlock(instrs: readonly Instr[]): BlockFn {
+  const n = instrs.length;
+  const fns = instrs.map((i, k) => template(i, k));
+  const addrs = instrs.map((i) => i.addr | 0);
+  const last = instrs[n - 1];
+  const rep = isRepString(last);
+  const fallThrough = last.def.flow === "next" && !rep ? (last.addr + last.len) | 0 : undefined;
+  return (c, r, m, left) => {
+    let k = 0, retired = n;
+    try {
+      for (; k < n; k++) retired = fns[k].fn(c, r, m, left, fns[k].values);
+    } catch (e) {
+      c.icount += k;
+      c.eip = addrs[k];
+      throw e;
+    }
+    if (fallThrough !== undefined) c.eip = fallThrough;
+    const count = rep ? retired : n;
+    c.icount += count;
+    return count;
+  };
+}
+
+function template(i: Instr, k: number): { fn: Template; values: number[] } {
+  const { text, values } = canonical(instructionSource(i, k));
+  let fn = templates.get(text);
+  if (fn === undefined) {
+    if (templates.size >= MAX_TEMPLATES) templates.clear();
+    fn = new Function("L", `return function template(c, r, m, left, K) {
+  let n = 1, $i, $p, $o;
+  ${text}
+  return n;
+}`)(runtime) as Template;
+    templates.set(text, fn);
+  }
+  return { fn, values };
+}
+
+/** A string literal (kept as it is) or a numeric literal that is not part of a name. */
+const LITERAL = /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w$.])(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+
+/**
+ * Replaces every numeric literal outside string literals with `K[j]`,
+ * returning the text and the values in order. Two instructions with the
+ * same text run the same template.
+ */
+export function canonical(source: string): { text: string; values: number[] } {
+  const values: number[] = [];
+  const text = source.replace(LITERAL, (whole, quoted: string | undefined, number: string | undefined) => {
+    if (quoted !== undefined || number === undefined) return whole;
+    values.push(Number(number));
+    return `K[${values.length - 1}]`;
+  });
+  return { text, values };
+}
