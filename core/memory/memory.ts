@@ -13,12 +13,24 @@ export const PROT_EXEC = 4;
 /** Internal bit: the page is mapped (possibly with PROT_NONE). */
 const MAPPED = 8;
 
-/** The page every fresh mapping starts with; never written (copy-on-write). */
-const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+/**
+ * The frame every fresh mapping reads until its first write; never written.
+ * Frame 0 is never used, so that 0 in `ri`/`wi` can mean "slow path".
+ */
+const ZERO_FRAME = 1;
+/** Frames a new memory starts with: sub-guests create memories often, so this stays small. */
+const INITIAL_FRAMES = 16;
+/** 2 GiB: `(frame << 12) | offset` must stay a non-negative int32 in generated code. */
+const MAX_FRAMES = 1 << 19;
+
+// The pool's typed arrays read in host byte order; the guest's is little-endian.
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  throw new Error("fx86 needs a little-endian host: guest memory is read through typed arrays in host byte order");
+}
 
 /**
  * Where the contents of a lazy page come from: its bytes (exactly one page,
- * never mutated afterwards), or undefined for a zero-filled page. Throws a
+ * copied into the memory), or undefined for a zero-filled page. Throws a
  * GuestFault if the page cannot be had; the access that needed it faults.
  */
 export type PageSource = (page: number) => Uint8Array | undefined;
@@ -34,12 +46,15 @@ export interface MemoryChanges {
 /**
  * A guest's 32-bit address space: 4 KiB pages, each with its own protection.
  *
- * Page contents are plain `Uint8Array`s that may be *shared* with snapshots
- * and data-tree blobs; a shared page is copied on its first write, so the
- * pages a guest has not changed since a snapshot are never duplicated. The
- * memory lists the pages whose contents changed since the last
- * {@link Memory.takeChanges}, so a snapshot costs what changed, not the
- * size of the guest.
+ * Page contents live in one pool buffer of 4 KiB frames (frame f at byte
+ * f * 4096), so generated code reads a 32-bit value with one typed-array
+ * load. Every frame belongs to this memory alone: contents from outside are
+ * copied in and {@link Memory.pageData} copies out. Fresh mappings share
+ * one zero frame until their first write. The pool doubles when it is full
+ * (up to 2 GiB), replacing `h8`, `h32` and `dv`, so users must not keep
+ * those across calls that may write memory. The memory lists the pages
+ * whose contents changed since the last {@link Memory.takeChanges}, so a
+ * snapshot costs what changed, not the size of the guest.
  *
  * A memory restored from a snapshot can be *lazy*: its pages are mapped but
  * their contents are fetched from a {@link PageSource} on first access, so
@@ -47,8 +62,9 @@ export interface MemoryChanges {
  *
  * Hot accessors (`r8`..`w32`) look pages up in two flat tables: `ri` for
  * readable pages, `wi` for pages that may be written in place (writable,
- * private and holding no translated code). Everything else takes a slow
- * path that faults, copies or invalidates code as needed.
+ * holding a frame of their own, already counted as changed and holding no
+ * translated code). Everything else takes a slow path that faults,
+ * allocates a frame, records the change or invalidates code as needed.
  *
  * @example
  * const m = new Memory();
@@ -57,28 +73,41 @@ export interface MemoryChanges {
  * m.r32(0x1ffe) === 0x11223344;
  */
 export class Memory {
-  /** Contents of mapped pages (a Map: only slow paths use it, and it stays small). */
-  private readonly data = new Map<number, Uint8Array>();
   private readonly prot = new Uint8Array(PAGE_COUNT);
-  private readonly shared = new Uint8Array(PAGE_COUNT);
+  /** 1 while a mapped page is not written since the last takeChanges (not in `changed`). */
+  private readonly clean = new Uint8Array(PAGE_COUNT);
   private readonly code = new Uint8Array(PAGE_COUNT);
   /**
-   * The fast path's page tables: for each page number, the index in
-   * `frames` of its contents if it is readable (`ri`) or writable in place
-   * (`wi`), else 0. Typed arrays cost next to nothing to create, which
-   * matters because sub-guests are created often.
+   * The fast path's page tables: for each page number, the frame of its
+   * contents if it is readable (`ri`) or writable in place (`wi`), else 0.
+   * Typed arrays cost next to nothing to create, which matters because
+   * sub-guests are created often.
    */
   readonly ri = new Int32Array(PAGE_COUNT);
   readonly wi = new Int32Array(PAGE_COUNT);
-  /** Page contents by frame index; frame 0 is never used. */
-  readonly frames: Uint8Array[] = [ZERO_PAGE];
+  /**
+   * Views of the frame pool. Growing the pool replaces all three, so
+   * generated code reads them from the memory at each access.
+   */
+  h8 = new Uint8Array(INITIAL_FRAMES * PAGE_SIZE);
+  h32 = new Int32Array(this.h8.buffer);
+  dv = new DataView(this.h8.buffer);
+  /** Each page's frame: 0 if unmapped or lazy and not fetched yet, ZERO_FRAME until written. */
   private readonly frameOf = new Int32Array(PAGE_COUNT);
+  /** Frames from this one on were never handed out, so they are still zero. */
+  private topFrame = ZERO_FRAME + 1;
+  /** Frames of unmapped pages, to reuse; they still hold old contents. */
   private readonly freeFrames: number[] = [];
-  /** Pages changed since the last takeChanges; every private page is among them. */
+  /** Pages changed since the last takeChanges: every mapped page not `clean` is among them. */
   private changed = new Set<number>();
   private layoutChanged = false;
   /** Contents of mapped pages not fetched yet (see mapLazy). */
   private source?: PageSource;
+  /**
+   * Counts calls of onCodeWrite (it is incremented before each), so
+   * compiled code can notice that code it was built from may have changed.
+   */
+  codeEpoch = 0;
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
 
@@ -89,8 +118,9 @@ export class Memory {
     this.layoutChanged = true;
     for (const pn of pageRange(addr, len)) {
       this.changed.add(pn);
-      this.setData(pn, ZERO_PAGE);
-      this.shared[pn] = 1;
+      this.dropFrame(pn);
+      this.frameOf[pn] = ZERO_FRAME;
+      this.clean[pn] = 0;
       this.prot[pn] = MAPPED | (prot & 7);
       this.refresh(pn);
     }
@@ -101,10 +131,10 @@ export class Memory {
     this.layoutChanged = true;
     for (const pn of pageRange(addr, len)) {
       if (this.prot[pn] & MAPPED) this.changed.add(pn);
-      if (this.code[pn]) this.onCodeWrite(pn);
-      this.dropData(pn);
+      if (this.code[pn]) this.codeWritten(pn);
+      this.dropFrame(pn);
       this.prot[pn] = 0;
-      this.shared[pn] = 0;
+      this.clean[pn] = 0;
       this.code[pn] = 0;
       this.refresh(pn);
     }
@@ -140,9 +170,11 @@ export class Memory {
     return out;
   }
 
-  /** Contents of a mapped page (fetched if lazy). The array must be treated as read-only. */
+  /** A copy of the contents of a mapped page (fetched if lazy): the caller may keep it. */
   pageData(page: number): Uint8Array | undefined {
-    return this.prot[page] & MAPPED ? this.page(page) : undefined;
+    if (!(this.prot[page] & MAPPED)) return undefined;
+    const at = this.page(page) << PAGE_SHIFT;
+    return this.h8.slice(at, at + PAGE_SIZE);
   }
 
   /**
@@ -152,7 +184,7 @@ export class Memory {
    */
   mapLazy(first: number, count: number, prot: number): void {
     this.prot.fill(MAPPED | (prot & 7), first, first + count);
-    this.shared.fill(1, first, first + count);
+    this.clean.fill(1, first, first + count);
   }
 
   /** Sets where lazy pages (mapLazy) get their contents. */
@@ -162,16 +194,14 @@ export class Memory {
 
   /**
    * The pages changed since the previous call (or since the memory was
-   * made), after which every page is shared again: the next write to any
-   * page copies it first, and counts as a change.
+   * made), after which every page is clean again: the next write to any
+   * page takes the slow path once, to count as a change.
    */
   takeChanges(): MemoryChanges {
     const pages = [...this.changed].sort((a, b) => a - b);
     for (const pn of pages) {
-      if (!this.shared[pn]) {
-        this.shared[pn] = 1;
-        this.wi[pn] = 0;
-      }
+      if (this.prot[pn] & MAPPED) this.clean[pn] = 1;
+      this.wi[pn] = 0;
     }
     const layout = this.layoutChanged;
     this.changed = new Set();
@@ -180,18 +210,20 @@ export class Memory {
   }
 
   /**
-   * Installs `bytes` (exactly one page, owned by the caller and never
-   * mutated afterwards) as the contents of a page, copy-on-write.
+   * Maps a page with a copy of `bytes` (exactly one page) as its contents;
+   * the caller keeps its array and may change it afterwards.
    */
   installPage(page: number, bytes: Uint8Array, prot: number): void {
     if (bytes.length !== PAGE_SIZE) {
       throw new RangeError(`page ${page} must be ${PAGE_SIZE} bytes`);
     }
-    if (this.code[page]) this.onCodeWrite(page);
+    if (this.code[page]) this.codeWritten(page);
     if ((this.prot[page] & 7) !== (prot & 7) || !(this.prot[page] & MAPPED)) this.layoutChanged = true;
     this.changed.add(page);
-    this.setData(page, bytes);
-    this.shared[page] = 1;
+    this.clean[page] = 0;
+    let f = this.frameOf[page];
+    if (f <= ZERO_FRAME) this.frameOf[page] = f = this.allocFrame(page, false);
+    this.h8.set(bytes, f << PAGE_SHIFT);
     this.prot[page] = MAPPED | (prot & 7);
     this.refresh(page);
   }
@@ -208,24 +240,43 @@ export class Memory {
     this.refresh(page);
   }
 
-  private setData(pn: number, bytes: Uint8Array): void {
-    this.data.set(pn, bytes);
-    let f = this.frameOf[pn];
-    if (f === 0) {
-      f = this.freeFrames.pop() ?? this.frames.length;
-      this.frameOf[pn] = f;
-    }
-    this.frames[f] = bytes;
+  private codeWritten(pn: number): void {
+    this.codeEpoch++;
+    this.onCodeWrite(pn);
   }
 
-  private dropData(pn: number): void {
-    this.data.delete(pn);
-    const f = this.frameOf[pn];
-    if (f !== 0) {
-      this.frameOf[pn] = 0;
-      this.frames[f] = ZERO_PAGE;
-      this.freeFrames.push(f);
+  /**
+   * A frame for page `pn`: a freed one or a fresh one, growing the pool
+   * when it is full. Zero-filled if `zero`, else the caller overwrites it.
+   */
+  private allocFrame(pn: number, zero: boolean): number {
+    const reused = this.freeFrames.pop();
+    if (reused !== undefined) {
+      if (zero) this.h8.fill(0, reused << PAGE_SHIFT, (reused << PAGE_SHIFT) + PAGE_SIZE);
+      return reused;
     }
+    if (this.topFrame * PAGE_SIZE === this.h8.length) {
+      const frames = this.topFrame * 2;
+      if (frames > MAX_FRAMES) {
+        throw new GuestFault(
+          "page",
+          pn * PAGE_SIZE,
+          `guest memory exhausted: all ${MAX_FRAMES} frames (2 GiB) are in use, none left for the page at 0x${hex(pn * PAGE_SIZE)}`,
+        );
+      }
+      const h8 = new Uint8Array(frames * PAGE_SIZE);
+      h8.set(this.h8);
+      this.h8 = h8;
+      this.h32 = new Int32Array(h8.buffer);
+      this.dv = new DataView(h8.buffer);
+    }
+    return this.topFrame++;
+  }
+
+  private dropFrame(pn: number): void {
+    const f = this.frameOf[pn];
+    if (f > ZERO_FRAME) this.freeFrames.push(f);
+    this.frameOf[pn] = 0;
   }
 
   private refresh(pn: number): void {
@@ -233,8 +284,8 @@ export class Memory {
     const f = this.frameOf[pn];
     const readable = p & MAPPED && p & (PROT_READ | PROT_WRITE);
     this.ri[pn] = readable ? f : 0;
-    this.wi[pn] = p & MAPPED && p & PROT_WRITE && !this.shared[pn] &&
-        !this.code[pn]
+    this.wi[pn] = p & MAPPED && p & PROT_WRITE && f > ZERO_FRAME &&
+        !this.clean[pn] && !this.code[pn]
       ? f
       : 0;
   }
@@ -243,16 +294,13 @@ export class Memory {
 
   r8(a: number): number {
     const f = this.ri[a >>> PAGE_SHIFT];
-    return f !== 0 ? this.frames[f][a & PAGE_MASK] : this.slowRead(a, 1);
+    return f !== 0 ? this.h8[(f << PAGE_SHIFT) | (a & PAGE_MASK)] : this.slowRead(a, 1);
   }
 
   r16(a: number): number {
     const f = this.ri[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (f !== 0 && o < PAGE_SIZE - 1) {
-      const p = this.frames[f];
-      return p[o] | (p[o + 1] << 8);
-    }
+    if (f !== 0 && o < PAGE_SIZE - 1) return this.dv.getUint16((f << PAGE_SHIFT) | o, true);
     return this.slowRead(a, 2);
   }
 
@@ -260,39 +308,32 @@ export class Memory {
   r32(a: number): number {
     const f = this.ri[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (f !== 0 && o < PAGE_SIZE - 3) {
-      const p = this.frames[f];
-      return p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24);
+    if (f !== 0) {
+      if ((o & 3) === 0) return this.h32[((f << PAGE_SHIFT) | o) >> 2];
+      if (o < PAGE_SIZE - 3) return this.dv.getInt32((f << PAGE_SHIFT) | o, true);
     }
     return this.slowRead(a, 4);
   }
 
   w8(a: number, v: number): void {
     const f = this.wi[a >>> PAGE_SHIFT];
-    if (f !== 0) this.frames[f][a & PAGE_MASK] = v;
+    if (f !== 0) this.h8[(f << PAGE_SHIFT) | (a & PAGE_MASK)] = v;
     else this.slowWrite(a, 1, v);
   }
 
   w16(a: number, v: number): void {
     const f = this.wi[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (f !== 0 && o < PAGE_SIZE - 1) {
-      const p = this.frames[f];
-      p[o] = v;
-      p[o + 1] = v >> 8;
-    } else this.slowWrite(a, 2, v);
+    if (f !== 0 && o < PAGE_SIZE - 1) this.dv.setInt16((f << PAGE_SHIFT) | o, v, true);
+    else this.slowWrite(a, 2, v);
   }
 
   w32(a: number, v: number): void {
     const f = this.wi[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (f !== 0 && o < PAGE_SIZE - 3) {
-      const p = this.frames[f];
-      p[o] = v;
-      p[o + 1] = v >> 8;
-      p[o + 2] = v >> 16;
-      p[o + 3] = v >> 24;
-    } else this.slowWrite(a, 4, v);
+    if (f !== 0 && (o & 3) === 0) this.h32[((f << PAGE_SHIFT) | o) >> 2] = v;
+    else if (f !== 0 && o < PAGE_SIZE - 3) this.dv.setInt32((f << PAGE_SHIFT) | o, v, true);
+    else this.slowWrite(a, 4, v);
   }
 
   /** Fetches an instruction byte: the page must be mapped executable. */
@@ -309,17 +350,26 @@ export class Memory {
         } address 0x${hex(a)}`,
       );
     }
-    return this.page(pn)[a & PAGE_MASK];
+    const f = this.page(pn);
+    return this.h8[(f << PAGE_SHIFT) | (a & PAGE_MASK)];
   }
 
-  /** The contents of a mapped page, fetching a lazy page from the source. */
-  private page(pn: number): Uint8Array {
-    const bytes = this.data.get(pn);
-    if (bytes !== undefined) return bytes;
-    const fetched = this.source?.(pn) ?? ZERO_PAGE;
-    this.setData(pn, fetched);
+  /**
+   * The frame of a mapped page, fetching a lazy page from the source. Not
+   * a change: the page holds what the source says it held.
+   */
+  private page(pn: number): number {
+    const f = this.frameOf[pn];
+    if (f !== 0) return f;
+    const fetched = this.source?.(pn);
+    let g = ZERO_FRAME;
+    if (fetched !== undefined) {
+      g = this.allocFrame(pn, false);
+      this.h8.set(fetched, g << PAGE_SHIFT);
+    }
+    this.frameOf[pn] = g;
     this.refresh(pn);
-    return fetched;
+    return g;
   }
 
   // ---- slow paths --------------------------------------------------------
@@ -349,7 +399,8 @@ export class Memory {
     let v = 0;
     for (let i = 0; i < size; i++) {
       const b = (a + i) >>> 0;
-      v |= this.page(b >>> PAGE_SHIFT)[b & PAGE_MASK] << (8 * i);
+      const f = this.page(b >>> PAGE_SHIFT);
+      v |= this.h8[(f << PAGE_SHIFT) | (b & PAGE_MASK)] << (8 * i);
     }
     return v;
   }
@@ -358,20 +409,27 @@ export class Memory {
     this.check(a, size, true);
     for (let i = 0; i < size; i++) {
       const b = (a + i) >>> 0;
-      this.writable(b >>> PAGE_SHIFT)[b & PAGE_MASK] = v >> (8 * i);
+      // The frame first: making the page writable may replace this.h8.
+      const f = this.writable(b >>> PAGE_SHIFT);
+      this.h8[(f << PAGE_SHIFT) | (b & PAGE_MASK)] = v >> (8 * i);
     }
   }
 
-  /** Makes a mapped, writable page private and code-free; returns its bytes. */
-  private writable(pn: number): Uint8Array {
-    if (this.code[pn]) this.onCodeWrite(pn);
-    if (this.shared[pn]) {
-      this.setData(pn, this.page(pn).slice());
-      this.shared[pn] = 0;
+  /**
+   * Prepares a mapped page for writing: drops its translated code, gives
+   * it a frame of its own (zero-filled) if it reads the zero frame, and
+   * counts it as changed. Returns its frame.
+   */
+  private writable(pn: number): number {
+    if (this.code[pn]) this.codeWritten(pn);
+    let f = this.page(pn);
+    if (f === ZERO_FRAME) this.frameOf[pn] = f = this.allocFrame(pn, true);
+    if (this.clean[pn]) {
+      this.clean[pn] = 0;
       this.changed.add(pn);
     }
     this.refresh(pn);
-    return this.data.get(pn)!;
+    return f;
   }
 
   // ---- bulk access (system calls, loaders) -------------------------------
@@ -385,7 +443,8 @@ export class Memory {
       const o = a & PAGE_MASK;
       const n = Math.min(len - done, PAGE_SIZE - o);
       this.check(a, 1, false);
-      out.set(this.page(a >>> PAGE_SHIFT).subarray(o, o + n), done);
+      const at = this.page(a >>> PAGE_SHIFT) << PAGE_SHIFT;
+      out.set(this.h8.subarray(at + o, at + o + n), done);
       done += n;
     }
     return out;
@@ -408,7 +467,8 @@ export class Memory {
       }
       const o = a & PAGE_MASK;
       const n = Math.min(bytes.length - done, PAGE_SIZE - o);
-      this.writable(pn).set(bytes.subarray(done, done + n), o);
+      const at = this.writable(pn) << PAGE_SHIFT;
+      this.h8.set(bytes.subarray(done, done + n), at + o);
       done += n;
     }
   }

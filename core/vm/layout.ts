@@ -1,8 +1,8 @@
 /**
  * The CPU and memory parts of a guest subtree (docs/guest-state.md), both
- * directions. Page blobs wrap the engine's page arrays: converting to a
- * tree marks every page shared (the engine copies before its next write),
- * and restoring installs blob bytes as copy-on-write pages.
+ * directions. Page blobs hold copies of the memory's pages (Memory.pageData),
+ * taken only for the pages changed since the last conversion; restoring
+ * copies a blob into the memory when the guest first touches its page.
  */
 import { eflags, setEflags } from "../cpu/flags.ts";
 import { Cpu, RF } from "../cpu/state.ts";
@@ -98,16 +98,17 @@ export function cpuFromTree(dir: DirNode): Cpu {
   return c;
 }
 
-/** Page blobs are cached by page array, so unchanged pages keep their blob and hash. */
-const pageBlobs = new WeakMap<Uint8Array, BlobNode>();
+/**
+ * The blob of a zero page, made once: mapped pages that were never written
+ * (often most of a guest's) then share it and its hash rather than each
+ * keeping a zero-filled copy.
+ */
+const ZERO_PAGE_BLOB = blob(new Uint8Array(PAGE_SIZE));
 
 function pageBlob(bytes: Uint8Array): BlobNode {
-  let b = pageBlobs.get(bytes);
-  if (!b) {
-    b = blob(bytes);
-    pageBlobs.set(bytes, b);
-  }
-  return b;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, PAGE_SIZE / 4);
+  for (let k = 0; k < words.length; k++) if (words[k] !== 0) return blob(bytes);
+  return ZERO_PAGE_BLOB;
 }
 
 /** Names of radix entries 000…3ff, made once (snapshots of big guests would make millions). */
@@ -221,6 +222,5 @@ function pageFromTree(pages: DirNode, pn: number): Uint8Array | undefined {
       `the guest state is damaged: mem/pages/${hi}${level.kind === "dir" ? "/" + lo : ""} is not a ${PAGE_SIZE}-byte page`,
     );
   }
-  pageBlobs.set(page.bytes, page);
   return page.bytes;
 }

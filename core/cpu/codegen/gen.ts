@@ -211,33 +211,40 @@ function setReg(n: number, size: number, v: string): string {
 
 /**
  * Loads and stores are inlined into generated code: the page-table lookup
- * and the byte assembly, with the Memory method as the slow path. The
- * temporaries `$i`, `$p` and `$o` are declared once per block function.
- * Addresses that are not simple names are not inlined (they would be
- * evaluated more than once).
+ * and one typed-array access into the memory's frame pool (an aligned
+ * 32-bit one through `h32`, else through the DataView), with the Memory
+ * method as the slow path (no page, page-crossing, fault, first write).
+ * The pool's views are read from `m` at each access: growing the pool
+ * replaces them. The temporaries `$i` and `$o` are declared once per block
+ * function. Addresses that are not simple names are not inlined (they
+ * would be evaluated more than once).
  */
 const SIMPLE = /^(\w+|r\[\d\])$/;
 
 function load(size: number, addr: string, table = "ri", slow = `m.r${size}(${addr})`): string {
   if (!SIMPLE.test(addr)) return slow;
-  if (size === 8) {
-    return `(($i = m.${table}[${addr} >>> 12]) !== 0 ? m.frames[$i][${addr} & 4095] : ${slow})`;
+  const page = `($i = m.${table}[${addr} >>> 12]) !== 0`;
+  if (size === 8) return `(${page} ? m.h8[($i << 12) | (${addr} & 4095)] : ${slow})`;
+  if (size === 16) {
+    return `(${page} && ($o = ${addr} & 4095) < 4095 ? m.dv.getUint16(($i << 12) | $o, true) : ${slow})`;
   }
-  const bytes = size === 16
-    ? `(($p = m.frames[$i])[$o] | ($p[$o + 1] << 8))`
-    : `(($p = m.frames[$i])[$o] | ($p[$o + 1] << 8) | ($p[$o + 2] << 16) | ($p[$o + 3] << 24))`;
-  return `(($i = m.${table}[${addr} >>> 12]) !== 0 && ($o = ${addr} & 4095) < ${
-    4097 - size / 8
-  } ? ${bytes} : ${slow})`;
+  return `(${page} && (($o = ${addr} & 4095) & 3) === 0 ? m.h32[(($i << 12) | $o) >> 2] : ` +
+    `$i !== 0 && $o < 4093 ? m.dv.getInt32(($i << 12) | $o, true) : ${slow})`;
 }
 
 function store(size: number, addr: string, v: string): string {
   if (!SIMPLE.test(addr)) return `m.w${size}(${addr}, ${v});`;
-  const bytes = ["$v", "$v >> 8", "$v >> 16", "$v >> 24"].slice(0, size / 8)
-    .map((b, k) => `$p[$o${k ? ` + ${k}` : ""}] = ${b};`).join(" ");
-  return `{ const $v = ${v}; if (($i = m.wi[${addr} >>> 12]) !== 0 && ($o = ${addr} & 4095) < ${
-    4097 - size / 8
-  }) { $p = m.frames[$i]; ${bytes} } else m.w${size}(${addr}, $v); }`;
+  const page = `($i = m.wi[${addr} >>> 12]) !== 0`;
+  const slow = `m.w${size}(${addr}, $v);`;
+  let access: string;
+  if (size === 8) access = `if (${page}) m.h8[($i << 12) | (${addr} & 4095)] = $v; else ${slow}`;
+  else if (size === 16) {
+    access = `if (${page} && ($o = ${addr} & 4095) < 4095) m.dv.setInt16(($i << 12) | $o, $v, true); else ${slow}`;
+  } else {
+    access = `if (${page} && (($o = ${addr} & 4095) & 3) === 0) m.h32[(($i << 12) | $o) >> 2] = $v; ` +
+      `else if ($i !== 0 && $o < 4093) m.dv.setInt32(($i << 12) | $o, $v, true); else ${slow}`;
+  }
+  return `{ const $v = ${v}; ${access} }`;
 }
 
 function segNumber(spec: OperandSpec): number {

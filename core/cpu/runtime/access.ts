@@ -16,7 +16,8 @@ import { type Memory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PROT_WRITE } from "../..
  */
 export function writable(m: Memory, a: number, n: number): number {
   if (m.wi[a >>> PAGE_SHIFT] !== 0 && (a & PAGE_MASK) <= PAGE_SIZE - n) return a;
-  // Slow path: also copy-on-write and code pages, which are writable but not in `wp`.
+  // Slow path: also pages not written yet (zero frame, or clean since the
+  // last snapshot) and code pages, which are writable but not in `wi`.
   for (let k = 0; k < n; k++) {
     const b = (a + k) >>> 0;
     const p = m.protOf(b >>> PAGE_SHIFT);
@@ -38,26 +39,23 @@ export function writable(m: Memory, a: number, n: number): number {
 
 export function rmw8(m: Memory, a: number): number {
   const f = m.wi[a >>> PAGE_SHIFT];
-  if (f !== 0) return m.frames[f][a & PAGE_MASK];
+  if (f !== 0) return m.h8[(f << PAGE_SHIFT) | (a & PAGE_MASK)];
   return m.r8(writable(m, a, 1));
 }
 
 export function rmw16(m: Memory, a: number): number {
   const f = m.wi[a >>> PAGE_SHIFT];
   const o = a & PAGE_MASK;
-  if (f !== 0 && o < PAGE_SIZE - 1) {
-    const p = m.frames[f];
-    return p[o] | (p[o + 1] << 8);
-  }
+  if (f !== 0 && o < PAGE_SIZE - 1) return m.dv.getUint16((f << PAGE_SHIFT) | o, true);
   return m.r16(writable(m, a, 2));
 }
 
 export function rmw32(m: Memory, a: number): number {
   const f = m.wi[a >>> PAGE_SHIFT];
   const o = a & PAGE_MASK;
-  if (f !== 0 && o < PAGE_SIZE - 3) {
-    const p = m.frames[f];
-    return p[o] | (p[o + 1] << 8) | (p[o + 2] << 16) | (p[o + 3] << 24);
+  if (f !== 0) {
+    if ((o & 3) === 0) return m.h32[((f << PAGE_SHIFT) | o) >> 2];
+    if (o < PAGE_SIZE - 3) return m.dv.getInt32((f << PAGE_SHIFT) | o, true);
   }
   return m.r32(writable(m, a, 4));
 }

@@ -148,8 +148,6 @@ function brk(s: Call, addr: number): number {
 function movePages(m: Memory, from: number, to: number, len: number): void {
   for (let off = 0; off < len; off += PAGE_SIZE) {
     const src = (from + off) >>> PAGE_SHIFT;
-    // The page array changes owner: the source is unmapped below and nobody
-    // writes the array again (installPage shares it copy-on-write).
     m.installPage((to + off) >>> PAGE_SHIFT, m.pageData(src)!, m.protOf(src));
   }
   m.unmap(from, len);
