@@ -103,11 +103,6 @@ export class Memory {
   private layoutChanged = false;
   /** Contents of mapped pages not fetched yet (see mapLazy). */
   private source?: PageSource;
-  /**
-   * Counts calls of onCodeWrite (it is incremented before each), so
-   * compiled code can notice that code it was built from may have changed.
-   */
-  codeEpoch = 0;
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
 
@@ -131,7 +126,7 @@ export class Memory {
     this.layoutChanged = true;
     for (const pn of pageRange(addr, len)) {
       if (this.prot[pn] & MAPPED) this.changed.add(pn);
-      if (this.code[pn]) this.codeWritten(pn);
+      if (this.code[pn]) this.onCodeWrite(pn);
       this.dropFrame(pn);
       this.prot[pn] = 0;
       this.clean[pn] = 0;
@@ -217,7 +212,7 @@ export class Memory {
     if (bytes.length !== PAGE_SIZE) {
       throw new RangeError(`page ${page} must be ${PAGE_SIZE} bytes`);
     }
-    if (this.code[page]) this.codeWritten(page);
+    if (this.code[page]) this.onCodeWrite(page);
     if ((this.prot[page] & 7) !== (prot & 7) || !(this.prot[page] & MAPPED)) this.layoutChanged = true;
     this.changed.add(page);
     this.clean[page] = 0;
@@ -238,11 +233,6 @@ export class Memory {
   unmarkCode(page: number): void {
     this.code[page] = 0;
     this.refresh(page);
-  }
-
-  private codeWritten(pn: number): void {
-    this.codeEpoch++;
-    this.onCodeWrite(pn);
   }
 
   /**
@@ -421,7 +411,7 @@ export class Memory {
    * counts it as changed. Returns its frame.
    */
   private writable(pn: number): number {
-    if (this.code[pn]) this.codeWritten(pn);
+    if (this.code[pn]) this.onCodeWrite(pn);
     let f = this.page(pn);
     if (f === ZERO_FRAME) this.frameOf[pn] = f = this.allocFrame(pn, true);
     if (this.clean[pn]) {

@@ -178,18 +178,3 @@ test("memory: after takeChanges, the first write records the change in place, th
   assert.equal(m.wi[2], 0);
   assert.equal(m.r32(0x2004), 0x12345678);
 });
-
-test("memory: codeEpoch counts code-page writes", () => {
-  const m = new Memory();
-  const seen: number[] = [];
-  m.onCodeWrite = (page) => seen.push(page, m.codeEpoch);
-  m.map(0x1000, 2 * PAGE_SIZE, RW);
-  m.markCode(1);
-  m.w8(0x1000, 1);
-  assert.deepEqual(seen, [1, 1], "incremented before the call");
-  m.unmarkCode(1);
-  m.w8(0x1001, 1);
-  m.markCode(2);
-  m.unmap(0x2000, PAGE_SIZE);
-  assert.equal(m.codeEpoch, 2);
-});

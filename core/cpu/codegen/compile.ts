@@ -69,7 +69,7 @@ export function blockSource(instrs: readonly Instr[]): string {
   // The addresses are part of the source, so equal source means equal behaviour.
   const addrs = instrs.map((i) => i.addr | 0).join(", ");
   return `function block(c, r, m, left) {
-  let k = 0, n = 1, $i, $p, $o;
+  let k = 0, n = 1, $i, $o;
   try {
     ${lines.join("\n    ")}
   } catch (e) { c.icount += k; c.eip = [${addrs}][k]; throw e; }

@@ -63,7 +63,7 @@ function template(i: Instr, k: number): { fn: Template; values: number[] } {
   if (fn === undefined) {
     if (templates.size >= MAX_TEMPLATES) templates.clear();
     fn = new Function("L", `return function template(c, r, m, left, K) {
-  let n = 1, $i, $p, $o;
+  let n = 1, $i, $o;
   ${text}
   return n;
 }`)(runtime) as Template;
