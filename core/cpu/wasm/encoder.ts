@@ -1,0 +1,253 @@
+/**
+ * A small WebAssembly binary encoder: what the region compiler needs to
+ * build a module (one memory and some functions imported, functions of
+ * i32 values, exports) and nothing more. The instruction helpers append
+ * opcodes to a byte list, so generated code reads like the text format.
+ *
+ * @example
+ * const m = new ModuleBuilder();
+ * const add = m.type([I32, I32], [I32]);
+ * const f = new Code().localGet(0).localGet(1).op(Op.i32_add);
+ * m.func(add, [], f, "add");
+ * const { add: fn } = new WebAssembly.Instance(new WebAssembly.Module(m.build())).exports;
+ */
+
+/** The value type i32 (the only one fx86's generated code uses). */
+export const I32 = 0x7f;
+
+/** Opcodes without immediates, by their text-format names. */
+export const Op = {
+  unreachable: 0x00,
+  nop: 0x01,
+  else: 0x05,
+  end: 0x0b,
+  return: 0x0f,
+  drop: 0x1a,
+  select: 0x1b,
+  i32_eqz: 0x45,
+  i32_eq: 0x46,
+  i32_ne: 0x47,
+  i32_lt_s: 0x48,
+  i32_lt_u: 0x49,
+  i32_gt_s: 0x4a,
+  i32_gt_u: 0x4b,
+  i32_le_s: 0x4c,
+  i32_le_u: 0x4d,
+  i32_ge_s: 0x4e,
+  i32_ge_u: 0x4f,
+  i32_clz: 0x67,
+  i32_ctz: 0x68,
+  i32_popcnt: 0x69,
+  i32_add: 0x6a,
+  i32_sub: 0x6b,
+  i32_mul: 0x6c,
+  i32_div_s: 0x6d,
+  i32_div_u: 0x6e,
+  i32_rem_s: 0x6f,
+  i32_rem_u: 0x70,
+  i32_and: 0x71,
+  i32_or: 0x72,
+  i32_xor: 0x73,
+  i32_shl: 0x74,
+  i32_shr_s: 0x75,
+  i32_shr_u: 0x76,
+  i32_rotl: 0x77,
+  i32_rotr: 0x78,
+  i32_extend8_s: 0xc0,
+  i32_extend16_s: 0xc1,
+} as const;
+
+/** Memory access opcodes (each takes an alignment hint and an offset). */
+export const MemOp = {
+  i32_load: 0x28,
+  i32_load8_u: 0x2d,
+  i32_load16_u: 0x2f,
+  i32_store: 0x36,
+  i32_store8: 0x3a,
+  i32_store16: 0x3b,
+} as const;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  let v = n >>> 0;
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 of an int32. */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  let v = n | 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function name(s: string): number[] {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function vector(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** The body of a function: instructions appended in order. */
+export class Code {
+  readonly bytes: number[] = [];
+
+  /** An instruction without immediates. */
+  op(code: number): this {
+    this.bytes.push(code);
+    return this;
+  }
+
+  i32Const(n: number): this {
+    this.bytes.push(0x41, ...sleb(n));
+    return this;
+  }
+
+  localGet(i: number): this {
+    this.bytes.push(0x20, ...uleb(i));
+    return this;
+  }
+
+  localSet(i: number): this {
+    this.bytes.push(0x21, ...uleb(i));
+    return this;
+  }
+
+  localTee(i: number): this {
+    this.bytes.push(0x22, ...uleb(i));
+    return this;
+  }
+
+  /** A load or store; `align` is log2 of the natural alignment hint. */
+  mem(code: number, offset = 0, align = 0): this {
+    this.bytes.push(code, align, ...uleb(offset));
+    return this;
+  }
+
+  /** `block`, `loop` or `if` with no result (block type empty). */
+  block(): this {
+    this.bytes.push(0x02, 0x40);
+    return this;
+  }
+
+  loop(): this {
+    this.bytes.push(0x03, 0x40);
+    return this;
+  }
+
+  if(): this {
+    this.bytes.push(0x04, 0x40);
+    return this;
+  }
+
+  br(depth: number): this {
+    this.bytes.push(0x0c, ...uleb(depth));
+    return this;
+  }
+
+  brIf(depth: number): this {
+    this.bytes.push(0x0d, ...uleb(depth));
+    return this;
+  }
+
+  /** Branches to `depths[i]` for i on the stack, else to `otherwise`. */
+  brTable(depths: readonly number[], otherwise: number): this {
+    this.bytes.push(0x0e, ...uleb(depths.length), ...depths.flatMap(uleb), ...uleb(otherwise));
+    return this;
+  }
+
+  call(func: number): this {
+    this.bytes.push(0x10, ...uleb(func));
+    return this;
+  }
+
+  /** Appends another piece of code. */
+  append(code: Code): this {
+    for (const b of code.bytes) this.bytes.push(b);
+    return this;
+  }
+}
+
+interface Func {
+  type: number;
+  /** Extra i32 locals after the parameters. */
+  locals: number;
+  code: Code;
+  exportAs?: string;
+}
+
+/**
+ * Collects a module's types, imports and functions, then encodes it.
+ * Imported functions come first in the function index space, as in the
+ * binary format: import them all before defining functions.
+ */
+export class ModuleBuilder {
+  private readonly types: number[][] = [];
+  private readonly imports: number[][] = [];
+  private importedFuncs = 0;
+  private readonly funcs: Func[] = [];
+
+  /** The index of a function type of i32 parameters and results. */
+  type(params: readonly number[], results: readonly number[]): number {
+    const encoded = [0x60, ...uleb(params.length), ...params, ...uleb(results.length), ...results];
+    const key = encoded.join(",");
+    const found = this.types.findIndex((t) => t.join(",") === key);
+    if (found >= 0) return found;
+    this.types.push(encoded);
+    return this.types.length - 1;
+  }
+
+  /** Imports a memory of at least `minPages` 64 KiB pages. */
+  importMemory(module: string, field: string, minPages: number): void {
+    this.imports.push([...name(module), ...name(field), 0x02, 0x00, ...uleb(minPages)]);
+  }
+
+  /** Imports a function; returns its index. */
+  importFunc(module: string, field: string, type: number): number {
+    if (this.funcs.length > 0) throw new Error("import functions before defining any");
+    this.imports.push([...name(module), ...name(field), 0x00, ...uleb(type)]);
+    return this.importedFuncs++;
+  }
+
+  /** Defines a function with `locals` extra i32 locals; returns its index. */
+  func(type: number, locals: number, code: Code, exportAs?: string): number {
+    this.funcs.push({ type, locals, code, exportAs });
+    return this.importedFuncs + this.funcs.length - 1;
+  }
+
+  build(): Uint8Array<ArrayBuffer> {
+    const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+    const exports = this.funcs.flatMap((f, k) =>
+      f.exportAs === undefined ? [] : [[...name(f.exportAs), 0x00, ...uleb(this.importedFuncs + k)]]
+    );
+    const bodies = this.funcs.map((f) => {
+      const locals = f.locals > 0 ? vector([[...uleb(f.locals), I32]]) : [0];
+      const body = [...locals, ...f.code.bytes, Op.end];
+      return [...uleb(body.length), ...body];
+    });
+    return new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      ...section(1, vector(this.types)),
+      ...section(2, vector(this.imports)),
+      ...section(3, vector(this.funcs.map((f) => uleb(f.type)))),
+      ...section(7, vector(exports)),
+      ...section(10, vector(bodies)),
+    ]);
+  }
+}
