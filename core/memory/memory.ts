@@ -23,6 +23,15 @@ const INITIAL_FRAMES = 16;
 /** 2 GiB: `(frame << 12) | offset` must stay a non-negative int32 in generated code. */
 const MAX_FRAMES = 1 << 19;
 
+/**
+ * Byte offsets in a memory moved into WebAssembly (Memory.toWasm): the
+ * read page table, the write page table, then the frame pool.
+ */
+export const WASM_RI = 0;
+export const WASM_WI = PAGE_COUNT * 4;
+export const WASM_POOL = 2 * PAGE_COUNT * 4;
+const WASM_PAGE = 65536;
+
 // The pool's typed arrays read in host byte order; the guest's is little-endian.
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new Error("fx86 needs a little-endian host: guest memory is read through typed arrays in host byte order");
@@ -81,10 +90,10 @@ export class Memory {
    * The fast path's page tables: for each page number, the frame of its
    * contents if it is readable (`ri`) or writable in place (`wi`), else 0.
    * Typed arrays cost next to nothing to create, which matters because
-   * sub-guests are created often.
+   * sub-guests are created often. Replaced (same contents) by toWasm.
    */
-  readonly ri = new Int32Array(PAGE_COUNT);
-  readonly wi = new Int32Array(PAGE_COUNT);
+  ri = new Int32Array(PAGE_COUNT);
+  wi = new Int32Array(PAGE_COUNT);
   /**
    * Views of the frame pool. Growing the pool replaces all three, so
    * generated code reads them from the memory at each access.
@@ -103,6 +112,8 @@ export class Memory {
   private layoutChanged = false;
   /** Contents of mapped pages not fetched yet (see mapLazy). */
   private source?: PageSource;
+  /** Where the tables and the pool live after toWasm. */
+  private wasm?: WebAssembly.Memory;
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
 
@@ -254,13 +265,47 @@ export class Memory {
           `guest memory exhausted: all ${MAX_FRAMES} frames (2 GiB) are in use, none left for the page at 0x${hex(pn * PAGE_SIZE)}`,
         );
       }
-      const h8 = new Uint8Array(frames * PAGE_SIZE);
-      h8.set(this.h8);
-      this.h8 = h8;
-      this.h32 = new Int32Array(h8.buffer);
-      this.dv = new DataView(h8.buffer);
+      if (this.wasm !== undefined) {
+        this.wasm.grow((frames - this.topFrame) * PAGE_SIZE / WASM_PAGE);
+        this.viewWasm();
+      } else {
+        const h8 = new Uint8Array(frames * PAGE_SIZE);
+        h8.set(this.h8);
+        this.h8 = h8;
+        this.h32 = new Int32Array(h8.buffer);
+        this.dv = new DataView(h8.buffer);
+      }
     }
     return this.topFrame++;
+  }
+
+  /**
+   * Moves the page tables and the frame pool into a WebAssembly.Memory
+   * (the first time; later calls return the same one), laid out as
+   * WASM_RI, WASM_WI and WASM_POOL say, so that compiled WebAssembly does
+   * the lookups the JavaScript fast path does. Only guests with hot code
+   * need it: a wasm memory is much costlier to create than typed arrays.
+   */
+  toWasm(): WebAssembly.Memory {
+    if (this.wasm !== undefined) return this.wasm;
+    const pool = this.h8.length;
+    this.wasm = new WebAssembly.Memory({ initial: (WASM_POOL + pool) / WASM_PAGE });
+    const ri = this.ri, wi = this.wi, h8 = this.h8;
+    this.viewWasm();
+    this.ri.set(ri);
+    this.wi.set(wi);
+    this.h8.set(h8);
+    return this.wasm;
+  }
+
+  /** Points the tables and pool views at the wasm memory (again after it grows). */
+  private viewWasm(): void {
+    const buffer = this.wasm!.buffer;
+    this.ri = new Int32Array(buffer, WASM_RI, PAGE_COUNT);
+    this.wi = new Int32Array(buffer, WASM_WI, PAGE_COUNT);
+    this.h8 = new Uint8Array(buffer, WASM_POOL);
+    this.h32 = new Int32Array(buffer, WASM_POOL);
+    this.dv = new DataView(buffer, WASM_POOL);
   }
 
   private dropFrame(pn: number): void {

@@ -1,5 +1,5 @@
 import { assert, test } from "../harness.ts";
-import { Memory, PAGE_SIZE, PROT_READ, PROT_WRITE } from "../../core/memory/memory.ts";
+import { Memory, PAGE_SIZE, PROT_READ, PROT_WRITE, WASM_POOL, WASM_RI } from "../../core/memory/memory.ts";
 import { GuestFault } from "../../core/fault.ts";
 import { blockSource, compileBlock } from "../../core/cpu/codegen/compile.ts";
 import { decode } from "../../core/cpu/isa/decoder.ts";
@@ -177,4 +177,24 @@ test("memory: after takeChanges, the first write records the change in place, th
   assert.deepEqual(m.takeChanges(), { pages: [2, 3], layout: false });
   assert.equal(m.wi[2], 0);
   assert.equal(m.r32(0x2004), 0x12345678);
+});
+
+test("memory: toWasm keeps every page, and the wasm memory sees the same tables and frames", () => {
+  const m = new Memory();
+  m.map(0x10000, 64 * PAGE_SIZE, RW);
+  for (let p = 0; p < 20; p++) m.w32(0x10000 + p * PAGE_SIZE + 8, p * 0x01010101);
+  const w = m.toWasm();
+  assert.equal(m.toWasm(), w, "moved once");
+  for (let p = 0; p < 20; p++) assert.equal(m.r32(0x10000 + p * PAGE_SIZE + 8), p * 0x01010101);
+  // Writing more pages grows the wasm memory; earlier contents stay.
+  for (let p = 20; p < 64; p++) m.w32(0x10000 + p * PAGE_SIZE + 12, ~p);
+  for (let p = 0; p < 64; p++) {
+    assert.equal(m.r32(0x10000 + p * PAGE_SIZE + (p < 20 ? 8 : 12)), p < 20 ? p * 0x01010101 : ~p);
+  }
+  // What generated wasm does: the frame from the read table, then the word from the pool.
+  const view = new DataView(w.buffer);
+  for (const a of [0x10008, 0x10000 + 40 * PAGE_SIZE + 12]) {
+    const frame = view.getInt32(WASM_RI + (a >>> 12) * 4, true);
+    assert.equal(view.getInt32(WASM_POOL + frame * PAGE_SIZE + (a & 4095), true), m.r32(a));
+  }
 });
