@@ -3,6 +3,7 @@ import { type Memory, PAGE_COUNT, PAGE_SHIFT } from "../memory/memory.ts";
 import { blockEnd, decodeBlock, isRepString } from "./blocks.ts";
 import { type BlockFn, compileBlock } from "./codegen/compile.ts";
 import { templateBlock } from "./codegen/template.ts";
+import { compileWasmRegion, type WasmBlock, wasmSupported } from "./wasm/region.ts";
 import type { Instr } from "./isa/instr.ts";
 import type { Cpu } from "./state.ts";
 import { Fx86Call, TRAP_FX86 } from "./trap.ts";
@@ -11,6 +12,10 @@ import { Fx86Call, TRAP_FX86 } from "./trap.ts";
 const MAX_BLOCK = 64;
 /** Runs of a block, in the template tier, after which it is compiled. */
 const WARM = 16;
+/** Runs after which a compiled block becomes the entry of a WebAssembly region. */
+const HOT = 64;
+const MAX_REGION_BLOCKS = 64;
+const MAX_REGION_INSTRS = 1024;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
 
 /**
@@ -21,7 +26,7 @@ const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
  * stop at the same place with the same count and state: one conformance
  * suite runs each.
  */
-export type Backend = "tiered" | "templates" | "compiled" | "single";
+export type Backend = "tiered" | "templates" | "compiled" | "single" | "regions";
 
 interface Block {
   fn: BlockFn;
@@ -37,7 +42,7 @@ interface Block {
   brk: boolean;
   /** The block is one REP string instruction. */
   rep: boolean;
-  /** Times run, counted up to WARM, when a tiered block is compiled. */
+  /** Times run, counted up to WARM, when a tiered block is compiled, and HOT, when it may become a region. */
   hits: number;
   instrs: Instr[];
 }
@@ -112,7 +117,7 @@ export class Engine {
             else prev.next2 = b;
           }
         } else if (breaks && b.brk) return { retired: c.icount - start, atBreak: true };
-        if (b.hits < WARM && ++b.hits === WARM && this.backend !== "templates") b.fn = compileBlock(b.instrs);
+        if (b.hits < HOT) this.count(b);
         left -= b.fn(c, r, m, left);
         prev = b;
       }
@@ -174,6 +179,51 @@ export class Engine {
       hits: compiled || max === 1 ? WARM : 0, instrs };
   }
 
+  /** Counts a run of a block and moves it to the next tier when it is due. */
+  private count(b: Block): void {
+    const hits = ++b.hits;
+    if (hits === WARM && this.backend !== "templates") b.fn = compileBlock(b.instrs);
+    else if (hits === HOT && this.backend === "regions" && !b.rep) this.promote(b);
+  }
+
+  /** Counts writes to pages holding translated code (a region checks it after its slow stores). */
+  private codeWrites = 0;
+
+  /**
+   * Recompiles a hot block as the entry of a WebAssembly region: the blocks
+   * that have run and are reachable from it through branches with known
+   * targets, up to a size, whose every instruction the region compiler
+   * translates.
+   */
+  private promote(entry: Block): void {
+    const fetch = (a: number) => this.mem.fetch8(a);
+    const stopBefore = this.breaks && ((a: number) => this.breaks!.has(a));
+    const blocks: WasmBlock[] = [];
+    const seen = new Set<number>();
+    const queue = [entry.addr];
+    let size = 0;
+    while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && size < MAX_REGION_INSTRS) {
+      const addr = queue.shift()!;
+      if (seen.has(addr)) continue;
+      seen.add(addr);
+      if (addr !== entry.addr && (stopBefore?.(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0))) continue;
+      let instrs: Instr[];
+      try {
+        instrs = decodeBlock(fetch, addr, MAX_BLOCK, stopBefore);
+      } catch {
+        continue;
+      }
+      if (!instrs.every(wasmSupported)) continue;
+      const successors = staticSuccessors(instrs);
+      blocks.push({ instrs, successors });
+      size += instrs.length;
+      queue.push(...successors);
+    }
+    if (blocks.length === 0 || blocks[0].instrs[0].addr !== entry.addr) return;
+    for (const b of blocks) this.registerCode(entry.addr, b.instrs);
+    entry.fn = compileWasmRegion(blocks, this.cpu, this.mem, () => this.codeWrites);
+  }
+
   /** Notes the pages a block (keyed by its address) was built from. */
   private registerCode(key: number, instrs: readonly Instr[]): void {
     const first = (instrs[0].addr >>> 0) >>> PAGE_SHIFT;
@@ -190,6 +240,7 @@ export class Engine {
 
   /** Drops every compiled block built from a page (its code was written). */
   invalidatePage(page: number): void {
+    this.codeWrites++;
     const list = this.pageBlocks.get(page);
     if (list) {
       for (const a of list) {
@@ -204,3 +255,18 @@ export class Engine {
   }
 }
 
+
+/**
+ * Where control can go after a block, when the code says so: the
+ * fall-through of a block cut short, and a relative branch's target (and
+ * fall-through unless it is JMP). Calls and indirect transfers give none.
+ */
+function staticSuccessors(instrs: readonly Instr[]): number[] {
+  const last = instrs[instrs.length - 1];
+  const next = blockEnd(instrs);
+  if (last.def.flow === "next") return [next];
+  const spec = last.def.operands[0];
+  if (spec !== "Jb" && spec !== "Jz" || last.def.mnemonic === "call") return [];
+  const target = (last.addr + last.len + last.imm) | 0;
+  return last.def.mnemonic === "jmp" ? [target] : [target, next];
+}

@@ -4,4 +4,4 @@
  */
 import type { Backend } from "../../core/cpu/engine.ts";
 
-export const BACKENDS: readonly Backend[] = ["tiered", "templates", "compiled", "single"];
+export const BACKENDS: readonly Backend[] = ["tiered", "templates", "compiled", "single", "regions"];

@@ -156,6 +156,12 @@ export class Code {
     return this;
   }
 
+  /** `if` whose arms leave one i32. */
+  if_i32(): this {
+    this.bytes.push(0x04, I32);
+    return this;
+  }
+
   br(depth: number): this {
     this.bytes.push(0x0c, ...uleb(depth));
     return this;
