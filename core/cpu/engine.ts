@@ -3,7 +3,7 @@ import { type Memory, PAGE_COUNT, PAGE_SHIFT } from "../memory/memory.ts";
 import { blockEnd, decodeBlock, isRepString } from "./blocks.ts";
 import { type BlockFn, compileBlock } from "./codegen/compile.ts";
 import { templateBlock } from "./codegen/template.ts";
-import { compileWasmRegion, type WasmBlock, wasmSupported } from "./wasm/region.ts";
+import { compileWasmRegion, translatable, type WasmRegion } from "./wasm/region.ts";
 import type { Instr } from "./isa/instr.ts";
 import type { Cpu } from "./state.ts";
 import { Fx86Call, TRAP_FX86 } from "./trap.ts";
@@ -13,7 +13,7 @@ const MAX_BLOCK = 64;
 /** Runs of a block, in the template tier, after which it is compiled. */
 const WARM = 16;
 /** Runs after which a compiled block becomes the entry of a WebAssembly region. */
-const HOT = 64;
+const HOT = 32;
 const MAX_REGION_BLOCKS = 64;
 const MAX_REGION_INSTRS = 1024;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
@@ -77,6 +77,8 @@ export class Engine {
   private readonly blocks = new Map<number, Block>();
   private readonly singles = new Map<number, Block>();
   private readonly pageBlocks = new Map<number, number[]>();
+  /** Compiled regions by the addresses of the blocks they hold (any may become an entry). */
+  private readonly regions = new Map<number, WasmRegion>();
   /** Which backend runs (see {@link Backend}); tests choose one, users get the default. */
   backend: Backend = "tiered";
   /** Addresses to stop before (address breakpoints): blocks end before them. */
@@ -147,6 +149,7 @@ export class Engine {
     this.breaks = next;
     for (const page of this.pageBlocks.keys()) this.mem.unmarkCode(page);
     this.pageBlocks.clear();
+    this.regions.clear();
     this.blocks.clear();
     this.singles.clear();
   }
@@ -182,46 +185,57 @@ export class Engine {
   /** Counts a run of a block and moves it to the next tier when it is due. */
   private count(b: Block): void {
     const hits = ++b.hits;
-    if (hits === WARM && this.backend !== "templates") b.fn = compileBlock(b.instrs);
-    else if (hits === HOT && this.backend === "regions" && !b.rep) this.promote(b);
+    const backend = this.backend;
+    if (backend === "regions") {
+      if (hits === 1 && this.blocks.get(b.addr) === b) this.promote(b);
+    } else if (backend !== "tiered" || !translatable(b.instrs[0])) {
+      if (hits === WARM && backend !== "templates") b.fn = compileBlock(b.instrs);
+    } else if (hits === HOT && this.blocks.get(b.addr) === b) this.promote(b);
   }
 
-  /** Counts writes to pages holding translated code (a region checks it after its slow stores). */
-  private codeWrites = 0;
-
   /**
-   * Recompiles a hot block as the entry of a WebAssembly region: the blocks
-   * that have run and are reachable from it through branches with known
-   * targets, up to a size, whose every instruction the region compiler
-   * translates.
+   * Makes a hot block an entry of a WebAssembly region: of one compiled
+   * before that holds it, else of a new one made of the blocks that have
+   * run and are reachable from it through branches with known targets, up
+   * to a size. A region leaves before any instruction it does not
+   * translate; a block starting with one cannot be an entry.
    */
   private promote(entry: Block): void {
+    if (!translatable(entry.instrs[0])) return;
+    let region = this.regions.get(entry.addr);
+    if (region === undefined) {
+      region = compileWasmRegion(this.regionBlocks(entry), this.mem);
+      for (const a of region.index.keys()) if (!this.regions.has(a)) this.regions.set(a, region);
+    }
+    // Writing any page of the region drops the entry.
+    for (const page of region.pages) this.registerPage(page, entry.addr);
+    entry.fn = region.enter(entry.addr, entry.fn);
+  }
+
+  /** The blocks of a new region starting at `entry` (see promote). */
+  private regionBlocks(entry: Block): Instr[][] {
     const fetch = (a: number) => this.mem.fetch8(a);
     const stopBefore = this.breaks && ((a: number) => this.breaks!.has(a));
-    const blocks: WasmBlock[] = [];
-    const seen = new Set<number>();
-    const queue = [entry.addr];
-    let size = 0;
+    const blocks: Instr[][] = [entry.instrs];
+    const seen = new Set<number>([entry.addr]);
+    const queue = staticSuccessors(entry.instrs);
+    let size = entry.instrs.length;
     while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && size < MAX_REGION_INSTRS) {
       const addr = queue.shift()!;
       if (seen.has(addr)) continue;
       seen.add(addr);
-      if (addr !== entry.addr && (stopBefore?.(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0))) continue;
+      if (stopBefore?.(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0)) continue;
       let instrs: Instr[];
       try {
         instrs = decodeBlock(fetch, addr, MAX_BLOCK, stopBefore);
       } catch {
         continue;
       }
-      if (!instrs.every(wasmSupported)) continue;
-      const successors = staticSuccessors(instrs);
-      blocks.push({ instrs, successors });
+      blocks.push(instrs);
       size += instrs.length;
-      queue.push(...successors);
+      queue.push(...staticSuccessors(instrs));
     }
-    if (blocks.length === 0 || blocks[0].instrs[0].addr !== entry.addr) return;
-    for (const b of blocks) this.registerCode(entry.addr, b.instrs);
-    entry.fn = compileWasmRegion(blocks, this.cpu, this.mem, () => this.codeWrites);
+    return blocks;
   }
 
   /** Notes the pages a block (keyed by its address) was built from. */
@@ -230,17 +244,21 @@ export class Engine {
     const last = ((blockEnd(instrs) - 1) >>> 0) >>> PAGE_SHIFT;
     // The last page may be page 0 again: a block can end at the top of the address space.
     for (let pn = first; ; pn = (pn + 1) & PAGE_NUMBER_MASK) {
-      this.mem.markCode(pn);
-      const list = this.pageBlocks.get(pn);
-      if (list) list.push(key);
-      else this.pageBlocks.set(pn, [key]);
+      this.registerPage(pn, key);
       if (pn === last) break;
     }
   }
 
+  /** Notes that the block keyed `key` depends on page `pn`'s code. */
+  private registerPage(pn: number, key: number): void {
+    this.mem.markCode(pn);
+    const list = this.pageBlocks.get(pn);
+    if (list) list.push(key);
+    else this.pageBlocks.set(pn, [key]);
+  }
+
   /** Drops every compiled block built from a page (its code was written). */
   invalidatePage(page: number): void {
-    this.codeWrites++;
     const list = this.pageBlocks.get(page);
     if (list) {
       for (const a of list) {
@@ -249,6 +267,7 @@ export class Engine {
       }
       this.pageBlocks.delete(page);
     }
+    for (const [a, region] of this.regions) if (region.pages.includes(page)) this.regions.delete(a);
     // Cached successor links may point at dropped blocks: forget them all.
     for (const b of this.blocks.values()) b.next1 = b.next2 = undefined;
     this.mem.unmarkCode(page);
@@ -258,15 +277,18 @@ export class Engine {
 
 /**
  * Where control can go after a block, when the code says so: the
- * fall-through of a block cut short, and a relative branch's target (and
- * fall-through unless it is JMP). Calls and indirect transfers give none.
+ * fall-through of a block cut short, a relative branch's target (and
+ * fall-through unless it is JMP), a call's target and return address.
+ * Returns and indirect jumps give none.
  */
 function staticSuccessors(instrs: readonly Instr[]): number[] {
   const last = instrs[instrs.length - 1];
   const next = blockEnd(instrs);
   if (last.def.flow === "next") return [next];
   const spec = last.def.operands[0];
-  if (spec !== "Jb" && spec !== "Jz" || last.def.mnemonic === "call") return [];
-  const target = (last.addr + last.len + last.imm) | 0;
+  // A call's return address is where its RET will most likely go.
+  if (last.def.mnemonic === "call") return spec === "Jz" ? [(next + last.imm) | 0, next] : [next];
+  if (spec !== "Jb" && spec !== "Jz") return [];
+  const target = (next + last.imm) | 0;
   return last.def.mnemonic === "jmp" ? [target] : [target, next];
 }

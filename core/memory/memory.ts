@@ -25,11 +25,14 @@ const MAX_FRAMES = 1 << 19;
 
 /**
  * Byte offsets in a memory moved into WebAssembly (Memory.toWasm): the
- * read page table, the write page table, then the frame pool.
+ * read page table, the write page table, then the frame pool. Frame 0 of
+ * the pool belongs to no page: compiled regions keep the guest registers
+ * there (WASM_SCRATCH) while they hand control to the host.
  */
 export const WASM_RI = 0;
 export const WASM_WI = PAGE_COUNT * 4;
 export const WASM_POOL = 2 * PAGE_COUNT * 4;
+export const WASM_SCRATCH = WASM_POOL;
 const WASM_PAGE = 65536;
 
 // The pool's typed arrays read in host byte order; the guest's is little-endian.
@@ -114,6 +117,8 @@ export class Memory {
   private source?: PageSource;
   /** Where the tables and the pool live after toWasm. */
   private wasm?: WebAssembly.Memory;
+  /** After toWasm: frame 0 as 32-bit words (WASM_SCRATCH), replaced when the memory grows. */
+  scratch = new Int32Array(0);
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
 
@@ -306,6 +311,7 @@ export class Memory {
     this.h8 = new Uint8Array(buffer, WASM_POOL);
     this.h32 = new Int32Array(buffer, WASM_POOL);
     this.dv = new DataView(buffer, WASM_POOL);
+    this.scratch = new Int32Array(buffer, WASM_SCRATCH, PAGE_SIZE / 4);
   }
 
   private dropFrame(pn: number): void {

@@ -1,6 +1,7 @@
 import type { FaultKind } from "../../fault.ts";
 import type { OperandSpec } from "./operands.ts";
 import type { Gen } from "../codegen/gen.ts";
+import type { WasmEmitter } from "../wasm/semantics.ts";
 
 /**
  * Produces the JavaScript source that executes one decoded instruction.
@@ -25,6 +26,8 @@ export interface OpDef {
   namedByAddressSize?: boolean;
   operands: readonly OperandSpec[];
   emit: Emitter;
+  /** The same semantics as WebAssembly, for regions (core/cpu/wasm); without it the host runs the row. */
+  wasm?: WasmEmitter;
   flow: Flow;
   /** LOCK is accepted (only with a memory destination). */
   lockable?: boolean;

@@ -12,6 +12,7 @@ import * as C from "./semantics/control.ts";
 import * as D from "./semantics/data.ts";
 import { stringOp } from "./semantics/strings.ts";
 import * as S from "./semantics/system.ts";
+import * as W from "../wasm/semantics.ts";
 import { DS, ES, FS, GS, SS } from "../state.ts";
 
 /** A table slot: one instruction, a ModRM.reg-selected group, or the x87 escape. */
@@ -32,6 +33,7 @@ interface Extra {
   string?: "rep" | "repcc";
   namedByAddressSize?: boolean;
   fault?: FaultKind;
+  wasm?: W.WasmEmitter;
 }
 
 /** Builds a row: `operands` is a comma-separated list of specs. */
@@ -50,10 +52,13 @@ function op(
     string: extra.string,
     namedByAddressSize: extra.namedByAddressSize,
     fault: extra.fault,
+    wasm: extra.wasm,
   };
 }
 
 const jump: Extra = { flow: "jump" };
+/** A row translated to WebAssembly by `wasm` (see core/cpu/wasm/semantics.ts). */
+const wasm = (emitter: W.WasmEmitter, extra: Extra = {}): Extra => ({ ...extra, wasm: emitter });
 const stop: Extra = { flow: "stop" };
 const lockable: Extra = { lockable: true };
 
@@ -86,8 +91,8 @@ const CC = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l
 function aluOp(k: number, operands: string): OpDef {
   const name = ALU[k];
   return name === "cmp"
-    ? op(name, operands, A.aluFlags("sub"))
-    : op(name, operands, A.alu(name), operands.startsWith("E") ? lockable : {});
+    ? op(name, operands, A.aluFlags("sub"), wasm(W.alu("sub", false)))
+    : op(name, operands, A.alu(name), wasm(W.alu(name), operands.startsWith("E") ? lockable : {}));
 }
 
 const ONE: Slot[] = new Array(256).fill(undefined);
@@ -123,61 +128,61 @@ one(0x2f, op("das", "", A.bcd("das")));
 one(0x37, op("aaa", "", A.bcd("aaa")));
 one(0x3f, op("aas", "", A.bcd("aas")));
 for (let n = 0; n < 8; n++) {
-  one(0x40 + n, op("inc", "Zv", A.unary("inc")));
-  one(0x48 + n, op("dec", "Zv", A.unary("dec")));
-  one(0x50 + n, op("push", "Zv", D.push));
-  one(0x58 + n, op("pop", "Zv", D.pop));
+  one(0x40 + n, op("inc", "Zv", A.unary("inc"), wasm(W.incDec("inc"))));
+  one(0x48 + n, op("dec", "Zv", A.unary("dec"), wasm(W.incDec("dec"))));
+  one(0x50 + n, op("push", "Zv", D.push, wasm(W.push)));
+  one(0x58 + n, op("pop", "Zv", D.pop, wasm(W.pop)));
 }
 one(0x60, op(["pushaw", "pushad"], "", D.pusha));
 one(0x61, op(["popaw", "popad"], "", D.popa));
 one(0x62, op("bound", "Gv,Ma", S.bound));
 one(0x63, op("arpl", "Rv/Mw,Gv", D.arpl));
-one(0x68, op("push", "Iz", D.push));
-one(0x69, op("imul", "Gv,Ev,Iz", A.imul3));
-one(0x6a, op("push", "Ibs", D.push));
-one(0x6b, op("imul", "Gv,Ev,Ibs", A.imul3));
+one(0x68, op("push", "Iz", D.push, wasm(W.push)));
+one(0x69, op("imul", "Gv,Ev,Iz", A.imul3, wasm(W.imul(1))));
+one(0x6a, op("push", "Ibs", D.push, wasm(W.push)));
+one(0x6b, op("imul", "Gv,Ev,Ibs", A.imul3, wasm(W.imul(1))));
 one(0x6c, privileged("insb", "Yb,DX"));
 one(0x6d, privileged(["insw", "insd"], "Yv,DX"));
 one(0x6e, privileged("outsb", "DX,Xb"));
 one(0x6f, privileged(["outsw", "outsd"], "DX,Xv"));
 for (let cc = 0; cc < 16; cc++) {
-  one(0x70 + cc, op("j" + CC[cc], "Jb", C.jcc(C.CONDITIONS[cc]), jump));
+  one(0x70 + cc, op("j" + CC[cc], "Jb", C.jcc(C.CONDITIONS[cc]), wasm(W.jcc(cc), jump)));
 }
 for (const [code, operands] of [[0x80, "Eb,Ib"], [0x81, "Ev,Iz"], [0x82, "Eb,Ib"], [0x83, "Ev,Ibs"]] as const) {
   ONE[code] = { kind: "group", ops: ALU.map((_, k) => aluOp(k, operands)) };
 }
-one(0x84, op("test", "Eb,Gb", A.aluFlags("and")));
-one(0x85, op("test", "Ev,Gv", A.aluFlags("and")));
-one(0x86, op("xchg", "Eb,Gb", D.xchg, lockable));
-one(0x87, op("xchg", "Ev,Gv", D.xchg, lockable));
-one(0x88, op("mov", "Eb,Gb", D.mov));
-one(0x89, op("mov", "Ev,Gv", D.mov));
-one(0x8a, op("mov", "Gb,Eb", D.mov));
-one(0x8b, op("mov", "Gv,Ev", D.mov));
+one(0x84, op("test", "Eb,Gb", A.aluFlags("and"), wasm(W.alu("and", false))));
+one(0x85, op("test", "Ev,Gv", A.aluFlags("and"), wasm(W.alu("and", false))));
+one(0x86, op("xchg", "Eb,Gb", D.xchg, wasm(W.xchg, lockable)));
+one(0x87, op("xchg", "Ev,Gv", D.xchg, wasm(W.xchg, lockable)));
+one(0x88, op("mov", "Eb,Gb", D.mov, wasm(W.mov)));
+one(0x89, op("mov", "Ev,Gv", D.mov, wasm(W.mov)));
+one(0x8a, op("mov", "Gb,Eb", D.mov, wasm(W.mov)));
+one(0x8b, op("mov", "Gv,Ev", D.mov, wasm(W.mov)));
 one(0x8c, op("mov", "Rv/Mw,Sw", D.movFromSeg));
-one(0x8d, op("lea", "Gv,M", D.lea));
+one(0x8d, op("lea", "Gv,M", D.lea, wasm(W.lea)));
 one(0x8e, op("mov", "Sw,Rv/Mw", D.movToSeg));
-ONE[0x8f] = { kind: "group", ops: [op("pop", "Ev", D.pop)] };
-one(0x90, op("nop", "", S.nop));
-for (let n = 1; n < 8; n++) one(0x90 + n, op("xchg", "Zv,eAX", D.xchg));
-one(0x98, op(["cbw", "cwde"], "", D.extendAccumulator));
-one(0x99, op(["cwd", "cdq"], "", D.extendIntoDx));
+ONE[0x8f] = { kind: "group", ops: [op("pop", "Ev", D.pop, wasm(W.pop))] };
+one(0x90, op("nop", "", S.nop, wasm(W.nop)));
+for (let n = 1; n < 8; n++) one(0x90 + n, op("xchg", "Zv,eAX", D.xchg, wasm(W.xchg)));
+one(0x98, op(["cbw", "cwde"], "", D.extendAccumulator, wasm(W.extendAccumulator)));
+one(0x99, op(["cwd", "cdq"], "", D.extendIntoDx, wasm(W.extendIntoDx)));
 one(0x9a, farTransfer("call", "Ap"));
 one(0x9b, op("wait", "", S.fwait));
 one(0x9c, op(["pushfw", "pushfd"], "", D.pushf));
 one(0x9d, op(["popfw", "popfd"], "", D.popf));
 one(0x9e, op("sahf", "", D.sahf));
 one(0x9f, op("lahf", "", D.lahf));
-one(0xa0, op("mov", "AL,Ob", D.mov));
-one(0xa1, op("mov", "eAX,Ov", D.mov));
-one(0xa2, op("mov", "Ob,AL", D.mov));
-one(0xa3, op("mov", "Ov,eAX", D.mov));
+one(0xa0, op("mov", "AL,Ob", D.mov, wasm(W.mov)));
+one(0xa1, op("mov", "eAX,Ov", D.mov, wasm(W.mov)));
+one(0xa2, op("mov", "Ob,AL", D.mov, wasm(W.mov)));
+one(0xa3, op("mov", "Ov,eAX", D.mov, wasm(W.mov)));
 one(0xa4, op("movsb", "Yb,Xb", stringOp("movs"), { string: "rep" }));
 one(0xa5, op(["movsw", "movsd"], "Yv,Xv", stringOp("movs"), { string: "rep" }));
 one(0xa6, op("cmpsb", "Xb,Yb", stringOp("cmps"), { string: "repcc" }));
 one(0xa7, op(["cmpsw", "cmpsd"], "Xv,Yv", stringOp("cmps"), { string: "repcc" }));
-one(0xa8, op("test", "AL,Ib", A.aluFlags("and")));
-one(0xa9, op("test", "eAX,Iz", A.aluFlags("and")));
+one(0xa8, op("test", "AL,Ib", A.aluFlags("and"), wasm(W.alu("and", false))));
+one(0xa9, op("test", "eAX,Iz", A.aluFlags("and"), wasm(W.alu("and", false))));
 one(0xaa, op("stosb", "Yb,AL", stringOp("stos"), { string: "rep" }));
 one(0xab, op(["stosw", "stosd"], "Yv,eAX", stringOp("stos"), { string: "rep" }));
 one(0xac, op("lodsb", "AL,Xb", stringOp("lods"), { string: "rep" }));
@@ -185,19 +190,22 @@ one(0xad, op(["lodsw", "lodsd"], "eAX,Xv", stringOp("lods"), { string: "rep" }))
 one(0xae, op("scasb", "AL,Yb", stringOp("scas"), { string: "repcc" }));
 one(0xaf, op(["scasw", "scasd"], "eAX,Yv", stringOp("scas"), { string: "repcc" }));
 for (let n = 0; n < 8; n++) {
-  one(0xb0 + n, op("mov", "Zb,Ib", D.mov));
-  one(0xb8 + n, op("mov", "Zv,Iz", D.mov));
+  one(0xb0 + n, op("mov", "Zb,Ib", D.mov, wasm(W.mov)));
+  one(0xb8 + n, op("mov", "Zv,Iz", D.mov, wasm(W.mov)));
 }
+const WASM_SHIFTS: Partial<Record<string, W.WasmEmitter>> = {
+  shl: W.shift("shl"), shr: W.shift("shr"), sar: W.shift("sar"), rol: W.shift("rol"), ror: W.shift("ror"),
+};
 const shiftGroup = (count: string) =>
-  SHIFTS.map((name, k) => op(name, count, A.shift(SHIFT_FN[k])));
+  SHIFTS.map((name, k) => op(name, count, A.shift(SHIFT_FN[k]), { wasm: WASM_SHIFTS[SHIFT_FN[k]] }));
 ONE[0xc0] = { kind: "group", ops: shiftGroup("Eb,Ib") };
 ONE[0xc1] = { kind: "group", ops: shiftGroup("Ev,Ib") };
-one(0xc2, op("ret", "Iw", C.ret, jump));
-one(0xc3, op("ret", "", C.ret, jump));
+one(0xc2, op("ret", "Iw", C.ret, wasm(W.ret, jump)));
+one(0xc3, op("ret", "", C.ret, wasm(W.ret, jump)));
 one(0xc4, op("les", "Gv,Mp", D.loadFarPointer(ES)));
 one(0xc5, op("lds", "Gv,Mp", D.loadFarPointer(DS)));
-ONE[0xc6] = { kind: "group", ops: [op("mov", "Eb,Ib", D.mov)] };
-ONE[0xc7] = { kind: "group", ops: [op("mov", "Ev,Iz", D.mov)] };
+ONE[0xc6] = { kind: "group", ops: [op("mov", "Eb,Ib", D.mov, wasm(W.mov))] };
+ONE[0xc7] = { kind: "group", ops: [op("mov", "Ev,Iz", D.mov, wasm(W.mov))] };
 one(0xc8, op("enter", "Iw,Ib", S.enter));
 one(0xc9, op("leave", "", S.leave));
 one(0xca, farTransfer("retf", "Iw"));
@@ -223,10 +231,10 @@ one(0xe4, privileged("in", "AL,Ib"));
 one(0xe5, privileged("in", "eAX,Ib"));
 one(0xe6, privileged("out", "Ib,AL"));
 one(0xe7, privileged("out", "Ib,eAX"));
-one(0xe8, op("call", "Jz", C.call, jump));
-one(0xe9, op("jmp", "Jz", C.jmp, jump));
+one(0xe8, op("call", "Jz", C.call, wasm(W.call, jump)));
+one(0xe9, op("jmp", "Jz", C.jmp, wasm(W.jmp, jump)));
 one(0xea, farTransfer("jmp", "Ap"));
-one(0xeb, op("jmp", "Jb", C.jmp, jump));
+one(0xeb, op("jmp", "Jb", C.jmp, wasm(W.jmp, jump)));
 one(0xec, privileged("in", "AL,DX"));
 one(0xed, privileged("in", "eAX,DX"));
 one(0xee, privileged("out", "DX,AL"));
@@ -237,11 +245,11 @@ one(0xf5, op("cmc", "", S.cmc));
 const unaryGroup = (size: "b" | "v") => {
   const E = "E" + size;
   return [
-    op("test", `${E},${size === "b" ? "Ib" : "Iz"}`, A.aluFlags("and")),
-    op("test", `${E},${size === "b" ? "Ib" : "Iz"}`, A.aluFlags("and")),
-    op("not", E, A.not, lockable),
-    op("neg", E, A.unary("neg"), lockable),
-    op("mul", E, A.accumulatorOp("mul")),
+    op("test", `${E},${size === "b" ? "Ib" : "Iz"}`, A.aluFlags("and"), wasm(W.alu("and", false))),
+    op("test", `${E},${size === "b" ? "Ib" : "Iz"}`, A.aluFlags("and"), wasm(W.alu("and", false))),
+    op("not", E, A.not, wasm(W.not, lockable)),
+    op("neg", E, A.unary("neg"), wasm(W.neg, lockable)),
+    op("mul", E, A.accumulatorOp("mul"), wasm(W.mul32)),
     op("imul", E, A.accumulatorOp("imul1")),
     op("div", E, A.accumulatorOp("div")),
     op("idiv", E, A.accumulatorOp("idiv")),
@@ -257,18 +265,18 @@ one(0xfc, op("cld", "", S.cld));
 one(0xfd, op("std", "", S.std));
 ONE[0xfe] = {
   kind: "group",
-  ops: [op("inc", "Eb", A.unary("inc"), lockable), op("dec", "Eb", A.unary("dec"), lockable)],
+  ops: [op("inc", "Eb", A.unary("inc"), wasm(W.incDec("inc"), lockable)), op("dec", "Eb", A.unary("dec"), wasm(W.incDec("dec"), lockable))],
 };
 ONE[0xff] = {
   kind: "group",
   ops: [
-    op("inc", "Ev", A.unary("inc"), lockable),
-    op("dec", "Ev", A.unary("dec"), lockable),
-    op("call", "Ev", C.callIndirect, jump),
+    op("inc", "Ev", A.unary("inc"), wasm(W.incDec("inc"), lockable)),
+    op("dec", "Ev", A.unary("dec"), wasm(W.incDec("dec"), lockable)),
+    op("call", "Ev", C.callIndirect, wasm(W.callIndirect, jump)),
     farTransfer("call", "Mp"),
-    op("jmp", "Ev", C.jmpIndirect, jump),
+    op("jmp", "Ev", C.jmpIndirect, wasm(W.jmpIndirect, jump)),
     farTransfer("jmp", "Mp"),
-    op("push", "Ev", D.push),
+    op("push", "Ev", D.push, wasm(W.push)),
   ],
 };
 
@@ -314,7 +322,7 @@ two(0x09, privileged("wbinvd"));
 // 0F 0A is reserved on every x86 processor; fx86 uses it for its own instructions (docs/abi.md).
 two(0x0a, op("fx86", "Ib", S.fx86, stop));
 // The hint-NOP space: PREFETCHh, ENDBR32, CLDEMOTE... are NOPs on an i686.
-for (let n = 0x18; n <= 0x1f; n++) two(n, op("nop", "Ev", S.nop));
+for (let n = 0x18; n <= 0x1f; n++) two(n, op("nop", "Ev", S.nop, wasm(W.nop)));
 two(0x20, privileged("mov", "Rd,Cd"));
 two(0x21, privileged("mov", "Rd,Dd"));
 two(0x22, privileged("mov", "Cd,Rd"));
@@ -326,9 +334,9 @@ two(0x33, privileged("rdpmc"));
 two(0x34, privileged("sysenter"));
 two(0x35, privileged("sysexit"));
 for (let cc = 0; cc < 16; cc++) {
-  two(0x40 + cc, op("cmov" + CC[cc], "Gv,Ev", D.cmov(C.CONDITIONS[cc])));
-  two(0x80 + cc, op("j" + CC[cc], "Jz", C.jcc(C.CONDITIONS[cc]), jump));
-  two(0x90 + cc, op("set" + CC[cc], "Eb", D.setcc(C.CONDITIONS[cc])));
+  two(0x40 + cc, op("cmov" + CC[cc], "Gv,Ev", D.cmov(C.CONDITIONS[cc]), wasm(W.cmov(cc))));
+  two(0x80 + cc, op("j" + CC[cc], "Jz", C.jcc(C.CONDITIONS[cc]), wasm(W.jcc(cc), jump)));
+  two(0x90 + cc, op("set" + CC[cc], "Eb", D.setcc(C.CONDITIONS[cc]), wasm(W.setcc(cc))));
 }
 two(0xa0, op("push", "FS", D.pushSeg));
 two(0xa1, op("pop", "FS", D.popSeg));
@@ -341,15 +349,15 @@ two(0xa9, op("pop", "GS", D.popSeg));
 two(0xab, op("bts", "Ev,Gv", A.bitTest(1), lockable));
 two(0xac, op("shrd", "Ev,Gv,Ib", A.doubleShift("shrd")));
 two(0xad, op("shrd", "Ev,Gv,CL", A.doubleShift("shrd")));
-two(0xaf, op("imul", "Gv,Ev", A.imul2));
+two(0xaf, op("imul", "Gv,Ev", A.imul2, wasm(W.imul(0))));
 two(0xb0, op("cmpxchg", "Eb,Gb", A.cmpxchg, lockable));
 two(0xb1, op("cmpxchg", "Ev,Gv", A.cmpxchg, lockable));
 two(0xb2, op("lss", "Gv,Mp", D.loadFarPointer(SS)));
 two(0xb3, op("btr", "Ev,Gv", A.bitTest(2), lockable));
 two(0xb4, op("lfs", "Gv,Mp", D.loadFarPointer(FS)));
 two(0xb5, op("lgs", "Gv,Mp", D.loadFarPointer(GS)));
-two(0xb6, op("movzx", "Gv,Eb", D.movzx));
-two(0xb7, op("movzx", "Gv,Ew", D.movzx));
+two(0xb6, op("movzx", "Gv,Eb", D.movzx, wasm(W.movzx)));
+two(0xb7, op("movzx", "Gv,Ew", D.movzx, wasm(W.movzx)));
 TWO[0xba] = {
   kind: "group",
   ops: [
@@ -366,15 +374,15 @@ TWO[0xba] = {
 two(0xbb, op("btc", "Ev,Gv", A.bitTest(3), lockable));
 two(0xbc, op("bsf", "Gv,Ev", A.bitScan("bsf")));
 two(0xbd, op("bsr", "Gv,Ev", A.bitScan("bsr")));
-two(0xbe, op("movsx", "Gv,Eb", D.movsx));
-two(0xbf, op("movsx", "Gv,Ew", D.movsx));
+two(0xbe, op("movsx", "Gv,Eb", D.movsx, wasm(W.movsx)));
+two(0xbf, op("movsx", "Gv,Ew", D.movsx, wasm(W.movsx)));
 two(0xc0, op("xadd", "Eb,Gb", A.xadd, lockable));
 two(0xc1, op("xadd", "Ev,Gv", A.xadd, lockable));
 TWO[0xc7] = {
   kind: "group",
   ops: [undefined, op("cmpxchg8b", "Mq", A.cmpxchg8b, lockable)],
 };
-for (let n = 0; n < 8; n++) two(0xc8 + n, op("bswap", "Zv", D.bswap));
+for (let n = 0; n < 8; n++) two(0xc8 + n, op("bswap", "Zv", D.bswap, wasm(W.bswap)));
 
 /** The row every x87 instruction decodes to; core/cpu/x87 describes it further. */
 export const X87_DEF: OpDef = op("x87", "", S.x87);

@@ -12,7 +12,7 @@
  * const { add: fn } = new WebAssembly.Instance(new WebAssembly.Module(m.build())).exports;
  */
 
-/** The value type i32 (the only one fx86's generated code uses). */
+/** The value type i32 (the only one of fx86's locals and parameters; i64 appears only on the stack). */
 export const I32 = 0x7f;
 
 /** Opcodes without immediates, by their text-format names. */
@@ -53,6 +53,12 @@ export const Op = {
   i32_shr_u: 0x76,
   i32_rotl: 0x77,
   i32_rotr: 0x78,
+  i32_wrap_i64: 0xa7,
+  i64_extend_i32_s: 0xac,
+  i64_extend_i32_u: 0xad,
+  i64_mul: 0x7e,
+  i64_shr_s: 0x87,
+  i64_shr_u: 0x88,
   i32_extend8_s: 0xc0,
   i32_extend16_s: 0xc1,
 } as const;
@@ -104,89 +110,114 @@ function vector(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
-/** The body of a function: instructions appended in order. */
+/**
+ * The body of a function: instructions appended in order to a growing
+ * byte buffer (regions are tens of kilobytes: no intermediate arrays).
+ */
 export class Code {
-  readonly bytes: number[] = [];
+  private buf = new Uint8Array(256);
+  private n = 0;
+
+  /** The bytes written so far. */
+  get bytes(): Uint8Array {
+    return this.buf.subarray(0, this.n);
+  }
+
+  private byte(b: number): this {
+    if (this.n === this.buf.length) {
+      const grown = new Uint8Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    this.buf[this.n++] = b;
+    return this;
+  }
+
+  private uleb(v: number): this {
+    v >>>= 0;
+    while (v >= 0x80) {
+      this.byte((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    return this.byte(v);
+  }
+
+  private sleb(v: number): this {
+    v |= 0;
+    for (;;) {
+      const b = v & 0x7f;
+      v >>= 7;
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return this.byte(b);
+      this.byte(b | 0x80);
+    }
+  }
 
   /** An instruction without immediates. */
   op(code: number): this {
-    this.bytes.push(code);
-    return this;
+    return this.byte(code);
   }
 
   i32Const(n: number): this {
-    this.bytes.push(0x41, ...sleb(n));
-    return this;
+    return this.byte(0x41).sleb(n);
+  }
+
+  /** An i64 constant (small values: the signed LEB128 of an int32 is the same). */
+  i64Const(n: number): this {
+    return this.byte(0x42).sleb(n);
   }
 
   localGet(i: number): this {
-    this.bytes.push(0x20, ...uleb(i));
-    return this;
+    return this.byte(0x20).uleb(i);
   }
 
   localSet(i: number): this {
-    this.bytes.push(0x21, ...uleb(i));
-    return this;
+    return this.byte(0x21).uleb(i);
   }
 
   localTee(i: number): this {
-    this.bytes.push(0x22, ...uleb(i));
-    return this;
+    return this.byte(0x22).uleb(i);
   }
 
   /** A load or store; `align` is log2 of the natural alignment hint. */
   mem(code: number, offset = 0, align = 0): this {
-    this.bytes.push(code, align, ...uleb(offset));
-    return this;
+    return this.byte(code).byte(align).uleb(offset);
   }
 
   /** `block`, `loop` or `if` with no result (block type empty). */
   block(): this {
-    this.bytes.push(0x02, 0x40);
-    return this;
+    return this.byte(0x02).byte(0x40);
   }
 
   loop(): this {
-    this.bytes.push(0x03, 0x40);
-    return this;
+    return this.byte(0x03).byte(0x40);
   }
 
   if(): this {
-    this.bytes.push(0x04, 0x40);
-    return this;
+    return this.byte(0x04).byte(0x40);
   }
 
   /** `if` whose arms leave one i32. */
   if_i32(): this {
-    this.bytes.push(0x04, I32);
-    return this;
+    return this.byte(0x04).byte(I32);
   }
 
   br(depth: number): this {
-    this.bytes.push(0x0c, ...uleb(depth));
-    return this;
+    return this.byte(0x0c).uleb(depth);
   }
 
   brIf(depth: number): this {
-    this.bytes.push(0x0d, ...uleb(depth));
-    return this;
+    return this.byte(0x0d).uleb(depth);
   }
 
   /** Branches to `depths[i]` for i on the stack, else to `otherwise`. */
   brTable(depths: readonly number[], otherwise: number): this {
-    this.bytes.push(0x0e, ...uleb(depths.length), ...depths.flatMap(uleb), ...uleb(otherwise));
-    return this;
+    this.byte(0x0e).uleb(depths.length);
+    for (const d of depths) this.uleb(d);
+    return this.uleb(otherwise);
   }
 
   call(func: number): this {
-    this.bytes.push(0x10, ...uleb(func));
-    return this;
-  }
-
-  /** Appends another piece of code. */
-  append(code: Code): this {
-    for (const b of code.bytes) this.bytes.push(b);
-    return this;
+    return this.byte(0x10).uleb(func);
   }
 }
 
@@ -242,18 +273,34 @@ export class ModuleBuilder {
     const exports = this.funcs.flatMap((f, k) =>
       f.exportAs === undefined ? [] : [[...name(f.exportAs), 0x00, ...uleb(this.importedFuncs + k)]]
     );
-    const bodies = this.funcs.map((f) => {
-      const locals = f.locals > 0 ? vector([[...uleb(f.locals), I32]]) : [0];
-      const body = [...locals, ...f.code.bytes, Op.end];
-      return [...uleb(body.length), ...body];
-    });
-    return new Uint8Array([
+    const head = [
       0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
       ...section(1, vector(this.types)),
       ...section(2, vector(this.imports)),
       ...section(3, vector(this.funcs.map((f) => uleb(f.type)))),
       ...section(7, vector(exports)),
-      ...section(10, vector(bodies)),
-    ]);
+    ];
+    // The code section: each body is its size, its locals, its code and `end`.
+    const bodies = this.funcs.map((f) => {
+      const locals = f.locals > 0 ? vector([[...uleb(f.locals), I32]]) : [0];
+      const size = locals.length + f.code.bytes.length + 1;
+      return { prefix: [...uleb(size), ...locals], code: f.code.bytes };
+    });
+    const count = uleb(bodies.length);
+    const sectionSize = bodies.reduce((a, b) => a + b.prefix.length + b.code.length + 1, count.length);
+    const sectionHead = [10, ...uleb(sectionSize), ...count];
+    const out = new Uint8Array(head.length + sectionHead.length + sectionSize - count.length);
+    out.set(head);
+    let at = head.length;
+    out.set(sectionHead, at);
+    at += sectionHead.length;
+    for (const b of bodies) {
+      out.set(b.prefix, at);
+      at += b.prefix.length;
+      out.set(b.code, at);
+      at += b.code.length;
+      out[at++] = Op.end;
+    }
+    return out;
   }
 }
