@@ -3,8 +3,10 @@
 # toolchain that builds test guests (gcc-multilib, nasm), the reference
 # machines for i386 code where the kernel cannot run it (qemu-user), the
 # debuggers the breakpoint tests compare with (gdb, strace), tmux for the
-# terminal UI tests, and Debian's busybox-static for i386 (the reference
-# third-party guest), unpacked into tests/.build/. Idempotent; needs root
+# terminal UI tests, dpkg-dev for the benchmark's builds from Debian sources
+# (scripts/build-bench-guests.sh, which also needs a deb-src line: see
+# there), and Debian's busybox-static for i386 (the reference third-party
+# guest), unpacked into tests/.build/. Idempotent; needs root
 # (or sudo) only when something is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ command -v tmux >/dev/null || missing+=(tmux)
 command -v qemu-i386 >/dev/null || missing+=(qemu-user)
 command -v gdb >/dev/null || missing+=(gdb)
 command -v strace >/dev/null || missing+=(strace)
+command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
 if [ ! -x "$build/busybox" ] || [ ${#missing[@]} -gt 0 ]; then
   if ! dpkg --print-foreign-architectures | grep -qx i386; then
     sudo_if_needed dpkg --add-architecture i386
