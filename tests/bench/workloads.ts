@@ -33,8 +33,9 @@ export interface Workload {
 
 /** Debian's busybox for i386, as vendored for the examples (examples/bin/README.md). */
 export const I386_BUSYBOX = join(REPO, "examples", "bin", "busybox");
-/** zlib's minigzip and Lua 5.4's interpreter for i386, built from Debian sources (examples/bin/README.md). */
+/** zlib's minigzip for i386, built from Debian sources (examples/bin/README.md). */
 export const I386_MINIGZIP = join(REPO, "examples", "bin", "minigzip");
+/** Lua 5.4's interpreter for i386, built from Debian sources (examples/bin/README.md). */
 export const I386_LUA = join(REPO, "examples", "bin", "lua");
 
 const KiB = 1024, MiB = 1024 * KiB;
