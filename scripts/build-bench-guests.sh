@@ -8,11 +8,10 @@
 # Usage: scripts/build-bench-guests.sh OUT_DIR [i386] [amd64]
 #   (both architectures if none is named), writing OUT_DIR/minigzip-ARCH and
 #   OUT_DIR/lua-ARCH, stripped.
-# Needs: gcc (and gcc-multilib for i386), dpkg-dev, and a deb-src line for
-# bookworm in the apt sources, which apt-get source reads; as root, once:
-#   printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-#     >/etc/apt/sources.list.d/bookworm-src.sources && apt-get update
-# The build itself needs no root.
+# Needs: gcc (and gcc-multilib for i386), dpkg-dev, and deb-src entries for
+# Debian bookworm in apt's sources, which apt-get source reads;
+# tests/prepare.sh installs dpkg-dev and adds those entries (as root or with
+# sudo, once; `deno task bench` runs it first). The build needs no root.
 #
 # The source versions are pinned so that the amd64 build is the same
 # program as the vendored i386 one; when Debian supersedes them, get them
@@ -35,7 +34,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 apt-get source -qq "zlib=$ZLIB" "lua5.4=$LUA" >/dev/null 2>apt.log || {
-  echo "apt-get source zlib=$ZLIB lua5.4=$LUA failed (a deb-src line is needed: see $0): $(grep -E '^E:' apt.log | head -1)" >&2
+  echo "apt-get source zlib=$ZLIB lua5.4=$LUA failed: $(grep -E '^E:' apt.log | head -1) (it needs deb-src entries for Debian bookworm: run tests/prepare.sh as root)" >&2
   exit 1
 }
 
