@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs that npm cannot provide: the i386
-# toolchain that builds test guests (gcc-multilib, nasm), the reference
-# machines for i386 code where the kernel cannot run it (qemu-user), the
-# debuggers the breakpoint tests compare with (gdb, strace), tmux for the
-# terminal UI tests, and Debian's busybox-static for i386 (the reference
-# third-party guest), unpacked into tests/.build/. Idempotent; needs root
-# (or sudo) only when something is missing.
+# Installs what the test suite and the benchmark need that npm cannot
+# provide: the i386 toolchain that builds test guests (gcc-multilib, nasm),
+# the reference machines for i386 code where the kernel cannot run it
+# (qemu-user), the debuggers the breakpoint tests compare with (gdb,
+# strace), tmux for the terminal UI tests, Debian's busybox-static for i386
+# (the reference third-party guest), unpacked into tests/.build/, and for
+# the benchmark's builds from Debian sources (scripts/build-bench-guests.sh)
+# dpkg-dev and deb-src entries, which apt-get source reads. Idempotent;
+# needs root (or sudo) only when something is missing. `npm test` and
+# `deno task bench` run it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=tests/.build
@@ -20,12 +23,19 @@ command -v tmux >/dev/null || missing+=(tmux)
 command -v qemu-i386 >/dev/null || missing+=(qemu-user)
 command -v gdb >/dev/null || missing+=(gdb)
 command -v strace >/dev/null || missing+=(strace)
-if [ ! -x "$build/busybox" ] || [ ${#missing[@]} -gt 0 ]; then
+command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
+# Whether apt reads any deb-src entry (it lists their indexes even before
+# apt-get update has fetched them).
+deb_src=no
+apt-get indextargets --no-release-info --format '$(IDENTIFIER)' | grep -x Sources >/dev/null && deb_src=yes
+
+# A partial failure (a mirror syncing one index) still leaves what we need.
+apt_update() { sudo_if_needed apt-get update -qq >/dev/null 2>&1 || sudo_if_needed apt-get update -qq >/dev/null 2>&1 || true; }
+if [ ! -x "$build/busybox" ] || [ ${#missing[@]} -gt 0 ] || [ $deb_src = no ]; then
   if ! dpkg --print-foreign-architectures | grep -qx i386; then
     sudo_if_needed dpkg --add-architecture i386
   fi
-  # A partial failure (a mirror syncing one index) still leaves what we need.
-  sudo_if_needed apt-get update -qq >/dev/null 2>&1 || sudo_if_needed apt-get update -qq >/dev/null 2>&1 || true
+  apt_update
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
@@ -36,4 +46,29 @@ if [ ! -x "$build/busybox" ]; then
   dpkg-deb -x "$tmp"/busybox-static_*_i386.deb "$tmp/x"
   cp "$tmp/x/bin/busybox" "$build/busybox"
   rm -rf "$tmp"
+fi
+if [ $deb_src = no ]; then
+  # The deb-src twin of each Debian deb entry apt has (same mirror, suite
+  # and component, so the pinned bookworm versions come from where the
+  # machine's packages do), in a file of its own. Only the benchmark needs
+  # them, so not getting them is a warning, not a failure.
+  list=/etc/apt/sources.list.d/fx86-deb-src.sources
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  entries=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 'Identifier: Packages' 'Origin: Debian' | sort -u)
+  stanzas() {
+    while read -r uri suite component; do
+      printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n' "$uri" "$suite" "$component"
+      [ -e "$keyring" ] && printf 'Signed-By: %s\n' "$keyring"
+      echo
+    done <<<"$entries"
+  }
+  why=
+  if [ -z "$entries" ]; then
+    why="apt has no Debian deb entry to copy"
+  elif ! stanzas | sudo_if_needed tee "$list" >/dev/null; then
+    why="could not write $list (needs root or sudo)"
+  else
+    apt_update
+  fi
+  [ -z "$why" ] || echo "tests/prepare.sh: $why; the benchmark's apt-get source needs deb-src entries for Debian bookworm (scripts/build-bench-guests.sh)" >&2
 fi

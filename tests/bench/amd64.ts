@@ -1,14 +1,16 @@
 /**
- * The amd64 build of the busybox that fx86 runs: Debian's busybox-static
- * for amd64, fetched into tests/.build/ the first time (as tests/prepare.sh
- * fetches the i386 one), so the benchmark can say how far an emulator is
- * from the same program compiled for this CPU.
+ * The amd64 builds of the programs that fx86 runs, made in tests/.build/
+ * the first time, so the benchmark can say how far an emulator is from the
+ * same program compiled for this CPU: Debian's busybox-static for amd64
+ * (as tests/prepare.sh fetches the i386 one), and minigzip and lua built
+ * from Debian sources by scripts/build-bench-guests.sh (which built the
+ * vendored i386 ones).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUILD } from "../support/paths.ts";
+import { BUILD, REPO } from "../support/paths.ts";
 
 export const AMD64_BUSYBOX = join(BUILD, "busybox-amd64");
 
@@ -37,6 +39,26 @@ export function amd64Busybox(): string {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The path of the amd64 build of `program`, made with
+ * `scripts/build-bench-guests.sh tests/.build amd64` (from apt-get source)
+ * if it is not there yet; throws one line if that fails.
+ *
+ * @example
+ * new TextDecoder().decode(childCpu([amd64Build("lua"), "-e", "print(6 * 7)"], { env: [] }).stdout); // "42\n"
+ */
+export function amd64Build(program: "minigzip" | "lua"): string {
+  const path = join(BUILD, `${program}-amd64`);
+  if (existsSync(path)) return path;
+  const script = join(REPO, "scripts", "build-bench-guests.sh");
+  const r = spawnSync(script, [BUILD, "amd64"], { encoding: "utf8" });
+  if (r.status !== 0 || !existsSync(path)) {
+    const why = (r.error?.message ?? r.stderr).trim().split("\n").pop();
+    throw new Error(`${path} is missing and ${script} ${BUILD} amd64 failed: ${why}`);
+  }
+  return path;
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * The benchmark of issue 10 (point 1): fx86 against qemu-i386 running the
- * same Debian i386 busybox, and against Debian's amd64 build of the same
- * busybox version on this CPU, measured in one run and reported as ratios
- * (not a test: nothing here asserts a time).
+ * same i386 programs (Debian's busybox, and minigzip and lua built from
+ * Debian sources), and against the amd64 builds of the same versions on
+ * this CPU, measured in one run and reported as ratios (not a test:
+ * nothing here asserts a time).
  *
- * Run: `deno task bench` (this under Deno and Bun, then the other
+ * Run: `deno task bench` (tests/prepare.sh, which installs qemu-user and
+ * what the amd64 builds need, then this under Deno and Bun, then the other
  * benchmarks), or `npx deno run -A tests/bench/bench.ts`,
  * `npx bun tests/bench/bench.ts`. FX86_BENCH_SCALE multiplies the input
  * sizes (default 1; 0.1 for a quick run), FX86_BENCH_REPS sets the
@@ -22,10 +24,10 @@
  */
 import os from "node:os";
 import process from "node:process";
-import { AMD64_BUSYBOX, busyboxVersion } from "./amd64.ts";
+import { AMD64_BUSYBOX, amd64Build, busyboxVersion } from "./amd64.ts";
 import { alternate, geometricMean, median } from "./measure.ts";
 import { runOn, runtime, type System, SYSTEMS } from "./systems.ts";
-import { I386_BUSYBOX, type Workload, workloads } from "./workloads.ts";
+import { I386_BUSYBOX, I386_LUA, I386_MINIGZIP, type Workload, workloads } from "./workloads.ts";
 
 /** A positive number from the environment variable `name`, else `fallback`. */
 function setting(name: string, fallback: number): number {
@@ -94,6 +96,8 @@ function main(): void {
   console.log(`fx86 benchmark under ${runtime} ${version}: CPU time (user + system), median of ${reps} runs, systems alternating`);
   console.log(`  fx86 and qemu-i386 run ${I386_BUSYBOX}: ${busyboxVersion(I386_BUSYBOX)}`);
   console.log(`  amd64 runs ${AMD64_BUSYBOX}: ${busyboxVersion(AMD64_BUSYBOX)}`);
+  console.log(`  fx86 and qemu-i386 run ${I386_MINIGZIP} and ${I386_LUA}: zlib's and Lua's, built from Debian sources (examples/bin/README.md)`);
+  console.log(`  amd64 runs ${amd64Build("minigzip")} and ${amd64Build("lua")}: the same sources, built by scripts/build-bench-guests.sh`);
   console.log(
     `  scale ${scale} (FX86_BENCH_SCALE), ${reps} repetitions (FX86_BENCH_REPS); load average at start ` +
       `${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} CPUs (other work on them makes figures noisy)`,

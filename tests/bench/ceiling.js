@@ -13,7 +13,7 @@
 //        test eax,1; jz even; inc ebx; even: dec ecx; jnz top
 const PAGES = 1 << 20, RI = 0, WI = 4 * PAGES, POOL = 8 * PAGES;
 const mem = new WebAssembly.Memory({ initial: (POOL + 16 * 4096) / 65536 + 1 });
-const h32 = new Int32Array(mem.buffer), h8 = new Uint8Array(mem.buffer);
+const h32 = new Int32Array(mem.buffer);
 const frame = POOL / 4096 + 1; // frame index of the guest page 0x40000000
 h32[(RI >> 2) + 0x40000] = frame; h32[(WI >> 2) + 0x40000] = frame; h32[(RI >> 2) + 0x40001] = frame + 1; h32[(WI >> 2) + 0x40001] = frame + 1;
 for (let j = 0; j < 1024; j++) h32[(frame << 10) + j] = j * 7;
@@ -26,7 +26,7 @@ function jsRegion(st, budget) {
     if (left < 7) break;
     left -= 7;
     $i = H[(esi >>> 12)]; $o = esi & 4095;
-    let v = ($i !== 0 && ($o & 3) === 0) ? H[(($i << 12) | $o) >> 2] : slow(esi);
+    const v = ($i !== 0 && ($o & 3) === 0) ? H[(($i << 12) | $o) >> 2] : slow(esi);
     eax = (eax + v) | 0;
     const a = (esi + 4) | 0;
     $i = H[(WI >> 2) + (a >>> 12)]; $o = a & 4095;
@@ -53,8 +53,8 @@ const str = (s) => vec([...s].map((c) => [c.charCodeAt(0)]));
 const I = { get: 0x20, set: 0x21, tee: 0x22, const: 0x41, add: 0x6a, sub: 0x6b, and: 0x71, shru: 0x76, shl: 0x74, or: 0x72, eqz: 0x45, ltu: 0x49, gtu: 0x4b, load: 0x28, store: 0x36, if: 0x04, end: 0x0b, brif: 0x0d, loop: 0x03, block: 0x02, unreachable: 0x00 };
 const g = (l) => [I.get, l], s = (l) => [I.set, l], t = (l) => [I.tee, l], c = (n) => [I.const, ...sleb(n)];
 const ld = (off = 0) => [I.load, 2, ...uleb(off)], stt = (off = 0) => [I.store, 2, ...uleb(off)];
-// locals: 0 st(param: base address of state) 1 budget(param) 2 eax 3 ecx 4 ebx 5 esi 6 left 7 i 8 o 9 a
-const EAX = 2, ECX = 3, EBX = 4, ESI = 5, LEFT = 6, Fi = 7, Fo = 8, A = 9;
+// locals: 0 st (param: address of the state) 1 budget (param) 2 eax 3 ecx 4 ebx 5 esi 6 left 7 frame 8 (unused) 9 address
+const EAX = 2, ECX = 3, EBX = 4, ESI = 5, LEFT = 6, Fi = 7, A = 9;
 const body = [
   // load registers from state at address 0x7ff000 (st param)
   ...g(0), ...ld(0), ...s(EAX), ...g(0), ...ld(4), ...s(ECX), ...g(0), ...ld(12), ...s(EBX), ...g(0), ...ld(24), ...s(ESI), ...g(1), ...s(LEFT),

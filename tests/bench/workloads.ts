@@ -1,14 +1,16 @@
 /**
  * What the benchmark runs (issue 10, point 1): busybox applets on
- * generated input, an awk floating-point loop and busybox's start-up.
+ * generated input, an awk floating-point loop, zlib's minigzip and a Lua
+ * script (programs built from Debian sources), and busybox's start-up.
  * Sizes are chosen so that each fx86 run takes a few seconds at most
  * today; FX86_BENCH_SCALE multiplies them (0.1 for a quick run).
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_ENV } from "../../core/vm/guest.ts";
 import { pseudoText } from "../support/guests.ts";
 import { REPO } from "../support/paths.ts";
-import { amd64Busybox } from "./amd64.ts";
+import { amd64Build, amd64Busybox } from "./amd64.ts";
 import { childCpu } from "./measure.ts";
 
 /** One program run, the same on every system. */
@@ -31,6 +33,10 @@ export interface Workload {
 
 /** Debian's busybox for i386, as vendored for the examples (examples/bin/README.md). */
 export const I386_BUSYBOX = join(REPO, "examples", "bin", "busybox");
+/** zlib's minigzip for i386, built from Debian sources (examples/bin/README.md). */
+export const I386_MINIGZIP = join(REPO, "examples", "bin", "minigzip");
+/** Lua 5.4's interpreter for i386, built from Debian sources (examples/bin/README.md). */
+export const I386_LUA = join(REPO, "examples", "bin", "lua");
 
 const KiB = 1024, MiB = 1024 * KiB;
 
@@ -64,6 +70,7 @@ export function workloads(scale: number): Workload[] {
   // busybox-static has no awk math functions (sin, sqrt): the loop uses the
   // four operations, on the x87 in the i386 build and SSE2 in the amd64 one.
   const awk = `BEGIN{for(i=0;i<${loops};i++){s+=(i%2?-4:4)/(2*i+1); x=i*0.001; t+=x*x/(1+x)}; printf "%.9f %.6f\\n", s, t}`;
+  const rounds = bytes(15_000);
   return [
     busybox(`md5sum ${size(bytes(8 * MiB))}`, ["md5sum"], text(8 * MiB)),
     busybox(`sha256sum ${size(bytes(4 * MiB))}`, ["sha256sum"], text(4 * MiB)),
@@ -72,9 +79,16 @@ export function workloads(scale: number): Workload[] {
     busybox(`bzip2 -c ${size(bytes(512 * KiB))}`, ["bzip2", "-c"], text(512 * KiB)),
     busybox(`sort ${size(bytes(1 * MiB))}`, ["sort"], text(1 * MiB)),
     busybox(`awk float loop ${loops}`, ["awk", awk]),
-    // Programs built from Debian sources go here (issue 10 names zlib's
-    // minigzip and Lua), each with its vendored i386 guest and its amd64
-    // build of the same version.
+    // minigzip with no file compresses stdin to stdout.
+    { name: `minigzip ${size(bytes(1 * MiB))}`, i386: I386_MINIGZIP, amd64: amd64Build("minigzip"), args: [], stdin: text(1 * MiB) },
+    // `lua -` runs the script read from stdin; its argument is arg[1].
+    {
+      name: `lua cpu.lua ${rounds}`,
+      i386: I386_LUA,
+      amd64: amd64Build("lua"),
+      args: ["-", String(rounds)],
+      stdin: new Uint8Array(readFileSync(join(REPO, "tests", "bench", "cpu.lua"))),
+    },
     { ...busybox("start-up: busybox true", ["true"]), wholeProcess: true },
   ];
 }
