@@ -16,8 +16,11 @@ export function isRepString(i: Instr): boolean {
  * Decodes the basic block at `eip`: straight-line code up to a control
  * transfer, at most `max` instructions, within the page it starts on, and
  * ending before any address for which `stopBefore` is true (a breakpoint).
- * A REP string instruction is always a block of its own. An undecodable
- * instruction ends the block before it; alone, its decoding fault is thrown.
+ * A REP string instruction is always a block of its own, and so is any
+ * instruction for which `alone` is true (the engine isolates those that
+ * WebAssembly regions leave for, so that the code after them can be a
+ * region again). An undecodable instruction ends the block before it;
+ * alone, its decoding fault is thrown.
  *
  * @example
  * const instrs = decodeBlock((a) => mem.fetch8(a), cpu.eip, 64);
@@ -27,6 +30,7 @@ export function decodeBlock(
   eip: number,
   max: number,
   stopBefore?: (addr: number) => boolean,
+  alone: (i: Instr) => boolean = isRepString,
 ): Instr[] {
   const instrs: Instr[] = [];
   const startPage = (eip >>> 0) >>> PAGE_SHIFT;
@@ -39,11 +43,12 @@ export function decodeBlock(
       if (instrs.length === 0) throw e;
       break;
     }
-    if (isRepString(i) && instrs.length > 0) break;
+    const single = alone(i);
+    if (single && instrs.length > 0) break;
     instrs.push(i);
     addr = (addr + i.len) | 0;
     if (
-      i.def.flow !== "next" || isRepString(i) || instrs.length >= max ||
+      i.def.flow !== "next" || single || instrs.length >= max ||
       (addr >>> 0) >>> PAGE_SHIFT !== startPage || stopBefore?.(addr) === true
     ) break;
   }

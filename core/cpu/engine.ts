@@ -81,6 +81,13 @@ export class Engine {
   private readonly regions = new Map<number, WasmRegion>();
   /** Which backend runs (see {@link Backend}); tests choose one, users get the default. */
   backend: Backend = "tiered";
+  /**
+   * The instructions that are blocks of their own: REP string instructions,
+   * and with WebAssembly regions also every instruction they leave for.
+   */
+  private get alone(): (i: Instr) => boolean {
+    return this.backend === "tiered" || this.backend === "regions" ? isolated : isRepString;
+  }
   /** Addresses to stop before (address breakpoints): blocks end before them. */
   private breaks: ReadonlySet<number> | undefined;
 
@@ -173,7 +180,7 @@ export class Engine {
   }
 
   private build(eip: number, max: number): Block {
-    const instrs = decodeBlock((a) => this.mem.fetch8(a), eip, max, this.breaks && ((a) => this.breaks!.has(a)));
+    const instrs = decodeBlock((a) => this.mem.fetch8(a), eip, max, this.breaks && ((a) => this.breaks!.has(a)), this.alone);
     this.registerCode(eip, instrs);
     const rep = isRepString(instrs[0]);
     const compiled = this.backend === "compiled" && max > 1;
@@ -227,7 +234,7 @@ export class Engine {
       if (stopBefore?.(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0)) continue;
       let instrs: Instr[];
       try {
-        instrs = decodeBlock(fetch, addr, MAX_BLOCK, stopBefore);
+        instrs = decodeBlock(fetch, addr, MAX_BLOCK, stopBefore, this.alone);
       } catch {
         continue;
       }
@@ -274,6 +281,11 @@ export class Engine {
   }
 }
 
+
+/** A REP string instruction, or one that regions do not translate. */
+function isolated(i: Instr): boolean {
+  return isRepString(i) || !translatable(i);
+}
 
 /**
  * Where control can go after a block, when the code says so: the

@@ -5,8 +5,8 @@
  * on a reference and under fx86 from the same machine code. Registers,
  * EFLAGS, segment registers, faults and the data pages must agree except
  * where undefined.ts says Intel leaves a result undefined. fx86 runs each
- * case in block mode, and every fourth one in single-step mode as well,
- * which must agree exactly.
+ * case in block mode and again in WebAssembly regions, and every other one
+ * in single-step mode as well, which must agree exactly.
  *
  * The reference (oracle.ts) is the processor running the i386 batch
  * (native/runner.c) where the kernel runs i386 programs; elsewhere the
@@ -102,9 +102,11 @@ test("differential: every table row against the real CPU", () => {
     const { binary, placed } = assemble(`diff-${batch}`, plans.map((p) => p.case));
     const refs = oracle.run(`diff-${batch}`, plans, placed);
     // Each case runs once per machine: compiled blocks against the
-    // reference, and half of them again through the templates, one
-    // instruction at a time (the cold tier and the budget-tail path).
+    // reference, then as WebAssembly regions, and half of them again
+    // through the templates, one instruction at a time (the cold tier and
+    // the budget-tail path).
     const block = new Fx86Machine(binary, "compiled");
+    const regions = new Fx86Machine(binary, "regions");
     const single = new Fx86Machine(binary, "single");
     plans.forEach(({ case: c, layer }, n) => {
       const host = refs[n].host;
@@ -120,6 +122,7 @@ test("differential: every table row against the real CPU", () => {
         seen.iced |= icedUndefined(binary.subarray(placed[n].instr, placed[n].next));
         masked.set(c.form, seen);
       }
+      if (!sameOutcome(fx, regions.run(c, placed[n], host))) problems.push("compiled blocks and wasm regions disagree");
       if (n % 2 === 0) {
         singleStepped++;
         if (!sameOutcome(fx, single.run(c, placed[n], host))) problems.push("block and single-step modes disagree");
@@ -139,7 +142,7 @@ test("differential: every table row against the real CPU", () => {
     `differential: ${rows.length} table rows, ${allForms.size} opcode forms (row x operand size x register/memory), ` +
       `${forms.size} exercised; ${cases.length} cases (${SEQUENCES} of them instruction sequences) ` +
       `run on the reference and under fx86 (${faults} faulting), ` +
-      `${singleStepped} also single-stepped`,
+      `all also run as WebAssembly regions, ${singleStepped} also single-stepped`,
   );
   console.log(layers.report());
   if (failingForms.size) {

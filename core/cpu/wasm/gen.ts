@@ -44,12 +44,14 @@ export const Local = {
   /** Operands of the last flag-setting instruction, for conditions known statically. */
   X: 26,
   Y: 27,
+  /** String instructions' step: 1, or -1 with EFLAGS.DF set (CLD, STD and POPF end a region). */
+  DIR: 28,
 } as const;
 /** Locals after the two parameters. */
-export const LOCAL_COUNT = 26;
+export const LOCAL_COUNT = 27;
 
 /** Words of the scratch frame: the state the host and the region exchange. */
-export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14 } as const;
+export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14, DIR: 15 } as const;
 /** Locals that hold guest state, in scratch-slot order (EIP apart). */
 export const STATE = [3, 4, 5, 6, 7, 8, 9, 10, Local.FR, Local.FA, Local.FSZ, Local.FL, Local.FSBASE, Local.GSBASE];
 
@@ -270,6 +272,18 @@ export class WasmGen {
     this.offset();
     this.segmentBase();
     this.code.localSet(Local.EA);
+  }
+
+  /** Pushes the source address of a string instruction: ESI plus the base of an FS/GS override. */
+  stringSource(): void {
+    this.code.localGet(Local.REG + 6);
+    this.segmentBase();
+  }
+
+  /** Adds `size` / 8 bytes, forward or backward as EFLAGS.DF says, to register `n`. */
+  advance(n: number, size: number): void {
+    this.code.localGet(Local.REG + n).localGet(Local.DIR).i32Const(size / 8).op(Op.i32_mul).op(Op.i32_add)
+      .localSet(Local.REG + n);
   }
 
   /** Adds the FS or GS base of an override to the address on the stack. */

@@ -11,7 +11,7 @@ import { blockEnd } from "../blocks.ts";
 import { hasMemoryOperand, type Instr } from "../isa/instr.ts";
 import { PAGE_SHIFT, WASM_SCRATCH } from "../../memory/memory.ts";
 import type { Memory } from "../../memory/memory.ts";
-import { FS, GS } from "../state.ts";
+import { DF, FS, GS } from "../state.ts";
 import type { BlockFn } from "../codegen/compile.ts";
 import { Code, I32, MemOp, ModuleBuilder, Op } from "./encoder.ts";
 import { type Dispatch, type KnownFlags, Local, LOCAL_COUNT, Slot, STATE, WasmGen } from "./gen.ts";
@@ -19,9 +19,14 @@ import { type Dispatch, type KnownFlags, Local, LOCAL_COUNT, Slot, STATE, WasmGe
 /** The most a region runs in one call: its counters are i32. */
 const MAX_RUN = 0x7fffffff;
 
-/** True if the region compiler translates the instruction (else a region leaves before it). */
+/**
+ * True if the region compiler translates the instruction (else a region
+ * leaves before it). A REP prefix matters only on string instructions
+ * (compilers emit `rep ret`).
+ */
 export function translatable(i: Instr): boolean {
-  return i.def.wasm !== undefined && i.adsize === 32 && i.rep === 0 && i.def.wasm.accepts(i);
+  return i.def.wasm !== undefined && i.adsize === 32 && !(i.rep !== 0 && i.def.string !== undefined) &&
+    i.def.wasm.accepts(i);
 }
 
 /** A compiled region: the blocks it holds and how to enter it at one of them. */
@@ -72,6 +77,7 @@ export function compileWasmRegion(blocks: readonly (readonly Instr[])[], m: Memo
         s.set(r);
         s[Slot.FR] = c.fr, s[Slot.FA] = c.fa, s[Slot.FSZ] = c.fsz, s[Slot.FL] = c.fl;
         s[Slot.FSBASE] = c.segBase[FS], s[Slot.GSBASE] = c.segBase[GS];
+        s[Slot.DIR] = c.ef & DF ? -1 : 1;
         const done = run(left > MAX_RUN ? MAX_RUN : left, pc);
         if (done === 0) return host(c, r, m, left);
         for (let k = 0; k < 8; k++) r[k] = s[k];
@@ -109,6 +115,7 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
   const { BUDGET, LEFT, PC, EIP } = Local;
   const code = new Code();
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).mem(MemOp.i32_load, 0, 2).localSet(l));
+  code.i32Const(WASM_SCRATCH + 4 * Slot.DIR).mem(MemOp.i32_load, 0, 2).localSet(Local.DIR);
   code.localGet(BUDGET).localSet(LEFT);
   const n = blocks.length;
   code.block(); // $exit

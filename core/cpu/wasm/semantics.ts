@@ -19,8 +19,9 @@ export interface WasmEmitter {
 const { A, B, V, X, Y, REG } = Local;
 const ESP = REG + 4;
 
-/** Instructions writing memory through CS fault (a code segment is not writable): the host raises it. */
-const notThroughCs = (i: Instr) => !(i.seg === CS && hasMemoryOperand(i));
+/** Memory operands through CS are left to the host (writes fault: a code segment is not writable). */
+const notThroughCs = (i: Instr) =>
+  !(i.seg === CS && (hasMemoryOperand(i) || i.def.operands.some((o) => o === "Ob" || o === "Ov")));
 const always = () => true;
 
 function emitter(emit: (g: WasmGen) => void, accepts: (i: Instr) => boolean = notThroughCs): WasmEmitter {
@@ -341,6 +342,56 @@ export const mul32 = emitter((g) => {
   code.localGet(REG + 2).i32Const(0).op(Op.i32_ne).localTee(B).localGet(B).i32Const(0);
   g.flagsFrom(32);
 }, (i) => i.opcode === 0xf7 && i.opsize === 32);
+
+// ---- strings (without REP: a REP string instruction is a block of its own on the host) ----
+
+/** MOVS, STOS, LODS, CMPS and SCAS: loads and stores first, then ESI/EDI move by the element size. */
+export const string = (fn: "movs" | "stos" | "lods" | "cmps" | "scas") =>
+  emitter((g) => {
+    const code = g.code, size = g.size;
+    const destination = () => code.localGet(REG + 7);
+    switch (fn) {
+      case "movs":
+        g.stringSource();
+        g.load(size);
+        code.localSet(Local.VAL);
+        destination();
+        g.store(size);
+        break;
+      case "stos":
+        g.reg(0, size);
+        code.localSet(Local.VAL);
+        destination();
+        g.store(size);
+        break;
+      case "lods":
+        g.stringSource();
+        g.load(size);
+        g.setReg(0, size);
+        break;
+      case "cmps":
+        g.stringSource();
+        g.load(size);
+        code.localSet(A);
+        destination();
+        g.load(size);
+        code.localSet(Y).localGet(A).localSet(X);
+        break;
+      case "scas":
+        destination();
+        g.load(size);
+        code.localSet(Y);
+        g.reg(0, size);
+        code.localSet(X);
+    }
+    if (fn === "cmps" || fn === "scas") {
+      code.localGet(X).localGet(Y).op(Op.i32_sub);
+      fit(g, size);
+      g.arithmeticFlags("sub", size);
+    }
+    if (fn === "movs" || fn === "lods" || fn === "cmps") g.advance(6, size);
+    if (fn !== "lods") g.advance(7, size);
+  });
 
 // ---- control -------------------------------------------------------------------
 
