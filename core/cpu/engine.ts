@@ -4,6 +4,7 @@ import { blockEnd, decodeBlock, isRepString } from "./blocks.ts";
 import { type BlockFn, compileBlock } from "./codegen/compile.ts";
 import { templateBlock } from "./codegen/template.ts";
 import { compileWasmRegion, translatable, type WasmRegion } from "./wasm/region.ts";
+import { RegionEntries } from "./wasm/dispatch.ts";
 import type { Instr } from "./isa/instr.ts";
 import type { Cpu } from "./state.ts";
 import { Fx86Call, TRAP_FX86 } from "./trap.ts";
@@ -15,6 +16,8 @@ const WARM = 16;
 /** Runs after which a compiled block becomes the entry of a WebAssembly region. */
 const HOT = 32;
 const MAX_REGION_BLOCKS = 64;
+/** Instructions a guest runs before its hot blocks become regions. */
+const REGIONS_AFTER = 200_000;
 const MAX_REGION_INSTRS = 1024;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
 
@@ -79,6 +82,8 @@ export class Engine {
   private readonly pageBlocks = new Map<number, number[]>();
   /** Compiled regions by the addresses of the blocks they hold (any may become an entry). */
   private readonly regions = new Map<number, WasmRegion>();
+  /** The region entries, once a block has become one. */
+  private entries?: RegionEntries;
   /** Which backend runs (see {@link Backend}); tests choose one, users get the default. */
   backend: Backend = "tiered";
   /**
@@ -157,6 +162,7 @@ export class Engine {
     for (const page of this.pageBlocks.keys()) this.mem.unmarkCode(page);
     this.pageBlocks.clear();
     this.regions.clear();
+    this.entries?.retain(() => false);
     this.blocks.clear();
     this.singles.clear();
   }
@@ -195,9 +201,16 @@ export class Engine {
     const backend = this.backend;
     if (backend === "regions") {
       if (hits === 1 && this.blocks.get(b.addr) === b) this.promote(b);
-    } else if (backend !== "tiered" || !translatable(b.instrs[0])) {
-      if (hits === WARM && backend !== "templates") b.fn = compileBlock(b.instrs);
-    } else if (hits === HOT && this.blocks.get(b.addr) === b) this.promote(b);
+      return;
+    }
+    // Regions are for guests that run long: a short one never pays for a wasm memory.
+    const regions = backend === "tiered" && translatable(b.instrs[0]);
+    const longRunning = this.cpu.icount >= REGIONS_AFTER;
+    if (hits === WARM && backend !== "templates" && !(regions && longRunning)) b.fn = compileBlock(b.instrs);
+    else if (hits === HOT && regions && this.blocks.get(b.addr) === b) {
+      if (longRunning) this.promote(b);
+      else b.hits = WARM;
+    }
   }
 
   /**
@@ -208,7 +221,8 @@ export class Engine {
    * translate; a block starting with one cannot be an entry.
    */
   private promote(entry: Block): void {
-    if (!translatable(entry.instrs[0])) return;
+    // A breakpoint's block stays out: regions chain into entries without the engine looking.
+    if (entry.brk || !translatable(entry.instrs[0])) return;
     let region = this.regions.get(entry.addr);
     if (region === undefined) {
       region = compileWasmRegion(this.regionBlocks(entry), this.mem);
@@ -216,7 +230,9 @@ export class Engine {
     }
     // Writing any page of the region drops the entry.
     for (const page of region.pages) this.registerPage(page, entry.addr);
-    entry.fn = region.enter(entry.addr, entry.fn);
+    this.entries ??= new RegionEntries(this.mem);
+    this.entries.add(entry.addr, region.run, region.index.get(entry.addr)!);
+    entry.fn = this.entries.enter(entry.addr, entry.fn);
   }
 
   /** The blocks of a new region starting at `entry` (see promote). */
@@ -275,6 +291,7 @@ export class Engine {
       this.pageBlocks.delete(page);
     }
     for (const [a, region] of this.regions) if (region.pages.includes(page)) this.regions.delete(a);
+    this.entries?.retain((a) => this.blocks.has(a));
     // Cached successor links may point at dropped blocks: forget them all.
     for (const b of this.blocks.values()) b.next1 = b.next2 = undefined;
     this.mem.unmarkCode(page);

@@ -25,13 +25,16 @@ const MAX_FRAMES = 1 << 19;
 
 /**
  * Byte offsets in a memory moved into WebAssembly (Memory.toWasm): the
- * read page table, the write page table, then the frame pool. Frame 0 of
- * the pool belongs to no page: compiled regions keep the guest registers
- * there (WASM_SCRATCH) while they hand control to the host.
+ * read page table, the write page table, the engine's table of region
+ * entries (WASM_DISPATCH, WASM_DISPATCH_SIZE bytes: core/cpu/wasm/dispatch.ts),
+ * then the frame pool. Frame 0 of the pool belongs to no page: compiled
+ * regions exchange the guest registers with the host there (WASM_SCRATCH).
  */
 export const WASM_RI = 0;
 export const WASM_WI = PAGE_COUNT * 4;
-export const WASM_POOL = 2 * PAGE_COUNT * 4;
+export const WASM_DISPATCH = 2 * PAGE_COUNT * 4;
+export const WASM_DISPATCH_SIZE = 1 << 20;
+export const WASM_POOL = WASM_DISPATCH + WASM_DISPATCH_SIZE;
 export const WASM_SCRATCH = WASM_POOL;
 const WASM_PAGE = 65536;
 

@@ -1,4 +1,4 @@
-import type { Instr } from "../isa/instr.ts";
+import type { Instr, OpDef } from "../isa/instr.ts";
 import { isRepString } from "../blocks.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { Cpu } from "../state.ts";
@@ -57,7 +57,35 @@ export function templateBlock(instrs: readonly Instr[]): BlockFn {
   };
 }
 
+/**
+ * Instantiated templates by everything that decides an instruction's
+ * source (see instructionKey), shared by every engine in the process:
+ * guests that run the same program (sub-guests, repeated runs, restored
+ * snapshots) skip generating and canonicalising the source again.
+ */
+const instances = new WeakMap<OpDef, Map<string, { fn: Template; values: number[] }>>();
+const MAX_INSTANCES = 100_000;
+
 function template(i: Instr, k: number): { fn: Template; values: number[] } {
+  let byKey = instances.get(i.def);
+  if (byKey === undefined) instances.set(i.def, byKey = new Map());
+  const key = instructionKey(i, k);
+  let found = byKey.get(key);
+  if (found === undefined) {
+    if (byKey.size >= MAX_INSTANCES) byKey.clear();
+    found = instantiate(i, k);
+    byKey.set(key, found);
+  }
+  return found;
+}
+
+/** The decoded fields an instruction's generated source depends on, with its position in the block (RDTSC counts it). */
+function instructionKey(i: Instr, k: number): string {
+  return `${k},${i.addr},${i.len},${i.opcode},${i.twoByte ? 1 : 0},${i.opsize},${i.adsize},${i.seg},${i.rep},` +
+    `${i.lock ? 1 : 0},${i.modrm},${i.base},${i.index},${i.scale},${i.disp},${i.imm},${i.imm2}`;
+}
+
+function instantiate(i: Instr, k: number): { fn: Template; values: number[] } {
   const { text, values } = canonical(instructionSource(i, k));
   let fn = templates.get(text);
   if (fn === undefined) {

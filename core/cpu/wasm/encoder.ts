@@ -219,6 +219,11 @@ export class Code {
   call(func: number): this {
     return this.byte(0x10).uleb(func);
   }
+
+  /** Calls the function at the index on the stack in table 0, of function type `type`. */
+  callIndirect(type: number): this {
+    return this.byte(0x11).uleb(type).byte(0x00);
+  }
 }
 
 interface Func {
@@ -253,6 +258,11 @@ export class ModuleBuilder {
   /** Imports a memory of at least `minPages` 64 KiB pages. */
   importMemory(module: string, field: string, minPages: number): void {
     this.imports.push([...name(module), ...name(field), 0x02, 0x00, ...uleb(minPages)]);
+  }
+
+  /** Imports a table of functions (funcref) of at least `min` elements. */
+  importTable(module: string, field: string, min: number): void {
+    this.imports.push([...name(module), ...name(field), 0x01, 0x70, 0x00, ...uleb(min)]);
   }
 
   /** Imports a function; returns its index. */

@@ -9,15 +9,11 @@
  */
 import { blockEnd } from "../blocks.ts";
 import { hasMemoryOperand, type Instr } from "../isa/instr.ts";
-import { PAGE_SHIFT, WASM_SCRATCH } from "../../memory/memory.ts";
+import { PAGE_SHIFT, PAGE_SIZE, WASM_SCRATCH } from "../../memory/memory.ts";
 import type { Memory } from "../../memory/memory.ts";
-import { DF, FS, GS } from "../state.ts";
-import type { BlockFn } from "../codegen/compile.ts";
+import type { RegionRun } from "./dispatch.ts";
 import { Code, I32, MemOp, ModuleBuilder, Op } from "./encoder.ts";
 import { type Dispatch, type KnownFlags, Local, LOCAL_COUNT, Slot, STATE, WasmGen } from "./gen.ts";
-
-/** The most a region runs in one call: its counters are i32. */
-const MAX_RUN = 0x7fffffff;
 
 /**
  * True if the region compiler translates the instruction (else a region
@@ -29,37 +25,40 @@ export function translatable(i: Instr): boolean {
     i.def.wasm.accepts(i);
 }
 
-/** A compiled region: the blocks it holds and how to enter it at one of them. */
+/** A compiled region: the blocks it holds and its function. */
 export interface WasmRegion {
   /** Block addresses (int32) and their indices in the region. */
   readonly index: ReadonlyMap<number, number>;
   /** The pages its code was read from. */
   readonly pages: readonly number[];
   /**
-   * A BlockFn entering the region at block `addr`: it runs whole blocks
-   * while they fit in `left` and returns the instructions retired, EIP on
-   * the next. When the region leaves before retiring anything (the first
-   * access needs the host), `host` (the block's own function) runs instead.
+   * Runs whole blocks from block `pc` while they fit in `budget`, with the
+   * guest state in the scratch frame (WASM_SCRATCH, laid out as Slot says)
+   * before and after; returns the instructions retired, EIP in the frame.
    */
-  enter(addr: number, host: BlockFn): BlockFn;
+  readonly run: RegionRun;
 }
 
 /**
- * Compiles a region of basic blocks for one CPU and memory; any of them
- * whose first instruction is {@link translatable} can be an entry.
+ * Compiles a region of basic blocks for one memory; any of them whose
+ * first instruction is {@link translatable} can be an entry (see
+ * core/cpu/wasm/dispatch.ts).
  *
  * @example
  * const region = compileWasmRegion([instrs], mem);
- * const fn = region.enter(instrs[0].addr, templateBlock(instrs));
- * fn(cpu, cpu.r, mem, 1000); // instructions retired
+ * entries.add(instrs[0].addr, region.run, region.index.get(instrs[0].addr)!);
  */
 export function compileWasmRegion(blocks: readonly (readonly Instr[])[], m: Memory): WasmRegion {
   const memory = m.toWasm();
   const index = new Map(blocks.map((b, j) => [b[0].addr | 0, j]));
-  const instance = new WebAssembly.Instance(buildModule(blocks, index, memory.buffer.byteLength / 65536), {
-    m: { memory },
-  });
-  const run = instance.exports.run as (budget: number, pc: number) => number;
+  const key = regionKey(blocks, m);
+  let module = modules.get(key);
+  if (module === undefined) {
+    if (modules.size >= MAX_MODULES) modules.clear();
+    module = buildModule(blocks, index);
+    modules.set(key, module);
+  }
+  const instance = new WebAssembly.Instance(module, { m: { memory } });
   const pages = new Set<number>();
   for (const b of blocks) {
     for (const i of b) {
@@ -67,36 +66,34 @@ export function compileWasmRegion(blocks: readonly (readonly Instr[])[], m: Memo
       pages.add(((i.addr + i.len - 1) >>> 0) >>> PAGE_SHIFT);
     }
   }
-  return {
-    index,
-    pages: [...pages],
-    enter(addr, host) {
-      const pc = index.get(addr | 0)!;
-      return (c, r, _m, left) => {
-        const s = m.scratch;
-        s.set(r);
-        s[Slot.FR] = c.fr, s[Slot.FA] = c.fa, s[Slot.FSZ] = c.fsz, s[Slot.FL] = c.fl;
-        s[Slot.FSBASE] = c.segBase[FS], s[Slot.GSBASE] = c.segBase[GS];
-        s[Slot.DIR] = c.ef & DF ? -1 : 1;
-        const done = run(left > MAX_RUN ? MAX_RUN : left, pc);
-        if (done === 0) return host(c, r, m, left);
-        for (let k = 0; k < 8; k++) r[k] = s[k];
-        c.fr = s[Slot.FR], c.fa = s[Slot.FA], c.fsz = s[Slot.FSZ], c.fl = s[Slot.FL];
-        c.eip = s[Slot.EIP];
-        c.icount += done;
-        return done;
-      };
-    },
-  };
+  return { index, pages: [...pages], run: instance.exports.run as RegionRun };
 }
 
-function buildModule(
-  blocks: readonly (readonly Instr[])[],
-  index: ReadonlyMap<number, number>,
-  pages: number,
-): WebAssembly.Module {
+/**
+ * Compiled modules by their code (see regionKey), shared by every engine
+ * in the process: guests running the same program (sub-guests at any
+ * depth, repeated runs, restored snapshots) instantiate a module the
+ * runtime has already compiled and optimised.
+ */
+const modules = new Map<string, WebAssembly.Module>();
+const MAX_MODULES = 10_000;
+
+/** What a region's module depends on: its blocks' addresses and bytes. */
+function regionKey(blocks: readonly (readonly Instr[])[], m: Memory): string {
+  return blocks.map((b) => {
+    const start = b[0].addr, end = blockEnd(b);
+    let bytes = "";
+    for (let a = start; a !== end; a = (a + 1) | 0) bytes += String.fromCharCode(m.fetch8(a));
+    return `${start}:${bytes}`;
+  }).join(",");
+}
+
+/** The smallest memory a region runs on: the page tables and the scratch frame. */
+const MIN_PAGES = (WASM_SCRATCH + PAGE_SIZE) / 65536;
+
+function buildModule(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<number, number>): WebAssembly.Module {
   const mb = new ModuleBuilder();
-  mb.importMemory("m", "memory", pages);
+  mb.importMemory("m", "memory", Math.ceil(MIN_PAGES));
   const findFn = mb.func(mb.type([I32], [I32]), 0, findCode([...index].sort((a, b) => a[0] - b[0])));
   mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn), "run");
   return new WebAssembly.Module(mb.build());
