@@ -241,7 +241,7 @@ one(0xee, privileged("out", "DX,AL"));
 one(0xef, privileged("out", "DX,eAX"));
 one(0xf1, faulting("breakpoint", "int1", "", "INT1"));
 one(0xf4, privileged("hlt"));
-one(0xf5, op("cmc", "", S.cmc));
+one(0xf5, op("cmc", "", S.cmc, wasm(W.carry("cmc"))));
 const unaryGroup = (size: "b" | "v") => {
   const E = "E" + size;
   return [
@@ -251,18 +251,18 @@ const unaryGroup = (size: "b" | "v") => {
     op("neg", E, A.unary("neg"), wasm(W.neg, lockable)),
     op("mul", E, A.accumulatorOp("mul"), wasm(W.mul32)),
     op("imul", E, A.accumulatorOp("imul1")),
-    op("div", E, A.accumulatorOp("div")),
-    op("idiv", E, A.accumulatorOp("idiv")),
+    op("div", E, A.accumulatorOp("div"), wasm(W.divide(false))),
+    op("idiv", E, A.accumulatorOp("idiv"), wasm(W.divide(true))),
   ];
 };
 ONE[0xf6] = { kind: "group", ops: unaryGroup("b") };
 ONE[0xf7] = { kind: "group", ops: unaryGroup("v") };
-one(0xf8, op("clc", "", S.clc));
-one(0xf9, op("stc", "", S.stc));
+one(0xf8, op("clc", "", S.clc, wasm(W.carry("clc"))));
+one(0xf9, op("stc", "", S.stc, wasm(W.carry("stc"))));
 one(0xfa, privileged("cli"));
 one(0xfb, privileged("sti"));
-one(0xfc, op("cld", "", S.cld));
-one(0xfd, op("std", "", S.std));
+one(0xfc, op("cld", "", S.cld, wasm(W.direction(1))));
+one(0xfd, op("std", "", S.std, wasm(W.direction(-1))));
 ONE[0xfe] = {
   kind: "group",
   ops: [op("inc", "Eb", A.unary("inc"), wasm(W.incDec("inc"), lockable)), op("dec", "Eb", A.unary("dec"), wasm(W.incDec("dec"), lockable))],
@@ -341,19 +341,19 @@ for (let cc = 0; cc < 16; cc++) {
 two(0xa0, op("push", "FS", D.pushSeg));
 two(0xa1, op("pop", "FS", D.popSeg));
 two(0xa2, op("cpuid", "", S.cpuid));
-two(0xa3, op("bt", "Ev,Gv", A.bitTest(0)));
+two(0xa3, op("bt", "Ev,Gv", A.bitTest(0), wasm(W.bitTest(0))));
 two(0xa4, op("shld", "Ev,Gv,Ib", A.doubleShift("shld")));
 two(0xa5, op("shld", "Ev,Gv,CL", A.doubleShift("shld")));
 two(0xa8, op("push", "GS", D.pushSeg));
 two(0xa9, op("pop", "GS", D.popSeg));
-two(0xab, op("bts", "Ev,Gv", A.bitTest(1), lockable));
+two(0xab, op("bts", "Ev,Gv", A.bitTest(1), wasm(W.bitTest(1), lockable)));
 two(0xac, op("shrd", "Ev,Gv,Ib", A.doubleShift("shrd")));
 two(0xad, op("shrd", "Ev,Gv,CL", A.doubleShift("shrd")));
 two(0xaf, op("imul", "Gv,Ev", A.imul2, wasm(W.imul(0))));
 two(0xb0, op("cmpxchg", "Eb,Gb", A.cmpxchg, lockable));
 two(0xb1, op("cmpxchg", "Ev,Gv", A.cmpxchg, lockable));
 two(0xb2, op("lss", "Gv,Mp", D.loadFarPointer(SS)));
-two(0xb3, op("btr", "Ev,Gv", A.bitTest(2), lockable));
+two(0xb3, op("btr", "Ev,Gv", A.bitTest(2), wasm(W.bitTest(2), lockable)));
 two(0xb4, op("lfs", "Gv,Mp", D.loadFarPointer(FS)));
 two(0xb5, op("lgs", "Gv,Mp", D.loadFarPointer(GS)));
 two(0xb6, op("movzx", "Gv,Eb", D.movzx, wasm(W.movzx)));
@@ -365,13 +365,13 @@ TWO[0xba] = {
     undefined,
     undefined,
     undefined,
-    op("bt", "Ev,Ib", A.bitTest(0)),
-    op("bts", "Ev,Ib", A.bitTest(1), lockable),
-    op("btr", "Ev,Ib", A.bitTest(2), lockable),
-    op("btc", "Ev,Ib", A.bitTest(3), lockable),
+    op("bt", "Ev,Ib", A.bitTest(0), wasm(W.bitTest(0))),
+    op("bts", "Ev,Ib", A.bitTest(1), wasm(W.bitTest(1), lockable)),
+    op("btr", "Ev,Ib", A.bitTest(2), wasm(W.bitTest(2), lockable)),
+    op("btc", "Ev,Ib", A.bitTest(3), wasm(W.bitTest(3), lockable)),
   ],
 };
-two(0xbb, op("btc", "Ev,Gv", A.bitTest(3), lockable));
+two(0xbb, op("btc", "Ev,Gv", A.bitTest(3), wasm(W.bitTest(3), lockable)));
 two(0xbc, op("bsf", "Gv,Ev", A.bitScan("bsf")));
 two(0xbd, op("bsr", "Gv,Ev", A.bitScan("bsr")));
 two(0xbe, op("movsx", "Gv,Eb", D.movsx, wasm(W.movsx)));

@@ -94,6 +94,7 @@ export class RegionEntries {
       for (let k = 0; k < 8; k++) r[k] = t[k];
       c.fr = t[Slot.FR], c.fa = t[Slot.FA], c.fsz = t[Slot.FSZ], c.fl = t[Slot.FL];
       c.eip = t[Slot.EIP];
+      c.ef = t[Slot.DIR] < 0 ? c.ef | DF : c.ef & ~DF;
       c.icount += done;
       return done;
     };

@@ -44,7 +44,7 @@ export const Local = {
   /** Operands of the last flag-setting instruction, for conditions known statically. */
   X: 26,
   Y: 27,
-  /** String instructions' step: 1, or -1 with EFLAGS.DF set (CLD, STD and POPF end a region). */
+  /** String instructions' step: 1, or -1 with EFLAGS.DF set (CLD and STD change it; POPF ends a region). */
   DIR: 28,
 } as const;
 /** Locals after the two parameters. */
@@ -370,6 +370,13 @@ export class WasmGen {
     code.localGet(Local.SP).localSet(Local.REG + 4);
   }
 
+  /** Pops a condition; if it holds, leaves the region before this instruction (the host runs it: a fault, say). */
+  leaveIf(): void {
+    this.if();
+    this.dispatch.leaveBefore(this.depth);
+    this.end();
+  }
+
   // ---- flags ---------------------------------------------------------------
 
   /**
@@ -412,6 +419,28 @@ export class WasmGen {
     code.localGet(Local.Y).op(Op.i32_or).localSet(Local.FA);
     code.localGet(Local.V).localSet(Local.FR).i32Const(size).localSet(Local.FSZ);
     this.known = { kind: "result", size };
+  }
+
+  /**
+   * Replaces CF with Local.X and OF with Local.Y (0 or 1), keeping the
+   * other flags, as core/cpu/flags.ts setCfOf does: only the carry
+   * vector's top two bits change, or the EFLAGS bits when materialised.
+   */
+  setCarryOverflow(): void {
+    const code = this.code, { FA, FSZ, FL, X, Y } = Local;
+    code.localGet(FSZ);
+    this.if();
+    // fa = (fa & ~(3 << (top - 1))) | (carry << top) | ((overflow ^ carry) << (top - 1)), top = fsz - 1
+    code.localGet(FA).i32Const(3).localGet(FSZ).i32Const(2).op(Op.i32_sub).op(Op.i32_shl).i32Const(-1).op(Op.i32_xor)
+      .op(Op.i32_and)
+      .localGet(X).localGet(FSZ).i32Const(1).op(Op.i32_sub).op(Op.i32_shl).op(Op.i32_or)
+      .localGet(Y).localGet(X).op(Op.i32_xor).localGet(FSZ).i32Const(2).op(Op.i32_sub).op(Op.i32_shl).op(Op.i32_or)
+      .localSet(FA);
+    this.else();
+    code.localGet(FL).i32Const(~0x801).op(Op.i32_and).localGet(X).op(Op.i32_or)
+      .localGet(Y).i32Const(11).op(Op.i32_shl).op(Op.i32_or).localSet(FL);
+    this.end();
+    this.known = undefined;
   }
 
   /** Forgets what the flags are (after code that set them some other way). */

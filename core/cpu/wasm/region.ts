@@ -165,6 +165,7 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
   code.op(Op.end); // $exit
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).localGet(l).mem(MemOp.i32_store, 0, 2));
   code.i32Const(WASM_SCRATCH + 4 * Slot.EIP).localGet(EIP).mem(MemOp.i32_store, 0, 2);
+  code.i32Const(WASM_SCRATCH + 4 * Slot.DIR).localGet(Local.DIR).mem(MemOp.i32_store, 0, 2);
   code.localGet(BUDGET).localGet(LEFT).op(Op.i32_sub);
   return code;
 }

@@ -267,7 +267,7 @@ function shiftBy(g: WasmGen, fn: "shl" | "shr" | "sar", size: number): void {
 
 /** ROL/ROR of A by B (1..31) into V: only CF and OF change, as core/cpu/flags.ts setCfOf does. */
 function rotate(g: WasmGen, fn: "rol" | "ror", size: number): void {
-  const code = g.code, { FA, FSZ, FL } = Local;
+  const code = g.code;
   const msb = (l: number, bit = size - 1) => code.localGet(l).i32Const(bit).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and);
   if (size === 32) code.localGet(A).localGet(B).op(fn === "rol" ? Op.i32_rotl : Op.i32_rotr).localSet(V);
   else {
@@ -288,18 +288,7 @@ function rotate(g: WasmGen, fn: "rol" | "ror", size: number): void {
     msb(V, size - 2);
     code.op(Op.i32_xor).localSet(Y);
   }
-  code.localGet(FSZ);
-  g.if();
-  // fa = (fa & ~(3 << (top - 1))) | (carry << top) | ((overflow ^ carry) << (top - 1)), top = fsz - 1
-  code.localGet(FA).i32Const(3).localGet(FSZ).i32Const(2).op(Op.i32_sub).op(Op.i32_shl).i32Const(-1).op(Op.i32_xor)
-    .op(Op.i32_and)
-    .localGet(X).localGet(FSZ).i32Const(1).op(Op.i32_sub).op(Op.i32_shl).op(Op.i32_or)
-    .localGet(Y).localGet(X).op(Op.i32_xor).localGet(FSZ).i32Const(2).op(Op.i32_sub).op(Op.i32_shl).op(Op.i32_or)
-    .localSet(FA);
-  g.else();
-  code.localGet(FL).i32Const(~0x801).op(Op.i32_and).localGet(X).op(Op.i32_or)
-    .localGet(Y).i32Const(11).op(Op.i32_shl).op(Op.i32_or).localSet(FL);
-  g.end();
+  g.setCarryOverflow();
 }
 
 /** IMUL Gv, Ev and IMUL Gv, Ev, imm: CF = OF = the product does not fit. */
@@ -342,6 +331,85 @@ export const mul32 = emitter((g) => {
   code.localGet(REG + 2).i32Const(0).op(Op.i32_ne).localTee(B).localGet(B).i32Const(0);
   g.flagsFrom(32);
 }, (i) => i.opcode === 0xf7 && i.opsize === 32);
+
+/**
+ * BT, BTS, BTR and BTC with an immediate bit offset or a register
+ * operand (a memory operand with a register offset addresses another word:
+ * the host runs it). Only CF changes.
+ */
+export const bitTest = (op: 0 | 1 | 2 | 3) =>
+  emitter((g) => {
+    const code = g.code, size = g.size;
+    if (op === 0) g.get(0);
+    else g.update(0);
+    code.localSet(A);
+    g.get(1);
+    code.i32Const(size - 1).op(Op.i32_and).localSet(B);
+    code.localGet(A).localGet(B).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).localSet(X);
+    g.flag("of");
+    code.localSet(Y);
+    g.setCarryOverflow();
+    if (op === 0) return;
+    const bit = () => code.i32Const(1).localGet(B).op(Op.i32_shl);
+    code.localGet(A);
+    bit();
+    if (op === 1) code.op(Op.i32_or);
+    else if (op === 2) code.i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
+    else code.op(Op.i32_xor);
+    g.set(0);
+  }, (i) => notThroughCs(i) && (i.def.operands[1] === "Ib" || !hasMemoryOperand(i)));
+
+/** CLC, STC and CMC: CF replaced, OF kept. */
+export const carry = (fn: "clc" | "stc" | "cmc") =>
+  emitter((g) => {
+    const code = g.code;
+    if (fn === "cmc") {
+      g.flag("cf");
+      code.op(Op.i32_eqz);
+    } else code.i32Const(fn === "stc" ? 1 : 0);
+    code.localSet(X);
+    g.flag("of");
+    code.localSet(Y);
+    g.setCarryOverflow();
+  }, always);
+
+/** CLD and STD: the direction is a local of the region, written back when it leaves. */
+export const direction = (step: 1 | -1) => emitter((g) => g.code.i32Const(step).localSet(Local.DIR), always);
+
+/**
+ * DIV and IDIV with a 32-bit divisor: EDX:EAX divided, quotient to EAX and
+ * remainder to EDX, flags unchanged. A zero divisor or a quotient that does
+ * not fit leaves the region, and the host raises the fault (as does IDIV by
+ * -1, whose one overflowing case would trap the wasm division).
+ */
+export const divide = (signed: boolean) =>
+  emitter((g) => {
+    const code = g.code;
+    g.get(0);
+    code.localTee(B).op(Op.i32_eqz);
+    if (signed) code.localGet(B).i32Const(-1).op(Op.i32_eq).op(Op.i32_or);
+    else code.localGet(REG + 2).localGet(B).op(Op.i32_ge_u).op(Op.i32_or);
+    g.leaveIf();
+    const dividend = () =>
+      code.localGet(REG + 2).op(Op.i64_extend_i32_u).i64Const(32).op(Op.i64_shl)
+        .localGet(REG).op(Op.i64_extend_i32_u).op(Op.i64_or);
+    const divisor = () => code.localGet(B).op(signed ? Op.i64_extend_i32_s : Op.i64_extend_i32_u);
+    dividend();
+    divisor();
+    code.op(signed ? Op.i64_div_s : Op.i64_div_u).op(Op.i32_wrap_i64).localSet(A);
+    if (signed) {
+      // The quotient must fit in 32 bits: compare it with its own sign extension.
+      code.localGet(A).op(Op.i64_extend_i32_s);
+      dividend();
+      divisor();
+      code.op(Op.i64_div_s).op(Op.i64_ne);
+      g.leaveIf();
+    }
+    dividend();
+    divisor();
+    code.op(signed ? Op.i64_rem_s : Op.i64_rem_u).op(Op.i32_wrap_i64).localSet(REG + 2);
+    code.localGet(A).localSet(REG);
+  }, (i) => i.opcode === 0xf7 && i.opsize === 32 && notThroughCs(i));
 
 // ---- strings (without REP: a REP string instruction is a block of its own on the host) ----
 
