@@ -13,21 +13,25 @@ import { Fx86Call, TRAP_FX86 } from "./trap.ts";
 const MAX_BLOCK = 64;
 /** Runs of a block, in the template tier, after which it is compiled. */
 const WARM = 16;
-/** Runs after which a compiled block becomes the entry of a WebAssembly region. */
+/** Runs after which a block becomes the entry of a WebAssembly region. */
 const HOT = 32;
-const MAX_REGION_BLOCKS = 64;
 /** Instructions a guest runs before its hot blocks become regions. */
 const REGIONS_AFTER = 200_000;
+/** Size limits of a new region. */
+const MAX_REGION_BLOCKS = 64;
 const MAX_REGION_INSTRS = 1024;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
 
 /**
  * How the engine executes blocks. `tiered` (the default) runs a block
  * through instruction templates (core/cpu/codegen/template.ts) until it
- * has run WARM times, then compiles it; `templates` and `compiled` keep a
- * block in one tier; `single` runs one instruction at a time. All four
- * stop at the same place with the same count and state: one conformance
- * suite runs each.
+ * has run WARM times, then compiles it, and once the guest has run
+ * REGIONS_AFTER instructions makes a block that has run HOT times an entry
+ * of a WebAssembly region (core/cpu/wasm); `templates` and `compiled` keep
+ * a block in one tier; `regions` makes every block a region entry the
+ * first time it runs; `single` runs one instruction at a time. All stop at
+ * the same place with the same count and state: one conformance suite
+ * runs each.
  */
 export type Backend = "tiered" | "templates" | "compiled" | "single" | "regions";
 
