@@ -5,6 +5,7 @@ import { type BlockFn, compileBlock } from "./codegen/compile.ts";
 import { templateBlock } from "./codegen/template.ts";
 import { compileWasmRegion, translatable, type WasmRegion } from "./wasm/region.ts";
 import { RegionEntries } from "./wasm/dispatch.ts";
+import { x87Host, type X87Host } from "./wasm/x87.ts";
 import type { Instr } from "./isa/instr.ts";
 import type { Cpu } from "./state.ts";
 import { Fx86Call, TRAP_FX86 } from "./trap.ts";
@@ -49,6 +50,8 @@ interface Block {
   brk: boolean;
   /** The block is one REP string instruction. */
   rep: boolean;
+  /** The block's function enters a WebAssembly region. */
+  entry?: boolean;
   /** Times run, counted up to WARM, when a tiered block is compiled, and HOT, when it may become a region. */
   hits: number;
   instrs: Instr[];
@@ -88,6 +91,8 @@ export class Engine {
   private readonly regions = new Map<number, WasmRegion>();
   /** The region entries, once a block has become one. */
   private entries?: RegionEntries;
+  /** The regions' way to the CPU's x87 unit. */
+  private x87?: X87Host;
   /** Which backend runs (see {@link Backend}); tests choose one, users get the default. */
   backend: Backend = "tiered";
   /**
@@ -149,7 +154,10 @@ export class Engine {
       throw e;
     }
     if (c.trap !== 0) return { retired: c.icount - start, trapEip: prev?.last };
-    if (prev?.rep && c.eip === prev.addr) return { retired: c.icount - start, insideRep: true };
+    const regionRep = prev?.entry ? this.entries!.insideRep : undefined;
+    if (regionRep ?? (prev?.rep && c.eip === prev.addr)) {
+      return { retired: c.icount - start, insideRep: true };
+    }
     return { retired: c.icount - start };
   }
 
@@ -221,7 +229,8 @@ export class Engine {
    * Makes a hot block an entry of a WebAssembly region: of one compiled
    * before that holds it, else of a new one made of the blocks that have
    * run and are reachable from it through branches with known targets, up
-   * to a size. A region leaves before any instruction it does not
+   * to a size, and that no other region holds (regions chain into each
+   * other's entries, so code is compiled once). A region leaves before any instruction it does not
    * translate; a block starting with one cannot be an entry.
    */
   private promote(entry: Block): void {
@@ -229,7 +238,8 @@ export class Engine {
     if (entry.brk || !translatable(entry.instrs[0])) return;
     let region = this.regions.get(entry.addr);
     if (region === undefined) {
-      region = compileWasmRegion(this.regionBlocks(entry), this.mem);
+      this.x87 ??= x87Host(this.cpu, this.mem);
+      region = compileWasmRegion(this.regionBlocks(entry), this.mem, this.x87);
       for (const a of region.index.keys()) if (!this.regions.has(a)) this.regions.set(a, region);
     }
     // Writing any page of the region drops the entry.
@@ -237,6 +247,7 @@ export class Engine {
     this.entries ??= new RegionEntries(this.mem);
     this.entries.add(entry.addr, region.run, region.index.get(entry.addr)!);
     entry.fn = this.entries.enter(entry.addr, entry.fn);
+    entry.entry = true;
   }
 
   /** The blocks of a new region starting at `entry` (see promote). */
@@ -251,7 +262,8 @@ export class Engine {
       const addr = queue.shift()!;
       if (seen.has(addr)) continue;
       seen.add(addr);
-      if (stopBefore?.(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0)) continue;
+      // A block another region holds stays there: it becomes that region's entry when it runs hot.
+      if (stopBefore?.(addr) || this.regions.has(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0)) continue;
       let instrs: Instr[];
       try {
         instrs = decodeBlock(fetch, addr, MAX_BLOCK, stopBefore, this.alone);

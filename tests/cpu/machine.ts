@@ -69,6 +69,8 @@ export interface Snapshot {
   eflags: number;
   icount: number;
   trap: number;
+  /** The x87 unit's complete state (its 108-byte FSAVE image). */
+  x87: number[];
   /** The work area and the data pages. */
   memory: Uint8Array;
 }
@@ -78,5 +80,8 @@ export function snapshot(m: Machine): Snapshot {
   const memory = new Uint8Array(WORK_SIZE + DATA_SIZE);
   memory.set(m.mem.read(WORK_BASE, WORK_SIZE));
   memory.set(m.mem.read(DATA_BASE, DATA_SIZE), WORK_SIZE);
-  return { regs: [...c.r], eip: c.eip >>> 0, eflags: eflags(c) >>> 0, icount: c.icount, trap: c.trap, memory };
+  return {
+    regs: [...c.r], eip: c.eip >>> 0, eflags: eflags(c) >>> 0, icount: c.icount, trap: c.trap,
+    x87: [...c.fpu.save()], memory,
+  };
 }

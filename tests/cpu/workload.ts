@@ -1,8 +1,9 @@
 /**
  * Random (seeded) guest programs for the budget tests: arithmetic, loops,
  * calls, conditional branches, flags through the stack, read-modify-write
- * memory, RDTSC and long REP string instructions, so that budgets run out
- * at every kind of place: mid-block, at block ends, inside REP loops.
+ * memory, RDTSC, long REP string instructions and x87 code, so that
+ * budgets run out at every kind of place: mid-block, at block ends, inside
+ * REP loops, around the x87 unit.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -40,6 +41,31 @@ function aluLine(rng: Rng, avoid: string[] = []): string {
   }
 }
 
+/** A workspace address for an x87 operand: anywhere, or across a page's end. */
+function x87Spot(rng: Rng): string {
+  return rng.chance(0.2) ? hex(WORK_BASE + 0x1000 * (1 + rng.below(11)) - 1 - rng.below(9)) : spot(rng);
+}
+
+/**
+ * x87 loads, arithmetic, comparisons into EFLAGS and through AX, FCMOV and
+ * stores (what regions hand to the host's x87 unit, and the integer state
+ * they exchange with it).
+ */
+function x87Piece(rng: Rng): string[] {
+  const size = () => rng.pick(["dword", "qword"]);
+  const lines = [rng.pick([`fld ${size()} [${x87Spot(rng)}]`, `fild dword [${x87Spot(rng)}]`, "fld1", "fldpi", "fld st1"])];
+  for (let k = rng.below(4); k >= 0; k--) {
+    lines.push(rng.pick([
+      "fadd st0, st1", "fmul st0, st1", "fsubr st1, st0", "fdiv st0, st1", "fxch st1", "fchs", "fsqrt",
+      `fadd ${size()} [${x87Spot(rng)}]`, `fimul dword [${x87Spot(rng)}]`, "fcomi st0, st1", "fucomi st0, st2",
+      `fcmov${rng.pick(["b", "e", "be", "u", "nb", "ne", "nbe", "nu"])} st0, st1`,
+      "fnstsw ax\nsahf", "fcom st1\nfnstsw ax", "lahf",
+    ]));
+  }
+  lines.push(rng.pick([`fstp ${size()} [${x87Spot(rng)}]`, `fistp dword [${x87Spot(rng)}]`, "fucomip st0, st1", "fstp st0"]));
+  return lines.join("\n").split("\n");
+}
+
 /** The NASM source of one program; it ends with INT 0x80. */
 export function workloadSource(rng: Rng, pieces: number): string {
   const out = ["bits 32", `org ${hex(CODE_BASE)}`, "main:", `mov esp, ${hex(WORK_BASE + WORK_SIZE - 0x100)}`];
@@ -47,7 +73,7 @@ export function workloadSource(rng: Rng, pieces: number): string {
   const functions: string[][] = [];
   for (let n = 0; n < pieces; n++) {
     const label = `.p${n}`;
-    switch (rng.below(10)) {
+    switch (rng.below(11)) {
       case 0: case 1:
         for (let k = rng.below(6); k >= 0; k--) out.push(aluLine(rng));
         break;
@@ -58,10 +84,12 @@ export function workloadSource(rng: Rng, pieces: number): string {
         break;
       }
       case 3: {
-        const op = rng.pick(["rep movsb", "rep movsd", "rep stosb", "rep stosd", "rep lodsb", "repe cmpsb", "repne scasb", "repe scasd", "movsw", "stosb"]);
+        const op = rng.pick(["rep movsb", "rep movsw", "rep movsd", "rep stosb", "rep stosw", "rep stosd", "rep lodsb", "repe cmpsb", "repne scasb", "repe scasd", "movsw", "stosb"]);
+        // Sometimes the destination just ahead of the source: each element reads what the last one wrote.
+        const overlap = rng.chance(0.3) ? `lea edi, [esi+${1 + rng.below(8)}]` : `mov edi, ${spot(rng)}`;
         out.push(
           `mov esi, ${spot(rng)}`,
-          `mov edi, ${spot(rng)}`,
+          overlap,
           `mov ecx, ${rng.chance(0.2) ? 0 : rng.below(400)}`,
           rng.chance(0.3) ? "std" : "cld",
           op,
@@ -88,6 +116,9 @@ export function workloadSource(rng: Rng, pieces: number): string {
         break;
       case 8:
         out.push(`mov ecx, ${hex(1 + rng.below(0xffff))}`, "xor edx, edx", "div ecx", `bsf ${rng.pick(REGS)}, eax`);
+        break;
+      case 10:
+        out.push(...x87Piece(rng));
         break;
       default:
         out.push(`lea ${rng.pick(REGS)}, [${rng.pick(REGS)}+${rng.pick(REGS)}*4+${rng.below(100)}]`, `xchg ${rng.pick(REGS)}, ${rng.pick(REGS)}`);

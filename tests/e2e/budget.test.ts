@@ -71,16 +71,24 @@ for (const [name, options] of programs()) {
   });
 }
 
-test("budget: block and single-instruction backends agree at every stop", () => {
-  for (const [name, options] of programs().slice(0, 2)) {
-    const blocks = Guest.fromElf(options());
-    const singles = Guest.fromElf(options());
-    singles.engine.backend = "single";
-    for (const n of budgets(20_000, 40, 3)) {
-      const a = blocks.run(n), b = singles.run(n);
-      assert.deepEqual(a, b, name);
-      assert.equal(blocks.toTree().hash, singles.toTree().hash, `${name} at ${blocks.instructions}`);
-      if (a.status !== "budget") break;
+for (const backend of ["tiered", "regions"] as const) {
+  test(`budget: the ${backend} and single-instruction backends agree at every stop`, () => {
+    // regions: every block a WebAssembly region entry, REP string and x87 instructions inside them.
+    const chosen = backend === "regions" ? programs() : programs().slice(0, 2);
+    let stops = 0;
+    for (const [name, options] of chosen) {
+      const blocks = Guest.fromElf(options());
+      const singles = Guest.fromElf(options());
+      blocks.engine.backend = backend;
+      singles.engine.backend = "single";
+      for (const n of budgets(backend === "regions" ? 3_000 : 20_000, 400, 3)) {
+        const a = blocks.run(n), b = singles.run(n);
+        assert.deepEqual(a, b, name);
+        assert.equal(blocks.toTree().hash, singles.toTree().hash, `${name} at ${blocks.instructions}`);
+        stops++;
+        if (a.status !== "budget") break;
+      }
     }
-  }
-});
+    console.log(`budget (${backend}): ${stops} stops equal to single-stepping`);
+  });
+}

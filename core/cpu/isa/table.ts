@@ -171,8 +171,8 @@ one(0x9a, farTransfer("call", "Ap"));
 one(0x9b, op("wait", "", S.fwait));
 one(0x9c, op(["pushfw", "pushfd"], "", D.pushf));
 one(0x9d, op(["popfw", "popfd"], "", D.popf));
-one(0x9e, op("sahf", "", D.sahf));
-one(0x9f, op("lahf", "", D.lahf));
+one(0x9e, op("sahf", "", D.sahf, wasm(W.sahf)));
+one(0x9f, op("lahf", "", D.lahf, wasm(W.lahf)));
 one(0xa0, op("mov", "AL,Ob", D.mov, wasm(W.mov)));
 one(0xa1, op("mov", "eAX,Ov", D.mov, wasm(W.mov)));
 one(0xa2, op("mov", "Ob,AL", D.mov, wasm(W.mov)));
@@ -385,7 +385,7 @@ TWO[0xc7] = {
 for (let n = 0; n < 8; n++) two(0xc8 + n, op("bswap", "Zv", D.bswap, wasm(W.bswap)));
 
 /** The row every x87 instruction decodes to; core/cpu/x87 describes it further. */
-export const X87_DEF: OpDef = op("x87", "", S.x87);
+export const X87_DEF: OpDef = op("x87", "", S.x87, wasm(W.x87));
 
 /** One-byte opcode map. */
 export const ONE_BYTE: readonly Slot[] = ONE;

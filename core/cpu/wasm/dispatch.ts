@@ -43,6 +43,12 @@ export class RegionEntries {
   /** Entries by address: function slot and block index. */
   private readonly entries = new Map<number, { slot: number; pc: number }>();
   private readonly go: (budget: number, slot: number, pc: number) => number;
+  /**
+   * Whether the last entry run stopped for the budget inside a REP string
+   * instruction; undefined when its region could not start and the
+   * block's own function ran instead.
+   */
+  insideRep: boolean | undefined;
 
   constructor(private readonly m: Memory) {
     // An engine that ran on this memory before left its entries: they name another table.
@@ -89,8 +95,13 @@ export class RegionEntries {
       s[Slot.FSBASE] = c.segBase[FS], s[Slot.GSBASE] = c.segBase[GS];
       s[Slot.DIR] = c.ef & DF ? -1 : 1;
       const done = go(left > MAX_RUN ? MAX_RUN : left, slot, pc);
-      if (done === 0) return host(c, r, m, left);
+      if (done === 0) {
+        this.insideRep = undefined;
+        return host(c, r, m, left);
+      }
       const t = m.scratch;
+      this.insideRep = t[Slot.REP] !== 0;
+      t[Slot.REP] = 0;
       for (let k = 0; k < 8; k++) r[k] = t[k];
       c.fr = t[Slot.FR], c.fa = t[Slot.FA], c.fsz = t[Slot.FSZ], c.fl = t[Slot.FL];
       c.eip = t[Slot.EIP];

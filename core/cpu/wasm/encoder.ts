@@ -228,6 +228,16 @@ export class Code {
     return this.byte(0x10).uleb(func);
   }
 
+  /** `memory.copy` in memory 0: (destination, source, bytes) on the stack; overlapping ranges copy as memmove. */
+  memoryCopy(): this {
+    return this.byte(0xfc).uleb(10).byte(0x00).byte(0x00);
+  }
+
+  /** `memory.fill` in memory 0: (destination, byte value, bytes) on the stack. */
+  memoryFill(): this {
+    return this.byte(0xfc).uleb(11).byte(0x00);
+  }
+
   /** Calls the function at the index on the stack in table 0, of function type `type`. */
   callIndirect(type: number): this {
     return this.byte(0x11).uleb(type).byte(0x00);

@@ -50,8 +50,13 @@ export const Local = {
 /** Locals after the two parameters. */
 export const LOCAL_COUNT = 27;
 
-/** Words of the scratch frame: the state the host and the region exchange. */
-export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14, DIR: 15 } as const;
+/**
+ * Words of the scratch frame: the state the host and the region exchange.
+ * REP is 1 when a region stopped for the budget inside a REP string
+ * instruction (EIP on it, iterations left), which the host must know
+ * (EFLAGS.RF, core/vm/guest.ts); the host clears it.
+ */
+export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14, DIR: 15, REP: 16 } as const;
 /** Locals that hold guest state, in scratch-slot order (EIP apart). */
 export const STATE = [3, 4, 5, 6, 7, 8, 9, 10, Local.FR, Local.FA, Local.FSZ, Local.FL, Local.FSBASE, Local.GSBASE];
 
@@ -68,7 +73,16 @@ export interface Dispatch {
   toEip(depth: number): void;
   /** Leaves the region before the current instruction, which the host will run. */
   leaveBefore(depth: number): void;
+  /**
+   * Leaves the region with EIP on the current instruction and the budget
+   * as the instruction has charged it: a REP string instruction charges
+   * its iterations one by one, and may leave between them.
+   */
+  leaveHere(depth: number): void;
 }
+
+/** Function index of the host's x87 import, which every region module imports first (core/cpu/wasm/x87.ts). */
+export const X87_IMPORT = 0;
 
 /** What the last flag-setting instruction of the block left in X, Y and FR. */
 export type KnownFlags =
@@ -116,6 +130,17 @@ export class WasmGen {
   if(): void {
     this.code.if();
     this.depth++;
+  }
+
+  /** Opens a `loop`; `br(0)` from its body (at this depth) continues it. */
+  loop(): void {
+    this.code.loop();
+    this.depth++;
+  }
+
+  /** Branches to the innermost loop or block opened `levels` levels up (0: the innermost). */
+  br(levels: number): void {
+    this.code.br(levels);
   }
 
   /** Opens an `if` whose arms leave an i32. */
@@ -368,6 +393,26 @@ export class WasmGen {
     code.localGet(Local.REG + 4).i32Const(size / 8).op(Op.i32_sub).localTee(Local.SP);
     this.store(size);
     code.localGet(Local.SP).localSet(Local.REG + 4);
+  }
+
+  /** Leaves the region at this instruction with the budget as charged (see Dispatch.leaveHere). */
+  leaveHere(): void {
+    this.dispatch.leaveHere(this.depth);
+  }
+
+  /**
+   * Leaves the region before this instruction unless `bytes` bytes from
+   * the address in local `a` lie in one page the page table (reads, or
+   * writes when `write`) maps: what an access made by the host (an x87
+   * instruction) needs to find no fault and no translated code there.
+   * Leaves the frame in Local.FRAME.
+   */
+  requireFast(a: number, bytes: number, write: boolean): void {
+    const code = this.code;
+    code.localGet(a).i32Const(12).op(Op.i32_shr_u).i32Const(2).op(Op.i32_shl)
+      .mem(MemOp.i32_load, write ? WASM_WI : WASM_RI, 2).localTee(Local.FRAME).op(Op.i32_eqz)
+      .localGet(a).i32Const(4095).op(Op.i32_and).i32Const(4096 - bytes).op(Op.i32_gt_u).op(Op.i32_or);
+    this.leaveIf();
   }
 
   /** Pops a condition; if it holds, leaves the region before this instruction (the host runs it: a fault, say). */

@@ -2,10 +2,11 @@
  * Regions compiled to WebAssembly (docs/engine.md): the blocks of a hot
  * loop or function in one wasm function, guest registers and lazy flags in
  * wasm locals, memory through the page tables in the guest's
- * WebAssembly.Memory. The function calls nothing: where the fast path
- * ends (an instruction the opcode table gives no `wasm` emitter, a memory
- * access the page tables do not allow) the region leaves, and the engine
- * runs that instruction the ordinary way, faults and traps included.
+ * WebAssembly.Memory. The function calls nothing but the host's x87 unit
+ * (core/cpu/wasm/x87.ts): where the fast path ends (an instruction the
+ * opcode table gives no `wasm` emitter, a memory access the page tables do
+ * not allow) the region leaves, and the engine runs that instruction the
+ * ordinary way, faults and traps included.
  */
 import { blockEnd } from "../blocks.ts";
 import { hasMemoryOperand, type Instr } from "../isa/instr.ts";
@@ -13,16 +14,15 @@ import { PAGE_SHIFT, PAGE_SIZE, WASM_SCRATCH } from "../../memory/memory.ts";
 import type { Memory } from "../../memory/memory.ts";
 import type { RegionRun } from "./dispatch.ts";
 import { Code, I32, MemOp, ModuleBuilder, Op } from "./encoder.ts";
-import { type Dispatch, type KnownFlags, Local, LOCAL_COUNT, Slot, STATE, WasmGen } from "./gen.ts";
+import { type Dispatch, type KnownFlags, Local, LOCAL_COUNT, Slot, STATE, WasmGen, X87_IMPORT } from "./gen.ts";
+import type { X87Host } from "./x87.ts";
 
 /**
  * True if the region compiler translates the instruction (else a region
- * leaves before it). A REP prefix matters only on string instructions
- * (compilers emit `rep ret`).
+ * leaves before it): its row has a wasm emitter that accepts the form.
  */
 export function translatable(i: Instr): boolean {
-  return i.def.wasm !== undefined && i.adsize === 32 && !(i.rep !== 0 && i.def.string !== undefined) &&
-    i.def.wasm.accepts(i);
+  return i.def.wasm !== undefined && i.adsize === 32 && i.def.wasm.accepts(i);
 }
 
 /** A compiled region: the blocks it holds and its function. */
@@ -45,10 +45,10 @@ export interface WasmRegion {
  * core/cpu/wasm/dispatch.ts).
  *
  * @example
- * const region = compileWasmRegion([instrs], mem);
+ * const region = compileWasmRegion([instrs], mem, x87Host(cpu, mem));
  * entries.add(instrs[0].addr, region.run, region.index.get(instrs[0].addr)!);
  */
-export function compileWasmRegion(blocks: readonly (readonly Instr[])[], m: Memory): WasmRegion {
+export function compileWasmRegion(blocks: readonly (readonly Instr[])[], m: Memory, x87: X87Host): WasmRegion {
   const memory = m.toWasm();
   const index = new Map(blocks.map((b, j) => [b[0].addr | 0, j]));
   const key = regionKey(blocks, m);
@@ -58,7 +58,7 @@ export function compileWasmRegion(blocks: readonly (readonly Instr[])[], m: Memo
     module = buildModule(blocks, index);
     modules.set(key, module);
   }
-  const instance = new WebAssembly.Instance(module, { m: { memory } });
+  const instance = new WebAssembly.Instance(module, { m: { memory, x87 } });
   const pages = new Set<number>();
   for (const b of blocks) {
     for (const i of b) {
@@ -94,6 +94,8 @@ const MIN_PAGES = (WASM_SCRATCH + PAGE_SIZE) / 65536;
 function buildModule(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<number, number>): WebAssembly.Module {
   const mb = new ModuleBuilder();
   mb.importMemory("m", "memory", Math.ceil(MIN_PAGES));
+  const x87 = mb.importFunc("m", "x87", mb.type([I32, I32, I32], [I32]));
+  if (x87 !== X87_IMPORT) throw new Error("the x87 import must be the module's first function");
   const findFn = mb.func(mb.type([I32], [I32]), 0, findCode([...index].sort((a, b) => a[0] - b[0])));
   mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn), "run");
   return new WebAssembly.Module(mb.build());
@@ -141,6 +143,9 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
       },
       leaveBefore(depth) {
         leave(instrs[k].addr, depth);
+      },
+      leaveHere(depth) {
+        code.i32Const(instrs[k].addr).localSet(EIP).br(toExit + depth);
       },
     };
     code.localGet(LEFT).i32Const(len).op(Op.i32_lt_s).if()

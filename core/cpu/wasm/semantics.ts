@@ -6,7 +6,9 @@
  * wasm emitter, or a form its `accepts` refuses, runs on the host.
  */
 import { hasMemoryOperand, type Instr } from "../isa/instr.ts";
-import { CS } from "../state.ts";
+import { CS, FS, GS } from "../state.ts";
+import { repString } from "./rep.ts";
+import { emitX87, x87Translatable } from "./x87.ts";
 import { Op } from "./encoder.ts";
 import { Local, mask, type WasmGen } from "./gen.ts";
 
@@ -373,6 +375,30 @@ export const carry = (fn: "clc" | "stc" | "cmc") =>
     g.setCarryOverflow();
   }, always);
 
+/** SAHF: SF, ZF, AF, PF and CF from AH; OF kept. */
+export const sahf = emitter((g) => {
+  const code = g.code;
+  g.flag("of");
+  code.i32Const(11).op(Op.i32_shl).localGet(REG).i32Const(8).op(Op.i32_shr_u).i32Const(0xd5).op(Op.i32_and)
+    .op(Op.i32_or).localSet(Local.FL).i32Const(0).localSet(Local.FSZ);
+  g.flagsUnknown();
+}, always);
+
+/** LAHF: AH = SF:ZF:0:AF:0:PF:1:CF. */
+export const lahf = emitter((g) => {
+  const code = g.code;
+  code.i32Const(2);
+  for (const [flag, bit] of [["cf", 0], ["pf", 2], ["af", 4], ["zf", 6], ["sf", 7]] as const) {
+    g.flag(flag);
+    if (bit) code.i32Const(bit).op(Op.i32_shl);
+    code.op(Op.i32_or);
+  }
+  g.setReg(4, 8);
+}, always);
+
+/** The x87 escapes: a call of the host's x87 unit (core/cpu/wasm/x87.ts). */
+export const x87 = emitter(emitX87, (i) => notThroughCs(i) && x87Translatable(i));
+
 /** CLD and STD: the direction is a local of the region, written back when it leaves. */
 export const direction = (step: 1 | -1) => emitter((g) => g.code.i32Const(step).localSet(Local.DIR), always);
 
@@ -416,6 +442,7 @@ export const divide = (signed: boolean) =>
 /** MOVS, STOS, LODS, CMPS and SCAS: loads and stores first, then ESI/EDI move by the element size. */
 export const string = (fn: "movs" | "stos" | "lods" | "cmps" | "scas") =>
   emitter((g) => {
+    if (g.i.rep !== 0) return repString(g, fn as "movs" | "stos");
     const code = g.code, size = g.size;
     const destination = () => code.localGet(REG + 7);
     switch (fn) {
@@ -459,7 +486,7 @@ export const string = (fn: "movs" | "stos" | "lods" | "cmps" | "scas") =>
     }
     if (fn === "movs" || fn === "lods" || fn === "cmps") g.advance(6, size);
     if (fn !== "lods") g.advance(7, size);
-  });
+  }, (i) => i.rep === 0 || fn === "stos" || (fn === "movs" && i.seg !== FS && i.seg !== GS));
 
 // ---- control -------------------------------------------------------------------
 

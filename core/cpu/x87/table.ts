@@ -364,3 +364,31 @@ export function describeX87(
     operands: e.operands.map((o) => (o === "sti" ? sti : o)),
   };
 }
+
+/** Bytes of each memory operand token (the environment and state images by operand size: 16-bit, 32-bit). */
+const OPERAND_BYTES: Record<string, number | [number, number]> = {
+  m16int: 2, m32int: 4, m64int: 8, m32fp: 4, m64fp: 8, m80fp: 10, m80bcd: 10, m2byte: 2,
+  "m14/28byte": [14, 28], "m94/108byte": [94, 108],
+};
+/** The memory forms that write their operand. */
+const STORES = new Set(["fst", "fstp", "fist", "fistp", "fbstp", "fnstenv", "fnstcw", "fnsave", "fnstsw"]);
+
+/**
+ * The memory an x87 memory form accesses: its operand's size in bytes and
+ * whether it writes it (the stores, FNSTENV and FNSAVE) or only reads it.
+ * Undefined for register forms and undefined encodings.
+ *
+ * @example
+ * x87MemoryAccess(0xdd, 0x1d, false); // { bytes: 8, writes: true } (fstp m64fp)
+ */
+export function x87MemoryAccess(
+  esc: number,
+  modrm: number,
+  o16: boolean,
+): { bytes: number; writes: boolean } | undefined {
+  if (modrm >= 0xc0) return undefined;
+  const d = describeX87(esc, modrm);
+  const size = d && OPERAND_BYTES[d.operands[0]];
+  if (size === undefined) return undefined;
+  return { bytes: typeof size === "number" ? size : size[o16 ? 0 : 1], writes: STORES.has(d!.mnemonic) };
+}

@@ -58,3 +58,20 @@ test("wasm encoder: a loop over memory, an imported function and br_table", () =
   assert.deepEqual(calls, [expected]);
   assert.deepEqual([0, 1, 2, 3, 99, -1].map(e.pick), [10, -20, 0x7fffffff, -0x80000000, -0x80000000, -0x80000000]);
 });
+
+test("wasm encoder: memory.copy moves overlapping ranges as memmove, memory.fill repeats a byte", () => {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const bytes = new Uint8Array(memory.buffer);
+  bytes.set([1, 2, 3, 4, 5, 6, 7, 8]);
+  const m = new ModuleBuilder();
+  const three = m.type([I32, I32, I32], []);
+  m.importMemory("env", "memory", 1);
+  m.func(three, 0, new Code().localGet(0).localGet(1).localGet(2).memoryCopy(), "copy");
+  m.func(three, 0, new Code().localGet(0).localGet(1).localGet(2).memoryFill(), "fill");
+  const { copy, fill } = new WebAssembly.Instance(new WebAssembly.Module(m.build()), { env: { memory } })
+    .exports as Record<string, (a: number, b: number, c: number) => void>;
+  copy(2, 0, 6);
+  assert.deepEqual([...bytes.subarray(0, 8)], [1, 2, 1, 2, 3, 4, 5, 6]);
+  fill(100, 0x1ab, 3);
+  assert.deepEqual([...bytes.subarray(99, 104)], [0, 0xab, 0xab, 0xab, 0]);
+});
