@@ -46,9 +46,35 @@ export const Local = {
   Y: 27,
   /** String instructions' step: 1, or -1 with EFLAGS.DF set (CLD and STD change it; POPF ends a region). */
   DIR: 28,
+  /**
+   * Whether FA is owed: 0 when FA holds the carry vector, else the vector
+   * of an ADD (1) or SUB (2) of PX and PY with result FR, computed only
+   * when a flag needs it or the region leaves (see materializeFlags).
+   */
+  OWED: 29,
+  PX: 30,
+  PY: 31,
 } as const;
 /** Locals after the two parameters. */
-export const LOCAL_COUNT = 27;
+export const LOCAL_COUNT = 30;
+
+/**
+ * Emits the computation of an owed carry vector (Local.OWED) into FA, as
+ * core/cpu/runtime/alu.ts computes it: add: carries (x & y) | ((x | y) & ~r);
+ * sub: borrows (~x & y) | (~(x ^ y) & r).
+ */
+export function materializeFlags(code: Code): void {
+  const { OWED, PX, PY, FR, FA } = Local;
+  code.localGet(OWED).if();
+  code.localGet(OWED).i32Const(1).op(Op.i32_eq).if_i32();
+  code.localGet(PX).localGet(PY).op(Op.i32_and)
+    .localGet(PX).localGet(PY).op(Op.i32_or).localGet(FR).i32Const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or);
+  code.op(Op.else);
+  code.localGet(PX).i32Const(-1).op(Op.i32_xor).localGet(PY).op(Op.i32_and)
+    .localGet(PX).localGet(PY).op(Op.i32_xor).i32Const(-1).op(Op.i32_xor).localGet(FR).op(Op.i32_and).op(Op.i32_or);
+  code.op(Op.end).localSet(FA).i32Const(0).localSet(OWED);
+  code.op(Op.end);
+}
 
 /**
  * Words of the scratch frame: the state the host and the region exchange.
@@ -429,23 +455,22 @@ export class WasmGen {
    * to `size`) is on the stack, as core/cpu/runtime/alu.ts does.
    */
   arithmeticFlags(kind: "add" | "sub", size: number): void {
-    const code = this.code, { X, Y, FR, FA, FSZ } = Local;
-    code.localSet(FR);
-    // add: carries (x & y) | ((x | y) & ~v); sub: borrows (~x & y) | (~(x ^ y) & v)
-    if (kind === "add") {
-      code.localGet(X).localGet(Y).op(Op.i32_and)
-        .localGet(X).localGet(Y).op(Op.i32_or).localGet(FR).i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
-    } else {
-      code.localGet(X).i32Const(-1).op(Op.i32_xor).localGet(Y).op(Op.i32_and)
-        .localGet(X).localGet(Y).op(Op.i32_xor).i32Const(-1).op(Op.i32_xor).localGet(FR).op(Op.i32_and);
-    }
-    code.op(Op.i32_or).localSet(FA).i32Const(size).localSet(FSZ);
+    const code = this.code, { X, Y, FR, FSZ, OWED, PX, PY } = Local;
+    // The carry vector is owed: most are overwritten before anything reads them.
+    code.localSet(FR).localGet(X).localSet(PX).localGet(Y).localSet(PY)
+      .i32Const(kind === "add" ? 1 : 2).localSet(OWED).i32Const(size).localSet(FSZ);
     this.known = { kind, size };
+  }
+
+  /** Computes an owed carry vector into FA (before code that reads or replaces part of it). */
+  materializeFlags(): void {
+    materializeFlags(this.code);
   }
 
   /** Sets the flags of a logical operation whose result is on the stack (CF = OF = AF = 0). */
   logicFlags(size: number): void {
-    this.code.localSet(Local.FR).i32Const(0).localSet(Local.FA).i32Const(size).localSet(Local.FSZ);
+    this.code.localSet(Local.FR).i32Const(0).localSet(Local.FA).i32Const(size).localSet(Local.FSZ)
+      .i32Const(0).localSet(Local.OWED);
     this.known = { kind: "logic", size };
   }
 
@@ -462,7 +487,7 @@ export class WasmGen {
     code.localTee(Local.FA).i32Const(size - 1).op(Op.i32_shl); // carry << (size - 1)
     code.localGet(Local.X).localGet(Local.FA).op(Op.i32_xor).i32Const(size - 2).op(Op.i32_shl).op(Op.i32_or);
     code.localGet(Local.Y).op(Op.i32_or).localSet(Local.FA);
-    code.localGet(Local.V).localSet(Local.FR).i32Const(size).localSet(Local.FSZ);
+    code.localGet(Local.V).localSet(Local.FR).i32Const(size).localSet(Local.FSZ).i32Const(0).localSet(Local.OWED);
     this.known = { kind: "result", size };
   }
 
@@ -473,6 +498,7 @@ export class WasmGen {
    */
   setCarryOverflow(): void {
     const code = this.code, { FA, FSZ, FL, X, Y } = Local;
+    this.materializeFlags();
     code.localGet(FSZ);
     this.if();
     // fa = (fa & ~(3 << (top - 1))) | (carry << top) | ((overflow ^ carry) << (top - 1)), top = fsz - 1
@@ -591,6 +617,7 @@ export class WasmGen {
   flag(which: "cf" | "zf" | "sf" | "of" | "pf" | "af"): void {
     const code = this.code, { FR, FA, FSZ, FL } = Local;
     const bit = { cf: 0, pf: 2, af: 4, zf: 6, sf: 7, of: 11 }[which];
+    if (which === "cf" || which === "of" || which === "af") this.materializeFlags();
     code.localGet(FSZ);
     this.ifI32();
     switch (which) {

@@ -14,7 +14,17 @@ import { PAGE_SHIFT, PAGE_SIZE, WASM_SCRATCH } from "../../memory/memory.ts";
 import type { Memory } from "../../memory/memory.ts";
 import type { RegionRun } from "./dispatch.ts";
 import { Code, I32, MemOp, ModuleBuilder, Op } from "./encoder.ts";
-import { type Dispatch, type KnownFlags, Local, LOCAL_COUNT, Slot, STATE, WasmGen, X87_IMPORT } from "./gen.ts";
+import {
+  type Dispatch,
+  type KnownFlags,
+  Local,
+  LOCAL_COUNT,
+  materializeFlags,
+  Slot,
+  STATE,
+  WasmGen,
+  X87_IMPORT,
+} from "./gen.ts";
 import type { X87Host } from "./x87.ts";
 
 /**
@@ -48,7 +58,9 @@ export interface WasmRegion {
  * const region = compileWasmRegion([instrs], mem, x87Host(cpu, mem));
  * entries.add(instrs[0].addr, region.run, region.index.get(instrs[0].addr)!);
  */
-export function compileWasmRegion(blocks: readonly (readonly Instr[])[], m: Memory, x87: X87Host): WasmRegion {
+export function compileWasmRegion(unordered: readonly (readonly Instr[])[], m: Memory, x87: X87Host): WasmRegion {
+  // In address order, a block's fall-through successor is mostly the next one: no dispatch between them.
+  const blocks = [...unordered].sort((a, b) => (a[0].addr >>> 0) - (b[0].addr >>> 0));
   const memory = m.toWasm();
   const index = new Map(blocks.map((b, j) => [b[0].addr | 0, j]));
   const key = regionKey(blocks, m);
@@ -103,7 +115,8 @@ function buildModule(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<n
 
 /**
  * The region function, `run(budget, pc)`: a loop around a br_table over
- * the blocks, starting at block `pc`. Each
+ * the blocks, starting at block `pc`; a block falls into the next one
+ * laid out when that is its successor. Each
  * block first checks that it fits in the budget (whole or not at all, as
  * the other backends count), then runs its instructions and continues at
  * its successor: inside the region when the successor is one of its
@@ -135,6 +148,8 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
       to(addr, depth) {
         const t = index.get(addr | 0);
         if (t === undefined) code.i32Const(addr).localSet(EIP).br(toExit + depth);
+        // The block's last transfer, to the block laid out next: fall into it.
+        else if (t === j + 1 && depth === 0 && k >= len - 1) return;
         else code.i32Const(t).localSet(PC).br(toTop + depth);
       },
       toEip(depth) {
@@ -168,6 +183,7 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
   });
   code.op(Op.end); // loop
   code.op(Op.end); // $exit
+  materializeFlags(code);
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).localGet(l).mem(MemOp.i32_store, 0, 2));
   code.i32Const(WASM_SCRATCH + 4 * Slot.EIP).localGet(EIP).mem(MemOp.i32_store, 0, 2);
   code.i32Const(WASM_SCRATCH + 4 * Slot.DIR).localGet(Local.DIR).mem(MemOp.i32_store, 0, 2);
