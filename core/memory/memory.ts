@@ -180,7 +180,12 @@ export class Memory {
   mappedPages(): number[] {
     const out: number[] = [];
     const prot = this.prot;
-    for (let pn = 0; pn < PAGE_COUNT; pn++) if (prot[pn] & MAPPED) out.push(pn);
+    // Four pages a word: the scan runs once per snapshot, mostly over unmapped space.
+    const words = new Uint32Array(prot.buffer, prot.byteOffset, PAGE_COUNT / 4);
+    for (let w = 0; w < words.length; w++) {
+      if (words[w] === 0) continue;
+      for (let pn = w * 4; pn < w * 4 + 4; pn++) if (prot[pn] & MAPPED) out.push(pn);
+    }
     return out;
   }
 
