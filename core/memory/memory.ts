@@ -425,7 +425,8 @@ export class Memory {
 
   /** Throws the page fault for the first byte of `[a, a+size)` that cannot be accessed. */
   private check(a: number, size: number, write: boolean): void {
-    for (let i = 0; i < size; i++) {
+    // A page at a time: the first byte checked on each page decides for the rest of it.
+    for (let i = 0; i < size; i += PAGE_SIZE - ((a + i) & PAGE_MASK)) {
       const b = (a + i) >>> 0;
       const p = this.prot[b >>> PAGE_SHIFT];
       const ok = write

@@ -31,6 +31,19 @@ test("memory: faults name the address", () => {
     e instanceof GuestFault && e.address === 0x2000);
 });
 
+test("memory: a bulk access faults at the first byte it may not touch, and changes nothing", () => {
+  const m = new Memory();
+  m.map(0x1000, 0x2000, RW);
+  m.map(0x3000, 0x1000, PROT_READ);
+  assert.throws(() => m.write(0x1800, new Uint8Array(0x2000).fill(9)), (e: unknown) =>
+    e instanceof GuestFault && e.address === 0x3000);
+  assert.equal(m.r8(0x1800), 0, "nothing written before the fault");
+  assert.throws(() => m.read(0x3ff0, 0x20), (e: unknown) =>
+    e instanceof GuestFault && e.address === 0x4000);
+  assert.throws(() => m.write(0xffffffff - 4, new Uint8Array(8)), (e: unknown) =>
+    e instanceof GuestFault && e.address === 0xffffffff - 4);
+});
+
 test("memory: the frame pool grows across many frames and keeps every page's data", () => {
   const m = new Memory();
   const pages = 3000, base = 0x40000000;

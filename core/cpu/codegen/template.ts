@@ -100,20 +100,84 @@ function instantiate(i: Instr, k: number): { fn: Template; values: number[] } {
   return { fn, values };
 }
 
-/** A string literal (kept as it is) or a numeric literal that is not part of a name. */
-const LITERAL = /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?<![\w$.])(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
-
 /**
- * Replaces every numeric literal outside string literals with `K[j]`,
+ * Replaces every numeric literal outside string literals (decimal, with
+ * a fraction or exponent, or hexadecimal; not part of a name) with `K[j]`,
  * returning the text and the values in order. Two instructions with the
- * same text run the same template.
+ * same text run the same template. A scanner rather than a regular
+ * expression: every instruction a program runs cold passes through here.
+ *
+ * @example
+ * canonical("r[3] = 0x10 + m.r8(a)"); // { text: "r[K[0]] = K[1] + m.r8(a)", values: [3, 16] }
  */
 export function canonical(source: string): { text: string; values: number[] } {
   const values: number[] = [];
-  const text = source.replace(LITERAL, (whole, quoted: string | undefined, number: string | undefined) => {
-    if (quoted !== undefined || number === undefined) return whole;
-    values.push(Number(number));
-    return `K[${values.length - 1}]`;
-  });
-  return { text, values };
+  const n = source.length;
+  let text = "", from = 0;
+  for (let i = 0; i < n;) {
+    const c = source.charCodeAt(i);
+    if (c === QUOTE || c === APOSTROPHE) {
+      i = stringEnd(source, i);
+      continue;
+    }
+    if (!isDigit(c) || (i > 0 && continuesWord(source.charCodeAt(i - 1)))) {
+      i++;
+      continue;
+    }
+    const end = numberEnd(source, i);
+    values.push(Number(source.slice(i, end)));
+    text += source.slice(from, i) + `K[${values.length - 1}]`;
+    from = i = end;
+  }
+  return { text: text + source.slice(from), values };
+}
+
+const QUOTE = 34, APOSTROPHE = 39, BACKSLASH = 92, DOT = 46, DOLLAR = 36, UNDERSCORE = 95;
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+
+/** A character after which a digit belongs to a name or a member access, not a literal. */
+function continuesWord(c: number): boolean {
+  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 122) || c === UNDERSCORE || c === DOLLAR || c === DOT;
+}
+
+/** The index after the string literal opening at `i`. */
+function stringEnd(s: string, i: number): number {
+  const quote = s.charCodeAt(i);
+  for (i++; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === quote) return i + 1;
+  }
+  return i;
+}
+
+/** The index after the numeric literal starting at `i` (a digit). */
+function numberEnd(s: string, i: number): number {
+  if (s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120 && isHexDigit(s.charCodeAt(i + 2))) {
+    let j = i + 2;
+    while (isHexDigit(s.charCodeAt(j))) j++;
+    return j;
+  }
+  let j = i;
+  while (isDigit(s.charCodeAt(j))) j++;
+  if (s.charCodeAt(j) === DOT && isDigit(s.charCodeAt(j + 1))) {
+    j++;
+    while (isDigit(s.charCodeAt(j))) j++;
+  }
+  if ((s.charCodeAt(j) | 32) === 101) {
+    let k = j + 1;
+    if (s.charCodeAt(k) === 43 || s.charCodeAt(k) === 45) k++;
+    if (isDigit(s.charCodeAt(k))) {
+      while (isDigit(s.charCodeAt(k))) k++;
+      j = k;
+    }
+  }
+  return j;
 }
