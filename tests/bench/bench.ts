@@ -16,18 +16,22 @@
  * within a repetition the three systems take turns, in an order rotated
  * from one repetition to the next (measure.ts). fx86 runs each guest in
  * this process, loading included, except start-up, which is a whole
- * `fx86 exec` process. Each row also says whether every run of every
+ * `fx86 exec` process (under Bun also the standalone executable that
+ * scripts/compile.ts builds, as fx86 ships). Each row also says whether every run of every
  * system wrote the same stdout, and gives the guest's instruction count,
  * MIPS (that count over fx86's and over qemu's CPU time: the same program
  * on the same input), and the root hash of fx86's final guest state, which
  * must be the same under Deno and Bun.
  */
+import { spawnSync } from "node:child_process";
 import os from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { AMD64_BUSYBOX, amd64Build, busyboxVersion } from "./amd64.ts";
 import { alternate, geometricMean, median } from "./measure.ts";
 import { runOn, runtime, type System, SYSTEMS } from "./systems.ts";
 import { I386_BUSYBOX, I386_LUA, I386_MINIGZIP, type Workload, workloads } from "./workloads.ts";
+import { BUILD, REPO } from "../support/paths.ts";
 
 /** A positive number from the environment variable `name`, else `fallback`. */
 function setting(name: string, fallback: number): number {
@@ -89,10 +93,23 @@ function format(row: Row): string {
   ]);
 }
 
+/** Builds the standalone executable (scripts/compile.ts) into tests/.build for the start-up row. */
+function standaloneBinary(): string {
+  const out = join(BUILD, "fx86-bench");
+  const r = spawnSync(process.execPath, [join(REPO, "scripts", "compile.ts"), out], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`building the standalone executable failed: ${r.stderr || r.stdout}`);
+  return out;
+}
+
 function main(): void {
   const scale = setting("FX86_BENCH_SCALE", 1), reps = setting("FX86_BENCH_REPS", 5);
   const version = runtime === "bun" ? process.versions.bun : process.versions.deno;
   const set = workloads(scale);
+  // Under Bun, also the product as shipped: the standalone executable `bun build --compile` makes.
+  if (runtime === "bun") {
+    const startUp = set.find((w) => w.wholeProcess)!;
+    set.push({ ...startUp, name: "start-up: fx86 binary", binary: standaloneBinary() });
+  }
   console.log(`fx86 benchmark under ${runtime} ${version}: CPU time (user + system), median of ${reps} runs, systems alternating`);
   console.log(`  fx86 and qemu-i386 run ${I386_BUSYBOX}: ${busyboxVersion(I386_BUSYBOX)}`);
   console.log(`  amd64 runs ${AMD64_BUSYBOX}: ${busyboxVersion(AMD64_BUSYBOX)}`);

@@ -44,7 +44,8 @@ function fx86InProcess(w: Workload): SystemRun {
 
 /** `fx86 exec --json` under this benchmark's runtime, as a user starts it. */
 function fx86Process(w: Workload): SystemRun {
-  const [bin, argv] = scriptArgv(runtime, join(REPO, "cli", "main.ts"), ["exec", "--json", w.i386, ...w.args]);
+  const args = ["exec", "--json", w.i386, ...w.args];
+  const [bin, argv] = w.binary ? [w.binary, args] : scriptArgv(runtime, join(REPO, "cli", "main.ts"), args);
   // The runtime needs the host's environment (its cache, HOME); the guest gets fx86's own.
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   const r = childCpu([bin, ...argv], { env, stdin: w.stdin, cwd: REPO });

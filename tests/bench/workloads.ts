@@ -29,6 +29,8 @@ export interface Workload {
    * rather than as a guest in the benchmark's process.
    */
   wholeProcess?: boolean;
+  /** With wholeProcess: the standalone executable to start instead of the runtime and cli/main.ts. */
+  binary?: string;
 }
 
 /** Debian's busybox for i386, as vendored for the examples (examples/bin/README.md). */
