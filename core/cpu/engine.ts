@@ -229,8 +229,9 @@ export class Engine {
    * Makes a hot block an entry of a WebAssembly region: of one compiled
    * before that holds it, else of a new one made of the blocks that have
    * run and are reachable from it through branches with known targets, up
-   * to a size, and that no other region holds (regions chain into each
-   * other's entries, so code is compiled once). A region leaves before any instruction it does not
+   * to a size. A block may be in several regions: leaving one region for
+   * another costs far more than compiling a block twice (gzip ran 2x
+   * slower with each block in one region only). A region leaves before any instruction it does not
    * translate; a block starting with one cannot be an entry.
    */
   private promote(entry: Block): void {
@@ -262,8 +263,7 @@ export class Engine {
       const addr = queue.shift()!;
       if (seen.has(addr)) continue;
       seen.add(addr);
-      // A block another region holds stays there: it becomes that region's entry when it runs hot.
-      if (stopBefore?.(addr) || this.regions.has(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0)) continue;
+      if (stopBefore?.(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0)) continue;
       let instrs: Instr[];
       try {
         instrs = decodeBlock(fetch, addr, MAX_BLOCK, stopBefore, this.alone);
