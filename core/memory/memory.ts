@@ -12,6 +12,8 @@ export const PROT_WRITE = 2;
 export const PROT_EXEC = 4;
 /** Internal bit: the page is mapped (possibly with PROT_NONE). */
 const MAPPED = 8;
+/** Pages per chunk of Memory.touchedChunks (4 MiB). */
+const CHUNK_SHIFT = 10, CHUNK_PAGES = 1 << CHUNK_SHIFT;
 
 /**
  * The frame every fresh mapping reads until its first write; never written.
@@ -89,6 +91,12 @@ export interface MemoryChanges {
  */
 export class Memory {
   private readonly prot = new Uint8Array(PAGE_COUNT);
+  /**
+   * Per run of CHUNK_PAGES pages, 1 if a page of it was ever mapped: what
+   * mappedPages visits (a snapshot of a small guest otherwise walks the
+   * whole protection table).
+   */
+  private readonly touchedChunks = new Uint8Array(PAGE_COUNT / CHUNK_PAGES);
   /** 1 while a mapped page is not written since the last takeChanges (not in `changed`). */
   private readonly clean = new Uint8Array(PAGE_COUNT);
   private readonly code = new Uint8Array(PAGE_COUNT);
@@ -136,6 +144,7 @@ export class Memory {
       this.frameOf[pn] = ZERO_FRAME;
       this.clean[pn] = 0;
       this.prot[pn] = MAPPED | (prot & 7);
+      this.touchedChunks[pn >>> CHUNK_SHIFT] = 1;
       this.refresh(pn);
     }
   }
@@ -179,12 +188,11 @@ export class Memory {
   /** Page numbers of all mapped pages, ascending. */
   mappedPages(): number[] {
     const out: number[] = [];
-    const prot = this.prot;
-    // Four pages a word: the scan runs once per snapshot, mostly over unmapped space.
-    const words = new Uint32Array(prot.buffer, prot.byteOffset, PAGE_COUNT / 4);
-    for (let w = 0; w < words.length; w++) {
-      if (words[w] === 0) continue;
-      for (let pn = w * 4; pn < w * 4 + 4; pn++) if (prot[pn] & MAPPED) out.push(pn);
+    const prot = this.prot, chunks = this.touchedChunks;
+    for (let c = 0; c < chunks.length; c++) {
+      if (chunks[c] === 0) continue;
+      const end = (c + 1) << CHUNK_SHIFT;
+      for (let pn = c << CHUNK_SHIFT; pn < end; pn++) if (prot[pn] & MAPPED) out.push(pn);
     }
     return out;
   }
@@ -203,6 +211,7 @@ export class Memory {
    */
   mapLazy(first: number, count: number, prot: number): void {
     this.prot.fill(MAPPED | (prot & 7), first, first + count);
+    if (count > 0) this.touchedChunks.fill(1, first >>> CHUNK_SHIFT, ((first + count - 1) >>> CHUNK_SHIFT) + 1);
     this.clean.fill(1, first, first + count);
   }
 
@@ -244,6 +253,7 @@ export class Memory {
     if (f <= ZERO_FRAME) this.frameOf[page] = f = this.allocFrame(page, false);
     this.h8.set(bytes, f << PAGE_SHIFT);
     this.prot[page] = MAPPED | (prot & 7);
+    this.touchedChunks[page >>> CHUNK_SHIFT] = 1;
     this.refresh(page);
   }
 
