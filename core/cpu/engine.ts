@@ -3,9 +3,10 @@ import { type Memory, PAGE_COUNT, PAGE_SHIFT } from "../memory/memory.ts";
 import { blockEnd, decodeBlock, isRepString } from "./blocks.ts";
 import { type BlockFn, compileBlock } from "./codegen/compile.ts";
 import { templateBlock } from "./codegen/template.ts";
-import { compileWasmRegion, translatable, type WasmRegion } from "./wasm/region.ts";
+import { compileWasmRegion, type RegionHost, translatable, type WasmRegion } from "./wasm/region.ts";
+import { hostCall } from "./wasm/host.ts";
 import { RegionEntries } from "./wasm/dispatch.ts";
-import { x87Host, type X87Host } from "./wasm/x87.ts";
+import { x87Host } from "./wasm/x87.ts";
 import type { Instr } from "./isa/instr.ts";
 import type { Cpu } from "./state.ts";
 import { Fx86Call, TRAP_FX86 } from "./trap.ts";
@@ -91,8 +92,10 @@ export class Engine {
   private readonly regions = new Map<number, WasmRegion>();
   /** The region entries, once a block has become one. */
   private entries?: RegionEntries;
-  /** The regions' way to the CPU's x87 unit. */
-  private x87?: X87Host;
+  /** What regions call on the host: the x87 unit and instructions they do not translate. */
+  private host?: RegionHost;
+  /** Pages whose translations were dropped because code was written, counted (host calls watch it). */
+  private codeWrites = 0;
   /** Which backend runs (see {@link Backend}); tests choose one, users get the default. */
   backend: Backend = "tiered";
   /**
@@ -239,8 +242,11 @@ export class Engine {
     if (entry.brk || !translatable(entry.instrs[0])) return;
     let region = this.regions.get(entry.addr);
     if (region === undefined) {
-      this.x87 ??= x87Host(this.cpu, this.mem);
-      region = compileWasmRegion(this.regionBlocks(entry), this.mem, this.x87);
+      this.host ??= {
+        x87: x87Host(this.cpu, this.mem),
+        calls: (instrs) => hostCall(this.cpu, this.mem, instrs, () => this.codeWrites),
+      };
+      region = compileWasmRegion(this.regionBlocks(entry), this.mem, this.host);
       for (const a of region.index.keys()) if (!this.regions.has(a)) this.regions.set(a, region);
     }
     // Writing any page of the region drops the entry.
@@ -298,6 +304,7 @@ export class Engine {
 
   /** Drops every compiled block built from a page (its code was written). */
   invalidatePage(page: number): void {
+    this.codeWrites++;
     const list = this.pageBlocks.get(page);
     if (list) {
       for (const a of list) {

@@ -132,6 +132,13 @@ export class Memory {
   scratch = new Int32Array(0);
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
+  /**
+   * Set when a guest write reaches a page holding translated code: a block
+   * running then stops after the writing instruction, so that the code it
+   * wrote runs next (x86 executes a modified instruction even right after
+   * the store). Whoever stops clears it.
+   */
+  codeWritten = false;
 
   // ---- mapping -----------------------------------------------------------
 
@@ -481,7 +488,10 @@ export class Memory {
    * counts it as changed. Returns its frame.
    */
   private writable(pn: number): number {
-    if (this.code[pn]) this.onCodeWrite(pn);
+    if (this.code[pn]) {
+      this.codeWritten = true;
+      this.onCodeWrite(pn);
+    }
     let f = this.page(pn);
     if (f === ZERO_FRAME) this.frameOf[pn] = f = this.allocFrame(pn, true);
     if (this.clean[pn]) {

@@ -11,6 +11,7 @@ import { CODE_BASE } from "./program.ts";
 import { Rng } from "./rng.ts";
 import { assembleWorkload, workloadSource } from "./workload.ts";
 import { BACKENDS } from "./backends.ts";
+import type { Backend } from "../../core/cpu/engine.ts";
 
 function finish(m: Machine): Snapshot {
   while (m.cpu.trap === 0) {
@@ -78,6 +79,26 @@ test("budgets: code that rewrites code runs the new code, whatever the budgets a
       assert.equal(m.cpu.r[3], expected, `${backend}, budgets of ${chunk}`);
       m.mem.protect(CODE_BASE, 0x2000, PROT_READ | PROT_EXEC);
     }
+  }
+});
+
+test("budgets: an instruction a region hands to the host that rewrites the next one runs the new code", () => {
+  // XADD has no wasm emitter: regions call the host for it, and its write lands in their own code.
+  const code = assembleWorkload("smc-host-call", [
+    "bits 32", `org ${CODE_BASE}`, "mov ecx, 3", "xor ebx, ebx",
+    "L: mov dl, cl", "xadd byte [X+1], dl", "X: mov eax, 0x11111111", "add ebx, eax", "dec ecx", "jnz L", "int 0x80",
+  ].join("\n") + "\n");
+  const run = (backend: Backend, chunk: number) => {
+    const m = machine(code, backend, 3);
+    m.mem.protect(CODE_BASE, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC);
+    while (m.cpu.trap === 0) assert.equal(m.engine.run(chunk).fault, undefined);
+    m.mem.protect(CODE_BASE, 0x1000, PROT_READ | PROT_EXEC);
+    return m.cpu.r[3];
+  };
+  const expected = run("single", 1);
+  assert.equal(expected, (0x11111114 + 0x11111116 + 0x11111117) | 0, "single-stepping runs each rewritten MOV");
+  for (const backend of BACKENDS) {
+    for (const chunk of [1, 2, 3, 5, 8, 1000]) assert.equal(run(backend, chunk), expected, `${backend}, budgets of ${chunk}`);
   }
 });
 

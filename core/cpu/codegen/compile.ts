@@ -59,6 +59,10 @@ export function blockSource(instrs: readonly Instr[]): string {
   instrs.forEach((i, k) => {
     if (k > 0) lines.push(`k = ${k};`);
     lines.push(instructionSource(i, k));
+    // A write into translated code ends the block: the next instruction may be the one written.
+    if (k < n - 1) {
+      lines.push(`if (m.codeWritten) { m.codeWritten = false; c.eip = ${(i.addr + i.len) | 0}; c.icount += ${k + 1}; return ${k + 1}; }`);
+    }
   });
   const last = instrs[n - 1];
   const rep = isRepString(last);

@@ -38,13 +38,23 @@ export function templateBlock(instrs: readonly Instr[]): BlockFn {
   const n = instrs.length;
   const fns = instrs.map((i, k) => template(i, k));
   const addrs = instrs.map((i) => i.addr | 0);
+  const nexts = instrs.map((i) => (i.addr + i.len) | 0);
   const last = instrs[n - 1];
   const rep = isRepString(last);
   const fallThrough = last.def.flow === "next" && !rep ? (last.addr + last.len) | 0 : undefined;
   return (c, r, m, left) => {
     let k = 0, retired = n;
     try {
-      for (; k < n; k++) retired = fns[k].fn(c, r, m, left, fns[k].values);
+      for (; k < n; k++) {
+        retired = fns[k].fn(c, r, m, left, fns[k].values);
+        // A write into translated code ends the block (see compile.ts).
+        if (m.codeWritten && k < n - 1) {
+          m.codeWritten = false;
+          c.eip = nexts[k];
+          c.icount += k + 1;
+          return k + 1;
+        }
+      }
     } catch (e) {
       c.icount += k;
       c.eip = addrs[k];
@@ -55,6 +65,20 @@ export function templateBlock(instrs: readonly Instr[]): BlockFn {
     c.icount += count;
     return count;
   };
+}
+
+/**
+ * One instruction's function, `(c, r, m, left) => retired`, from its
+ * template: what a WebAssembly region calls for an instruction it does not
+ * translate (core/cpu/wasm/host.ts). It neither counts nor moves EIP.
+ *
+ * @example
+ * const run = instructionFunction(i);
+ * run(cpu, cpu.r, mem, 1);
+ */
+export function instructionFunction(i: Instr): BlockFn {
+  const { fn, values } = template(i, 0);
+  return (c, r, m, left) => fn(c, r, m, left, values);
 }
 
 /**

@@ -105,10 +105,14 @@ export interface Dispatch {
    * its iterations one by one, and may leave between them.
    */
   leaveHere(depth: number): void;
+  /** Leaves the region after the current instruction, which has run (its code write dropped translations). */
+  leaveAfter(depth: number): void;
 }
 
 /** Function index of the host's x87 import, which every region module imports first (core/cpu/wasm/x87.ts). */
 export const X87_IMPORT = 0;
+/** Function index of the host-call import, every region module's second (core/cpu/wasm/host.ts). */
+export const HOST_IMPORT = 1;
 
 /** What the last flag-setting instruction of the block left in X, Y and FR. */
 export type KnownFlags =
@@ -419,6 +423,11 @@ export class WasmGen {
     code.localGet(Local.REG + 4).i32Const(size / 8).op(Op.i32_sub).localTee(Local.SP);
     this.store(size);
     code.localGet(Local.SP).localSet(Local.REG + 4);
+  }
+
+  /** Leaves the region after this instruction (see Dispatch.leaveAfter). */
+  leaveAfter(): void {
+    this.dispatch.leaveAfter(this.depth);
   }
 
   /** Leaves the region at this instruction with the budget as charged (see Dispatch.leaveHere). */

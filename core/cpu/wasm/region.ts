@@ -22,17 +22,30 @@ import {
   materializeFlags,
   Slot,
   STATE,
+  HOST_IMPORT,
   WasmGen,
   X87_IMPORT,
 } from "./gen.ts";
 import type { X87Host } from "./x87.ts";
+import { emitHostCall, type HostCall, hostCallable } from "./host.ts";
 
 /**
  * True if the region compiler translates the instruction (else a region
  * leaves before it): its row has a wasm emitter that accepts the form.
  */
 export function translatable(i: Instr): boolean {
+  return compiled(i) || hostCallable(i);
+}
+
+/** True if the opcode table's wasm emitter translates the instruction itself. */
+function compiled(i: Instr): boolean {
   return i.def.wasm !== undefined && i.adsize === 32 && i.def.wasm.accepts(i);
+}
+
+/** What a region instance calls on the host: the x87 unit, and the host calls of its instructions. */
+export interface RegionHost {
+  x87: X87Host;
+  calls(instrs: readonly Instr[]): HostCall;
 }
 
 /** A compiled region: the blocks it holds and its function. */
@@ -55,10 +68,10 @@ export interface WasmRegion {
  * core/cpu/wasm/dispatch.ts).
  *
  * @example
- * const region = compileWasmRegion([instrs], mem, x87Host(cpu, mem));
+ * const region = compileWasmRegion([instrs], mem, { x87: x87Host(cpu, mem), calls: (is) => hostCall(cpu, mem, is, () => 0) });
  * entries.add(instrs[0].addr, region.run, region.index.get(instrs[0].addr)!);
  */
-export function compileWasmRegion(unordered: readonly (readonly Instr[])[], m: Memory, x87: X87Host): WasmRegion {
+export function compileWasmRegion(unordered: readonly (readonly Instr[])[], m: Memory, host: RegionHost): WasmRegion {
   // In address order, a block's fall-through successor is mostly the next one: no dispatch between them.
   const blocks = [...unordered].sort((a, b) => (a[0].addr >>> 0) - (b[0].addr >>> 0));
   const memory = m.toWasm();
@@ -70,7 +83,8 @@ export function compileWasmRegion(unordered: readonly (readonly Instr[])[], m: M
     module = buildModule(blocks, index);
     modules.set(key, module);
   }
-  const instance = new WebAssembly.Instance(module, { m: { memory, x87 } });
+  const calls = host.calls(blocks.flatMap((b) => regionPart(b).filter((i) => !compiled(i))));
+  const instance = new WebAssembly.Instance(module, { m: { memory, x87: host.x87, host: calls } });
   const pages = new Set<number>();
   for (const b of blocks) {
     for (const i of b) {
@@ -79,6 +93,12 @@ export function compileWasmRegion(unordered: readonly (readonly Instr[])[], m: M
     }
   }
   return { index, pages: [...pages], run: instance.exports.run as RegionRun };
+}
+
+/** The instructions of a block that the region runs: up to the first it does not translate. */
+function regionPart(instrs: readonly Instr[]): readonly Instr[] {
+  const stop = instrs.findIndex((i) => !translatable(i));
+  return stop < 0 ? instrs : instrs.slice(0, stop);
 }
 
 /**
@@ -107,7 +127,8 @@ function buildModule(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<n
   const mb = new ModuleBuilder();
   mb.importMemory("m", "memory", Math.ceil(MIN_PAGES));
   const x87 = mb.importFunc("m", "x87", mb.type([I32, I32, I32], [I32]));
-  if (x87 !== X87_IMPORT) throw new Error("the x87 import must be the module's first function");
+  const host = mb.importFunc("m", "host", mb.type([I32], [I32]));
+  if (x87 !== X87_IMPORT || host !== HOST_IMPORT) throw new Error("the x87 and host imports must be the module's first functions");
   const findFn = mb.func(mb.type([I32], [I32]), 0, findCode([...index].sort((a, b) => a[0] - b[0])));
   mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn), "run");
   return new WebAssembly.Module(mb.build());
@@ -130,6 +151,7 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
   code.i32Const(WASM_SCRATCH + 4 * Slot.DIR).mem(MemOp.i32_load, 0, 2).localSet(Local.DIR);
   code.localGet(BUDGET).localSet(LEFT);
   const n = blocks.length;
+  let hostCalls = 0;
   code.block(); // $exit
   code.loop(); // $top
   for (let j = 0; j < n; j++) code.block();
@@ -162,6 +184,11 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
       leaveHere(depth) {
         code.i32Const(instrs[k].addr).localSet(EIP).br(toExit + depth);
       },
+      leaveAfter(depth) {
+        code.i32Const(instrs[k].addr + instrs[k].len).localSet(EIP);
+        if (len - k - 1 > 0) code.localGet(LEFT).i32Const(len - k - 1).op(Op.i32_add).localSet(LEFT);
+        code.br(toExit + depth);
+      },
     };
     code.localGet(LEFT).i32Const(len).op(Op.i32_lt_s).if()
       .i32Const(instrs[0].addr).localSet(EIP).br(toExit + 1).op(Op.end);
@@ -174,8 +201,11 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
         return;
       }
       const g = new WasmGen(code, i, dispatch, known);
-      if (hasMemoryOperand(i) && i.def.mnemonic !== "lea") g.effectiveAddress();
-      i.def.wasm!.emit(g);
+      if (!compiled(i)) emitHostCall(g, hostCalls++);
+      else {
+        if (hasMemoryOperand(i) && i.def.mnemonic !== "lea") g.effectiveAddress();
+        i.def.wasm!.emit(g);
+      }
       known = g.known;
     }
     const last = instrs[len - 1];
