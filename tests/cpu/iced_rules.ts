@@ -7,6 +7,9 @@
  *   instruction whose features are all in `I686_FEATURES`.
  * - "outside": SSE/MMX/3DNow!/AVX/VMX/SMM/AMD-only/post-P6 system
  *   instructions...: fx86 must raise undefined-opcode.
+ * - "simd": an MMX, SSE or SSE2 instruction (features in `SIMD_FEATURES`,
+ *   the rest in the i686 set): fx86 must decode it like iced, except the
+ *   ones `SIMD_NOT_YET` lists, which must still be undefined-opcode.
  * - "x87": D8..DF escapes, owned by core/cpu/x87: fx86 must decode those
  *   an i686 FPU has (`x87OnI686`) once core/cpu/x87 describes them.
  * - "fx86": 0F 0A ib, reserved on every x86 and invalid to iced, is the
@@ -34,6 +37,27 @@ export const I686_FEATURES: ReadonlySet<CpuidFeature> = new Set([
   CpuidFeature.RDPMC, // privileged
   CpuidFeature.MULTIBYTENOP, // 0F 1F /0 NOP Ev
 ]);
+
+/** The MMX/SSE/SSE2 features (with FXSAVE/FXRSTOR and CLFLUSH) fx86 decodes (docs/sse.md). */
+export const SIMD_FEATURES: ReadonlySet<CpuidFeature> = new Set([
+  CpuidFeature.MMX,
+  CpuidFeature.SSE,
+  CpuidFeature.SSE2,
+  CpuidFeature.FXSR,
+  CpuidFeature.CLFSH,
+]);
+
+/**
+ * SSE/SSE2 instructions not implemented yet (floating-point arithmetic,
+ * comparisons and conversions): fx86 must raise undefined-opcode for them.
+ */
+export const SIMD_NOT_YET: ReadonlySet<string> = new Set(
+  ("addps addpd addss addsd subps subpd subss subsd mulps mulpd mulss mulsd divps divpd divss divsd " +
+    "sqrtps sqrtpd sqrtss sqrtsd minps minpd minss minsd maxps maxpd maxss maxsd rcpps rcpss rsqrtps rsqrtss " +
+    "cmpps cmppd cmpss cmpsd comiss comisd ucomiss ucomisd " +
+    "cvtpi2ps cvtpi2pd cvtsi2ss cvtsi2sd cvttps2pi cvttpd2pi cvttss2si cvttsd2si cvtps2pi cvtpd2pi cvtss2si cvtsd2si " +
+    "cvtps2pd cvtpd2ps cvtss2sd cvtsd2ss cvtdq2ps cvtps2dq cvttps2dq cvttpd2dq cvtdq2pd cvtpd2dq").split(" "),
+);
 
 /** Features of x87 instructions an i686 FPU has (FCMOVcc lists CMOV as well). */
 export const X87_FEATURES: ReadonlySet<CpuidFeature> = new Set([
@@ -68,6 +92,7 @@ export type Rule =
   | "i686"
   | "outside"
   | "x87"
+  | "simd"
   | "invalid"
   | "hint-nop"
   | "undefined-by-choice";
@@ -110,7 +135,10 @@ export function ruleFor(ins: Instruction, bytes: Uint8Array, at: number): Rule {
   if (EXCEPTIONS[ins.mnemonic]) return "undefined-by-choice";
   if (I686_MEANING[ins.mnemonic]) return "i686";
   const features = [...ins.cpuidFeatures()];
-  return features.every((f) => I686_FEATURES.has(f)) ? "i686" : "outside";
+  if (features.every((f) => I686_FEATURES.has(f))) return "i686";
+  const simd = features.some((f) => SIMD_FEATURES.has(f)) &&
+    features.every((f) => I686_FEATURES.has(f) || SIMD_FEATURES.has(f));
+  return simd ? "simd" : "outside";
 }
 
 /** For an x87 escape iced accepts: true if an i686 FPU has it. */

@@ -16,6 +16,7 @@ const PTR: Record<number, string> = {
   48: "fword",
   64: "qword",
   80: "tbyte",
+  128: "xmmword",
 };
 
 const X87_MEMORY: Record<string, number> = {
@@ -124,6 +125,20 @@ function operand(i: Instr, spec: OperandSpec, immIndex: number): string {
       return memory(i, 64);
     case "Ms":
       return memory(i, 48);
+    case "Vx":
+      return `xmm${i.reg}`;
+    case "Pq":
+      return `mm${i.reg}`;
+    case "Gd":
+      return REG32[i.reg];
+    case "Ux": case "Wx": case "Wq": case "Wd":
+      return hasMemoryOperand(i) ? memory(i, size) : `xmm${i.rm}`;
+    case "Nq": case "Qq": case "Qd":
+      return hasMemoryOperand(i) ? memory(i, size) : `mm${i.rm}`;
+    case "Ry/Mw":
+      return hasMemoryOperand(i) ? memory(i, 16) : REG32[i.rm];
+    case "Mz":
+      return memory(i, undefined);
     default:
       return hasMemoryOperand(i) ? memory(i, size) : regName(i.rm, size);
   }
@@ -144,11 +159,15 @@ export function formatOperands(i: Instr): string[] {
     ? i.def.operands.filter((s) => s[0] === "X" || s[0] === "Y")
     : i.def.operands;
   let immIndex = 0;
-  return specs.map((spec) => {
+  const out = specs.map((spec) => {
     const text = operand(i, spec, immIndex);
     if (IMMEDIATE_SPECS.has(spec) && spec !== "Ob" && spec !== "Ov") immIndex++;
     return text;
   });
+  // MASKMOVQ/MASKMOVDQU store to DS:EDI; an override shows as a last operand (as iced-x86 writes it).
+  const seg = mnemonicOf(i).startsWith("maskmov") ? override(i, DS) : "";
+  if (seg) out.push(seg.slice(0, -1));
+  return out;
 }
 
 /** The mnemonic of a decoded instruction, with any REP/LOCK prefix. */
