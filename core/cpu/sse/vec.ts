@@ -89,9 +89,10 @@ export function enterMmx(c: Cpu): void {
   c.fpu.empty = 0;
 }
 
-/** EMMS: every x87 register empty. */
+/** EMMS: every x87 register empty, and TOP = 0 as after any MMX instruction. */
 export function emms(c: Cpu): void {
   c.fpu.empty = 0xff;
+  c.fpu.top = 0;
 }
 
 /** Raises #GP for a 16-byte operand that must be aligned and is not (MOVAPS, MOVDQA, most SSE memory operands). */

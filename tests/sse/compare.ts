@@ -1,0 +1,62 @@
+/**
+ * What must agree between the CPU and fx86 after an MMX/SSE case, and the
+ * one-line description of a difference.
+ *
+ * Compared: the signal; after a completed instruction EAX..EDI but ESP,
+ * the arithmetic flags and DF, the 64 data bytes, and from the FXSAVE
+ * image FCW, FSW (TOP, flags), the abridged tag byte, MXCSR, the eight
+ * x87/MMX registers and XMM0..7. Not compared: FOP/FIP/FDP and their
+ * selectors (AMD processors save them only while an x87 exception is
+ * pending), MXCSR_MASK (processors differ: 0xffff or 0x2ffff), reserved
+ * bytes. After a fault fx86's state must be the one the case started
+ * from (the faulting instruction changed nothing).
+ *
+ * @example
+ * const problem = difference(c, native, fx86); // undefined when equal
+ */
+import type { Case, Outcome } from "./oracle.ts";
+
+const FLAGS = 0x8d5 | 0x400;
+
+/** [offset, length, name] of the compared parts of an FXSAVE image. */
+const FX_FIELDS: [number, number, string][] = [
+  [0, 2, "fcw"], [2, 2, "fsw"], [4, 1, "ftw"], [24, 4, "mxcsr"],
+  ...Array.from({ length: 8 }, (_, i) => [32 + 16 * i, 10, `st${i}/mm`] as [number, number, string]),
+  ...Array.from({ length: 8 }, (_, i) => [160 + 16 * i, 16, `xmm${i}`] as [number, number, string]),
+];
+
+function hex(b: Uint8Array): string {
+  return Array.from(b).reverse().map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+function fxDifference(a: Uint8Array, b: Uint8Array): string | undefined {
+  for (const [off, len, name] of FX_FIELDS) {
+    const x = a.subarray(off, off + len), y = b.subarray(off, off + len);
+    if (x.some((v, k) => v !== y[k])) return `${name}: expected ${hex(x)} got ${hex(y)}`;
+  }
+  return undefined;
+}
+
+function stateDifference(expected: Pick<Outcome, "fx" | "gpr" | "eflags" | "mem">, got: Outcome): string | undefined {
+  for (let k = 0; k < 8; k++) {
+    if (k !== 4 && expected.gpr[k] >>> 0 !== got.gpr[k] >>> 0) {
+      return `${["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"][k]}: expected ${
+        (expected.gpr[k] >>> 0).toString(16)
+      } got ${(got.gpr[k] >>> 0).toString(16)}`;
+    }
+  }
+  if ((expected.eflags & FLAGS) !== (got.eflags & FLAGS)) {
+    return `eflags: expected ${(expected.eflags & FLAGS).toString(16)} got ${(got.eflags & FLAGS).toString(16)}`;
+  }
+  const m = expected.mem.findIndex((v, k) => v !== got.mem[k]);
+  if (m >= 0) return `data byte ${m}: expected ${expected.mem[m]} got ${got.mem[m]}`;
+  return fxDifference(expected.fx, got.fx);
+}
+
+/** How fx86's outcome differs from the CPU's, or undefined. */
+export function difference(c: Case, native: Outcome, fx86: Outcome): string | undefined {
+  if (native.signal !== fx86.signal) return `signal: expected ${native.signal} got ${fx86.signal}`;
+  if (native.signal === 0) return stateDifference(native, fx86);
+  const before = stateDifference({ fx: c.fx, gpr: c.gpr, eflags: c.eflags, mem: c.mem }, fx86);
+  return before && `changed state although it faulted: ${before}`;
+}
