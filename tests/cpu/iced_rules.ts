@@ -48,15 +48,11 @@ export const SIMD_FEATURES: ReadonlySet<CpuidFeature> = new Set([
 ]);
 
 /**
- * SSE/SSE2 instructions not implemented yet (floating-point arithmetic,
- * comparisons and conversions): fx86 must raise undefined-opcode for them.
+ * SSE instructions not implemented yet (the reciprocal approximations):
+ * fx86 must raise undefined-opcode for them.
  */
 export const SIMD_NOT_YET: ReadonlySet<string> = new Set(
-  ("addps addpd addss addsd subps subpd subss subsd mulps mulpd mulss mulsd divps divpd divss divsd " +
-    "sqrtps sqrtpd sqrtss sqrtsd minps minpd minss minsd maxps maxpd maxss maxsd rcpps rcpss rsqrtps rsqrtss " +
-    "cmpps cmppd cmpss cmpsd comiss comisd ucomiss ucomisd " +
-    "cvtpi2ps cvtpi2pd cvtsi2ss cvtsi2sd cvttps2pi cvttpd2pi cvttss2si cvttsd2si cvtps2pi cvtpd2pi cvtss2si cvtsd2si " +
-    "cvtps2pd cvtpd2ps cvtss2sd cvtsd2ss cvtdq2ps cvtps2dq cvttps2dq cvttpd2dq cvtdq2pd cvtpd2dq").split(" "),
+  "rcpps rcpss rsqrtps rsqrtss".split(" "),
 );
 
 /** Features of x87 instructions an i686 FPU has (FCMOVcc lists CMOV as well). */

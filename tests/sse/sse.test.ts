@@ -3,7 +3,7 @@
  * its register and memory forms, random operands and states (gen.ts), run
  * by the 64-bit harness on the processor (oracle.ts) and by fx86 under
  * several backends (fx86.ts), compared field by field (compare.ts).
- * `FX86_SSE_SEED=n` runs another seed.
+ * `FX86_SSE_SEED=n` runs another seed, `FX86_SSE_CASES=n` n cases per form.
  */
 import process from "node:process";
 import { assert, test } from "../harness.ts";
@@ -15,7 +15,7 @@ import { generatedRows, rowCases, rowForms } from "./gen.ts";
 import { buildRunner, type Case, runNative } from "./oracle.ts";
 
 const SEED = Number(process.env.FX86_SSE_SEED ?? 0x55e2);
-const PER_FORM = 40;
+const PER_FORM = Number(process.env.FX86_SSE_CASES ?? 40);
 
 test("MMX/SSE/SSE2: every form against the CPU (64-bit harness)", () => {
   const runner = buildRunner();

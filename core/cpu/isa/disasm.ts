@@ -146,6 +146,15 @@ function operand(i: Instr, spec: OperandSpec, immIndex: number): string {
 
 const IMMEDIATE_SPECS = new Set(["Ib", "Iw", "Iz", "Ibs", "Jb", "Jz", "Ap", "Ob", "Ov"]);
 
+const PREDICATES = ["eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"];
+
+/** CMPPS/CMPPD/CMPSS/CMPSD with a predicate below 8 print as their pseudo-op (CMPLTPS...), as assemblers write them. */
+function comparePredicate(i: Instr): string | undefined {
+  const m = mnemonicOf(i);
+  const sse = i.def.operands[0] === "Vx"; // not the string instruction CMPSD
+  return sse && /^cmp(ps|pd|ss|sd)$/.test(m) && (i.imm & 255) < 8 ? "cmp" + PREDICATES[i.imm & 255] + m.slice(3) : undefined;
+}
+
 /** The operands of a decoded instruction, formatted in Intel syntax. */
 export function formatOperands(i: Instr): string[] {
   if (i.def.mnemonic === "x87") {
@@ -167,12 +176,12 @@ export function formatOperands(i: Instr): string[] {
   // MASKMOVQ/MASKMOVDQU store to DS:EDI; an override shows as a last operand (as iced-x86 writes it).
   const seg = mnemonicOf(i).startsWith("maskmov") ? override(i, DS) : "";
   if (seg) out.push(seg.slice(0, -1));
-  return out;
+  return comparePredicate(i) ? out.slice(0, 2) : out;
 }
 
 /** The mnemonic of a decoded instruction, with any REP/LOCK prefix. */
 export function formatMnemonic(i: Instr): string {
-  const name = i.def.mnemonic === "x87" ? describeX87(i.opcode, i.modrm)!.mnemonic : mnemonicOf(i);
+  const name = i.def.mnemonic === "x87" ? describeX87(i.opcode, i.modrm)!.mnemonic : comparePredicate(i) ?? mnemonicOf(i);
   let prefix = i.lock ? "lock " : "";
   if (i.def.string && i.rep) {
     prefix += i.rep === 0xf2 ? "repne " : i.def.string === "repcc" ? "repe " : "rep ";

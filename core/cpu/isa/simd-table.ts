@@ -167,6 +167,49 @@ for (const [code, name, op] of [[0x54, "and", "pand"], [0x55, "andn", "pandn"], 
 at(0xc6, "none", v("shufps", "Vx,Wx,Ib"));
 at(0xc6, "p66", v("shufpd", "Vx,Wx,Ib"));
 
+// ---- SSE/SSE2 floating point ---------------------------------------------
+
+/** An arithmetic operation in its four forms: ps, pd (66), ss (F3), sd (F2). */
+function arithmetic(code: number, name: string, imm = ""): void {
+  const forms = [["none", "ps", "Wx"], ["p66", "pd", "Wx"], ["pf3", "ss", "Wd"], ["pf2", "sd", "Wq"]] as const;
+  for (const [prefix, suffix, source] of forms) {
+    at(code, prefix, v(name + suffix, `Vx,${source}${imm}`, (name + suffix) as SimdOp));
+  }
+}
+arithmetic(0x51, "sqrt");
+arithmetic(0x58, "add");
+arithmetic(0x59, "mul");
+arithmetic(0x5c, "sub");
+arithmetic(0x5d, "min");
+arithmetic(0x5e, "div");
+arithmetic(0x5f, "max");
+arithmetic(0xc2, "cmp", ",Ib");
+at(0x2a, "none", v("cvtpi2ps", "Vx,Qq"));
+at(0x2a, "p66", v("cvtpi2pd", "Vx,Qq"));
+at(0x2a, "pf3", v("cvtsi2ss", "Vx,Ed"));
+at(0x2a, "pf2", v("cvtsi2sd", "Vx,Ed"));
+for (const [code, t] of [[0x2c, "t"], [0x2d, ""]] as const) {
+  at(code, "none", v(`cvt${t}ps2pi`, "Pq,Wq"));
+  at(code, "p66", v(`cvt${t}pd2pi`, "Pq,Wx"));
+  at(code, "pf3", v(`cvt${t}ss2si`, "Gd,Wd"));
+  at(code, "pf2", v(`cvt${t}sd2si`, "Gd,Wq"));
+}
+const compareFlags: VectorOptions = { noStore: true };
+at(0x2e, "none", v("ucomiss", "Vx,Wd", "ucomiss", compareFlags));
+at(0x2e, "p66", v("ucomisd", "Vx,Wq", "ucomisd", compareFlags));
+at(0x2f, "none", v("comiss", "Vx,Wd", "comiss", compareFlags));
+at(0x2f, "p66", v("comisd", "Vx,Wq", "comisd", compareFlags));
+at(0x5a, "none", v("cvtps2pd", "Vx,Wq"));
+at(0x5a, "p66", v("cvtpd2ps", "Vx,Wx"));
+at(0x5a, "pf3", v("cvtss2sd", "Vx,Wd"));
+at(0x5a, "pf2", v("cvtsd2ss", "Vx,Wq"));
+at(0x5b, "none", v("cvtdq2ps", "Vx,Wx"));
+at(0x5b, "p66", v("cvtps2dq", "Vx,Wx"));
+at(0x5b, "pf3", v("cvttps2dq", "Vx,Wx"));
+at(0xe6, "p66", v("cvttpd2dq", "Vx,Wx"));
+at(0xe6, "pf3", v("cvtdq2pd", "Vx,Wq"));
+at(0xe6, "pf2", v("cvtpd2dq", "Vx,Wx"));
+
 // ---- state, ordering and cache control ------------------------------------
 
 const state = (name: string, operands: string, fn: "ldmxcsr" | "stmxcsr" | "fxsave" | "fxrstor" | "clflush") =>

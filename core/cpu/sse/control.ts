@@ -91,11 +91,12 @@ export function fxrstor(c: Cpu, m: Memory, ea: number): void {
 
 /**
  * MASKMOVQ/MASKMOVDQU: the bytes of `d` whose byte in `s` has its top bit
- * set, stored at `a` (DS:EDI). All selected bytes are checked writable
- * before any is stored.
+ * set, stored at `a` (DS:EDI). Whether masked-off bytes can fault is
+ * implementation-specific (SDM); fx86 checks all `n` bytes writable first,
+ * as the Intel processors the tests ran on do.
  */
 export function maskmov(m: Memory, a: number, d: Vec, s: Vec, n: number): void {
-  for (let k = 0; k < n; k++) if (s.u8[k] & 0x80) writable(m, (a + k) | 0, 1);
+  writable(m, a, n);
   for (let k = 0; k < n; k++) if (s.u8[k] & 0x80) m.w8((a + k) | 0, d.u8[k]);
 }
 

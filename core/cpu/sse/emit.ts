@@ -27,9 +27,12 @@ export interface VectorOptions {
 
 const MMX_SPECS = new Set<OperandSpec>(["Pq", "Nq", "Qq", "Qd"]);
 
-/** True for rows that use an MMX register (they interact with the x87 unit). */
-export function usesMmx(operands: readonly OperandSpec[]): boolean {
-  return operands.some((s) => MMX_SPECS.has(s));
+/**
+ * True when the instruction uses an MMX register, which switches the x87
+ * unit to MMX state (CVTPI2PS with a memory source does not).
+ */
+export function usesMmx(operands: readonly OperandSpec[], memory: boolean): boolean {
+  return operands.some((s) => MMX_SPECS.has(s) && (s === "Pq" || s === "Nq" || !memory));
 }
 
 /**
@@ -42,8 +45,8 @@ export function vector(op: string, o: VectorOptions = {}): Emitter {
   return (g: Gen) => {
     const i = g.i;
     const [dst, src] = i.def.operands;
-    const mmx = usesMmx(i.def.operands);
     const mem = hasMemoryOperand(i);
+    const mmx = usesMmx(i.def.operands, mem);
     const lines: string[] = ["const A = L.V.A, B = L.V.B;"];
     if (mmx) lines.push("L.V.checkMmx(c);");
     const memSpec = mem ? i.def.operands.find(isModrmMemory) : undefined;
@@ -55,7 +58,8 @@ export function vector(op: string, o: VectorOptions = {}): Emitter {
     if (!(o.write && storesMemory)) lines.push(load(g, dst, "A"));
     if (src !== undefined && src !== "Ib") lines.push(load(g, src, "B"));
     const imm = i.def.operands.includes("Ib") ? i.imm & 255 : 0;
-    lines.push(`L.V.${op}(c, A, B, ${imm}, ${mmx ? 8 : 16}, ${mem ? 1 : 0});`);
+    const width = i.def.operands.some((s) => MMX_SPECS.has(s)) ? 8 : 16;
+    lines.push(`L.V.${op}(c, A, B, ${imm}, ${width}, ${mem ? 1 : 0});`);
     if (!o.noStore) lines.push(store(g, dst, "A"));
     if (mmx) lines.push("L.V.enterMmx(c);");
     return lines.join(" ");

@@ -7,11 +7,13 @@
  * L.V.pxor(c, L.V.A, L.V.B, 0, 16, 0);
  */
 import * as control from "./control.ts";
+import * as convert from "./convert.ts";
+import * as float from "./float.ts";
 import * as integer from "./integer.ts";
 import * as shuffle from "./shuffle.ts";
 import * as vec from "./vec.ts";
 
-export const simdRuntime = { ...vec, ...control, ...integer, ...shuffle };
+export const simdRuntime = { ...vec, ...control, ...integer, ...shuffle, ...float, ...convert };
 
 /** The names rows may use as operations. */
 export type SimdOp = keyof typeof simdRuntime;

@@ -10,7 +10,8 @@
  * FXSAVE image loaded with FXRSTOR, EAX..EDI (ESP unused), EFLAGS, the 64
  * bytes ending the data page (the next page is unmapped). Record out: the
  * signal (0 = ran, else SIGSEGV, SIGFPE, SIGILL...), the FXSAVE image after
- * the instruction, EAX..EDI, EFLAGS, the 64 bytes.
+ * the instruction (after a signal: zeros but for the MXCSR at the trap),
+ * EAX..EDI, EFLAGS, the 64 bytes.
  *
  * Build: gcc -static -O2 runner64.c -o runner64
  */
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 #define CODE_ADDR 0x20000000UL
 #define DATA_ADDR 0x30000000UL
@@ -54,7 +56,15 @@ __asm__(
     "pop %r15\npop %r14\npop %r13\npop %r12\npop %rbp\npop %rbx\nret\n");
 
 static sigjmp_buf trap_jmp;
-static void on_trap(int sig) { siglongjmp(trap_jmp, sig); }
+static uint32_t trap_mxcsr;
+
+/* A trap leaves the case; the MXCSR at the trap (the flags #XM set) goes into the result. */
+static void on_trap(int sig, siginfo_t *info, void *context) {
+  (void)info;
+  ucontext_t *uc = context;
+  trap_mxcsr = uc->uc_mcontext.fpregs ? uc->uc_mcontext.fpregs->mxcsr : 0;
+  siglongjmp(trap_jmp, sig);
+}
 
 int main(int argc, char **argv) {
   FILE *in, *out;
@@ -73,8 +83,8 @@ int main(int argc, char **argv) {
   munmap((void *)(DATA_ADDR + 4096), 4096);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_trap;
-  sa.sa_flags = SA_NODEFER;
+  sa.sa_sigaction = on_trap;
+  sa.sa_flags = SA_NODEFER | SA_SIGINFO;
   sigaction(SIGSEGV, &sa, 0);
   sigaction(SIGBUS, &sa, 0);
   sigaction(SIGFPE, &sa, 0);
@@ -96,6 +106,7 @@ int main(int argc, char **argv) {
     c.efl_out = 0;
     volatile uint32_t sig = (uint32_t)sigsetjmp(trap_jmp, 1);
     if (!sig) run_case(&c);
+    else memcpy(c.fx_out + 24, &trap_mxcsr, 4);
     uint32_t e = (uint32_t)c.efl_out;
     fwrite((const void *)&sig, 4, 1, out);
     fwrite(c.fx_out, 1, 512, out);
