@@ -1,7 +1,7 @@
 /**
- * The fixed CPUID answers of every fx86 guest: a plain i686 with an x87
- * FPU, TSC, CMPXCHG8B and CMOV, and nothing the host has. The vendor is
- * fx86's own, so libraries take their generic code paths.
+ * The fixed CPUID answers of every fx86 guest: an i686 with an x87 FPU,
+ * TSC, CMPXCHG8B, CMOV, MMX, SSE, SSE2, FXSAVE and CLFLUSH, and nothing
+ * the host has. The vendor is fx86's own.
  */
 
 import { HWCAP } from "../linux/hwcap.ts";
@@ -11,6 +11,9 @@ export const CPUID_FEATURES_EDX = HWCAP;
 
 /** Leaf 1 EAX: family 6, model 1, stepping 1 (a Pentium Pro signature). */
 export const CPUID_SIGNATURE = 0x611;
+
+/** Leaf 1 EBX: CLFLUSH line size in bits 15..8, in 8-byte units (64 bytes). */
+export const CPUID_LEAF1_EBX = 8 << 8;
 
 /** The 12-byte vendor string of leaf 0. */
 export const CPUID_VENDOR = "Fx86 Machine";
@@ -32,7 +35,7 @@ export function cpuid(leaf: number): [number, number, number, number] {
     case 0:
       return [1, vendorWord(0), vendorWord(2), vendorWord(1)];
     case 1:
-      return [CPUID_SIGNATURE, 0, 0, CPUID_FEATURES_EDX];
+      return [CPUID_SIGNATURE, CPUID_LEAF1_EBX, 0, CPUID_FEATURES_EDX];
     case 0x80000000:
       return [0x80000000, 0, 0, 0];
     default:

@@ -12,7 +12,7 @@ import { decode } from "../../core/cpu/isa/decoder.ts";
 import type { Instr } from "../../core/cpu/isa/instr.ts";
 import { describeX87 } from "../../core/cpu/x87/x87.ts";
 import { busyboxText } from "./busybox.ts";
-import { type Rule, I686_MEANING, opcodeOffset, ruleFor, SIMD_NOT_YET, x87OnI686 } from "./iced_rules.ts";
+import { type Rule, I686_MEANING, opcodeOffset, ruleFor, x87OnI686 } from "./iced_rules.ts";
 import { fx86Memory, fx86Normal, icedNormal, type Normal } from "./normal.ts";
 import { Rng } from "./rng.ts";
 import { hasModrm, simdRows, tableRows, X87_ESCAPES } from "./rows.ts";
@@ -104,12 +104,7 @@ function checkOne(
       break;
     }
     case "simd":
-      if (SIMD_NOT_YET.has(ice!.mnemonic)) {
-        ok = fx instanceof GuestFault && fx.kind === "undefined-opcode";
-        key = "simd (not implemented yet: undefined)";
-      } else {
-        ok = !(fx instanceof GuestFault) && same(fx86Normal(fx), ice!);
-      }
+      ok = !(fx instanceof GuestFault) && same(fx86Normal(fx), ice!);
       break;
     case "hint-nop": {
       if (fx instanceof GuestFault || fx.def.mnemonic !== "nop") {

@@ -8,8 +8,7 @@
  * - "outside": SSE/MMX/3DNow!/AVX/VMX/SMM/AMD-only/post-P6 system
  *   instructions...: fx86 must raise undefined-opcode.
  * - "simd": an MMX, SSE or SSE2 instruction (features in `SIMD_FEATURES`,
- *   the rest in the i686 set): fx86 must decode it like iced, except the
- *   ones `SIMD_NOT_YET` lists, which must still be undefined-opcode.
+ *   the rest in the i686 set): fx86 must decode it like iced.
  * - "x87": D8..DF escapes, owned by core/cpu/x87: fx86 must decode those
  *   an i686 FPU has (`x87OnI686`) once core/cpu/x87 describes them.
  * - "fx86": 0F 0A ib, reserved on every x86 and invalid to iced, is the
@@ -46,14 +45,6 @@ export const SIMD_FEATURES: ReadonlySet<CpuidFeature> = new Set([
   CpuidFeature.FXSR,
   CpuidFeature.CLFSH,
 ]);
-
-/**
- * SSE instructions not implemented yet (the reciprocal approximations):
- * fx86 must raise undefined-opcode for them.
- */
-export const SIMD_NOT_YET: ReadonlySet<string> = new Set(
-  "rcpps rcpss rsqrtps rsqrtss".split(" "),
-);
 
 /** Features of x87 instructions an i686 FPU has (FCMOVcc lists CMOV as well). */
 export const X87_FEATURES: ReadonlySet<CpuidFeature> = new Set([

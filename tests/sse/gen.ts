@@ -122,6 +122,7 @@ export function rowCases(rng: Rng, row: Row, form: "register" | "memory", count:
       eflags: 0x202 | (rng.u32() & ARITH_FLAGS) | (rng.chance(0.1) ? DF : 0),
       mem,
       name: `${row.name} ${form}${where}: ${code.map((b) => b.toString(16).padStart(2, "0")).join(" ")}`,
+      approximate: /^r(cp|sqrt)(ps|ss)$/.test(String(row.def.mnemonic)),
     });
   }
   return out;

@@ -33,6 +33,8 @@ export interface Case {
   mem: Uint8Array;
   /** What the case tests, for messages. */
   name: string;
+  /** RCP/RSQRT: results are approximations whose exact bits differ between processors (compare.ts). */
+  approximate?: boolean;
 }
 
 /** What the instruction left (or the signal it raised: 0 when it ran). */

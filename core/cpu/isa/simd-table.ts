@@ -177,6 +177,10 @@ function arithmetic(code: number, name: string, imm = ""): void {
   }
 }
 arithmetic(0x51, "sqrt");
+at(0x52, "none", v("rsqrtps", "Vx,Wx"));
+at(0x52, "pf3", v("rsqrtss", "Vx,Wd"));
+at(0x53, "none", v("rcpps", "Vx,Wx"));
+at(0x53, "pf3", v("rcpss", "Vx,Wd"));
 arithmetic(0x58, "add");
 arithmetic(0x59, "mul");
 arithmetic(0x5c, "sub");

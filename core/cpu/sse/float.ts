@@ -94,3 +94,33 @@ function comis(f: Format, ordered: boolean): VecOp {
 
 export const comiss = comis(F32, true), comisd = comis(F64, true);
 export const ucomiss = comis(F32, false), ucomisd = comis(F64, false);
+
+/**
+ * RCPPS/RCPSS and RSQRTPS/RSQRTSS. The SDM fixes only the special cases
+ * (±0 and denormals give ±∞, ∞ gives 0, a negative operand's square root
+ * the indefinite NaN, tiny results are flushed to zero, no MXCSR flags)
+ * and bounds the error of the rest by 1.5 × 2^-12; the exact values
+ * differ between processors. fx86's choice: the correctly rounded single
+ * (round to nearest), which is within that bound, flushed to zero when
+ * tiny. tests/sse checks the specials bit for bit and the rest against
+ * the bound.
+ */
+function approximation(root: boolean): (f: Format, a: bigint, b: bigint, mxcsr: number) => Rounded {
+  return (f, _a, b) => {
+    // Denormals count as zeros whatever DAZ says; nothing is flagged.
+    const x = unpack(f, b, DAZ);
+    const sign = BigInt(x.sign) << 31n;
+    if (x.cls === QNAN || x.cls === SNAN) return { bits: b | 0x00400000n, flags: 0 };
+    if (x.cls === 0) return { bits: sign | 0x7f800000n, flags: 0 };
+    if (root && x.sign) return { bits: f.indefinite, flags: 0 };
+    if (x.cls === 2) return { bits: sign, flags: 0 };
+    const one = 0x3f800000n;
+    const r = root
+      ? F.div(f, one, F.sqrt(f, b, 0x1f80).bits, 0x1f80)
+      : F.div(f, one, b, 0x1f80 | 0x8000);
+    return { bits: r.bits, flags: 0 };
+  };
+}
+
+export const [rcpps, , rcpss] = forms(approximation(false));
+export const [rsqrtps, , rsqrtss] = forms(approximation(true));
