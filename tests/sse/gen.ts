@@ -65,7 +65,8 @@ export function randomImage(rng: Rng, floats: "single" | "double" | "none"): Uin
   dv.setUint16(0, fcw, true);
   dv.setUint16(2, fsw, true);
   fx[4] = rng.chance(0.5) ? 0 : rng.below(256);
-  let mxcsr = 0x1f80;
+  // Reset value; with PE set (as in most programs after their first inexact result: fx86's fast path); or random.
+  let mxcsr = rng.chance(0.5) ? 0x1f80 : 0x1fa0;
   if (rng.chance(0.6)) mxcsr = (rng.below(0x10000) & 0xffff) | (rng.chance(0.7) ? 0x1f80 : 0);
   dv.setUint32(24, mxcsr, true);
   for (let i = 0; i < 8; i++) {

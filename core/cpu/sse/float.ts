@@ -10,14 +10,64 @@
 import * as F from "./arith.ts";
 import { DAZ, DE, F32, F64, type Format, IE, QNAN, type Rounded, SNAN, unpack } from "./ieee.ts";
 import type { VecOp } from "./integer.ts";
+import type { Vec } from "./vec.ts";
 import { commit, getLane, laneCount, setLane } from "./lanes.ts";
 
 type Binary = (f: Format, a: bigint, b: bigint, mxcsr: number) => Rounded;
 
-/** A two-operand operation over all lanes (`scalar`: lane 0 only). */
-function binary(f: Format, scalar: boolean, fn: Binary): VecOp {
+/** The host operation of a `fast` lane: JavaScript's double arithmetic, correctly rounded to nearest in every engine. */
+export type HostOp = "add" | "sub" | "mul" | "div" | "sqrt";
+
+/** The smallest normal magnitudes. */
+const MIN_NORMAL = { 32: 2 ** -126, 64: 2 ** -1022 };
+
+function hostLane(op: HostOp, a: number, b: number): number {
+  switch (op) {
+    case "add": return a + b;
+    case "sub": return a - b;
+    case "mul": return a * b;
+    case "div": return a / b;
+    case "sqrt": return Math.sqrt(b);
+  }
+}
+
+const scratch = new Float64Array(4);
+
+/**
+ * The common case without integer arithmetic: round to nearest, PE
+ * already set and masked (so an inexact result changes nothing), operands
+ * normal or zero, and every result a normal number (or an exact zero of
+ * an addition, or of a zero operand). Then no flag changes and the host's
+ * double result, correctly rounded in V8 and JavaScriptCore alike, is the
+ * processor's; for singles, rounding that double to single is the
+ * correctly rounded single (53 >= 2 * 24 + 2 bits, so the double rounding
+ * is innocuous). Returns false, having changed nothing, otherwise.
+ */
+function fast(f: Format, n: number, op: HostOp, mxcsr: number, d: Vec, s: Vec): boolean {
+  if ((mxcsr & 0x7020) !== 0x1020) return false; // RC = nearest, PM masked, PE set
+  const min = MIN_NORMAL[f.bits as 32 | 64];
+  const dv = f.bits === 32 ? d.f32 : d.f64, sv = f.bits === 32 ? s.f32 : s.f64;
+  const usable = (x: number) => x === 0 || (Math.abs(x) >= min && Math.abs(x) !== Infinity);
+  for (let k = 0; k < n; k++) {
+    const a = dv[k], b = sv[k];
+    if (!usable(b) || (op !== "sqrt" && !usable(a))) return false;
+    let r = hostLane(op, a, b);
+    if (f.bits === 32) r = Math.fround(r);
+    const zeroOk = op === "add" || op === "sub" || (op === "sqrt" ? b === 0 : a === 0 || (op === "mul" && b === 0));
+    if (!(Math.abs(r) > min && Math.abs(r) !== Infinity) && !(r === 0 && zeroOk && !(op === "div" && b === 0))) {
+      return false;
+    }
+    scratch[k] = r;
+  }
+  for (let k = 0; k < n; k++) dv[k] = scratch[k];
+  return true;
+}
+
+/** A two-operand operation over all lanes (`scalar`: lane 0 only), `host` naming its fast path. */
+function binary(f: Format, scalar: boolean, fn: Binary, host?: HostOp): VecOp {
   return (c, d, s) => {
     const n = scalar ? 1 : laneCount(f);
+    if (host !== undefined && fast(f, n, host, c.mxcsr, d, s)) return;
     const results: Rounded[] = [];
     for (let k = 0; k < n; k++) results.push(fn(f, getLane(f, d, k), getLane(f, s, k), c.mxcsr));
     commit(c, results, (k, bits) => setLane(f, d, k, bits));
@@ -25,17 +75,17 @@ function binary(f: Format, scalar: boolean, fn: Binary): VecOp {
 }
 
 /** The four forms ps, pd, ss, sd of an operation. */
-function forms(fn: Binary): [VecOp, VecOp, VecOp, VecOp] {
-  return [binary(F32, false, fn), binary(F64, false, fn), binary(F32, true, fn), binary(F64, true, fn)];
+function forms(fn: Binary, host?: HostOp): [VecOp, VecOp, VecOp, VecOp] {
+  return [binary(F32, false, fn, host), binary(F64, false, fn, host), binary(F32, true, fn, host), binary(F64, true, fn, host)];
 }
 
-export const [addps, addpd, addss, addsd] = forms(F.add);
-export const [subps, subpd, subss, subsd] = forms(F.sub);
-export const [mulps, mulpd, mulss, mulsd] = forms(F.mul);
-export const [divps, divpd, divss, divsd] = forms(F.div);
+export const [addps, addpd, addss, addsd] = forms(F.add, "add");
+export const [subps, subpd, subss, subsd] = forms(F.sub, "sub");
+export const [mulps, mulpd, mulss, mulsd] = forms(F.mul, "mul");
+export const [divps, divpd, divss, divsd] = forms(F.div, "div");
 export const [minps, minpd, minss, minsd] = forms((f, a, b, m) => F.minMax(f, a, b, m, false));
 export const [maxps, maxpd, maxss, maxsd] = forms((f, a, b, m) => F.minMax(f, a, b, m, true));
-export const [sqrtps, sqrtpd, sqrtss, sqrtsd] = forms((f, _a, b, m) => F.sqrt(f, b, m));
+export const [sqrtps, sqrtpd, sqrtss, sqrtsd] = forms((f, _a, b, m) => F.sqrt(f, b, m), "sqrt");
 
 /** The denormal-operand flag of a comparison. */
 function denormals(mxcsr: number, ...us: { denormal: boolean }[]): number {
