@@ -1,7 +1,9 @@
 /**
  * The fixed CPUID answers of every fx86 guest: an i686 with an x87 FPU,
  * TSC, CMPXCHG8B, CMOV, MMX, SSE, SSE2, FXSAVE and CLFLUSH, and nothing
- * the host has. The vendor is fx86's own.
+ * the host has. The vendor is "GenuineIntel" (as qemu-i386 says): glibc
+ * reads the feature bits of leaf 1 only for the vendors it knows, and
+ * would otherwise run its generic (non-SSE2) string functions.
  */
 
 import { HWCAP } from "../linux/hwcap.ts";
@@ -15,8 +17,8 @@ export const CPUID_SIGNATURE = 0x611;
 /** Leaf 1 EBX: CLFLUSH line size in bits 15..8, in 8-byte units (64 bytes). */
 export const CPUID_LEAF1_EBX = 8 << 8;
 
-/** The 12-byte vendor string of leaf 0. */
-export const CPUID_VENDOR = "Fx86 Machine";
+/** The 12-byte vendor string of leaf 0 (EBX, EDX, ECX). */
+export const CPUID_VENDOR = "GenuineIntel";
 
 function vendorWord(k: number): number {
   let v = 0;
