@@ -43,7 +43,8 @@ export function stmxcsr(c: Cpu, m: Memory, ea: number): void {
 /** FXSAVE m512byte (16-byte aligned, else #GP). */
 export function fxsave(c: Cpu, m: Memory, ea: number): void {
   checkAligned(ea, 16);
-  writable(m, ea, FXSAVE_WRITTEN);
+  // The operand is all 512 bytes: a page fault anywhere in it faults, though the last 48 are not written.
+  writable(m, ea, 512);
   const f = c.fpu;
   const env = new Uint8Array(108);
   saveImage(f, env, 0, false);
@@ -67,7 +68,7 @@ export function fxsave(c: Cpu, m: Memory, ea: number): void {
 /** FXRSTOR m512byte: #GP if misaligned or if the MXCSR image sets reserved bits (nothing changes then). */
 export function fxrstor(c: Cpu, m: Memory, ea: number): void {
   checkAligned(ea, 16);
-  const b = m.read(ea, 288);
+  const b = m.read(ea, 512);
   const dv = new DataView(b.buffer, b.byteOffset);
   const mxcsr = checkMxcsr(dv.getUint32(24, true));
   // As an FNSAVE image, whose loader keeps only "empty" from the tag word.

@@ -7,11 +7,11 @@
  * would for the i386 program fx86 runs.
  *
  * Record in (CASE_IN bytes): 16 instruction bytes (NOP-padded), the 512-byte
- * FXSAVE image loaded with FXRSTOR, EAX..EDI (ESP unused), EFLAGS, the 64
+ * FXSAVE image loaded with FXRSTOR, EAX..EDI (ESP unused), EFLAGS, the 576
  * bytes ending the data page (the next page is unmapped). Record out: the
  * signal (0 = ran, else SIGSEGV, SIGFPE, SIGILL...), the FXSAVE image after
  * the instruction (after a signal: zeros but for the MXCSR at the trap),
- * EAX..EDI, EFLAGS, the 64 bytes.
+ * EAX..EDI, EFLAGS, the 576 bytes.
  *
  * Build: gcc -static -O2 runner64.c -o runner64
  */
@@ -25,7 +25,7 @@
 
 #define CODE_ADDR 0x20000000UL
 #define DATA_ADDR 0x30000000UL
-#define MEM_LEN 64
+#define MEM_LEN 576
 #define MEM_ADDR (DATA_ADDR + 4096 - MEM_LEN)
 
 struct ctx {
