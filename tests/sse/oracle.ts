@@ -9,7 +9,7 @@
  * const outcomes = runNative(buildRunner(), cases);
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -70,9 +70,12 @@ export function buildRunner(): string {
   }
   mkdirSync(BUILD, { recursive: true });
   const out = join(BUILD, "sse-runner64");
-  const r = spawnSync("gcc", ["-static", "-O2", "-Wall", join(native, "runner64.c"), "-o", out], { encoding: "utf8" });
+  // Built under a temporary name: test runs in parallel (Deno and Bun, worktrees sharing tests/.build) must not see half a file.
+  const tmp = `${out}.${process.pid}`;
+  const r = spawnSync("gcc", ["-static", "-O2", "-Wall", join(native, "runner64.c"), "-o", tmp], { encoding: "utf8" });
   if (r.error) throw new Error("gcc is missing: apt-get install gcc libc6-dev");
   if (r.status !== 0) throw new Error(`cannot build the SSE oracle (apt-get install gcc libc6-dev):\n${r.stderr}`);
+  renameSync(tmp, out);
   return out;
 }
 
@@ -90,13 +93,15 @@ export function runNative(runner: string, cases: Case[]): Outcome[] {
     input.set(c.mem, p + 564);
   });
   // Files, not pipes: the runner's output would fill a pipe before it has read its input.
-  const inFile = join(BUILD, "sse-cases.bin"), outFile = join(BUILD, "sse-results.bin");
+  const inFile = join(BUILD, `sse-cases.${process.pid}.bin`), outFile = join(BUILD, `sse-results.${process.pid}.bin`);
   writeFileSync(inFile, input);
   const r = spawnSync(runner, [inFile, outFile], { encoding: "utf8" });
   if (r.error || r.status !== 0) {
     throw new Error(`native SSE runner failed (status ${r.status}, signal ${r.signal}): ${r.error?.message ?? r.stderr}`);
   }
   const out = new Uint8Array(readFileSync(outFile));
+  rmSync(inFile, { force: true });
+  rmSync(outFile, { force: true });
   if (out.length !== cases.length * RESULT_BYTES) throw new Error("native SSE runner: short output");
   const ov = new DataView(out.buffer, out.byteOffset, out.length);
   return cases.map((_, n) => {
