@@ -11,6 +11,7 @@ export type FaultKind =
   | "interrupt" // INT n other than the Linux system-call gate
   | "bound" // BOUND range exceeded / INTO with OF set
   | "x87" // unmasked x87 exception
+  | "simd" // unmasked SSE floating-point exception (#XM)
   | "general-protection" // e.g. loading a segment selector that is not valid
   | "deadlock"; // a system call that waits for something that can never happen
 

@@ -25,6 +25,7 @@ const FAULT_EXIT: Record<string, number> = {
   "privileged": 132,
   "divide": 136, // SIGFPE
   "x87": 136,
+  "simd": 136,
   "breakpoint": 133, // SIGTRAP
   "interrupt": 139,
   "bound": 139,

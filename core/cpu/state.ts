@@ -17,6 +17,15 @@ export const ARITH_FLAGS = CF | PF | AF | ZF | SF | OF;
  */
 export const USER_FLAGS = DF | NT | AC | ID | TF;
 
+/** MXCSR at reset: all exceptions masked, round to nearest, flags clear. */
+export const MXCSR_INIT = 0x1f80;
+/**
+ * The MXCSR bits that exist (FZ, RC, masks, DAZ, flags). Writing any other
+ * bit with LDMXCSR or FXRSTOR raises #GP, as on processors whose
+ * FXSAVE reports this MXCSR_MASK.
+ */
+export const MXCSR_MASK = 0xffff;
+
 /** `Cpu.trap` for `int 0x80` (0 means no trap; Fx86 traps are in core/cpu/trap.ts). */
 export const TRAP_SYSCALL = 1;
 
@@ -52,6 +61,14 @@ export class Cpu {
   readonly sreg = new Uint16Array(6);
   /** Bases, by segment number; flat segments have base 0. */
   readonly segBase = new Int32Array(6);
+  /**
+   * XMM0..XMM7, 16 bytes each, little-endian (XMMn is bytes 16n..16n+15);
+   * `xmm32` views the same bytes as dwords (core/cpu/sse).
+   */
+  readonly xmm = new Uint8Array(128);
+  readonly xmm32 = new Int32Array(this.xmm.buffer);
+  /** MXCSR: SSE rounding control, FTZ/DAZ, exception masks and flags (reset 0x1f80). */
+  mxcsr = MXCSR_INIT;
   /** Instructions retired so far (the guest's clock). */
   icount = 0;
   /** Set by system calls that end the guest (exit) or other stops. */

@@ -33,6 +33,7 @@ export const FAULT_CODES: Record<string, number> = {
   "bound": 7,
   "x87": 8,
   "general-protection": 9,
+  "simd": 10,
 };
 
 /** What the run loop does after an Fx86 instruction. */

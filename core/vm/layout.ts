@@ -5,7 +5,7 @@
  * copies a blob into the memory when the guest first touches its page.
  */
 import { eflags, setEflags } from "../cpu/flags.ts";
-import { Cpu, RF } from "../cpu/state.ts";
+import { Cpu, MXCSR_MASK, RF } from "../cpu/state.ts";
 import { X87 } from "../cpu/x87/x87.ts";
 import { type Memory, PAGE_SIZE } from "../memory/memory.ts";
 import { GuestFault } from "../fault.ts";
@@ -65,6 +65,7 @@ export function cpuToTree(c: Cpu, previous?: DirNode): DirNode {
   SEGS.forEach((n, k) => entries.push([n, same(n, u32(c.sreg[k]))]));
   entries.push(["icount", same("icount", u64(c.icount))]);
   entries.push(["x87", same("x87", blob(c.fpu.save()))]);
+  entries.push(["xmm", same("xmm", blob(c.xmm.slice()))], ["mxcsr", same("mxcsr", u32(c.mxcsr))]);
   return dirFromEntries(entries);
 }
 
@@ -95,6 +96,12 @@ export function cpuFromTree(dir: DirNode): Cpu {
   } catch (e) {
     throw new LayoutError(`cpu/x87: ${(e as Error).message}`);
   }
+  const xmm = blobAt(dir, "xmm", "cpu");
+  if (xmm.size !== c.xmm.length) throw new LayoutError(`cpu/xmm must be ${c.xmm.length} bytes, not ${xmm.size}`);
+  c.xmm.set(xmm.bytes);
+  const mxcsr = readU32(dir, "mxcsr");
+  if (mxcsr & ~MXCSR_MASK) throw new LayoutError(`cpu/mxcsr sets reserved bits (0x${mxcsr.toString(16)})`);
+  c.mxcsr = mxcsr;
   return c;
 }
 

@@ -17,8 +17,8 @@ function ascii(s: string): number {
 
 /** docs/cpu.md, "CPUID": [EAX, EBX, ECX, EDX] by leaf. */
 const ANSWERS: [number, number[]][] = [
-  [0, [1, ascii("Fx86"), ascii("hine"), ascii(" Mac")]], // max leaf 1, "Fx86 Machine"
-  [1, [0x611, 0, 0, 0x8111]], // family 6 model 1 stepping 1; FPU TSC CX8 CMOV
+  [0, [1, ascii("Genu"), ascii("ntel"), ascii("ineI")]], // max leaf 1, "GenuineIntel"
+  [1, [0x611, 0x800, 0, 0x07888111]], // family 6 model 1 stepping 1; CLFLUSH line 64; FPU TSC CX8 CMOV CLFSH MMX FXSR SSE SSE2
   [2, [0, 0, 0, 0]],
   [4, [0, 0, 0, 0]],
   [7, [0, 0, 0, 0]],

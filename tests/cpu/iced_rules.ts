@@ -7,6 +7,8 @@
  *   instruction whose features are all in `I686_FEATURES`.
  * - "outside": SSE/MMX/3DNow!/AVX/VMX/SMM/AMD-only/post-P6 system
  *   instructions...: fx86 must raise undefined-opcode.
+ * - "simd": an MMX, SSE or SSE2 instruction (features in `SIMD_FEATURES`,
+ *   the rest in the i686 set): fx86 must decode it like iced.
  * - "x87": D8..DF escapes, owned by core/cpu/x87: fx86 must decode those
  *   an i686 FPU has (`x87OnI686`) once core/cpu/x87 describes them.
  * - "fx86": 0F 0A ib, reserved on every x86 and invalid to iced, is the
@@ -33,6 +35,15 @@ export const I686_FEATURES: ReadonlySet<CpuidFeature> = new Set([
   CpuidFeature.SEP, // SYSENTER/SYSEXIT: decoded, privileged
   CpuidFeature.RDPMC, // privileged
   CpuidFeature.MULTIBYTENOP, // 0F 1F /0 NOP Ev
+]);
+
+/** The MMX/SSE/SSE2 features (with FXSAVE/FXRSTOR and CLFLUSH) fx86 decodes (docs/sse.md). */
+export const SIMD_FEATURES: ReadonlySet<CpuidFeature> = new Set([
+  CpuidFeature.MMX,
+  CpuidFeature.SSE,
+  CpuidFeature.SSE2,
+  CpuidFeature.FXSR,
+  CpuidFeature.CLFSH,
 ]);
 
 /** Features of x87 instructions an i686 FPU has (FCMOVcc lists CMOV as well). */
@@ -68,6 +79,7 @@ export type Rule =
   | "i686"
   | "outside"
   | "x87"
+  | "simd"
   | "invalid"
   | "hint-nop"
   | "undefined-by-choice";
@@ -110,7 +122,10 @@ export function ruleFor(ins: Instruction, bytes: Uint8Array, at: number): Rule {
   if (EXCEPTIONS[ins.mnemonic]) return "undefined-by-choice";
   if (I686_MEANING[ins.mnemonic]) return "i686";
   const features = [...ins.cpuidFeatures()];
-  return features.every((f) => I686_FEATURES.has(f)) ? "i686" : "outside";
+  if (features.every((f) => I686_FEATURES.has(f))) return "i686";
+  const simd = features.some((f) => SIMD_FEATURES.has(f)) &&
+    features.every((f) => I686_FEATURES.has(f) || SIMD_FEATURES.has(f));
+  return simd ? "simd" : "outside";
 }
 
 /** For an x87 escape iced accepts: true if an i686 FPU has it. */

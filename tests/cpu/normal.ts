@@ -258,6 +258,18 @@ export function fx86Operands(i: Instr): Operand[] {
         return i.mod === 3 ? { kind: "reg", name: regName(i.rm, i.opsize) } : modrmMemory(i, spec);
       case "Rd":
         return { kind: "reg", name: REG32[i.rm] };
+      case "Vx":
+        return { kind: "reg", name: `xmm${i.reg}` };
+      case "Pq":
+        return { kind: "reg", name: `mm${i.reg}` };
+      case "Gd":
+        return { kind: "reg", name: REG32[i.reg] };
+      case "Ux": case "Wx": case "Wq": case "Wd":
+        return i.mod === 3 ? { kind: "reg", name: `xmm${i.rm}` } : modrmMemory(i, spec);
+      case "Nq": case "Qq": case "Qd":
+        return i.mod === 3 ? { kind: "reg", name: `mm${i.rm}` } : modrmMemory(i, spec);
+      case "Ry/Mw":
+        return i.mod === 3 ? { kind: "reg", name: REG32[i.rm] } : modrmMemory(i, spec);
       default:
         return i.mod === 3 ? { kind: "reg", name: regName(i.rm, size) } : modrmMemory(i, spec);
     }
@@ -268,11 +280,15 @@ export function fx86Normal(i: Instr): Normal {
   return { len: i.len, mnemonic: mnemonicOf(i), operands: fx86Operands(i), lock: i.lock };
 }
 
+/** Instructions whose DS:EDI operand iced lists and fx86's table leaves implicit. */
+const IMPLICIT_EDI = new Set([Mnemonic.Maskmovq, Mnemonic.Maskmovdqu]);
+
 export function icedNormal(ins: Instruction): Normal {
+  const operands = icedOperands(ins);
   return {
     len: ins.length,
     mnemonic: icedMnemonic(ins.mnemonic),
-    operands: icedOperands(ins),
+    operands: IMPLICIT_EDI.has(ins.mnemonic) ? operands.slice(1) : operands,
     lock: ins.hasLockPrefix,
   };
 }

@@ -17,6 +17,8 @@ export interface Row {
   modForms: "any" | "register" | "memory";
   /** e.g. "0f a4 shld Ev,Gv,Ib" or "c1 /4 shl Ev,Ib". */
   name: string;
+  /** The mandatory prefix of an MMX/SSE row (0x66, 0xf3, 0xf2), 0 for none. */
+  prefix?: number;
 }
 
 function rowName(twoByte: boolean, opcode: number, reg: number | undefined, def: OpDef): string {
@@ -26,7 +28,14 @@ function rowName(twoByte: boolean, opcode: number, reg: number | undefined, def:
 }
 
 function slotRows(slot: Slot, twoByte: boolean, opcode: number): Row[] {
-  if (slot === undefined || slot.kind === "x87") return [];
+  if (slot === undefined || slot.kind === "x87" || slot.kind === "prefixed") return [];
+  if (slot.kind === "split") {
+    const name = (def: OpDef, form: string) => rowName(twoByte, opcode, undefined, def) + ` (${form})`;
+    return [
+      ...(slot.memory ? [{ def: slot.memory, twoByte, opcode, modForms: "memory" as const, name: name(slot.memory, "mem") }] : []),
+      ...(slot.register ? [{ def: slot.register, twoByte, opcode, modForms: "register" as const, name: name(slot.register, "reg") }] : []),
+    ];
+  }
   if (slot.kind === "op") {
     return [{ def: slot.def, twoByte, opcode, modForms: "any", name: rowName(twoByte, opcode, undefined, slot.def) }];
   }
@@ -48,7 +57,27 @@ function slotRows(slot: Slot, twoByte: boolean, opcode: number): Row[] {
   return rows;
 }
 
-/** All rows of the table, one-byte map first. */
+const PREFIXES = [["none", 0], ["p66", 0x66], ["pf3", 0xf3], ["pf2", 0xf2]] as const;
+
+/**
+ * The MMX/SSE rows (two-byte opcodes selected by a mandatory prefix),
+ * which tests/sse covers; `tableRows` leaves them out.
+ */
+export function simdRows(): Row[] {
+  const rows: Row[] = [];
+  TWO_BYTE.forEach((slot, code) => {
+    if (slot?.kind !== "prefixed") return;
+    for (const [key, prefix] of PREFIXES) {
+      for (const row of slotRows(slot[key], true, code)) {
+        const p = prefix ? prefix.toString(16) + " " : "";
+        rows.push({ ...row, prefix, name: p + row.name });
+      }
+    }
+  });
+  return rows;
+}
+
+/** All rows of the integer table (MMX/SSE rows: `simdRows`), one-byte map first. */
 export function tableRows(): Row[] {
   const rows: Row[] = [];
   ONE_BYTE.forEach((slot, code) => {

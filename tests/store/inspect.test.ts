@@ -24,7 +24,7 @@ for (const rt of runtimes) {
     assert.match(fx("snapshot", "show", "b"), /^name: b\nroot: [0-9a-f]{64}\norigin: a\nstart: [0-9a-f]{64}\nbudget_used: \d+\n/);
 
     const changes = fx("snapshot", "diff", "a", "b");
-    assert.match(changes, /^registers:\n(  \w+: 0x[0-9a-f]{8} → 0x[0-9a-f]{8}\n|  icount: \d+ → \d+\n|  x87: .*\n)+pages:\n/);
+    assert.match(changes, /^registers:\n(  \w+: 0x[0-9a-f]{8} → 0x[0-9a-f]{8}\n|  icount: \d+ → \d+\n|  (x87|xmm): .*\n)+pages:\n/);
     assert.match(changes, /\n  eip: 0x[0-9a-f]{8} → 0x[0-9a-f]{8}\n/);
     assert.match(changes, /\npages:\n  0x[0-9a-f]{8}-0x[0-9a-f]{8} modified \(\d+ pages?\)\n/);
     assert.match(changes, /\nfiles:\n  A f\nother:\n/);

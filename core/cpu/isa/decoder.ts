@@ -59,12 +59,17 @@ export function decode(fetch: Fetch, addr: number): Instr {
   } else {
     slot = ONE_BYTE[b];
   }
+  if (slot?.kind === "prefixed") {
+    // F2/F3 select before 66; the prefix then is part of the opcode, not REP or an operand size.
+    slot = rep === 0xf3 ? slot.pf3 : rep === 0xf2 ? slot.pf2 : opsize === 16 ? slot.p66 : slot.none;
+  }
   if (slot === undefined) {
-    throw undefinedOpcode(addr, `opcode ${opcodeName(twoByte, b)}`);
+    throw undefinedOpcode(addr, `opcode ${opcodeName(twoByte, b)}${rep || opsize === 16 ? " with this prefix" : ""}`);
   }
 
   const needsModrm = slot.kind !== "op" ||
     slot.def.operands.some(usesModrm);
+  if (slot.kind === "prefixed") throw new Error("prefixed slots do not nest");
   let modrm = -1, mod = 0, reg = 0, rm = 0;
   if (needsModrm) {
     modrm = next();
@@ -77,6 +82,8 @@ export function decode(fetch: Fetch, addr: number): Instr {
   if (slot.kind === "op") def = slot.def;
   else if (slot.kind === "group") {
     def = mod === 3 && slot.registerForm ? slot.registerForm[reg] : slot.ops[reg];
+  } else if (slot.kind === "split") {
+    def = mod === 3 ? slot.register : slot.memory;
   } else {
     def = describeX87(b, modrm) ? X87_DEF : undefined;
   }
@@ -142,6 +149,9 @@ function checkOperandForms(i: Instr): void {
   const memOnly = ops.some((s) => s[0] === "M");
   if (memOnly && i.mod === 3) {
     throw undefinedOpcode(i.addr, `${mnemonicOf(i)} needs a memory operand`);
+  }
+  if (i.mod !== 3 && ops.some((s) => s === "Ux" || s === "Nq")) {
+    throw undefinedOpcode(i.addr, `${mnemonicOf(i)} needs a register operand`);
   }
   if (ops.includes("Sw") && i.reg > 5) {
     throw undefinedOpcode(i.addr, `segment register ${i.reg} does not exist`);

@@ -16,6 +16,7 @@ const PTR: Record<number, string> = {
   48: "fword",
   64: "qword",
   80: "tbyte",
+  128: "xmmword",
 };
 
 const X87_MEMORY: Record<string, number> = {
@@ -124,12 +125,35 @@ function operand(i: Instr, spec: OperandSpec, immIndex: number): string {
       return memory(i, 64);
     case "Ms":
       return memory(i, 48);
+    case "Vx":
+      return `xmm${i.reg}`;
+    case "Pq":
+      return `mm${i.reg}`;
+    case "Gd":
+      return REG32[i.reg];
+    case "Ux": case "Wx": case "Wq": case "Wd":
+      return hasMemoryOperand(i) ? memory(i, size) : `xmm${i.rm}`;
+    case "Nq": case "Qq": case "Qd":
+      return hasMemoryOperand(i) ? memory(i, size) : `mm${i.rm}`;
+    case "Ry/Mw":
+      return hasMemoryOperand(i) ? memory(i, 16) : REG32[i.rm];
+    case "Mz":
+      return memory(i, undefined);
     default:
       return hasMemoryOperand(i) ? memory(i, size) : regName(i.rm, size);
   }
 }
 
 const IMMEDIATE_SPECS = new Set(["Ib", "Iw", "Iz", "Ibs", "Jb", "Jz", "Ap", "Ob", "Ov"]);
+
+const PREDICATES = ["eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"];
+
+/** CMPPS/CMPPD/CMPSS/CMPSD with a predicate below 8 print as their pseudo-op (CMPLTPS...), as assemblers write them. */
+function comparePredicate(i: Instr): string | undefined {
+  const m = mnemonicOf(i);
+  const sse = i.def.operands[0] === "Vx"; // not the string instruction CMPSD
+  return sse && /^cmp(ps|pd|ss|sd)$/.test(m) && (i.imm & 255) < 8 ? "cmp" + PREDICATES[i.imm & 255] + m.slice(3) : undefined;
+}
 
 /** The operands of a decoded instruction, formatted in Intel syntax. */
 export function formatOperands(i: Instr): string[] {
@@ -144,16 +168,20 @@ export function formatOperands(i: Instr): string[] {
     ? i.def.operands.filter((s) => s[0] === "X" || s[0] === "Y")
     : i.def.operands;
   let immIndex = 0;
-  return specs.map((spec) => {
+  const out = specs.map((spec) => {
     const text = operand(i, spec, immIndex);
     if (IMMEDIATE_SPECS.has(spec) && spec !== "Ob" && spec !== "Ov") immIndex++;
     return text;
   });
+  // MASKMOVQ/MASKMOVDQU store to DS:EDI; an override shows as a last operand (as iced-x86 writes it).
+  const seg = mnemonicOf(i).startsWith("maskmov") ? override(i, DS) : "";
+  if (seg) out.push(seg.slice(0, -1));
+  return comparePredicate(i) ? out.slice(0, 2) : out;
 }
 
 /** The mnemonic of a decoded instruction, with any REP/LOCK prefix. */
 export function formatMnemonic(i: Instr): string {
-  const name = i.def.mnemonic === "x87" ? describeX87(i.opcode, i.modrm)!.mnemonic : mnemonicOf(i);
+  const name = i.def.mnemonic === "x87" ? describeX87(i.opcode, i.modrm)!.mnemonic : comparePredicate(i) ?? mnemonicOf(i);
   let prefix = i.lock ? "lock " : "";
   if (i.def.string && i.rep) {
     prefix += i.rep === 0xf2 ? "repne " : i.def.string === "repcc" ? "repe " : "rep ";

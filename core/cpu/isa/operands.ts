@@ -22,7 +22,31 @@ export type OperandSpec =
   | "AL" | "CL" | "DX" | "eAX" // fixed registers
   | "ES" | "CS" | "SS" | "DS" | "FS" | "GS" // fixed segment registers
   | "1" // the constant 1 (shift by one)
-  | "Xb" | "Xv" | "Yb" | "Yv"; // string source DS:ESI / destination ES:EDI
+  | "Xb" | "Xv" | "Yb" | "Yv" // string source DS:ESI / destination ES:EDI
+  | VectorSpec;
+
+/**
+ * Operands of MMX/SSE instructions (core/cpu/sse). V/U/W name XMM
+ * registers (ModRM.reg, ModRM.r/m register only, r/m register or memory),
+ * P/N/Q the MMX registers the same way; the size letter is the memory
+ * operand's: x = 128 bits, q = 64, d = 32, w = 16. Gd is a general
+ * register in ModRM.reg, Ry/Mw a general register or a word in memory
+ * (PINSRW), Mx/Md/Mb memory-only operands, Mz the 512-byte FXSAVE area.
+ */
+export type VectorSpec =
+  | "Vx" | "Ux" | "Wx" | "Wq" | "Wd"
+  | "Pq" | "Nq" | "Qq" | "Qd"
+  | "Gd" | "Ry/Mw" | "Mx" | "Md" | "Mb" | "Mz";
+
+/** Bytes a vector spec's operand holds (a register operand of W/Q specs still names a whole register). */
+export const VECTOR_BYTES: Readonly<Record<VectorSpec, number>> = {
+  Vx: 16, Ux: 16, Wx: 16, Wq: 8, Wd: 4, Pq: 8, Nq: 8, Qq: 8, Qd: 4, Gd: 4, "Ry/Mw": 2, Mx: 16, Md: 4, Mb: 1, Mz: 512,
+};
+
+/** True for the operand specs of MMX/SSE instructions. */
+export function isVectorSpec(spec: OperandSpec): spec is VectorSpec {
+  return spec in VECTOR_BYTES;
+}
 
 /** Operand size of a spec given the instruction's operand size (16 or 32). */
 export function specSize(spec: OperandSpec, opsize: number): number {
@@ -33,20 +57,21 @@ export function specSize(spec: OperandSpec, opsize: number): number {
     case "Ew": case "Sw": case "Iw": case "DX": case "Rv/Mw":
     case "ES": case "CS": case "SS": case "DS": case "FS": case "GS":
       return 16;
-    case "Ed": case "Rd": case "Cd": case "Dd":
+    case "Ed": case "Rd": case "Cd": case "Dd": case "Gd":
       return 32;
     case "Ms":
       return 48;
     case "Mq":
       return 64;
     default:
-      return opsize;
+      return isVectorSpec(spec) ? VECTOR_BYTES[spec] * 8 : opsize;
   }
 }
 
 const MODRM_SPECS: ReadonlySet<string> = new Set<OperandSpec>([
   "Eb", "Ew", "Ed", "Ev", "Rd", "Rv/Mw", "Gb", "Gw", "Gv", "Cd", "Dd", "Sw",
   "M", "Mq", "Mp", "Ma", "Ms",
+  "Vx", "Ux", "Wx", "Wq", "Wd", "Pq", "Nq", "Qq", "Qd", "Gd", "Ry/Mw", "Mx", "Md", "Mb", "Mz",
 ]);
 
 /** True if the spec is encoded in a ModRM byte. */

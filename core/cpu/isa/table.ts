@@ -14,6 +14,7 @@ import { stringOp } from "./semantics/strings.ts";
 import * as S from "./semantics/system.ts";
 import * as W from "../wasm/semantics.ts";
 import { DS, ES, FS, GS, SS } from "../state.ts";
+import { simdSlots } from "./simd-table.ts";
 
 /** A table slot: one instruction, a ModRM.reg-selected group, or the x87 escape. */
 export type Slot =
@@ -25,6 +26,14 @@ export type Slot =
     registerForm?: readonly (OpDef | undefined)[];
   }
   | { kind: "x87" }
+  /** Different instructions for the register (ModRM.mod = 3) and memory forms (MOVHLPS/MOVLPS). */
+  | { kind: "split"; memory?: OpDef; register?: OpDef }
+  /**
+   * MMX/SSE opcodes whose mandatory prefix picks the instruction: none,
+   * 66, F3 or F2 (F2/F3 take precedence over 66). A prefix with no entry
+   * makes the encoding undefined.
+   */
+  | { kind: "prefixed"; none?: Slot; p66?: Slot; pf3?: Slot; pf2?: Slot }
   | undefined;
 
 interface Extra {
@@ -383,6 +392,12 @@ TWO[0xc7] = {
   ops: [undefined, op("cmpxchg8b", "Mq", A.cmpxchg8b, lockable)],
 };
 for (let n = 0; n < 8; n++) two(0xc8 + n, op("bswap", "Zv", D.bswap, wasm(W.bswap)));
+
+// MMX, SSE and SSE2 (core/cpu/isa/simd-table.ts).
+for (const [code, slot] of simdSlots()) {
+  if (TWO[code] !== undefined) throw new Error(`SIMD opcode 0f ${code.toString(16)} is taken`);
+  TWO[code] = slot;
+}
 
 /** The row every x87 instruction decodes to; core/cpu/x87 describes it further. */
 export const X87_DEF: OpDef = op("x87", "", S.x87, wasm(W.x87));

@@ -13,6 +13,7 @@ import * as shift from "./shift.ts";
 import * as string from "./string.ts";
 import * as system from "./system.ts";
 import { Fx86Call } from "../trap.ts";
+import { simdRuntime } from "../sse/mod.ts";
 
 function fault(kind: FaultKind, what: string): GuestFault {
   return new GuestFault(kind, 0, what);
@@ -39,6 +40,8 @@ export const runtime = {
   rmw8: access.rmw8, rmw16: access.rmw16, rmw32: access.rmw32,
   fault,
   Fx86Call,
+  /** MMX/SSE (core/cpu/sse). */
+  V: simdRuntime,
 };
 
 export type Runtime = typeof runtime;

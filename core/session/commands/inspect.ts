@@ -2,6 +2,7 @@
  * Commands that read state: guests, select, regs, mem, disasm, tree,
  * output, status.
  */
+import { vectorLines } from "../vector-registers.ts";
 import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { disasmFrom, memoryRows } from "../inspect.ts";
@@ -67,7 +68,7 @@ export const select: Command = {
 export const regs: Command = {
   name: "regs",
   args: "",
-  summary: "the selected guest's registers and flags",
+  summary: "the selected guest's registers, flags, MXCSR and XMM registers",
   details: "A `*` after a value marks a register changed by the last command that moved execution.",
   aliases: ["reg", "registers"],
   run(s, args) {
@@ -85,6 +86,7 @@ export const regs: Command = {
       line(["esi", "edi", "ebp", "esp"]),
       line(["eip", "eflags"]) + ` [${flags}]`,
       line(["cs", "ds", "es", "fs", "gs", "ss"]),
+      ...vectorLines(s.guestOf(s.selectedNode()).cpu),
     ].join("\n");
   },
 };
