@@ -1,6 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import {
   buildManifest,
+  DEFAULT_MAX_GUESTS,
   formatReport,
   fx86Vm,
   loadManifest,
@@ -10,6 +11,7 @@ import {
   runManifest,
 } from "../../core/manifest/mod.ts";
 import { readHostFile, writeAll } from "../host.ts";
+import { parseBudget } from "../options.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
 import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
 
@@ -51,6 +53,7 @@ export function runCommand() {
     .option("--json", "print one JSON object instead of the readable report")
     .option("--save <name>", "store the final host tree as a snapshot")
     .option("--allow-host-paths", "let the manifest read host files outside its own directory (refused by default)")
+    .option("--max-guests <n>", `refuse manifests with more guests than this (default ${DEFAULT_MAX_GUESTS})`, parseBudget)
     .addOption(storeOption())
     .action((file, opts) => {
       // Store problems surface before the run, so no run's result is lost.
@@ -60,7 +63,11 @@ export function runCommand() {
       const text = new TextDecoder().decode(readHostFile(file, "manifest"));
       let built;
       try {
-        built = buildManifest(loadManifest(file, text), { vm: fx86Vm, hostPaths: opts.allowHostPaths ? "any" : "manifest-dir" });
+        built = buildManifest(loadManifest(file, text), {
+          vm: fx86Vm,
+          hostPaths: opts.allowHostPaths ? "any" : "manifest-dir",
+          maxGuests: opts.maxGuests,
+        });
       } catch (e) {
         if (!(e instanceof ManifestError)) throw e;
         // One line, file:line:column: message, as compilers print them.

@@ -4,6 +4,7 @@
  * visible to any guest. The host tree's entries are the top-level guests,
  * each a guest subtree that has not run yet (docs/guest-state.md).
  */
+import { checkGuestCount, DEFAULT_MAX_GUESTS } from "./guest-limit.ts";
 import {
   blob,
   type BlobNode,
@@ -40,6 +41,8 @@ export interface BuildOptions {
    * bundles); `"any"` lifts that (`fx86 run --allow-host-paths`).
    */
   hostPaths?: "manifest-dir" | "any";
+  /** Most guests (top-level and sub-guests) the manifest may describe; default {@link DEFAULT_MAX_GUESTS}. */
+  maxGuests?: number;
 }
 
 const REASONS: Record<string, string> = {
@@ -235,13 +238,14 @@ class Builder {
  * Throws ManifestError (with the location of the path in the manifest)
  * for missing or unreadable files, a directory where a file belongs, a
  * program that is not a usable i386 ELF, a path outside the manifest's
- * directory (unless `hostPaths: "any"`), and so on.
+ * directory (unless `hostPaths: "any"`), more guests than `maxGuests`, and so on.
  *
  * @example
  * const built = buildManifest(loadManifest("examples/hello/hello.yaml"), { vm: fx86Vm });
  * built.tree.names; // ["hello"]
  */
 export function buildManifest(manifest: Manifest, opts: BuildOptions): BuiltManifest {
+  checkGuestCount(manifest, opts.maxGuests ?? DEFAULT_MAX_GUESTS);
   const confineTo = (opts.hostPaths ?? "manifest-dir") === "manifest-dir" ? manifest.dir : undefined;
   const b = new Builder(opts.host ?? nodeHostFiles, opts.vm, confineTo);
   const tree = dirFromEntries(manifest.guests.map(({ name, guest }) => [name, b.guest(guest)]));
