@@ -83,7 +83,7 @@ export function lcg(seed: number): (n: number) => number {
 }
 
 /** Snapshot metadata for a tree written by a test (no run behind it). */
-export function meta(root: TreeNode): SnapshotMeta {
+export function meta(root: Pick<TreeNode, "hash">): SnapshotMeta {
   return {
     root: root.hash,
     origin: null,
