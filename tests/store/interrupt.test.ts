@@ -28,8 +28,12 @@ async function interruptAfter(args: string[], signal: "SIGINT" | "SIGTERM") {
   child.stderr.on("data", (d) => stderr += d);
   const done = new Promise((ok) => child.on("close", ok));
   await sleep(2500); // start-up, then a few hundred thousand guest instructions at least
-  process.kill(Number(/^pid (\d+)/.exec(stdout)![1]), signal);
+  const pid = Number(/^pid (\d+)/.exec(stdout)![1]);
+  process.kill(pid, signal);
+  // A run that ignores the signal (a background job's SIGINT is ignored unless handled) fails, not hangs.
+  const timer = setTimeout(() => process.kill(pid, "SIGKILL"), 30_000);
   await done;
+  clearTimeout(timer);
   return { code: Number(/exit (\d+)\n$/.exec(stdout)![1]), stderr };
 }
 
