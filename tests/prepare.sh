@@ -23,6 +23,8 @@ command -v tmux >/dev/null || missing+=(tmux)
 command -v qemu-i386 >/dev/null || missing+=(qemu-user)
 command -v gdb >/dev/null || missing+=(gdb)
 command -v strace >/dev/null || missing+=(strace)
+# GNU time: the bundle fuzzer reports the maximum RSS of each import.
+[ -x /usr/bin/time ] || missing+=(time)
 command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
 # Whether apt reads any deb-src entry (it lists their indexes even before
 # apt-get update has fetched them).

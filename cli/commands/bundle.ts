@@ -1,7 +1,8 @@
 import { Command } from "@commander-js/extra-typings";
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { exportBundle, importBundle } from "../../core/store/mod.ts";
-import { readHostFile, reason, UserError, writeAll } from "../host.ts";
+import { closeSync, createReadStream, openSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { DEFAULT_STORE_LIMITS, exportBundle, importBundle } from "../../core/store/mod.ts";
+import { reason, UserError, writeAll } from "../host.ts";
+import { parseBudget } from "../options.ts";
 import { openStore, storeOption } from "./store-options.ts";
 
 /** `fx86 export NAME... --output FILE`: snapshots and all they reach, as one file. */
@@ -30,11 +31,36 @@ export function importCommand() {
   return new Command("import")
     .description("add the snapshots and objects of a bundle to the store")
     .argument("<file>", "a bundle written by fx86 export")
+    .option(
+      "--max-object-bytes <n>",
+      `refuse objects larger than this (default ${DEFAULT_STORE_LIMITS.maxObjectBytes}: a 1 GiB guest file)`,
+      parseBudget,
+    )
+    .option(
+      "--max-bundle-bytes <n>",
+      `refuse bundles larger than this, uncompressed (default ${DEFAULT_STORE_LIMITS.maxBundleBytes}: 16 GiB)`,
+      parseBudget,
+    )
     .addOption(storeOption())
-    .action((file, opts) => {
-      const bundle = readHostFile(file, "bundle");
-      const r = importBundle(openStore(opts.store, { write: true }), bundle);
+    .action(async (file, opts) => {
+      checkReadable(file);
+      const limits = {
+        maxObjectBytes: opts.maxObjectBytes ?? DEFAULT_STORE_LIMITS.maxObjectBytes,
+        maxBundleBytes: opts.maxBundleBytes ?? DEFAULT_STORE_LIMITS.maxBundleBytes,
+      };
+      // Streamed: memory stays small whatever the bundle's size.
+      const r = await importBundle(openStore(opts.store, { write: true }), createReadStream(file), limits);
       const line = `imported ${r.snapshots.join(", ")}: ${r.objects} objects, ${r.written} new\n`;
       writeAll(1, new TextEncoder().encode(line));
     });
+}
+
+/** Fails with one line unless `file` is a regular file this process can read. */
+function checkReadable(file: string): void {
+  try {
+    if (!statSync(file).isFile()) throw Object.assign(new Error(), { code: "EISDIR" });
+    closeSync(openSync(file, "r"));
+  } catch (e) {
+    throw new UserError(`cannot read bundle ${file}: ${reason(e)}`);
+  }
 }

@@ -12,7 +12,8 @@ import {
 } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
-import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { runInterruptibly, signalExit } from "./interrupt.ts";
 import { checkCheckpointOptions, checkpointEveryOption, storeCheckpoints } from "./travel.ts";
 import { checkpointsToTree, Timeline } from "../../core/vm/timeline.ts";
 
@@ -47,11 +48,12 @@ export function execCommand() {
     .addOption(checkpointEveryOption())
     .addOption(storeOption())
     .passThroughOptions()
-    .action((program, args, opts) => {
+    .action(async (program, args, opts) => {
       // Store problems surface before the run, so no run's result is lost.
       checkCheckpointOptions(opts);
-      if (opts.save) checkSnapshotName(opts.save);
-      const store = opts.save ? openStore(opts.store, { write: true }) : undefined;
+      if (opts.save !== undefined) checkSnapshotName(opts.save);
+      const store = opts.save !== undefined ? openStore(opts.store, { write: true }) : undefined;
+      if (store) checkSaveName(store, opts.save!);
       const image = readHostFile(program, "program");
       const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
       const stdin = readStdin();
@@ -75,7 +77,7 @@ export function execCommand() {
       const timeline = opts.checkpointEvery && store
         ? new Timeline(guest, { every: opts.checkpointEvery, keep: storeCheckpoints(store) })
         : undefined;
-      const stop = (timeline ?? guest).run(opts.budget ?? Infinity);
+      const { stop, signal } = await runInterruptibly(timeline ?? guest, opts.budget ?? Infinity, store !== undefined);
       if (store) {
         saveSnapshot(store, opts.save!, guest.toTree(), {
           timeline: timeline ? { tree: checkpointsToTree(timeline.checkpoints), every: timeline.every } : null,
@@ -87,8 +89,17 @@ export function execCommand() {
           timeMs: performance.now() - started,
         });
       }
+      if (signal) return interrupted(guest, signal, opts.save!);
       finish(guest, stop, opts.json === true);
     });
+}
+
+/** How a run stopped by SIGINT or SIGTERM and saved ends: one line saying where and how to go on. */
+export function interrupted(guest: Guest, signal: "SIGINT" | "SIGTERM", saved: string): void {
+  const line = `fx86: interrupted by ${signal} after ${guest.instructions} instructions at eip ${hex(guest.cpu.eip)}; ` +
+    `saved as ${saved} (fx86 resume ${saved} continues it)\n`;
+  writeAll(2, encoder.encode(line));
+  process.exitCode = signalExit(signal);
 }
 
 /**

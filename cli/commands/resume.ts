@@ -4,8 +4,9 @@ import { Guest, isGuestTree, LayoutError, readStatus } from "../../core/vm/guest
 import { type DirNode, get, TreeError, type TreeNode } from "../../core/tree/mod.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
-import { finish } from "./exec.ts";
-import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { finish, interrupted } from "./exec.ts";
+import { runInterruptibly } from "./interrupt.ts";
+import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
 import { checkCheckpointOptions, checkpointEveryOption, continuedTimeline, storeCheckpoints } from "./travel.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
 
@@ -26,10 +27,11 @@ export function resumeCommand() {
     .option("--json", "print one JSON object describing the run instead of the guest's output")
     .addOption(checkpointEveryOption())
     .addOption(storeOption())
-    .action((name, opts) => {
+    .action(async (name, opts) => {
       checkCheckpointOptions(opts);
-      if (opts.save) checkSnapshotName(opts.save);
+      if (opts.save !== undefined) checkSnapshotName(opts.save);
       const store = openStore(opts.store, { write: opts.save !== undefined });
+      if (opts.save !== undefined) checkSaveName(store, opts.save);
       const { snapshot, path } = splitRef(name);
       const opened = store.openSnapshot(snapshot);
       const tree = guestAt(name, opened.tree, path);
@@ -49,7 +51,7 @@ export function resumeCommand() {
       const timeline = opts.checkpointEvery
         ? new Timeline(guest, { every: opts.checkpointEvery, keep: storeCheckpoints(store) })
         : undefined;
-      const stop = (timeline ?? guest).run(opts.budget ?? Infinity);
+      const { stop, signal } = await runInterruptibly(timeline ?? guest, opts.budget ?? Infinity, opts.save !== undefined);
       if (opts.save) {
         const checkpoints = timeline?.checkpoints ?? [{ at: meta.instructions, tree }];
         saveSnapshot(store, opts.save, guest.toTree(), {
@@ -62,6 +64,7 @@ export function resumeCommand() {
           timeMs: performance.now() - started,
         });
       }
+      if (signal) return interrupted(guest, signal, opts.save!);
       finish(guest, stop, opts.json === true);
     });
 }

@@ -1,6 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import {
   buildManifest,
+  DEFAULT_MAX_GUESTS,
   formatReport,
   fx86Vm,
   loadManifest,
@@ -10,8 +11,9 @@ import {
   runManifest,
 } from "../../core/manifest/mod.ts";
 import { readHostFile, writeAll } from "../host.ts";
+import { parseBudget } from "../options.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
-import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
 
 /** Exit statuses of `fx86 run` (docs/manifest.md). */
 export const RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_MANIFEST = 2;
@@ -50,15 +52,22 @@ export function runCommand() {
     .argument("<manifest>", "the YAML manifest (docs/manifest.md)")
     .option("--json", "print one JSON object instead of the readable report")
     .option("--save <name>", "store the final host tree as a snapshot")
+    .option("--allow-host-paths", "let the manifest read host files outside its own directory (refused by default)")
+    .option("--max-guests <n>", `refuse manifests with more guests than this (default ${DEFAULT_MAX_GUESTS})`, parseBudget)
     .addOption(storeOption())
     .action((file, opts) => {
       // Store problems surface before the run, so no run's result is lost.
-      if (opts.save) checkSnapshotName(opts.save);
-      const store = opts.save ? openStore(opts.store, { write: true }) : undefined;
+      if (opts.save !== undefined) checkSnapshotName(opts.save);
+      const store = opts.save !== undefined ? openStore(opts.store, { write: true }) : undefined;
+      if (store) checkSaveName(store, opts.save!);
       const text = new TextDecoder().decode(readHostFile(file, "manifest"));
       let built;
       try {
-        built = buildManifest(loadManifest(file, text), { vm: fx86Vm });
+        built = buildManifest(loadManifest(file, text), {
+          vm: fx86Vm,
+          hostPaths: opts.allowHostPaths ? "any" : "manifest-dir",
+          maxGuests: opts.maxGuests,
+        });
       } catch (e) {
         if (!(e instanceof ManifestError)) throw e;
         // One line, file:line:column: message, as compilers print them.

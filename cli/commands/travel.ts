@@ -12,7 +12,7 @@ import { isGuestTree, LayoutError, readStatus } from "../../core/vm/guest.ts";
 import { type Checkpoint, checkpointsToTree, nearest, Timeline } from "../../core/vm/timeline.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
-import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
 
 /**
  * `--checkpoint-every N`: keep a checkpoint every N instructions in the
@@ -130,8 +130,9 @@ function travel(
 
 /** Opens the store and snapshot for goto/back; the snapshot must be a guest. */
 function openGuestSnapshot(storeOpt: string | undefined, name: string, save: string | undefined) {
-  if (save) checkSnapshotName(save);
+  if (save !== undefined) checkSnapshotName(save);
   const store = openStore(storeOpt, { write: save !== undefined });
+  if (save !== undefined) checkSaveName(store, save);
   const { meta, tree } = store.openSnapshot(name);
   if (!isGuestTree(tree)) throw new UserError(`snapshot ${name} is not a guest, so it has no instructions to go to.`);
   return { store, meta, tree };

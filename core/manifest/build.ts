@@ -4,6 +4,7 @@
  * visible to any guest. The host tree's entries are the top-level guests,
  * each a guest subtree that has not run yet (docs/guest-state.md).
  */
+import { checkGuestCount, DEFAULT_MAX_GUESTS } from "./guest-limit.ts";
 import {
   blob,
   type BlobNode,
@@ -32,6 +33,16 @@ export interface BuildOptions {
   vm: GuestVm;
   /** Where host files come from (default: the real host). */
   host?: HostFiles;
+  /**
+   * Which host paths the manifest may read: `"manifest-dir"` (the default)
+   * only paths inside the manifest's directory once symbolic links are
+   * resolved, so a manifest from elsewhere cannot copy `/etc/passwd` or
+   * `~/.ssh` into a guest tree (and from there into snapshots and
+   * bundles); `"any"` lifts that (`fx86 run --allow-host-paths`).
+   */
+  hostPaths?: "manifest-dir" | "any";
+  /** Most guests (top-level and sub-guests) the manifest may describe; default {@link DEFAULT_MAX_GUESTS}. */
+  maxGuests?: number;
 }
 
 const REASONS: Record<string, string> = {
@@ -65,13 +76,42 @@ class Builder {
   /** Host files read so far: one blob per file, however often it is named. */
   private readonly blobs = new Map<string, BlobNode>();
 
-  constructor(readonly host: HostFiles, readonly vm: GuestVm) {}
+  /** The manifest's directory, symbolic links resolved, when paths are confined to it. */
+  private readonly within?: string;
+
+  constructor(readonly host: HostFiles, readonly vm: GuestVm, confineTo?: string) {
+    if (confineTo !== undefined) {
+      try {
+        this.within = host.realPath(confineTo);
+      } catch {
+        this.within = confineTo;
+      }
+    }
+  }
+
+  /** Refuses a host path outside the manifest's directory (unless any path is allowed). */
+  private confine(ref: HostRef): void {
+    if (this.within === undefined) return;
+    let real: string;
+    try {
+      real = this.host.realPath(ref.path);
+    } catch {
+      return; // does not exist: `kind` says so
+    }
+    if (real === this.within || real.startsWith(this.within.endsWith("/") ? this.within : this.within + "/")) return;
+    this.fail(
+      ref,
+      `host path ${where(ref)} is outside the manifest's directory${real !== ref.path ? ` (it resolves to ${real})` : ""}; ` +
+        `fx86 run --allow-host-paths lets a manifest read any host path`,
+    );
+  }
 
   private fail(ref: HostRef, message: string): never {
     throw new ManifestError(ref.at, message);
   }
 
   private kind(ref: HostRef) {
+    this.confine(ref);
     try {
       return this.host.kind(ref.path);
     } catch (e) {
@@ -197,14 +237,17 @@ class Builder {
  * Reads every host file the manifest names and builds the host tree.
  * Throws ManifestError (with the location of the path in the manifest)
  * for missing or unreadable files, a directory where a file belongs, a
- * program that is not a usable i386 ELF, and so on.
+ * program that is not a usable i386 ELF, a path outside the manifest's
+ * directory (unless `hostPaths: "any"`), more guests than `maxGuests`, and so on.
  *
  * @example
  * const built = buildManifest(loadManifest("examples/hello/hello.yaml"), { vm: fx86Vm });
  * built.tree.names; // ["hello"]
  */
 export function buildManifest(manifest: Manifest, opts: BuildOptions): BuiltManifest {
-  const b = new Builder(opts.host ?? nodeHostFiles, opts.vm);
+  checkGuestCount(manifest, opts.maxGuests ?? DEFAULT_MAX_GUESTS);
+  const confineTo = (opts.hostPaths ?? "manifest-dir") === "manifest-dir" ? manifest.dir : undefined;
+  const b = new Builder(opts.host ?? nodeHostFiles, opts.vm, confineTo);
   const tree = dirFromEntries(manifest.guests.map(({ name, guest }) => [name, b.guest(guest)]));
   return { manifest, tree };
 }

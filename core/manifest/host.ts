@@ -3,7 +3,7 @@
  * while guests run). An interface, so the builder stays testable without a
  * disk; `nodeHostFiles` reads the real host with node:fs (Deno and Bun).
  */
-import { lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 
 /** What a host path is. Symbolic links are followed by `kind`, not by `entryKind`. */
 export type HostKind = "file" | "dir" | "symlink" | "other";
@@ -17,6 +17,8 @@ export interface HostFiles {
   readFile(path: string): Uint8Array;
   /** Entry names of a directory (any order). */
   readDir(path: string): string[];
+  /** The path with every symbolic link resolved (realpath(3)); throws if it does not exist. */
+  realPath(path: string): string;
 }
 
 function kindOf(st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): HostKind {
@@ -43,6 +45,7 @@ export const nodeHostFiles: HostFiles = {
   },
   readFile: (path) => new Uint8Array(readFileSync(path)),
   readDir: (path) => readdirSync(path),
+  realPath: (path) => realpathSync(path),
 };
 
 /**
@@ -88,5 +91,6 @@ export function memoryHostFiles(files: Record<string, string | Uint8Array>): Hos
     entryKind: kind,
     readFile: (p) => contents.get(norm(p)) ?? fail(dirs.has(norm(p)) ? "EISDIR" : "ENOENT", p),
     readDir: (p) => [...(dirs.get(norm(p)) ?? fail(contents.has(norm(p)) ? "ENOTDIR" : "ENOENT", p))],
+    realPath: (p) => kind(p) ? norm(p) : fail("ENOENT", p),
   };
 }

@@ -18,6 +18,7 @@ export type { Expect, FileEntry, FileExpect, GuestSpec, HostRef, Manifest, Stdin
 export { budgetValue, MAX_BUDGET } from "./budget.ts";
 export { type HostFiles, type HostKind, memoryHostFiles, nodeHostFiles } from "./host.ts";
 export { type BuildOptions, buildManifest, type BuiltManifest } from "./build.ts";
+export { checkGuestCount, DEFAULT_MAX_GUESTS } from "./guest-limit.ts";
 export type { GuestStatus, GuestVm, NewGuest, RunningGuest, RunStop } from "./vm.ts";
 export { fx86Vm } from "./vm-fx86.ts";
 export { type Check, checkGuest, defaultExpect, describeStatus, expectationTargets, type Target } from "./expect.ts";

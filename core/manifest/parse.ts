@@ -15,6 +15,7 @@ import {
   type Range,
 } from "yaml";
 import { type Location, ManifestError } from "./errors.ts";
+import { checkNesting } from "./nesting.ts";
 
 /** A key path into the manifest: mapping keys and list indexes. */
 export type KeyPath = readonly (string | number)[];
@@ -63,6 +64,7 @@ function shortMessage(message: string): string {
  * src.locate(["guests", "a", "program"]); // { file: "m.yaml", line: 2, col: 18, where: "guests.a.program" }
  */
 export function parseManifestText(file: string, text: string): ManifestSource {
+  checkNesting(file, text);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const posOf = (offset: number) => lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));

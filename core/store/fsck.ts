@@ -1,7 +1,8 @@
 /** Checking a whole store (docs/store.md §6). */
 import { snapshotRoots } from "./snapshot.ts";
 import { childHashes } from "./children.ts";
-import { StoreError } from "./errors.ts";
+import { checkEncoding, TreeError } from "../tree/mod.ts";
+import { notCanonical, StoreError } from "./errors.ts";
 import type { Store } from "./store.ts";
 
 /** One thing wrong with a store, as a one-sentence message. */
@@ -25,8 +26,8 @@ export interface FsckResult {
 const HASH = /^[0-9a-f]{64}$/;
 
 /**
- * Reads and checks every object (name well-formed, hash matches, children
- * of directories present) and every snapshot (valid metadata, root
+ * Reads and checks every object (name well-formed, hash matches, canonical
+ * encoding, children of directories present) and every snapshot (valid metadata, root
  * present); names, for each bad object, the snapshots that reach it.
  * Because each directory's children are checked, a store with no problems
  * has every snapshot's whole tree present and intact.
@@ -56,7 +57,16 @@ export function fsck(store: Store): FsckResult {
       bad.add(h);
       continue;
     }
-    for (const c of childHashes(encoding)) {
+    try {
+      checkEncoding(encoding);
+    } catch (e) {
+      if (!(e instanceof TreeError)) throw e;
+      // The hash matches, but readers (decode) refuse the bytes all the same.
+      problems.push({ hash: h, snapshots: [], message: `object ${h} is corrupt: it is not a canonical node encoding (${notCanonical(e)}).` });
+      bad.add(h);
+      continue;
+    }
+    for (const c of childHashes(encoding, h)) {
       if (!all.has(c) && !bad.has(c)) {
         problems.push({ hash: c, snapshots: [], message: `object ${c} is missing (directory ${h} needs it).` });
         bad.add(c);
@@ -98,7 +108,7 @@ function nameSnapshots(store: Store, roots: [string, string][], problems: FsckPr
         continue;
       }
       try {
-        stack.push(...childHashes(store.readObject(h)));
+        stack.push(...childHashes(store.readObject(h), h));
       } catch (e) {
         if (!(e instanceof StoreError)) throw e;
       }

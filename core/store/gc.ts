@@ -24,6 +24,11 @@ export interface GcResult {
  * snapshot yet (writers refresh the time of every existing object they
  * rely on). Also deletes temporary files older than the grace period.
  *
+ * Deletes **parents before children**, so that a gc killed at any moment
+ * leaves no directory whose children are gone: the store's invariant (a
+ * directory on disk has its whole subtree on disk), on which `putTree`'s
+ * skipping of present subtrees relies, holds after every single deletion.
+ *
  * @example
  * gc(store, { graceMs: 3_600_000 }); // { removed: 120, reachable: 4000, ... }
  */
@@ -50,13 +55,8 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
   // need, young or old, and `recent` only what just the grace period keeps.
   const reachable = mark(store, roots, new Set());
   const marked = mark(store, recent, new Set(reachable));
-  let removed = 0, kept = 0;
-  for (const h of all) {
-    if (!marked.has(h)) {
-      store.removeObject(h);
-      removed++;
-    } else if (reachable.has(h)) kept++;
-  }
+  const kept = all.filter((h) => reachable.has(h)).length;
+  const removed = removeGarbage(store, all.filter((h) => !marked.has(h)), cutoff);
   let temporary = 0;
   for (const path of store.tempFiles()) {
     try {
@@ -77,16 +77,60 @@ function mark(store: Store, from: Iterable<string>, marked: Set<string>): Set<st
     const h = stack.pop()!;
     if (marked.has(h)) continue;
     marked.add(h);
-    let encoding: Uint8Array;
-    try {
-      encoding = store.readObject(h);
-    } catch (e) {
-      // A corrupt object is kept for fsck to report; neither it nor a
-      // missing one can be followed, so gc keeps nothing it does not know about.
-      if (e instanceof StoreError) continue;
-      throw e;
-    }
-    for (const c of childHashes(encoding)) if (!marked.has(c)) stack.push(c);
+    const children = readChildren(store, h);
+    if (children) for (const c of children) if (!marked.has(c)) stack.push(c);
   }
   return marked;
+}
+
+/**
+ * Child hashes of a stored object, or undefined when it cannot be read
+ * (missing, corrupt): gc keeps nothing it does not know about, and a corrupt
+ * object is kept for fsck to report when something reaches it.
+ */
+function readChildren(store: Store, hash: string): string[] | undefined {
+  try {
+    return childHashes(store.readObject(hash), hash);
+  } catch (e) {
+    if (e instanceof StoreError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Deletes `garbage` in topological order, parents before children (Kahn's
+ * algorithm over the references among the garbage; an unreadable object
+ * counts as having no children). Just before each deletion
+ * the object's time is looked at again: a writer that found it present
+ * since the marking refreshed it, and then it and everything below it stay.
+ * Returns how many objects were deleted.
+ */
+function removeGarbage(store: Store, garbage: string[], cutoff: number): number {
+  const inGarbage = new Set(garbage);
+  const children = new Map<string, string[]>();
+  const parents = new Map<string, number>();
+  for (const h of garbage) {
+    const cs = (readChildren(store, h) ?? []).filter((c) => inGarbage.has(c));
+    children.set(h, cs);
+    for (const c of cs) parents.set(c, (parents.get(c) ?? 0) + 1);
+  }
+  const ready = garbage.filter((h) => !parents.has(h));
+  const spared = new Set<string>();
+  let removed = 0;
+  while (ready.length > 0) {
+    const h = ready.pop()!;
+    const cs = children.get(h)!;
+    if (spared.has(h) || (store.objectTime(h) ?? 0) > cutoff) {
+      for (const c of cs) spared.add(c);
+    } else {
+      store.removeObject(h);
+      removed++;
+    }
+    for (const c of cs) {
+      const left = parents.get(c)! - 1;
+      parents.set(c, left);
+      if (left === 0) ready.push(c);
+    }
+  }
+  return removed;
 }

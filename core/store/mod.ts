@@ -17,3 +17,4 @@ export { gc, type GcResult } from "./gc.ts";
 export { fsck, type FsckProblem, type FsckResult } from "./fsck.ts";
 export { storeDir } from "./location.ts";
 export { BUNDLE_MAGIC, exportBundle, importBundle, type ImportResult } from "./bundle.ts";
+export { DEFAULT_STORE_LIMITS, type StoreLimits } from "./limits.ts";

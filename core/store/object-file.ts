@@ -5,6 +5,7 @@
  * canonical encodings start with `B` (0x42) or `D` (0x44), never `Z`.
  */
 import { deflateSync, inflateSync } from "node:zlib";
+import { DEFAULT_STORE_LIMITS } from "./limits.ts";
 
 /** First byte of a compressed object file. */
 export const COMPRESSED_TAG = 0x5a; // "Z"
@@ -31,14 +32,16 @@ export function toObjectFile(encoding: Uint8Array): Uint8Array {
 
 /**
  * The canonical encoding inside an object file; throws (zlib's error) if a
- * compressed file is damaged. The caller checks the hash.
+ * compressed file is damaged or would inflate past `maxBytes` (no object
+ * fx86 writes is larger, so a small crafted file cannot take the host's
+ * memory). The caller checks the hash.
  *
  * @example
  * fromObjectFile(toObjectFile(bytes)); // equal to bytes
  */
-export function fromObjectFile(file: Uint8Array): Uint8Array {
+export function fromObjectFile(file: Uint8Array, maxBytes = DEFAULT_STORE_LIMITS.maxObjectBytes): Uint8Array {
   if (file.length > 0 && file[0] === COMPRESSED_TAG) {
-    return new Uint8Array(inflateSync(file.subarray(1)));
+    return new Uint8Array(inflateSync(file.subarray(1), { maxOutputLength: maxBytes }));
   }
   return file;
 }

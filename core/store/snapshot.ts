@@ -83,7 +83,52 @@ export function parseSnapshot(name: string, text: string): SnapshotMeta {
   if (m.timeline !== undefined && m.timeline !== null && (typeof m.timeline !== "string" || !HASH.test(m.timeline))) {
     throw new StoreError("bad-snapshot", `snapshot ${name} is damaged: its timeline is not a hash.`);
   }
-  return { ...m, start: m.start ?? null, timeline: m.timeline ?? null, checkpoint_every: m.checkpoint_every ?? null } as SnapshotMeta;
+  const why = badField(m);
+  if (why) throw new StoreError("bad-snapshot", `snapshot ${name} is damaged: ${why}.`);
+  return {
+    root: m.root,
+    origin: m.origin ?? null,
+    start: m.start ?? null,
+    budget_used: m.budget_used!,
+    instructions: m.instructions!,
+    status: m.status!,
+    time_ms: m.time_ms!,
+    runtime: m.runtime!,
+    created: m.created!,
+    timeline: m.timeline ?? null,
+    checkpoint_every: m.checkpoint_every ?? null,
+  };
+}
+
+const STATUSES = new Set(["new", "exited", "budget", "fault", "passed", "failed"]);
+const RUNTIME = /^[a-z]{1,16}$/;
+const CREATED = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
+
+/**
+ * What is wrong with the fields people read (and a bundle from elsewhere
+ * may forge), or undefined: counts are whole numbers, the status and
+ * runtime are words fx86 writes, `created` is an ISO 8601 UTC time, and
+ * `origin` is a snapshot name, optionally with a path inside it.
+ */
+function badField(m: Partial<SnapshotMeta>): string | undefined {
+  const count = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+  if (m.origin !== undefined && m.origin !== null && !isOrigin(m.origin)) return "its origin is not a snapshot name";
+  if (!count(m.budget_used)) return "its budget_used is not a whole number";
+  if (!count(m.instructions)) return "its instructions is not a whole number";
+  if (typeof m.status !== "string" || !STATUSES.has(m.status)) return "its status is not one fx86 writes";
+  if (typeof m.time_ms !== "number" || !Number.isFinite(m.time_ms) || m.time_ms < 0) return "its time_ms is not a duration";
+  if (typeof m.runtime !== "string" || !RUNTIME.test(m.runtime)) return "its runtime is not a runtime's name";
+  if (typeof m.created !== "string" || !CREATED.test(m.created)) return "its created time is not ISO 8601 UTC";
+  const every = m.checkpoint_every;
+  if (every !== undefined && every !== null && !(count(every) && every > 0)) return "its checkpoint_every is not a positive whole number";
+  return undefined;
+}
+
+/** `NAME` or `NAME/PATH` (resume of a guest inside a saved host tree); never `..` or an absolute path. */
+function isOrigin(origin: unknown): boolean {
+  if (typeof origin !== "string") return false;
+  const [first, ...rest] = origin.split("/");
+  return NAME.test(first) && rest.every((p) => p.length > 0 && p.length <= 255 && p !== "." && p !== ".." && !p.includes("\0"));
 }
 
 /**

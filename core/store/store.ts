@@ -15,8 +15,8 @@ import {
 import { join } from "node:path";
 import { decode, decodeLazy, encode, TreeError, type TreeNode } from "../tree/mod.ts";
 import { childHashes } from "./children.ts";
-import { writeAtomic } from "./atomic.ts";
-import { StoreError } from "./errors.ts";
+import { moveInto, tempName, writeAtomic } from "./atomic.ts";
+import { hostReason, notCanonical, StoreError, storeIoError } from "./errors.ts";
 import { fromObjectFile, toObjectFile } from "./object-file.ts";
 import { checkSnapshotName, parseSnapshot, type SnapshotMeta } from "./snapshot.ts";
 
@@ -26,6 +26,7 @@ export const MARKER = "fx86-store.json";
 export const FORMAT_VERSION = 1;
 
 const LAYOUT = new Set(["objects", "snapshots", "tmp", MARKER]);
+const HASH = /^[0-9a-f]{64}$/;
 const SNAPSHOT_EXT = ".json";
 
 /** What `putTree` wrote: new objects and their bytes on disk. */
@@ -105,7 +106,7 @@ export class Store {
       writeAtomic(store.tmpDir, join(dir, MARKER), new TextEncoder().encode(marker));
     } catch (e) {
       if (isReadOnly(e)) throw new StoreError("read-only", `cannot create a store at ${dir}: permission denied.`);
-      throw e;
+      throw storeIoError(dir, e, "create the store");
     }
     return store;
   }
@@ -138,7 +139,7 @@ export class Store {
       rmSync(probe, { force: true });
     } catch (e) {
       if (isReadOnly(e)) throw new StoreError("read-only", `the store ${this.dir} is read-only.`);
-      throw e;
+      throw storeIoError(this.dir, e, "write a file");
     }
   }
 
@@ -147,9 +148,10 @@ export class Store {
     return join(this.objectsDir, hash.slice(0, 2), hash.slice(2));
   }
 
-  /** True if the object is on disk (its content is not checked). */
+  /** True if the object is on disk (its content is not checked); false for anything that is not a hash. */
   has(hash: string): boolean {
     if (this.present.has(hash)) return true;
+    if (!HASH.test(hash)) return false;
     if (!existsSync(this.objectPath(hash))) return false;
     this.present.add(hash);
     return true;
@@ -208,7 +210,7 @@ export class Store {
       utimesSync(path, now, now);
     } catch (e) {
       if (code(e) === "ENOENT") return false;
-      if (!isReadOnly(e)) throw e;
+      if (!isReadOnly(e)) throw storeIoError(this.dir, e, `refresh object ${hash}`);
     }
     this.present.add(hash);
     return true;
@@ -225,7 +227,7 @@ export class Store {
    */
   putEncoding(hash: string, encoding: Uint8Array): { written: boolean } {
     if (this.hasFresh(hash)) return { written: false };
-    for (const child of childHashes(encoding)) {
+    for (const child of childHashes(encoding, hash)) {
       if (!this.has(child)) {
         throw new StoreError("missing", `object ${child} is missing (directory ${hash} needs it).`, child);
       }
@@ -234,12 +236,42 @@ export class Store {
     return { written: true };
   }
 
+  /**
+   * A fresh path in the store's `tmp/` for a file being built piece by
+   * piece (a large object streamed from a bundle), to hand to
+   * {@link adoptBlobFile} or remove.
+   *
+   * @example
+   * const tmp = store.tempPath();
+   */
+  tempPath(): string {
+    return tempName(this.tmpDir);
+  }
+
+  /**
+   * Moves a complete temporary file holding a blob's canonical encoding (a
+   * valid object file as it is) into place as object `hash`. The caller
+   * has checked its hash and header. Blobs have no children, so the
+   * children-first invariant holds.
+   *
+   * @example
+   * store.adoptBlobFile(hash, tmp);
+   */
+  adoptBlobFile(hash: string, tmp: string): void {
+    try {
+      moveInto(tmp, this.objectPath(hash));
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw storeIoError(this.dir, e, `write object ${hash}`);
+    }
+    this.present.add(hash);
+  }
+
   private writeObject(hash: string, file: Uint8Array): void {
     try {
       writeAtomic(this.tmpDir, this.objectPath(hash), file);
     } catch (e) {
-      if (isReadOnly(e)) throw new StoreError("read-only", `the store ${this.dir} is read-only.`);
-      throw e;
+      throw storeIoError(this.dir, e, `write object ${hash}`);
     }
     this.present.add(hash);
   }
@@ -257,7 +289,7 @@ export class Store {
       file = new Uint8Array(readFileSync(this.objectPath(hash)));
     } catch (e) {
       if (code(e) === "ENOENT") throw missing(hash);
-      throw e;
+      throw corrupt(hash, `it cannot be read (${hostReason(e)})`);
     }
     let encoding: Uint8Array;
     try {
@@ -292,7 +324,7 @@ export class Store {
       let encoding = pending.get(h);
       if (!encoding) {
         encoding = this.readObject(h);
-        const wanted = childHashes(encoding).filter((c) => !loaded.has(c));
+        const wanted = childHashes(encoding, h).filter((c) => !loaded.has(c));
         if (wanted.length > 0) {
           pending.set(h, encoding);
           stack.push(...wanted);
@@ -305,7 +337,7 @@ export class Store {
       try {
         node = decode(encoding, (c) => loaded.get(c));
       } catch (e) {
-        throw corrupt(h, `it is not a canonical node encoding (${(e as Error).message})`);
+        throw corrupt(h, `it is not a canonical node encoding (${notCanonical(e as Error)})`);
       }
       loaded.set(h, node);
     }
@@ -332,7 +364,7 @@ export class Store {
       try {
         node = decodeLazy(this.readObject(h), load);
       } catch (e) {
-        const err = e instanceof TreeError ? corrupt(h, `it is not a canonical node encoding (${e.message})`) : e;
+        const err = e instanceof TreeError ? corrupt(h, `it is not a canonical node encoding (${notCanonical(e)})`) : e;
         if (!(err instanceof StoreError) || !err.hash || snapshot === undefined) throw err;
         throw neededBy(snapshot, err);
       }
@@ -356,20 +388,24 @@ export class Store {
 
   /** Every object's hash, from the names of the files (not checked). */
   *objectHashes(): Generator<string> {
-    for (const fan of safeReaddir(this.objectsDir)) {
-      for (const rest of safeReaddir(join(this.objectsDir, fan))) yield fan + rest;
+    for (const fan of safeReaddir(this.objectsDir, this.dir)) {
+      for (const rest of safeReaddir(join(this.objectsDir, fan), this.dir)) yield fan + rest;
     }
   }
 
   /** Deletes an object file (gc only: callers must know nothing refers to it). */
   removeObject(hash: string): void {
-    rmSync(this.objectPath(hash), { force: true });
+    try {
+      rmSync(this.objectPath(hash), { force: true });
+    } catch (e) {
+      throw storeIoError(this.dir, e, `remove object ${hash}`);
+    }
     this.present.delete(hash);
   }
 
   /** Names of the files in `tmp/`: leftovers of interrupted writes, or writes in progress. */
   tempFiles(): string[] {
-    return safeReaddir(this.tmpDir).map((n) => join(this.tmpDir, n));
+    return safeReaddir(this.tmpDir, this.dir).map((n) => join(this.tmpDir, n));
   }
 
   /** Host path of a snapshot's file. */
@@ -392,8 +428,7 @@ export class Store {
     try {
       writeAtomic(this.tmpDir, path, bytes);
     } catch (e) {
-      if (isReadOnly(e)) throw new StoreError("read-only", `the store ${this.dir} is read-only.`);
-      throw e;
+      throw storeIoError(this.dir, e, `write snapshot ${name}`);
     }
   }
 
@@ -404,14 +439,14 @@ export class Store {
       text = readFileSync(this.snapshotPath(name), "utf8");
     } catch (e) {
       if (code(e) === "ENOENT") throw new StoreError("no-snapshot", `there is no snapshot named ${name} in ${this.dir}.`);
-      throw e;
+      throw storeIoError(this.dir, e, `read snapshot ${name}`);
     }
     return parseSnapshot(name, text);
   }
 
   /** Names of all snapshots, sorted. */
   snapshotNames(): string[] {
-    return safeReaddir(this.snapshotsDir)
+    return safeReaddir(this.snapshotsDir, this.dir)
       .filter((n) => n.endsWith(SNAPSHOT_EXT))
       .map((n) => n.slice(0, -SNAPSHOT_EXT.length))
       .sort();
@@ -423,8 +458,7 @@ export class Store {
       rmSync(this.snapshotPath(name));
     } catch (e) {
       if (code(e) === "ENOENT") throw new StoreError("no-snapshot", `there is no snapshot named ${name} in ${this.dir}.`);
-      if (isReadOnly(e)) throw new StoreError("read-only", `the store ${this.dir} is read-only.`);
-      throw e;
+      throw storeIoError(this.dir, e, `remove snapshot ${name}`);
     }
   }
 
@@ -462,7 +496,7 @@ export class Store {
       return statSync(this.objectPath(hash)).mtimeMs;
     } catch (e) {
       if (code(e) === "ENOENT") return undefined;
-      throw e;
+      throw storeIoError(this.dir, e, `look at object ${hash}`);
     }
   }
 }
@@ -481,11 +515,12 @@ function neededBy(snapshot: string, e: StoreError): StoreError {
   return new StoreError(e.code, `snapshot ${snapshot} needs object ${e.hash}, ${what}.`, e.hash);
 }
 
-function safeReaddir(dir: string): string[] {
+/** A directory's entries; none if it is missing; a one-line error naming the store otherwise. */
+function safeReaddir(dir: string, store: string): string[] {
   try {
     return readdirSync(dir);
   } catch (e) {
     if (code(e) === "ENOENT") return [];
-    throw e;
+    throw storeIoError(store, e, `list ${dir}`);
   }
 }

@@ -43,7 +43,7 @@ export function decode(
   lookup: (hash: string) => TreeNode | undefined,
 ): TreeNode {
   const parsed = parse(bytes);
-  if (parsed instanceof BlobNode) return parsed;
+  if (parsed === BLOB) return blobOf(bytes);
   const { names, digests } = parsed;
   const children = digests.map((digest, i) => {
     const hash = toHex(digest);
@@ -79,7 +79,7 @@ export function decodeLazy(
   load: (hash: string) => TreeNode,
 ): TreeNode {
   const parsed = parse(bytes);
-  if (parsed instanceof BlobNode) return parsed;
+  if (parsed === BLOB) return blobOf(bytes);
   hashStats.dirs++;
   return DirNode.lazy(parsed.names, parsed.digests, sha256(bytes), (digest) => {
     const child = load(toHex(digest));
@@ -90,8 +90,30 @@ export function decodeLazy(
   });
 }
 
-/** A blob, or a directory's names and child digests, from a canonical encoding. */
-function parse(bytes: Uint8Array): BlobNode | { names: string[]; digests: Uint8Array[] } {
+function blobOf(bytes: Uint8Array): BlobNode {
+  hashStats.blobs++;
+  return new BlobNode(bytes.subarray(BLOB_HEADER_BYTES), sha256(bytes));
+}
+
+/**
+ * Throws "bad-encoding" unless `bytes` are a canonical encoding: exact
+ * lengths, valid names in strictly ascending order. Checks the bytes only,
+ * not that children exist; fsck and bundle imports use it on objects from
+ * outside before anything relies on their shape.
+ *
+ * @example
+ * checkEncoding(encode(blob("x")));                 // fine
+ * checkEncoding(new Uint8Array([0x44, 0, 0, 0, 1])); // throws: entry 0 is missing
+ */
+export function checkEncoding(bytes: Uint8Array): void {
+  parse(bytes);
+}
+
+/** What `parse` returns for a blob: the contents follow the header. */
+const BLOB = "blob";
+
+/** Blob or a directory's names and child digests, from a canonical encoding. */
+function parse(bytes: Uint8Array): typeof BLOB | { names: string[]; digests: Uint8Array[] } {
   if (bytes.length === 0) throw bad("no bytes");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes[0] === BLOB_TAG) {
@@ -102,8 +124,7 @@ function parse(bytes: Uint8Array): BlobNode | { names: string[]; digests: Uint8A
         `blob says ${size} bytes but holds ${bytes.length - BLOB_HEADER_BYTES}`,
       );
     }
-    hashStats.blobs++;
-    return new BlobNode(bytes.subarray(BLOB_HEADER_BYTES), sha256(bytes));
+    return BLOB;
   }
   if (bytes[0] !== DIR_TAG) throw bad(`unknown tag ${bytes[0]}`);
   if (bytes.length < DIR_HEADER_BYTES) {

@@ -40,5 +40,5 @@ export {
 export { addedBytes, diff, type TreeChange } from "./diff.ts";
 export { intern, internedCount } from "./intern.ts";
 export { encode } from "./encoding.ts";
-export { decode, decodeLazy } from "./decode.ts";
+export { checkEncoding, decode, decodeLazy } from "./decode.ts";
 export { hashStats } from "./hash.ts";

@@ -158,7 +158,8 @@ export class Guest {
         stderr: blobAt(tree, "stderr", ""),
       }, { trace: opts.trace, onOutput: opts.onOutput });
     } catch (e) {
-      if (e instanceof LayoutError) throw e;
+      // A store's missing or corrupt object already names the object and the snapshot.
+      if (e instanceof LayoutError || (e as Error)?.name === "StoreError") throw e;
       throw new LayoutError(`the guest's OS state is unusable: ${(e as Error).message}`);
     }
     linux.attach(cpu);

@@ -22,7 +22,7 @@ const host = memoryHostFiles({
 });
 
 function build(text: string) {
-  return buildManifest(loadManifest("/w/m/m.yaml", text), { vm: fakeVm, host });
+  return buildManifest(loadManifest("/w/m/m.yaml", text), { vm: fakeVm, host, hostPaths: "any" });
 }
 
 function json(node: DirNode, path: string): unknown {
@@ -141,7 +141,10 @@ test("manifest build: host paths are relative to the manifest, not the working d
   writeFileSync(join(dir, "sub", "m.yaml"), "guests:\n  a: {program: prog, files: {/x: {file: ../x.txt}}}\n");
   writeFileSync(join(dir, "x.txt"), "x!");
   const file = join(dir, "sub", "m.yaml");
-  const b = buildManifest(loadManifest(file, "guests:\n  a: {program: prog, files: {/x: {file: ../x.txt}}}\n"), { vm: fakeVm });
+  const b = buildManifest(loadManifest(file, "guests:\n  a: {program: prog, files: {/x: {file: ../x.txt}}}\n"), {
+    vm: fakeVm,
+    hostPaths: "any",
+  });
   assert.equal(text(b.tree.get("a") as DirNode, "fs/x"), "x!");
 });
 

@@ -74,7 +74,7 @@ for (const rt of runtimes) {
 
   test(`fx86 run (${rt}): sub-guests three levels deep, --json`, () => {
     const { file } = scratch(nested());
-    const r = fx86(rt, ["run", "--json", file]);
+    const r = fx86(rt, ["run", "--allow-host-paths", "--json", file]);
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const j = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(j), ["ok", "root", "guests"]);
@@ -102,12 +102,12 @@ for (const rt of runtimes) {
 
   test(`fx86 run (${rt}): failing expectations give exit status 1 and say why`, () => {
     const { file } = scratch(nested("{exit_code: 3, stdout: \"ran child\\n\"}"));
-    const r = fx86(rt, ["run", file]);
+    const r = fx86(rt, ["run", "--allow-host-paths", file]);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /^ {2}FAIL {2}exit code: expected 3, got 0 {2}\(.*m\.yaml:18:14\)$/m);
     assert.match(r.stdout, /^ {2}ok {4}stdout is as expected \(10 bytes\)$/m);
     assert.match(r.stdout, /\nFAIL .*m\.yaml: 1 of \d+ expectations failed \(4 guests\)\n$/);
-    const j = JSON.parse(fx86(rt, ["run", "--json", file]).stdout);
+    const j = JSON.parse(fx86(rt, ["run", "--allow-host-paths", "--json", file]).stdout);
     assert.equal(j.ok, false);
   });
 
@@ -121,7 +121,7 @@ guests:
       /guests/child: {guest: {program: ${HELLO}, expect: {status: budget}}}
     expect: {status: budget, instructions: 5000}
 `);
-    const r = fx86(rt, ["run", "--json", file]);
+    const r = fx86(rt, ["run", "--allow-host-paths", "--json", file]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.guests[0].children[0].status, "budget");
@@ -144,7 +144,7 @@ guests:
     ];
     for (const [text, message] of cases) {
       const { file } = scratch(text, { p: "not an ELF\n", "sub/x": "" });
-      const r = fx86(rt, ["run", file]);
+      const r = fx86(rt, ["run", "--allow-host-paths", file]);
       assert.equal(r.status, 2, `${text}\n${r.stdout}${r.stderr}`);
       assert.equal(r.stdout, "");
       const lines = r.stderr.trimEnd().split("\n");

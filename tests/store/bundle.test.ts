@@ -40,7 +40,8 @@ test("bundle: export under Deno, import under Bun, resume to the uninterrupted r
   flipped[flipped.length >> 1] ^= 0x40;
   const c = tempStore();
   const cases: [Uint8Array, RegExp][] = [
-    [flipped, /^fx86: the bundle is damaged: it is not a complete gzip stream\.$/],
+    // Objects are checked as they stream in, so a flipped byte may be met as a bad object before the CRC.
+    [flipped, /^fx86: the bundle is damaged: (it is not a complete gzip stream|object [0-9a-f]{64} does not hash to its name)\.$/],
     [good.subarray(0, good.length - 100), /^fx86: the bundle is damaged: it is not a complete gzip stream\.$/],
     [gzipSync(forged), /^fx86: the bundle is damaged: object [0-9a-f]{64} does not hash to its name\.$/],
     [gzipSync("hello"), /^fx86: this file is not an fx86 bundle\.$/],

@@ -7,18 +7,7 @@
 import { assert, test } from "../harness.ts";
 import { fsck, gc, Store } from "../../core/store/mod.ts";
 import type { Runtime } from "../support/cli.ts";
-import { startWriter, tempStore } from "./support.ts";
-
-const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
-
-/** Deterministic pseudo-random delays, so a failure can be reproduced. */
-function lcg(seed: number): (n: number) => number {
-  let x = seed;
-  return (n) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
-}
+import { lcg, sleep, startWriter, tempStore } from "./support.ts";
 
 /**
  * Checks `NAME ROOT` lines against a store that passed fsck: each reported

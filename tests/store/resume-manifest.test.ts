@@ -36,11 +36,11 @@ ${budget ? `    budget: ${budget}\n` : ""}    expect: {}
 for (const rt of ["deno", "bun"] as Runtime[]) {
   test(`resume NAME/GUEST (${rt}): a guest of a saved manifest run continues to the uninterrupted root`, () => {
     const store = tempStore();
-    const full = fx86Env(rt, ["run", "--json", manifest("")]);
+    const full = fx86Env(rt, ["run", "--allow-host-paths", "--json", manifest("")]);
     assert.equal(full.status, 0, full.stderr);
     const want = JSON.parse(full.stdout).guests.find((g: { path: string }) => g.path === "sorter");
     assert.equal(want.status, "exited", full.stdout);
-    const cut = fx86Env(rt, ["run", "--save", "m", "--store", store, manifest("20000")]);
+    const cut = fx86Env(rt, ["run", "--allow-host-paths", "--save", "m", "--store", store, manifest("20000")]);
     assert.equal(cut.status, 0, cut.stderr);
     assert.match(cut.stdout, /^sorter +budget +20,000 instructions/m);
     const whole = fx86Env(rt, ["resume", "m", "--store", store]);

@@ -3,23 +3,9 @@ import { readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync } from "node
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { blob, dirFromEntries, type DirNode, EMPTY_DIR, encode, set, treeFromPaths, type TreeNode } from "../../core/tree/mod.ts";
-import { fsck, gc, type SnapshotMeta, Store, StoreError, storeDir } from "../../core/store/mod.ts";
+import { fsck, gc, Store, StoreError, storeDir } from "../../core/store/mod.ts";
 import { COMPRESSED_TAG, fromObjectFile, toObjectFile } from "../../core/store/object-file.ts";
-import { tempStore } from "./support.ts";
-
-function meta(root: TreeNode): SnapshotMeta {
-  return {
-    root: root.hash,
-    origin: null,
-    start: null,
-    budget_used: 0,
-    instructions: 0,
-    status: "budget",
-    time_ms: 0,
-    runtime: "deno",
-    created: "2026-01-01T00:00:00.000Z",
-  };
-}
+import { meta, tempStore } from "./support.ts";
 
 function sample(): DirNode {
   const page = new Uint8Array(4096);

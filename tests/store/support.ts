@@ -6,6 +6,8 @@ import { join } from "node:path";
 import type { CliResult, Runtime } from "../support/cli.ts";
 import { REPO } from "../support/guests.ts";
 import { assert } from "../harness.ts";
+import type { SnapshotMeta } from "../../core/store/mod.ts";
+import type { TreeNode } from "../../core/tree/mod.ts";
 
 /** A fresh directory for a store (the store itself is created by the first writer). */
 export function tempStore(): string {
@@ -47,7 +49,17 @@ export function assertOneLine(stderr: string, pattern: RegExp): void {
 
 /** Starts tests/store/writer.ts (snapshots a busy guest in a loop) in the background. */
 export function startWriter(rt: Runtime, store: string, prefix: string, count: number) {
-  const [bin, argv] = scriptArgv(rt, join(REPO, "tests", "store", "writer.ts"), [store, prefix, String(count)]);
+  return startScript(rt, join(REPO, "tests", "store", "writer.ts"), [store, prefix, String(count)]);
+}
+
+/** Starts `fx86 ARGS...` in the background (to be killed, or awaited with `done`). */
+export function startFx86(rt: Runtime, args: string[]) {
+  return startScript(rt, join(REPO, "cli", "main.ts"), args);
+}
+
+/** Starts a TypeScript file of the repository in the background, collecting its output. */
+function startScript(rt: Runtime, file: string, args: string[]) {
+  const [bin, argv] = scriptArgv(rt, file, args);
   const child = spawn(bin, argv, { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "", stderr = "";
   child.stdout.on("data", (b) => stdout += b);
@@ -56,4 +68,31 @@ export function startWriter(rt: Runtime, store: string, prefix: string, count: n
     child.on("close", (code, signal) => ok({ code, signal, stdout, stderr }))
   );
   return { child, done, output: () => stdout };
+}
+
+/** Waits `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+/** Deterministic pseudo-random numbers below `n`, so a failure can be reproduced. */
+export function lcg(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) % n;
+  };
+}
+
+/** Snapshot metadata for a tree written by a test (no run behind it). */
+export function meta(root: Pick<TreeNode, "hash">): SnapshotMeta {
+  return {
+    root: root.hash,
+    origin: null,
+    start: null,
+    budget_used: 0,
+    instructions: 0,
+    status: "budget",
+    time_ms: 0,
+    runtime: "deno",
+    created: "2026-01-01T00:00:00.000Z",
+  };
 }
