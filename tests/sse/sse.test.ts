@@ -34,8 +34,10 @@ test("MMX/SSE/SSE2: every form against the CPU (64-bit harness)", () => {
   const perRow = new Map<string, number>();
   const faults = native.filter((o) => o.signal !== 0).length;
   cases.forEach((c, n) => {
-    // Every case single-stepped and through instruction templates; every fourth also compiled.
-    for (const backend of n % 4 === 0 ? ["single", "templates", "compiled"] as const : ["single", "templates"] as const) {
+    // Every case single-stepped, through instruction templates and in a WebAssembly region (a host
+    // call there: core/cpu/wasm/host.ts); every fourth also compiled.
+    const backends = ["single", "templates", "regions"] as const;
+    for (const backend of n % 4 === 0 ? [...backends, "compiled"] as const : backends) {
       const problem = difference(c, native[n], runFx86(c, backend));
       if (!problem) continue;
       // A few failures per row, so one broken row does not hide the others.
