@@ -45,7 +45,7 @@ counts_of() {
 }
 
 stage check deno check mod.ts cli/main.ts tests/
-stage deno deno test -A --parallel tests/
+stage deno deno test -A --v8-flags=--expose-gc --parallel tests/
 stage bun bun test --timeout 1200000 tests/
 
 echo
