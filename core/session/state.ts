@@ -22,6 +22,7 @@ import { Machine } from "./machine.ts";
 import type { Checkpoint, CheckpointLimit } from "../vm/timeline.ts";
 import { hex32 } from "./numbers.ts";
 import { readRegister, REGISTER_NAMES } from "./registers.ts";
+import { SymbolTable } from "../elf/symbols.ts";
 import type { ExecuteOptions } from "./view.ts";
 import type { LoadOptions } from "./command.ts";
 
@@ -99,6 +100,8 @@ export class SessionState {
   treePath = "";
   readonly cache = new GuestCache();
   busy = false;
+  /** The symbols of each machine's program, by machine name (from `load`; a restore keeps them). */
+  readonly symbolTables = new Map<string, SymbolTable>();
 
   constructor(readonly options: SessionOptions) {
     this.host = options.host ?? nodeHostFiles;
@@ -115,6 +118,7 @@ export class SessionState {
    */
   load(file: string, args: string[], opts: LoadOptions = {}): void {
     const trees: [string, DirNode, number | null][] = [];
+    const symbols = new Map<string, SymbolTable>();
     if (/\.ya?ml$/i.test(file)) {
       if (args.length > 0) throw new CommandError("load MANIFEST takes no arguments");
       if (opts.root !== undefined || opts.stdin !== undefined) {
@@ -130,6 +134,7 @@ export class SessionState {
         const built = buildManifest(loadManifest(file, text), { vm: fx86Vm, host: this.host });
         for (const { name, guest } of built.manifest.guests) {
           trees.push([name, built.tree.get(name) as DirNode, guest.budget ?? null]);
+          symbols.set(name, SymbolTable.fromElf(this.host.readFile(guest.program.path)));
         }
       } catch (e) {
         if (e instanceof ManifestError) throw new CommandError(e.message);
@@ -155,12 +160,15 @@ export class SessionState {
       }
       try {
         trees.push([name, newGuestTree({ program, argv: [base, ...args], fs, stdin }), null]);
+        symbols.set(name, SymbolTable.fromElf(program));
       } catch (e) {
         if (e instanceof ElfError) throw new CommandError(`${file}: ${e.message}`);
         throw e;
       }
     }
     this.machines = trees.map(([name, tree, budget]) => this.newMachine(name, tree, budget));
+    this.symbolTables.clear();
+    for (const [name, table] of symbols) this.symbolTables.set(name, table);
     this.selected = this.machines[0].name;
     this.pinned = false;
     this.lastStop = "";
@@ -254,6 +262,29 @@ export class SessionState {
   registers(node: GuestNode): Map<string, number> {
     const c = this.guestOf(node).cpu;
     return new Map(REGISTER_NAMES.map((r) => [r, readRegister(c, r)!]));
+  }
+
+  /**
+   * The symbols of a guest's program: its machine's for a top-level guest.
+   * Sub-guests are loaded from their parent's tree (LOAD), whose program
+   * the session does not know, so they have none.
+   */
+  symbols(node: GuestNode): SymbolTable {
+    return node.depth === 0 ? this.symbolTables.get(node.id) ?? SymbolTable.EMPTY : SymbolTable.EMPTY;
+  }
+
+  /**
+   * What names mean in address expressions for a guest: its registers
+   * (`esp`, gdb's `$esp`, any case), then its program's symbols (`main`).
+   *
+   * @example
+   * parseAddress("main+12", s.names(s.selectedNode()));
+   */
+  names(node: GuestNode): (name: string) => number | undefined {
+    return (name) => {
+      const reg = readRegister(this.guestOf(node).cpu, name.toLowerCase());
+      return reg ?? this.symbols(node).lookup(name)?.address;
+    };
   }
 
   /** Records the registers of every guest of the machine, to mark what the next move changes. */

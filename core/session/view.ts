@@ -53,6 +53,8 @@ export interface DisasmRow {
   current: boolean;
   /** An address breakpoint is set here. */
   breakpoint: boolean;
+  /** The symbol it is in, gdb style: "main", "main+12"; "" without symbols. */
+  label: string;
 }
 
 /** 16 bytes of memory. */

@@ -6,7 +6,6 @@ import type { NewBreak } from "../breakpoints.ts";
 import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { parseAddress, parseCount } from "../numbers.ts";
-import { readRegister } from "../registers.ts";
 import type { SessionState } from "../state.ts";
 import { guestIds } from "./inspect.ts";
 
@@ -71,7 +70,7 @@ function parseBreak(s: SessionState, args: string[]): NewBreak {
       const id = guest ?? s.selectedNode().id;
       // Register expressions read the guest the breakpoint is for, if it exists now.
       const node = s.allNodes().find((n) => n.id === id);
-      const eip = parseAddress(what[0], (r) => (node ? readRegister(s.guestOf(node).cpu, r) : undefined));
+      const eip = parseAddress(what[0], node ? s.names(node) : () => undefined);
       return { kind: "address", guest: id, eip };
     }
   }

@@ -6,9 +6,10 @@ import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { disasmFrom, memoryRows } from "../inspect.ts";
 import { hex32, parseAddress, parseCount } from "../numbers.ts";
-import { readRegister, REGISTER_NAMES } from "../registers.ts";
+import { REGISTER_NAMES } from "../registers.ts";
 import { flagRows, guestRows, nodeAt, registerRows, treeRows } from "../rows.ts";
 import type { SessionState } from "../state.ts";
+import type { DisasmRow } from "../view.ts";
 import { report } from "./run.ts";
 
 /** Guest ids, for completion. */
@@ -89,9 +90,9 @@ export const regs: Command = {
   },
 };
 
-/** Reads a register of the selected guest, for address expressions. */
+/** Registers and symbols of the selected guest, for address expressions. */
 export function registerOf(s: SessionState): (name: string) => number | undefined {
-  return (name) => readRegister(s.guestOf(s.selectedNode()).cpu, name);
+  return s.names(s.selectedNode());
 }
 
 export const mem: Command = {
@@ -138,12 +139,19 @@ export const disasm: Command = {
     const addr = args[0] === undefined ? g.cpu.eip : parseAddress(args[0], registerOf(s));
     const n = args[1] === undefined ? 8 : parseCount(args[1], "N");
     if (n < 1 || n > 10000) throw new CommandError("N must be between 1 and 10000");
-    const rows = disasmFrom(g.mem, addr, n, g.cpu.eip, s.breakpoints.addresses(node.id));
-    return rows.map((r) =>
-      `${r.current ? "=>" : "  "}${r.breakpoint ? "*" : " "}${hex32(r.address)}  ${r.bytes.padEnd(20)} ${r.text}`.trimEnd()
-    ).join("\n");
+    const rows = disasmFrom(g.mem, addr, n, g.cpu.eip, s.breakpoints.addresses(node.id), s.symbols(node));
+    return disasmLines(rows);
   },
 };
+
+/** Disassembly rows as text: `=>` at EIP, `*` at breakpoints, gdb's `<main+12>` where there are symbols. */
+export function disasmLines(rows: DisasmRow[]): string {
+  const width = Math.max(0, ...rows.map((r) => (r.label ? r.label.length + 3 : 0)));
+  return rows.map((r) => {
+    const label = width === 0 ? "" : ` ${(r.label ? `<${r.label}>` : "").padEnd(width - 1)}`;
+    return `${r.current ? "=>" : "  "}${r.breakpoint ? "*" : " "}${hex32(r.address)}${label}  ${r.bytes.padEnd(20)} ${r.text}`.trimEnd();
+  }).join("\n");
+}
 
 /** Paths in the selected guest's subtree, for completion. */
 function treePaths(s: SessionState, prefix: string): string[] {
