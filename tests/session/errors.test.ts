@@ -30,7 +30,7 @@ const BAD: [string, RegExp][] = [
   ["select nest/fs", /"nest\/fs" is ambiguous: nest\/fs\/child, nest\/fs\/child\/fs\/child/],
   ["regs extra", /takes no arguments/],
   ["mem", /usage: mem ADDR/],
-  ["mem zzz", /ADDR must be a number or a register expression/],
+  ["mem zzz", /ADDR must be a number, a symbol or a register expression/],
   ["mem esp 0", /LEN must be between/],
   ["mem esp 99999999", /LEN must be between/],
   ["disasm 1 2 3", /usage: disasm/],
