@@ -170,6 +170,15 @@ export class Memory {
     return (this.prot[page] & MAPPED) !== 0;
   }
 
+  /**
+   * True if page `page` was written (or mapped, unmapped, replaced) since
+   * the last takeChanges: what watchpoints check between chunks of a run
+   * (core/session/watch.ts), without taking the changes.
+   */
+  written(page: number): boolean {
+    return this.changed.has(page);
+  }
+
   /** Protection bits of a page (PROT_*), or -1 if unmapped. */
   protOf(page: number): number {
     const p = this.prot[page];

@@ -13,7 +13,9 @@ import { dirFromEntries, type DirNode } from "../tree/mod.ts";
 import { Guest, newGuestTree, type Stop } from "../vm/guest.ts";
 import { FileSystem } from "../linux/fs/filesystem.ts";
 import { disassemble } from "../cpu/isa/disasm.ts";
-import { BreakpointTable, describeHit, type NewBreak } from "./breakpoints.ts";
+import { type BreakSpec, BreakpointTable, describeHit, type NewBreak } from "./breakpoints.ts";
+import { evaluate, type ExprScope } from "./expr.ts";
+import { describeChange, WatchScan } from "./watch.ts";
 import type { BreakHit } from "../vm/debug.ts";
 import { CommandError } from "./errors.ts";
 import { activeChain, flatten, GuestCache, type GuestNode, guestNodes } from "./hierarchy.ts";
@@ -56,6 +58,8 @@ export interface RunEnd {
   reason: string;
   /** count: the instructions asked for ran; stop: the guest exited or faulted; budget: its manifest budget ran out. */
   kind: "count" | "stop" | "budget" | "break" | "interrupt";
+  /** For kind "break": the user's breakpoint or watchpoint that stopped it (none for icount ones). */
+  spec?: BreakSpec;
 }
 
 /** How `SessionState.run` runs. */
@@ -68,6 +72,23 @@ export interface RunHow {
   remember?: boolean;
   /** Decides whether a hit of a hidden breakpoint ends the run (true) or it goes on. */
   until?: (hit: BreakHit) => boolean;
+  /**
+   * Reverse execution's scan: each stop the run would make (a breakpoint
+   * hit, at its position; a watchpoint change, at the position *before* the
+   * instruction that made it) is passed here instead, and the run goes on
+   * to its limit.
+   */
+  record?: (event: StopEvent) => void;
+}
+
+/** A stop a run met, for reverse execution. */
+export interface StopEvent {
+  /** The position to stop at. */
+  at: number;
+  reason: string;
+  spec: BreakSpec;
+  /** The engine's hit, for a breakpoint (a forward run from there steps over it). */
+  hit?: BreakHit;
 }
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -102,6 +123,8 @@ export class SessionState {
   busy = false;
   /** The symbols of each machine's program, by machine name (from `load`; a restore keeps them). */
   readonly symbolTables = new Map<string, SymbolTable>();
+  /** Each machine's program file, by machine name (from `load`): its host path and bytes (gdb reads it). */
+  readonly programs = new Map<string, { path: string; image: Uint8Array }>();
 
   constructor(readonly options: SessionOptions) {
     this.host = options.host ?? nodeHostFiles;
@@ -118,7 +141,7 @@ export class SessionState {
    */
   load(file: string, args: string[], opts: LoadOptions = {}): void {
     const trees: [string, DirNode, number | null][] = [];
-    const symbols = new Map<string, SymbolTable>();
+    const programs = new Map<string, { path: string; image: Uint8Array }>();
     if (/\.ya?ml$/i.test(file)) {
       if (args.length > 0) throw new CommandError("load MANIFEST takes no arguments");
       if (opts.root !== undefined || opts.stdin !== undefined) {
@@ -134,7 +157,7 @@ export class SessionState {
         const built = buildManifest(loadManifest(file, text), { vm: fx86Vm, host: this.host });
         for (const { name, guest } of built.manifest.guests) {
           trees.push([name, built.tree.get(name) as DirNode, guest.budget ?? null]);
-          symbols.set(name, SymbolTable.fromElf(this.host.readFile(guest.program.path)));
+          programs.set(name, { path: guest.program.path, image: this.host.readFile(guest.program.path) });
         }
       } catch (e) {
         if (e instanceof ManifestError) throw new CommandError(e.message);
@@ -160,7 +183,7 @@ export class SessionState {
       }
       try {
         trees.push([name, newGuestTree({ program, argv: [base, ...args], fs, stdin }), null]);
-        symbols.set(name, SymbolTable.fromElf(program));
+        programs.set(name, { path: file, image: program });
       } catch (e) {
         if (e instanceof ElfError) throw new CommandError(`${file}: ${e.message}`);
         throw e;
@@ -168,7 +191,11 @@ export class SessionState {
     }
     this.machines = trees.map(([name, tree, budget]) => this.newMachine(name, tree, budget));
     this.symbolTables.clear();
-    for (const [name, table] of symbols) this.symbolTables.set(name, table);
+    this.programs.clear();
+    for (const [name, program] of programs) {
+      this.programs.set(name, program);
+      this.symbolTables.set(name, SymbolTable.fromElf(program.image));
+    }
     this.selected = this.machines[0].name;
     this.pinned = false;
     this.lastStop = "";
@@ -314,22 +341,41 @@ export class SessionState {
     this.progress = { done: 0, total };
     // Trace catches every system call, to give sub-guests RUN creates their trace hooks.
     this.breakpoints.setHidden([...(how.hidden ?? []), ...(this.tracing && breaks ? [{ kind: "syscall" as const }] : [])]);
+    const watched = breaks ? this.breakpoints.watches(m.name).filter((w) => w.access === "write") : [];
+    const watch = watched.length > 0 ? new WatchScan(watched) : undefined;
     try {
       for (;;) {
         const done = m.position - start;
         const icount = breaks ? this.breakpoints.nextCount(m.position) : Infinity;
-        const n = Math.min(this.chunk, limit - done, m.budgetLeft, icount - m.position);
+        let n = Math.min(this.chunk, limit - done, m.budgetLeft, icount - m.position);
+        // A checkpoint takes the memory's change list: watched chunks end at checkpoints.
+        if (watch) n = Math.min(n, (Math.floor(m.position / m.timeline.every) + 1) * m.timeline.every - m.position);
         if (n <= 0) return this.end(m, m.guest.run(0), start, limit);
         if (this.tracing) this.hookTrace(m.guest, m.name);
         if (breaks) this.breakpoints.attach(m);
         else this.breakpoints.detach(m);
+        const from = m.position;
+        watch?.arm(m.guest);
         const stop = m.timeline.run(n);
         m.end = Math.max(m.end, m.position);
+        if (watch?.touched(m.guest)) {
+          const hit = this.replayWatched(m, watch, from, how);
+          if (hit) return hit;
+        }
         this.progress = { done: m.position - start, total };
         opts.onProgress?.(m.position - start, total);
         if (stop.break) {
-          const spec = this.breakpoints.match(stop.break, m);
-          if (spec) return this.finish(m, stop, `breakpoint ${spec.id}: ${describeHit(stop.break, m.name)}`, "break");
+          const node = this.nodeOfHit(m, stop.break.guest);
+          const specs = this.breakpoints.matches(stop.break, m).filter((b) => this.conditionHolds(b, node));
+          if (specs.length > 0) {
+            const reason = `breakpoint ${specs[0].id}: ${describeHit(stop.break, m.name)}`;
+            if (how.record) {
+              how.record({ at: m.position, reason, spec: specs[0], hit: stop.break });
+              continue;
+            }
+            this.dropTemporary(specs);
+            return { ...this.finish(m, stop, reason, "break"), spec: specs[0] };
+          }
           if (how.until?.(stop.break)) return this.finish(m, stop, `stopped at instruction ${m.position}`, "count");
           continue;
         }
@@ -345,6 +391,73 @@ export class SessionState {
       this.progress = null;
       this.breakpoints.setHidden([]);
     }
+  }
+
+  /**
+   * Replays the chunk of machine `m` that began at `from` and wrote a
+   * watched page, one instruction at a time, to find the instruction that
+   * changed a watched value: the stop (after it), or, for reverse
+   * execution, an event (before it) and on to the chunk's end. Without a
+   * change, the machine ends where the chunk ended, in the same state.
+   */
+  private replayWatched(m: Machine, watch: WatchScan, from: number, how: RunHow): RunEnd | undefined {
+    const end = m.position;
+    this.breakpoints.detach(m);
+    m.timeline.seek(from);
+    m.timeline.run(from - m.position);
+    watch.remember(m.guest);
+    while (m.position < end) {
+      const stop = m.timeline.run(1);
+      const change = watch.changed(m.guest);
+      if (!change || !this.conditionHolds(change.spec, this.nodes(m))) continue;
+      if (how.record) {
+        how.record({ at: m.position - 1, reason: describeChange(change), spec: change.spec });
+        continue;
+      }
+      this.dropTemporary([change.spec]);
+      return { ...this.finish(m, stop, describeChange(change), "break"), spec: change.spec };
+    }
+    return undefined;
+  }
+
+  /** The guest node of an engine hit's guest id ("" for the top-level guest), if it exists. */
+  private nodeOfHit(m: Machine, rel: string): GuestNode | undefined {
+    const id = rel === "" ? m.name : `${m.name}/${rel}`;
+    return flatten(this.nodes(m)).find((n) => n.id === id);
+  }
+
+  /** True unless breakpoint `b` has a condition that is zero in guest `node` now (or cannot be evaluated). */
+  private conditionHolds(b: BreakSpec, node: GuestNode | undefined): boolean {
+    if (!b.condition) return true;
+    if (!node) return false;
+    try {
+      return evaluate(b.condition, this.scope(node)) !== 0;
+    } catch {
+      // gdb stops when a condition cannot be evaluated, and says so; a hidden error would be worse than a stop.
+      return true;
+    }
+  }
+
+  /** Deletes the temporary breakpoints (tbreak) among those that stopped. */
+  dropTemporary(specs: BreakSpec[]): void {
+    for (const b of specs) if (b.temporary) this.breakpoints.remove(b.id);
+  }
+
+  /**
+   * Registers, symbols and memory words of a guest, for expressions.
+   *
+   * @example
+   * evaluate("eax == 3", s.scope(s.selectedNode()));
+   */
+  scope(node: GuestNode): ExprScope {
+    const g = this.guestOf(node);
+    return {
+      name: this.names(node),
+      word: (addr) => {
+        const b = [0, 1, 2, 3].map((i) => peek(g.mem, (addr + i) >>> 0));
+        return b.some((x) => x === null) ? undefined : (b as number[]).reduceRight((acc, x) => acc * 256 + x, 0);
+      },
+    };
   }
 
   private end(m: Machine, stop: Stop, start: number, limit: number): RunEnd {

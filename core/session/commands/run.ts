@@ -120,7 +120,7 @@ export const cont: Command = {
  * chunks, so a long one shows progress and can be interrupted. A replay
  * that got there says `arrived`; a run forward reports like run.
  */
-async function travel(s: SessionState, m: Machine, target: number, opts: ExecuteOptions, arrived: string): Promise<string> {
+export async function travel(s: SessionState, m: Machine, target: number, opts: ExecuteOptions, arrived: string): Promise<string> {
   s.remember();
   const behind = target < m.position;
   if (behind) {

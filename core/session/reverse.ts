@@ -1,0 +1,62 @@
+/**
+ * Reverse execution: `reverse-continue` finds the last stop a forward run
+ * would have made before the current position, and goes there. The history
+ * is scanned backwards one checkpoint interval at a time: each interval is
+ * replayed forward with the breakpoints and watchpoints armed, recording
+ * every stop instead of stopping, and the last one recorded wins. So the
+ * answer is exact (the same stops a forward run makes, same state), and it
+ * costs one replay of each interval between the position and the stop.
+ *
+ * A breakpoint stops reverse execution where it stops a forward run (about
+ * to execute its instruction); a watchpoint stops *before* the instruction
+ * that changed the value (gdb's and rr's convention), so a forward step
+ * from there makes the change again.
+ */
+import type { Machine } from "./machine.ts";
+import type { BreakSpec } from "./breakpoints.ts";
+import type { RunEnd, SessionState, StopEvent } from "./state.ts";
+import { nearest } from "../vm/timeline.ts";
+import type { ExecuteOptions } from "./view.ts";
+import { travel } from "./commands/run.ts";
+
+/** What a reverse run ended with: the stop, or the start of the history. */
+export interface ReverseEnd {
+  reason: string;
+  /** False when it went all the way back to the start of the history. */
+  found: boolean;
+  /** The breakpoint or watchpoint it stopped at. */
+  spec?: BreakSpec;
+}
+
+/**
+ * Runs machine `m` backwards to the last stop before its position, or to
+ * the start of its history.
+ *
+ * @example
+ * const end = await reverseContinue(s, s.machine(), {});
+ * end.found; // false: "no more reverse-execution history"
+ */
+export async function reverseContinue(s: SessionState, m: Machine, opts: ExecuteOptions): Promise<ReverseEnd> {
+  const cur = m.position;
+  const first = m.timeline.checkpoints[0].at;
+  s.remember();
+  for (let hi = cur; hi > first;) {
+    const lo = nearest(m.timeline.checkpoints, hi - 1)!.at;
+    await travel(s, m, lo, opts, "went back to instruction");
+    s.breakpoints.forgetLast(m);
+    let last: StopEvent | undefined;
+    const end: RunEnd = await s.run(m, hi - lo, opts, { remember: false, record: (e) => (last = e) });
+    if (end.kind === "interrupt") return { reason: end.reason, found: true };
+    if (last) {
+      await travel(s, m, last.at, opts, "went back to instruction");
+      if (last.hit) s.breakpoints.setLast(m, last.at, last.hit);
+      s.dropTemporary([last.spec]);
+      s.lastStop = last.reason;
+      return { reason: last.reason, found: true, spec: last.spec };
+    }
+    hi = lo;
+  }
+  await travel(s, m, first, opts, "went back to instruction");
+  s.lastStop = `no more reverse-execution history: at the start, instruction ${first}`;
+  return { reason: s.lastStop, found: false };
+}
