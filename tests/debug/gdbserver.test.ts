@@ -1,0 +1,73 @@
+/**
+ * Debian's gdb drives `fx86 gdbserver` (under Deno and Bun) in batch mode:
+ * it reads the program's symbols through the protocol (exec-file, vFile),
+ * breaks at main by symbol, disassembles, watches a variable, goes back
+ * with reverse-continue to the write that changed it and one more
+ * instruction with reverse-stepi, and reads the registers. The states
+ * reached backwards must equal the ones a straight forward run reaches at
+ * the same places (a second gdb session that only goes forward).
+ */
+import { assert, test } from "../harness.ts";
+import { cProgram } from "../support/build.ts";
+import { REPO } from "../support/guests.ts";
+import { join } from "node:path";
+import { gdbBatch, registerBlocks, startServer } from "./gdb.ts";
+import type { Runtime } from "../support/cli.ts";
+
+const COUNTER = () =>
+  cProgram(join(REPO, "tests/debug/guests/counter.c"), "counter-g", ["-O0", "-g", "-fno-pie", "-no-pie"]);
+
+async function session(rt: Runtime, commands: string[]): Promise<string> {
+  const server = await startServer(rt, [COUNTER()]);
+  const out = gdbBatch(server.port, [...commands, "detach"]);
+  assert.equal(await server.exited, 0, `gdbserver under ${rt}: ${server.stderr()}`);
+  return out;
+}
+
+/** The value gdb printed for `p $pc` lines (`$N = (void (*)()) 0x8049720 <main+43>`), in order. */
+function pcs(out: string): number[] {
+  return [...out.matchAll(/^\$\d+ = \(void \(\*\)\(\)\) (0x[0-9a-f]+)/gm)].map((m) => Number(m[1]));
+}
+
+for (const rt of ["deno", "bun"] as Runtime[]) {
+  test(`gdbserver (${rt}): break main, watch, reverse-continue and reverse-stepi land where a forward run does`, async () => {
+    const out = await session(rt, [
+      "break main", "continue", "x/4i $pc",
+      "watch counter", "continue", "continue",
+      "reverse-continue", "p counter", "p $pc", "info registers",
+      "reverse-stepi", "p $pc", "info registers",
+    ]);
+    // Symbols came through the protocol: gdb read the program itself (exec-file + vFile).
+    assert.match(out, /Reading symbols from target:.*counter-g/);
+    assert.match(out, /Breakpoint 1, main \(\) at .*counter\.c:16/);
+    assert.match(out, /=> 0x[0-9a-f]+ <main\+\d+>:\tmovl +\$0x0,-0xc\(%ebp\)/, "x/4i at main's first statement");
+    assert.equal([...out.matchAll(/^ {3}0x[0-9a-f]+ <main\+\d+>:/gm)].length, 3, "x/4i prints four instructions");
+    // Forward: 0 -> 1, then 1 -> 3 (counter = twice(counter) + 1).
+    assert.match(out, /Old value = 0\nNew value = 1\n[^]*Old value = 1\nNew value = 3\n/);
+    // Backward: the write of 3 undone, at the instruction that made it; counter is 1 again.
+    assert.match(out, /Old value = 3\nNew value = 1\n/);
+    assert.match(out, /^\$1 = 1$/m);
+    const [writePc, beforePc] = pcs(out);
+    assert.ok(writePc > beforePc, `reverse-stepi goes to the instruction before (${beforePc} < ${writePc})`);
+    const [atWrite, beforeWrite] = registerBlocks(out);
+    assert.equal(atWrite.get("eip"), "0x" + writePc.toString(16));
+    assert.equal(beforeWrite.get("eip"), "0x" + beforePc.toString(16));
+
+    // A straight run to the same places: after the first change, the next arrival at each pc is the second iteration's.
+    const straight = await session(rt, [
+      "break main", "continue", "watch counter", "continue", "delete",
+      `tbreak *0x${beforePc.toString(16)}`, "continue", "info registers",
+      `tbreak *0x${writePc.toString(16)}`, "continue", "info registers", "p counter",
+    ]);
+    const [fwdBefore, fwdWrite] = registerBlocks(straight);
+    assert.deepEqual([...beforeWrite], [...fwdBefore], "registers after reverse-stepi = a forward run's");
+    assert.deepEqual([...atWrite], [...fwdWrite], "registers after reverse-continue = a forward run's");
+    assert.match(straight, /^\$1 = 1$/m);
+  });
+}
+
+test("gdbserver: reverse-continue with nothing to stop at goes to the start of the history and says so", async () => {
+  const out = await session("deno", ["break main", "continue", "delete", "reverse-continue", "p $pc", "info symbol $pc"]);
+  assert.match(out, /No more reverse-execution history\./);
+  assert.match(out, /_start in section \.text/);
+});
