@@ -14,10 +14,13 @@
  */
 import type { Machine } from "./machine.ts";
 import type { BreakSpec } from "./breakpoints.ts";
-import type { RunEnd, SessionState, StopEvent } from "./state.ts";
+import type { RunEnd, RunHow, SessionState, StopEvent } from "./state.ts";
 import { nearest } from "../vm/timeline.ts";
 import type { ExecuteOptions } from "./view.ts";
 import { travel } from "./commands/run.ts";
+
+/** The session's own stops for a reverse run (reverse-finish): hidden breakpoints and when they count. */
+export type ReverseHow = Pick<RunHow, "hidden" | "until">;
 
 /** What a reverse run ended with: the stop, or the start of the history. */
 export interface ReverseEnd {
@@ -36,7 +39,7 @@ export interface ReverseEnd {
  * const end = await reverseContinue(s, s.machine(), {});
  * end.found; // false: "no more reverse-execution history"
  */
-export async function reverseContinue(s: SessionState, m: Machine, opts: ExecuteOptions): Promise<ReverseEnd> {
+export async function reverseContinue(s: SessionState, m: Machine, opts: ExecuteOptions, how: ReverseHow = {}): Promise<ReverseEnd> {
   const cur = m.position;
   const first = m.timeline.checkpoints[0].at;
   s.remember();
@@ -45,7 +48,7 @@ export async function reverseContinue(s: SessionState, m: Machine, opts: Execute
     await travel(s, m, lo, opts, "went back to instruction");
     s.breakpoints.forgetLast(m);
     let last: StopEvent | undefined;
-    const end: RunEnd = await s.run(m, hi - lo, opts, { remember: false, record: (e) => (last = e) });
+    const end: RunEnd = await s.run(m, hi - lo, opts, { ...how, remember: false, record: (e) => (last = e) });
     if (end.kind === "interrupt") return { reason: end.reason, found: true };
     if (last) {
       await travel(s, m, last.at, opts, "went back to instruction");

@@ -86,7 +86,8 @@ export interface StopEvent {
   /** The position to stop at. */
   at: number;
   reason: string;
-  spec: BreakSpec;
+  /** The user's breakpoint or watchpoint (none for the session's own, `RunHow.hidden`). */
+  spec?: BreakSpec;
   /** The engine's hit, for a breakpoint (a forward run from there steps over it). */
   hit?: BreakHit;
 }
@@ -376,7 +377,13 @@ export class SessionState {
             this.dropTemporary(specs);
             return { ...this.finish(m, stop, reason, "break"), spec: specs[0] };
           }
-          if (how.until?.(stop.break)) return this.finish(m, stop, `stopped at instruction ${m.position}`, "count");
+          if (how.until?.(stop.break)) {
+            if (how.record) {
+              how.record({ at: m.position, reason: `stopped at instruction ${m.position}`, hit: stop.break });
+              continue;
+            }
+            return this.finish(m, stop, `stopped at instruction ${m.position}`, "count");
+          }
           continue;
         }
         if (stop.status !== "budget" || m.position - start >= limit) return this.end(m, stop, start, limit);
@@ -411,7 +418,9 @@ export class SessionState {
       const change = watch.changed(m.guest);
       if (!change || !this.conditionHolds(change.spec, this.nodes(m))) continue;
       if (how.record) {
-        how.record({ at: m.position - 1, reason: describeChange(change), spec: change.spec });
+        // Going backwards the change is undone: gdb reports the later value as the old one.
+        const undone = { ...change, before: change.after, after: change.before };
+        how.record({ at: m.position - 1, reason: describeChange(undone), spec: change.spec });
         continue;
       }
       this.dropTemporary([change.spec]);
@@ -439,8 +448,8 @@ export class SessionState {
   }
 
   /** Deletes the temporary breakpoints (tbreak) among those that stopped. */
-  dropTemporary(specs: BreakSpec[]): void {
-    for (const b of specs) if (b.temporary) this.breakpoints.remove(b.id);
+  dropTemporary(specs: (BreakSpec | undefined)[]): void {
+    for (const b of specs) if (b?.temporary) this.breakpoints.remove(b.id);
   }
 
   /**

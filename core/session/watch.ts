@@ -111,6 +111,6 @@ export class WatchScan {
 }
 
 /** `N bytes at 0x…`, for messages. */
-export function rangeText(w: WatchSpec): string {
+export function rangeText(w: { addr: number; len: number }): string {
   return `${w.len} byte${w.len === 1 ? "" : "s"} at ${hex32(w.addr)}`;
 }

@@ -8,14 +8,13 @@
  * the same places (a second gdb session that only goes forward).
  */
 import { assert, test } from "../harness.ts";
-import { cProgram } from "../support/build.ts";
 import { REPO } from "../support/guests.ts";
 import { join } from "node:path";
 import { gdbBatch, registerBlocks, startServer } from "./gdb.ts";
 import type { Runtime } from "../support/cli.ts";
 
-const COUNTER = () =>
-  cProgram(join(REPO, "tests/debug/guests/counter.c"), "counter-g", ["-O0", "-g", "-fno-pie", "-no-pie"]);
+/** examples/debug/counter (built -O0 -g: gdb has its types and lines). */
+const COUNTER = () => join(REPO, "examples/debug/counter");
 
 async function session(rt: Runtime, commands: string[]): Promise<string> {
   const server = await startServer(rt, [COUNTER()]);
@@ -38,7 +37,7 @@ for (const rt of ["deno", "bun"] as Runtime[]) {
       "reverse-stepi", "p $pc", "info registers",
     ]);
     // Symbols came through the protocol: gdb read the program itself (exec-file + vFile).
-    assert.match(out, /Reading symbols from target:.*counter-g/);
+    assert.match(out, /Reading symbols from target:.*examples\/debug\/counter\.\.\./);
     assert.match(out, /Breakpoint 1, main \(\) at .*counter\.c:16/);
     assert.match(out, /=> 0x[0-9a-f]+ <main\+\d+>:\tmovl +\$0x0,-0xc\(%ebp\)/, "x/4i at main's first statement");
     assert.equal([...out.matchAll(/^ {3}0x[0-9a-f]+ <main\+\d+>:/gm)].length, 3, "x/4i prints four instructions");

@@ -59,7 +59,7 @@ const BAD: [string, RegExp][] = [
   ["break 0x1000 in", /expected `in GUEST` at the end/],
   ["break 0x1000 0x2000", /usage: break ADDR/],
   ["delete 99", /no breakpoint 99/],
-  ["delete", /usage: delete N\|all/],
+  ["delete 1 2", /usage: delete \[N\|all\]/],
   ["trace maybe", /usage: trace on\|off/],
   ["help nosuch", /unknown command "nosuch"/],
   ["load", /usage: load/],

@@ -100,7 +100,6 @@ export const mem: Command = {
   args: "ADDR [LEN]",
   summary: "hex dump LEN bytes (default 64) of the selected guest's memory at ADDR",
   details: "ADDR: a number (0x hex) or a register expression such as esp or esp+8. `..` marks bytes that are not mapped.",
-  aliases: ["x"],
   complete: (_s, i) => (i === 0 ? REGISTER_NAMES : []),
   run(s, args) {
     if (args.length < 1 || args.length > 2) throw new CommandError("usage: mem ADDR [LEN]");
@@ -130,7 +129,7 @@ export const disasm: Command = {
   args: "[ADDR] [N]",
   summary: "disassemble N instructions (default 8) of the selected guest from ADDR (default EIP)",
   details: "`=>` marks EIP, `*` an address breakpoint.",
-  aliases: ["d", "u"],
+  aliases: ["disassemble"],
   complete: (_s, i) => (i === 0 ? REGISTER_NAMES : []),
   run(s, args) {
     if (args.length > 2) throw new CommandError("usage: disasm [ADDR] [N]");
@@ -231,7 +230,6 @@ export const status: Command = {
   args: "",
   summary: "where the session is: selected guest, position, history, last stop",
   details: "",
-  aliases: ["info"],
   run(s, args) {
     noArgs("status", args);
     const m = s.machine();

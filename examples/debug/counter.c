@@ -1,4 +1,4 @@
-/* A guest for the debugger tests: a global written in a loop, a call chain
+/* A guest for the debugger examples and tests: a global written in a loop, a call chain
    for backtraces, floating point for the x87 registers. Built -O0 so each
    source statement is its own instructions. */
 volatile int counter;
