@@ -31,7 +31,8 @@ export function gdbserverCommand() {
     });
 }
 
-function parsePort(text: string): number {
+/** A TCP port option's value. */
+export function parsePort(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError("expected a TCP port number (0 to 65535)");
   return n;

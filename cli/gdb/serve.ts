@@ -17,6 +17,8 @@ export interface GdbServer {
   port: number;
   /** Settles when the first connection has ended (gdb detached, killed or went away). */
   done: Promise<void>;
+  /** True once gdb has connected (and until its connection ends). */
+  connected(): boolean;
   close(): void;
 }
 
@@ -30,8 +32,15 @@ export interface GdbServer {
  */
 export function serveGdb(state: SessionState, port: number): Promise<GdbServer> {
   let finished = () => {};
+  let open = false;
   const done = new Promise<void>((resolve) => (finished = resolve));
-  const server = createServer((socket) => connection(state, socket, finished));
+  const server = createServer((socket) => {
+    open = true;
+    connection(state, socket, () => {
+      open = false;
+      finished();
+    });
+  });
   return new Promise((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
       reject(new UserError(`cannot listen on 127.0.0.1:${port} for gdb: ${e.code === "EADDRINUSE" ? "the port is in use" : e.message}`)));
@@ -40,6 +49,7 @@ export function serveGdb(state: SessionState, port: number): Promise<GdbServer> 
       resolve({
         port: typeof address === "object" && address ? address.port : port,
         done,
+        connected: () => open,
         close: () => server.close(),
       });
     });

@@ -61,11 +61,17 @@ export class GdbStub {
 
   /** Replies to one packet payload. Long packets (c, bc) run the machine; `opts.signal` interrupts them. */
   async handle(packet: string, opts: ExecuteOptions = {}): Promise<StubReply> {
+    // A REPL sharing the session (repl --gdb) may be running a command: gdb waits its turn with an error.
+    const moves = /^(c|s|bc|bs|vCont;[cCsS])/.test(packet);
+    if (moves && this.s.busy) return { payload: "E10" };
+    if (moves) this.s.busy = true;
     try {
       return await this.dispatch(packet, opts);
     } catch (e) {
       if (e instanceof CommandError || e instanceof RangeError) return { payload: "E01" };
       throw e;
+    } finally {
+      if (moves) this.s.busy = false;
     }
   }
 

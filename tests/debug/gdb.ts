@@ -16,6 +16,7 @@ export interface Server {
   /** Its exit status, once it has ended (it ends when gdb detaches). */
   exited: Promise<number | null>;
   stderr: () => string;
+  stdout: () => string;
 }
 
 /**
@@ -25,16 +26,26 @@ export interface Server {
  * const server = await startServer("deno", ["/tmp/counter"]);
  */
 export function startServer(rt: Runtime, args: string[]): Promise<Server> {
+  return startFx86(rt, ["gdbserver", "--port", "0", ...args]);
+}
+
+/**
+ * Starts `fx86 ARGS…`, which serves gdb on a port it prints (gdbserver,
+ * repl --gdb 0), and waits for that line; its stdout is kept.
+ */
+export function startFx86(rt: Runtime, args: string[]): Promise<Server> {
   const bin = join(REPO, "node_modules", ".bin", rt);
   const argv = rt === "deno" ? ["run", "-A", "cli/main.ts"] : ["cli/main.ts"];
-  const child = spawn(bin, [...argv, "gdbserver", "--port", "0", ...args], { cwd: REPO, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(bin, [...argv, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d: Uint8Array) => (out += new TextDecoder().decode(d)));
   let err = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     child.stderr!.on("data", (d: Uint8Array) => {
       err += new TextDecoder().decode(d);
       const m = /127\.0\.0\.1:(\d+)/.exec(err);
-      if (m) resolve({ port: Number(m[1]), exited, stderr: () => err });
+      if (m) resolve({ port: Number(m[1]), exited, stderr: () => err, stdout: () => out });
     });
     exited.then((code) => reject(new Error(`fx86 gdbserver exited (${code}) before listening: ${err}`)));
   });

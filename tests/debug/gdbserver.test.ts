@@ -10,7 +10,9 @@
 import { assert, test } from "../harness.ts";
 import { REPO } from "../support/guests.ts";
 import { join } from "node:path";
-import { gdbBatch, registerBlocks, startServer } from "./gdb.ts";
+import { gdbBatch, registerBlocks, startFx86, startServer } from "./gdb.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { Runtime } from "../support/cli.ts";
 
 /** examples/debug/counter (built -O0 -g: gdb has its types and lines). */
@@ -69,4 +71,20 @@ test("gdbserver: reverse-continue with nothing to stop at goes to the start of t
   const out = await session("deno", ["break main", "continue", "delete", "reverse-continue", "p $pc", "info symbol $pc"]);
   assert.match(out, /No more reverse-execution history\./);
   assert.match(out, /_start in section \.text/);
+});
+
+test("repl --gdb: gdb takes over the session a script left at a breakpoint, and the REPL ends when gdb detaches", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fx86-gdb-"));
+  try {
+    writeFileSync(join(dir, "setup.fx86"), "break twice\ncontinue\n");
+    const repl = await startFx86("bun", ["repl", COUNTER(), "--gdb", "0", "--script", join(dir, "setup.fx86")]);
+    const out = gdbBatch(repl.port, ["p $pc", "bt", "reverse-stepi", "x/i $pc", "detach"]);
+    assert.equal(await repl.exited, 0, repl.stderr());
+    const at = [...repl.stdout().matchAll(/^\[(\d+)\] counter (0x[0-9a-f]{8}): /gm)].at(-1)!;
+    assert.match(out, new RegExp(`^\\$1 = \\(void \\(\\*\\)\\(\\)\\) ${at[2].replace(/0x0*/, "0x")} <twice>`, "m"));
+    assert.match(out, /#1 +0x[0-9a-f]+ in main \(\) at .*counter\.c:17/, "gdb's own unwinder sees main calling twice");
+    assert.match(out, /=> 0x[0-9a-f]+ <main\+\d+>:\tcall +0x[0-9a-f]+ <twice>/, "one instruction back: the call");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
