@@ -349,8 +349,10 @@ export class SessionState {
         const done = m.position - start;
         const icount = breaks ? this.breakpoints.nextCount(m.position) : Infinity;
         let n = Math.min(this.chunk, limit - done, m.budgetLeft, icount - m.position);
-        // A checkpoint takes the memory's change list: watched chunks end at checkpoints.
-        if (watch) n = Math.min(n, (Math.floor(m.position / m.timeline.every) + 1) * m.timeline.every - m.position);
+        // A checkpoint takes the memory's change list: a watched chunk ends before the next one, and
+        // the instruction that reaches it is a chunk of its own, checked by comparing values.
+        const toMark = (Math.floor(m.position / m.timeline.every) + 1) * m.timeline.every - m.position;
+        if (watch) n = Math.min(n, toMark > 1 ? toMark - 1 : 1);
         if (n <= 0) return this.end(m, m.guest.run(0), start, limit);
         if (this.tracing) this.hookTrace(m.guest, m.name);
         if (breaks) this.breakpoints.attach(m);
@@ -359,7 +361,7 @@ export class SessionState {
         watch?.arm(m.guest);
         const stop = m.timeline.run(n);
         m.end = Math.max(m.end, m.position);
-        if (watch?.touched(m.guest)) {
+        if (watch && (n === 1 ? watch.differs(m.guest) : watch.touched(m.guest))) {
           const hit = this.replayWatched(m, watch, from, how);
           if (hit) return hit;
         }

@@ -9,11 +9,12 @@
  * value that changes and changes back inside a chunk is still caught, and
  * a watch on a quiet page costs one page-table test per chunk.
  *
- * Write watchpoints stop when the value changes (gdb's semantics for
- * `watch`: a write of the same value is not a change). Read and access
- * watchpoints stop at an instruction whose memory operand (ModRM, string
- * source or destination, stack push or pop) overlaps the range, found by
- * decoding each instruction of the touched chunks: see `accesses`.
+ * A checkpoint takes the change list too, so a watched chunk ends one
+ * instruction before each checkpoint, and the instruction that reaches it
+ * is checked by comparing values.
+ *
+ * Watchpoints stop when the value changes (gdb's semantics for `watch`: a
+ * write of the same value is not a change).
  */
 import { memoryToTree } from "../vm/layout.ts";
 import type { Guest } from "../vm/guest.ts";
@@ -94,6 +95,11 @@ export class WatchScan {
       }
       return false;
     });
+  }
+
+  /** True if any watched bytes differ from the recorded ones (for a chunk of one instruction). */
+  differs(g: Guest): boolean {
+    return this.specs.some((w, i) => !sameBytes(bytesAt(g, w.addr, w.len), this.values[i]));
   }
 
   /** The first watchpoint whose bytes differ from the recorded ones (then recorded anew), if any. */
