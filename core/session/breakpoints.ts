@@ -116,6 +116,11 @@ export class BreakpointTable {
     this.engine(m).last = undefined;
   }
 
+  /** Machine `m`'s last hit and its position (to put back after a replay elsewhere: when). */
+  lastOf(m: Machine): { at: number; hit: BreakHit } | undefined {
+    return this.engine(m).last;
+  }
+
   /** Records `hit` as machine `m`'s last, at position `at`: a run from there steps over it (after reverse execution). */
   setLast(m: Machine, at: number, hit: BreakHit): void {
     this.engine(m).last = { at, hit };

@@ -19,8 +19,11 @@ import { nearest } from "../vm/timeline.ts";
 import type { ExecuteOptions } from "./view.ts";
 import { travel } from "./commands/run.ts";
 
-/** The session's own stops for a reverse run (reverse-finish): hidden breakpoints and when they count. */
-export type ReverseHow = Pick<RunHow, "hidden" | "until">;
+/**
+ * The session's own stops for a reverse run (reverse-finish): hidden
+ * breakpoints and when they count; `accept` keeps only some stops (why).
+ */
+export type ReverseHow = Pick<RunHow, "hidden" | "until"> & { accept?: (e: StopEvent) => boolean };
 
 /** What a reverse run ended with: the stop, or the start of the history. */
 export interface ReverseEnd {
@@ -29,6 +32,8 @@ export interface ReverseEnd {
   found: boolean;
   /** The breakpoint or watchpoint it stopped at. */
   spec?: BreakSpec;
+  /** The stop, as the scan recorded it. */
+  event?: StopEvent;
 }
 
 /**
@@ -48,18 +53,74 @@ export async function reverseContinue(s: SessionState, m: Machine, opts: Execute
     await travel(s, m, lo, opts, "went back to instruction");
     s.breakpoints.forgetLast(m);
     let last: StopEvent | undefined;
-    const end: RunEnd = await s.run(m, hi - lo, opts, { ...how, remember: false, record: (e) => (last = e) });
+    const end: RunEnd = await s.run(m, hi - lo, opts, {
+      hidden: how.hidden,
+      until: how.until,
+      remember: false,
+      record: (e) => {
+        if (how.accept?.(e) !== false) last = e;
+      },
+    });
     if (end.kind === "interrupt") return { reason: end.reason, found: true };
     if (last) {
       await travel(s, m, last.at, opts, "went back to instruction");
       if (last.hit) s.breakpoints.setLast(m, last.at, last.hit);
       s.dropTemporary([last.spec]);
       s.lastStop = last.reason;
-      return { reason: last.reason, found: true, spec: last.spec };
+      return { reason: last.reason, found: true, spec: last.spec, event: last };
     }
     hi = lo;
   }
   await travel(s, m, first, opts, "went back to instruction");
   s.lastStop = `no more reverse-execution history: at the start, instruction ${first}`;
   return { reason: s.lastStop, found: false };
+}
+
+/** A register change found by {@link lastRegisterChange}. */
+export interface RegisterChange {
+  /** The position before the instruction that changed it (where the search left the machine). */
+  at: number;
+  eip: number;
+  before: number;
+  after: number;
+}
+
+/**
+ * Goes back to the last instruction before the position that changed
+ * `read(guest)` (a register of the top-level guest), one checkpoint
+ * interval at a time, stepping each interval one instruction at a time
+ * (about a microsecond an instruction). Undefined, at the start of the
+ * history, if nothing since the start changed it.
+ *
+ * @example
+ * await lastRegisterChange(s, m, (g) => g.cpu.r[EAX], {}); // { at: 9386, eip: 0x0804971d, before: 2, after: 3 }
+ */
+export async function lastRegisterChange(
+  s: SessionState,
+  m: Machine,
+  read: (g: Machine["guest"]) => number,
+  opts: ExecuteOptions,
+): Promise<RegisterChange | undefined> {
+  const first = m.timeline.checkpoints[0].at;
+  s.remember();
+  for (let hi = m.position; hi > first;) {
+    const lo = nearest(m.timeline.checkpoints, hi - 1)!.at;
+    await travel(s, m, lo, opts, "went back to instruction");
+    s.breakpoints.detach(m);
+    let last: RegisterChange | undefined;
+    while (m.position < hi) {
+      const eip = m.guest.cpu.eip >>> 0, before = read(m.guest);
+      m.timeline.run(1);
+      const after = read(m.guest);
+      if (after !== before) last = { at: m.position - 1, eip, before, after };
+      if (m.position % 65536 === 0 && opts.signal?.aborted) return undefined;
+    }
+    if (last) {
+      await travel(s, m, last.at, opts, "went back to instruction");
+      return last;
+    }
+    hi = lo;
+  }
+  await travel(s, m, first, opts, "went back to instruction");
+  return undefined;
 }

@@ -15,7 +15,7 @@ import { FileSystem } from "../linux/fs/filesystem.ts";
 import { disassemble } from "../cpu/isa/disasm.ts";
 import { type BreakSpec, BreakpointTable, describeHit, type NewBreak } from "./breakpoints.ts";
 import { evaluate, type ExprScope } from "./expr.ts";
-import { describeChange, WatchScan } from "./watch.ts";
+import { describeChange, type WatchChange, WatchScan } from "./watch.ts";
 import type { BreakHit } from "../vm/debug.ts";
 import { CommandError } from "./errors.ts";
 import { activeChain, flatten, GuestCache, type GuestNode, guestNodes } from "./hierarchy.ts";
@@ -90,6 +90,9 @@ export interface StopEvent {
   spec?: BreakSpec;
   /** The engine's hit, for a breakpoint (a forward run from there steps over it). */
   hit?: BreakHit;
+  /** For a watchpoint: the change (values in run order) and the address of the instruction that made it. */
+  change?: WatchChange;
+  eip?: number;
 }
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -416,13 +419,14 @@ export class SessionState {
     m.timeline.run(from - m.position);
     watch.remember(m.guest);
     while (m.position < end) {
+      const eip = m.guest.cpu.eip >>> 0;
       const stop = m.timeline.run(1);
       const change = watch.changed(m.guest);
       if (!change || !this.conditionHolds(change.spec, this.nodes(m))) continue;
       if (how.record) {
         // Going backwards the change is undone: gdb reports the later value as the old one.
         const undone = { ...change, before: change.after, after: change.before };
-        how.record({ at: m.position - 1, reason: describeChange(undone), spec: change.spec });
+        how.record({ at: m.position - 1, reason: describeChange(undone), spec: change.spec, change, eip });
         continue;
       }
       this.dropTemporary([change.spec]);

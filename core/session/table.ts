@@ -13,6 +13,7 @@ import { breakCmd, condition, deleteCmd, tbreak, watch } from "./commands/breaks
 import { bt, finish, until } from "./commands/frames.ts";
 import { reverseContinueCmd, reverseFinish, reverseNexti, reverseStepi } from "./commands/reverse.ts";
 import { info, print, x } from "./commands/examine.ts";
+import { when, why } from "./commands/history.ts";
 import { diff, restore, snapshot } from "./commands/store.ts";
 
 const help: Command = {
@@ -32,7 +33,7 @@ const help: Command = {
 export const COMMANDS: readonly Command[] = [
   load, guests, select,
   step, next, run, cont, finish, until, back, goto,
-  reverseContinueCmd, reverseStepi, reverseNexti, reverseFinish,
+  reverseContinueCmd, reverseStepi, reverseNexti, reverseFinish, when, why,
   breakCmd, tbreak, condition, watch, deleteCmd,
   regs, mem, x, print, info, bt, disasm, tree, output, status,
   set, poke,

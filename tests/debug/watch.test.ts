@@ -6,33 +6,10 @@
  * exactly one instruction before each going back. Small chunks and
  * checkpoint intervals put changes on and across every boundary.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { assert, test } from "../harness.ts";
-import { Guest, newGuestTree } from "../../core/vm/guest.ts";
-import { SymbolTable } from "../../core/elf/symbols.ts";
 import { Session } from "../../core/session/mod.ts";
-import { REPO } from "../support/guests.ts";
 import { ESP } from "../../core/cpu/state.ts";
-import { peek } from "../../core/session/inspect.ts";
-
-const PROGRAM = join(REPO, "examples/debug/counter");
-const image = readFileSync(PROGRAM);
-const syms = SymbolTable.fromElf(image);
-
-/** Positions after which the `len` bytes at `at` differ from before, stepping from the first instruction to the exit. */
-function bruteForce(at: number, len: number): number[] {
-  const g = Guest.fromTree(newGuestTree({ program: image, argv: ["counter"] }));
-  const read = () => Array.from({ length: len }, (_, i) => peek(g.mem, at + i)).join(",");
-  let before = read();
-  const out: number[] = [];
-  while (g.run(1).status === "budget") {
-    const now = read();
-    if (now !== before) out.push(g.instructions);
-    before = now;
-  }
-  return out;
-}
+import { memoryChanges, PROGRAM, syms } from "./brute.ts";
 
 async function stops(s: Session, command: string): Promise<number[]> {
   const out: number[] = [];
@@ -61,7 +38,7 @@ for (const [name, setup] of [
     const r = await s.execute(setup);
     assert.ok(r.ok, r.text);
     const addr = name.startsWith("a global") ? syms.lookup("counter")!.address : (espAtMain - 0x18) >>> 0;
-    const all = bruteForce(addr, 4);
+    const all = memoryChanges(addr, 4).map((c) => c.at);
     const expected = all.filter((p) => p > start);
     assert.ok(expected.length >= 5, `${expected.length} changes`);
     assert.deepEqual(await stops(s, "continue"), expected);
