@@ -88,3 +88,23 @@ test("repl --gdb: gdb takes over the session a script left at a breakpoint, and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("gdbserver: gdb reads the x87 registers (ratio = counter / 3.0 on the FPU stack)", async () => {
+  // 0x08049736 is main's fdivrp (objdump): ST0 = 3.0, ST1 = counter; after it ST0 = counter / 3.
+  const out = await session("deno", [
+    "break *0x08049736", "continue", "continue", "continue", "p counter", "p $st0", "p $st1", "info float", "stepi", "p $st0",
+  ]);
+  assert.match(out, /^\$1 = 7$/m);
+  assert.match(out, /^\$2 = 3$/m);
+  assert.match(out, /^\$3 = 7$/m);
+  assert.match(out, /^\$4 = 2\.33333333333333333326$/m, "7 / 3 in 80-bit extended precision");
+  // info float: gdb decodes our status and tag words: two valid registers at the top of the stack, the rest empty.
+  assert.match(out, /^=>R6: Valid +0x4000c000000000000000 \+3\s*$/m);
+  assert.match(out, /^ {2}R7: Valid +0x4001e000000000000000 \+7\s*$/m);
+  assert.match(out, /^ {2}R0: Empty /m);
+  assert.match(out, /TOP: 6/);
+  // The last x87 instruction before: objdump's `fldl 0x80b7008` at 0x8049730 (opcode dd 05).
+  assert.match(out, /Instruction Pointer: 0x73:0x08049730/);
+  assert.match(out, /Operand Pointer: +0x7b:0x080b7008/);
+  assert.match(out, /Opcode: +0xdd05/);
+});
