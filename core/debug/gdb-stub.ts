@@ -23,6 +23,7 @@ import { type GuestNode } from "../session/hierarchy.ts";
 import type { ExecuteOptions } from "../session/view.ts";
 import { readAllRegisters, readGdbRegister, registerSize, GDB_REGISTERS, writeGdbRegister } from "./registers.ts";
 import { fromHex, toHex } from "./rsp.ts";
+import type { Cpu } from "../cpu/state.ts";
 import { targetXml } from "./target-xml.ts";
 
 /** Signals in stop replies. */
@@ -150,7 +151,7 @@ export class GdbStub {
   }
 
   /** Edits the top-level guest's CPU (the session's edit: history restarts there). */
-  private edit(change: (c: ReturnType<GdbStub["guest"]>["cpu"]) => boolean): string {
+  private edit(change: (c: Cpu) => boolean): string {
     let ok = true;
     this.s.edit(this.root(), (g) => (ok = change(g.cpu)));
     return ok ? "OK" : "E01";

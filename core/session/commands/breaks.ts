@@ -223,6 +223,22 @@ function watchCommand(name: string, access: WatchAccess, summary: string): Comma
 
 export const watch = watchCommand("watch", "write", "stop when a variable's value changes (after the instruction that changed it)");
 
+/** gdb's read and access watchpoints, named so a gdb user learns why they are missing. */
+function notYet(name: string, what: string): Command {
+  return {
+    name,
+    args: "SYMBOL|*ADDR [LEN]",
+    summary: `(not available yet) stop when a variable is ${what}`,
+    details: "fx86 cannot yet tell which instructions read memory; watch (changes) works, forward and backward.",
+    run() {
+      throw new CommandError(`${name} is not available yet: fx86 cannot tell reads yet; watch stops at changes`);
+    },
+  };
+}
+
+export const rwatch = notYet("rwatch", "read");
+export const awatch = notYet("awatch", "read or written");
+
 export const deleteCmd: Command = {
   name: "delete",
   args: "[N|all]",

@@ -7,7 +7,6 @@ import { CommandError } from "../errors.ts";
 import { evaluate } from "../expr.ts";
 import { disasmFrom, peek } from "../inspect.ts";
 import { hex32 } from "../numbers.ts";
-import { GDB_REGISTERS } from "../../debug/registers.ts";
 import { readRegister } from "../registers.ts";
 import type { SessionState } from "../state.ts";
 import { flagRows } from "../rows.ts";
@@ -163,6 +162,9 @@ export const print: Command = {
   },
 };
 
+/** The registers `info registers` shows, in gdb's order. */
+const GDB_ORDER = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "eip", "eflags", "cs", "ss", "ds", "es", "fs", "gs"];
+
 /** gdb's `info registers` line: name, hex, natural value. */
 function registerLine(s: SessionState, name: string): string {
   const g = s.guestOf(s.selectedNode());
@@ -177,7 +179,7 @@ function registerLine(s: SessionState, name: string): string {
 
 const INFO: Record<string, (s: SessionState, args: string[]) => string> = {
   registers(s, args) {
-    const names = args.length > 0 ? args.map((a) => a.replace(/^\$/, "")) : GDB_REGISTERS.slice(0, 16);
+    const names = args.length > 0 ? args.map((a) => a.replace(/^\$/, "")) : GDB_ORDER;
     for (const n of names) if (readRegister(s.guestOf(s.selectedNode()).cpu, n) === undefined) throw new CommandError(`no register "${n}"`);
     return names.map((n) => registerLine(s, n)).join("\n");
   },
