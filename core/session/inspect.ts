@@ -17,14 +17,10 @@ export function peek(m: Memory, a: number): number | null {
   }
 }
 
-/**
- * An instruction's text with gdb's label after a branch target
- * (`call 0x08049abc <puts>`).
- */
-function labelTarget(text: string, symbols?: SymbolTable): string {
+/** The symbol label of a branch's target (`call 0x08049abc`: "puts"), or "". */
+function targetLabel(text: string, symbols?: SymbolTable): string {
   const m = /^(call|j[a-z]+|loop[a-z]*) (0x[0-9a-f]+)$/.exec(text);
-  const label = m && symbols?.label(Number(m[2]));
-  return label ? `${text} <${label}>` : text;
+  return (m && symbols?.label(Number(m[2]))) || "";
 }
 
 function row(m: Memory, a: number, eip: number, marks: Set<number>, symbols?: SymbolTable): DisasmRow {
@@ -48,10 +44,11 @@ function row(m: Memory, a: number, eip: number, marks: Set<number>, symbols?: Sy
   return {
     address: a >>> 0,
     bytes: bytes.join(" "),
-    text: labelTarget(text, symbols),
+    text,
     current: (a >>> 0) === (eip >>> 0),
     breakpoint: marks.has(a >>> 0),
     label: symbols?.label(a) ?? "",
+    targetLabel: targetLabel(text, symbols),
   };
 }
 

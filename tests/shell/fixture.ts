@@ -26,6 +26,7 @@ export function nestedView(): ShellView {
       current: i === 2,
       breakpoint: i === 3,
       label: "",
+      targetLabel: "",
     })),
     memory: [{ address: 0x0804a000, bytes: [...[...Array(15).keys()].map((b) => 0x41 + b), null] }],
     treePath: "",

@@ -10,7 +10,7 @@ import { hex32 } from "../numbers.ts";
 import { readRegister } from "../registers.ts";
 import type { SessionState } from "../state.ts";
 import { flagRows } from "../rows.ts";
-import { status } from "./inspect.ts";
+import { status, withTarget } from "./inspect.ts";
 import { breakCmd } from "./breaks.ts";
 import { bt } from "./frames.ts";
 
@@ -106,7 +106,7 @@ export const x: Command = {
     if (f.format === "i") {
       const g = s.guestOf(node);
       for (const r of disasmFrom(g.mem, addr, f.count, g.cpu.eip, new Set(), s.symbols(node))) {
-        lines.push(`${r.current ? "=> " : "   "}${hex32(r.address)}${r.label ? ` <${r.label}>` : ""}:\t${r.text}`);
+        lines.push(`${r.current ? "=> " : "   "}${hex32(r.address)}${r.label ? ` <${r.label}>` : ""}:\t${withTarget(r)}`);
         next = (r.address + r.bytes.split(" ").length) >>> 0;
       }
     } else if (f.format === "s") {

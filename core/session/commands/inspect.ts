@@ -143,12 +143,18 @@ export const disasm: Command = {
   },
 };
 
+/** An instruction's text with gdb's label after a branch target: `call 0x080496d5 <add>`. */
+export function withTarget(r: DisasmRow): string {
+  return r.targetLabel ? `${r.text} <${r.targetLabel}>` : r.text;
+}
+
 /** Disassembly rows as text: `=>` at EIP, `*` at breakpoints, gdb's `<main+12>` where there are symbols. */
 export function disasmLines(rows: DisasmRow[]): string {
   const width = Math.max(0, ...rows.map((r) => (r.label ? r.label.length + 3 : 0)));
   return rows.map((r) => {
     const label = width === 0 ? "" : ` ${(r.label ? `<${r.label}>` : "").padEnd(width - 1)}`;
-    return `${r.current ? "=>" : "  "}${r.breakpoint ? "*" : " "}${hex32(r.address)}${label}  ${r.bytes.padEnd(20)} ${r.text}`.trimEnd();
+    return `${r.current ? "=>" : "  "}${r.breakpoint ? "*" : " "}${hex32(r.address)}${label}  ${r.bytes.padEnd(20)} ${withTarget(r)}`
+      .trimEnd();
   }).join("\n");
 }
 
