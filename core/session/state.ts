@@ -25,6 +25,7 @@ import type { Checkpoint, CheckpointLimit } from "../vm/timeline.ts";
 import { hex32 } from "./numbers.ts";
 import { readRegister, REGISTER_NAMES } from "./registers.ts";
 import { SymbolTable } from "../elf/symbols.ts";
+import { lineTable, type LineRow } from "../elf/lines.ts";
 import type { ExecuteOptions } from "./view.ts";
 import type { LoadOptions } from "./command.ts";
 
@@ -127,6 +128,7 @@ export class SessionState {
   busy = false;
   /** The symbols of each machine's program, by machine name (from `load`; a restore keeps them). */
   readonly symbolTables = new Map<string, SymbolTable>();
+  private readonly lineTables = new Map<string, readonly LineRow[]>();
   /** Each machine's program file, by machine name (from `load`): its host path and bytes (gdb reads it). */
   readonly programs = new Map<string, { path: string; image: Uint8Array }>();
 
@@ -195,6 +197,7 @@ export class SessionState {
     }
     this.machines = trees.map(([name, tree, budget]) => this.newMachine(name, tree, budget));
     this.symbolTables.clear();
+    this.lineTables.clear();
     this.programs.clear();
     for (const [name, program] of programs) {
       this.programs.set(name, program);
@@ -302,6 +305,16 @@ export class SessionState {
    */
   symbols(node: GuestNode): SymbolTable {
     return node.depth === 0 ? this.symbolTables.get(node.id) ?? SymbolTable.EMPTY : SymbolTable.EMPTY;
+  }
+
+  /** The DWARF line table of a guest's program (top-level guests; empty without -g), read on first use. */
+  lines(node: GuestNode): readonly LineRow[] {
+    if (node.depth > 0) return [];
+    const program = this.programs.get(node.id);
+    if (!program) return [];
+    let rows = this.lineTables.get(node.id);
+    if (!rows) this.lineTables.set(node.id, rows = lineTable(program.image));
+    return rows;
   }
 
   /**

@@ -5,6 +5,7 @@ import { syscallName, syscallNames } from "../../linux/syscalls/names.ts";
 import { type NewBreak, WATCH_NAMES, type WatchAccess } from "../breakpoints.ts";
 import { evaluate } from "../expr.ts";
 import { rangeText } from "../watch.ts";
+import { lineAddress } from "../../elf/lines.ts";
 import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { parseAddress, parseCount } from "../numbers.ts";
@@ -70,8 +71,14 @@ function parseBreak(s: SessionState, args: string[]): NewBreak {
       const [guest, what] = inGuest(s, args);
       if (what.length !== 1) throw new CommandError("usage: break ADDR|SYMBOL|*ADDR [in GUEST] [if COND]");
       const id = guest ?? s.selectedNode().id;
-      // Register expressions and symbols are the guest's the breakpoint is for, if it exists now.
+      // Register expressions, symbols and lines are the guest's the breakpoint is for, if it exists now.
       const node = s.allNodes().find((n) => n.id === id);
+      const fileLine = /^(.+):(\d+)$/.exec(what[0]);
+      if (fileLine) {
+        const eip = node && lineAddress(s.lines(node), fileLine[1], Number(fileLine[2]));
+        if (eip === undefined) throw new CommandError(`no code for ${what[0]}`);
+        return { kind: "address", guest: id, eip };
+      }
       const eip = parseAddress(what[0], node ? s.names(node) : () => undefined);
       return { kind: "address", guest: id, eip };
     }
