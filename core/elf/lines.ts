@@ -57,23 +57,22 @@ class Reader {
   u32(): number {
     return (this.u16() | (this.u16() << 16)) >>> 0;
   }
-  uleb(): number {
+  /** A LEB128 number read as unsigned, with the scale past its last byte and that byte (to sign it). */
+  private leb(): { v: number; scale: number; last: number } {
     let v = 0, scale = 1, byte: number;
     do {
       byte = this.u8();
       v += (byte & 0x7f) * scale;
       scale *= 128;
     } while (byte & 0x80);
-    return v;
+    return { v, scale, last: byte };
+  }
+  uleb(): number {
+    return this.leb().v;
   }
   sleb(): number {
-    let v = 0, scale = 1, byte: number;
-    do {
-      byte = this.u8();
-      v += (byte & 0x7f) * scale;
-      scale *= 128;
-    } while (byte & 0x80);
-    return byte & 0x40 ? v - scale : v;
+    const { v, scale, last } = this.leb();
+    return last & 0x40 ? v - scale : v;
   }
   str(): string {
     const s = cString(this.b, this.at);
