@@ -31,7 +31,12 @@ export function gdbserverCommand() {
     });
 }
 
-/** A TCP port option's value. */
+/**
+ * A TCP port option's value.
+ *
+ * @example
+ * new Command("x").option("--port <n>", "port", parsePort, 1234);
+ */
 export function parsePort(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) throw new InvalidArgumentError("expected a TCP port number (0 to 65535)");

@@ -19,7 +19,12 @@ export const GDB_REGISTERS = [
 
 const SEGMENT_ORDER = [CS, SS, DS, ES, FS, GS];
 
-/** Size in bytes of register `n`. */
+/**
+ * Size in bytes of register `n`.
+ *
+ * @example
+ * registerSize(16); // 10: st0
+ */
 export function registerSize(n: number): number {
   return n >= 16 && n < 24 ? 10 : 4;
 }
@@ -55,7 +60,12 @@ export function readGdbRegister(c: Cpu, n: number): Uint8Array | undefined {
   return out;
 }
 
-/** Every register, concatenated: the `g` packet's contents. */
+/**
+ * Every register, concatenated: the `g` packet's contents.
+ *
+ * @example
+ * toHex(readAllRegisters(guest.cpu)).length; // 352
+ */
 export function readAllRegisters(c: Cpu): Uint8Array {
   const parts = GDB_REGISTERS.map((_, n) => readGdbRegister(c, n)!);
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
@@ -72,6 +82,9 @@ export function readAllRegisters(c: Cpu): Uint8Array {
  * (the bits user code may change) are written; x87 registers through the
  * FRSTOR image; segment registers, whose bases the OS layer owns, only if
  * unchanged. Returns false for what cannot be written.
+ *
+ * @example
+ * writeGdbRegister(guest.cpu, 0, new Uint8Array([1, 0, 0, 0])); // eax = 1
  */
 export function writeGdbRegister(c: Cpu, n: number, bytes: Uint8Array): boolean {
   if (n < 0 || n >= GDB_REGISTERS.length || bytes.length !== registerSize(n)) return false;

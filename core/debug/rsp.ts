@@ -44,7 +44,12 @@ export class RspReader {
   }
 }
 
-/** The modulo-256 sum of a packet body's bytes. */
+/**
+ * The modulo-256 sum of a packet body's bytes.
+ *
+ * @example
+ * checksum("OK"); // 0x9a
+ */
 export function checksum(body: string): number {
   let sum = 0;
   for (let i = 0; i < body.length; i++) sum = (sum + body.charCodeAt(i)) & 0xff;
@@ -73,14 +78,24 @@ export function frame(payload: string): string {
   return `$${body}#${checksum(body).toString(16).padStart(2, "0")}`;
 }
 
-/** Bytes as lowercase hex. */
+/**
+ * Bytes as lowercase hex.
+ *
+ * @example
+ * toHex([0x31, 0xed]); // "31ed"
+ */
 export function toHex(bytes: ArrayLike<number>): string {
   let s = "";
   for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, "0");
   return s;
 }
 
-/** Hex back to bytes (an odd or non-hex string throws RangeError). */
+/**
+ * Hex back to bytes (an odd or non-hex string throws RangeError).
+ *
+ * @example
+ * fromHex("31ed"); // Uint8Array [0x31, 0xed]
+ */
 export function fromHex(hex: string): Uint8Array {
   if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) throw new RangeError(`not hex: ${hex.slice(0, 20)}`);
   const out = new Uint8Array(hex.length / 2);

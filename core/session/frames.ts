@@ -25,7 +25,12 @@ export interface Frame {
   label: string;
 }
 
-/** The 32-bit word at `addr`, or undefined if any byte is unmapped. */
+/**
+ * The 32-bit word at `addr`, or undefined if any byte is unmapped.
+ *
+ * @example
+ * wordAt(guest, guest.cpu.r[ESP]); // the return address, at a function's entry
+ */
 export function wordAt(g: Guest, addr: number): number | undefined {
   let v = 0;
   for (let i = 3; i >= 0; i--) {

@@ -34,7 +34,13 @@ function sameBytes(a: (number | null)[], b: (number | null)[]): boolean {
   return a.every((x, i) => x === b[i]);
 }
 
-/** A range's value as gdb prints a watched int: little-endian, decimal for 1, 2 and 4 bytes, else hex bytes. */
+/**
+ * A range's value as gdb prints a watched int: little-endian, decimal for
+ * 1, 2 and 4 bytes, else hex bytes.
+ *
+ * @example
+ * valueText([0xff, 0xff, 0xff, 0xff]); // "-1"
+ */
 export function valueText(bytes: (number | null)[]): string {
   if (bytes.some((b) => b === null)) return "<unmapped>";
   const b = bytes as number[];
@@ -116,7 +122,12 @@ export class WatchScan {
   }
 }
 
-/** `N bytes at 0x…`, for messages. */
+/**
+ * `N bytes at 0x…`, for messages.
+ *
+ * @example
+ * rangeText({ addr: 0x80ed2e0, len: 4 }); // "4 bytes at 0x080ed2e0"
+ */
 export function rangeText(w: { addr: number; len: number }): string {
   return `${w.len} byte${w.len === 1 ? "" : "s"} at ${hex32(w.addr)}`;
 }

@@ -12,7 +12,12 @@ import { ESP } from "../../cpu/state.ts";
 import { registerOf } from "./inspect.ts";
 import { next, report } from "./run.ts";
 
-/** The selected guest's frames. */
+/**
+ * The selected guest's frames.
+ *
+ * @example
+ * selectedFrames(s)[0].label; // "add+3"
+ */
 export function selectedFrames(s: SessionState): Frame[] {
   const node = s.selectedNode();
   return frames(s.guestOf(node), s.symbols(node));
@@ -32,6 +37,10 @@ function espOf(s: SessionState, id: string): number {
  * A hidden stop where frame `f` returns to its caller: at the return
  * address, with the return address popped (ESP above its slot), so a
  * recursive call reaching the same address deeper does not count.
+ *
+ * @example
+ * const back = returnOf(s, selectedFrames(s)[0]);
+ * await s.run(s.machine(), Infinity, {}, { hidden: back.hidden, until: back.until });
  */
 export function returnOf(s: SessionState, f: Frame): { hidden: NewBreak[]; until: () => boolean; ret: number } {
   const id = s.selectedNode().id;

@@ -143,12 +143,23 @@ export const disasm: Command = {
   },
 };
 
-/** An instruction's text with gdb's label after a branch target: `call 0x080496d5 <add>`. */
+/**
+ * An instruction's text with gdb's label after a branch target.
+ *
+ * @example
+ * withTarget(row); // "call 0x80496d5 <add>"
+ */
 export function withTarget(r: DisasmRow): string {
   return r.targetLabel ? `${r.text} <${r.targetLabel}>` : r.text;
 }
 
-/** Disassembly rows as text: `=>` at EIP, `*` at breakpoints, gdb's `<main+12>` where there are symbols. */
+/**
+ * Disassembly rows as text: `=>` at EIP, `*` at breakpoints, gdb's
+ * `<main+12>` where there are symbols.
+ *
+ * @example
+ * disasmLines(disasmFrom(g.mem, g.cpu.eip, 4, g.cpu.eip, new Set(), symbols));
+ */
 export function disasmLines(rows: DisasmRow[]): string {
   const width = Math.max(0, ...rows.map((r) => (r.label ? r.label.length + 3 : 0)));
   return rows.map((r) => {

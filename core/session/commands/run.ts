@@ -12,7 +12,12 @@ import { decode } from "../../cpu/isa/decoder.ts";
 import { peek } from "../inspect.ts";
 import type { Guest } from "../../vm/guest.ts";
 
-/** The length of the instruction at `eip` (unmapped bytes read as 0). */
+/**
+ * The length of the instruction at `eip` (unmapped bytes read as 0).
+ *
+ * @example
+ * instructionLength(guest, 0x08049715); // 5: call rel32
+ */
 export function instructionLength(g: Guest, eip: number): number {
   return decode((a) => peek(g.mem, a) ?? 0, eip).len;
 }
@@ -120,6 +125,9 @@ export const cont: Command = {
  * it (Timeline.seek); the replay from there, like a run forward, goes in
  * chunks, so a long one shows progress and can be interrupted. A replay
  * that got there says `arrived`; a run forward reports like run.
+ *
+ * @example
+ * await travel(s, s.machine(), 9388, {}, "went back to instruction");
  */
 export async function travel(s: SessionState, m: Machine, target: number, opts: ExecuteOptions, arrived: string): Promise<string> {
   s.remember();
