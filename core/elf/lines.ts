@@ -15,6 +15,8 @@ export interface LineRow {
   line: number;
   /** A recommended breakpoint location (DWARF's is_stmt). */
   stmt: boolean;
+  /** The end of a sequence: the first address after its code (no code of its own). */
+  end?: true;
 }
 
 const SHT_NOBITS = 8;
@@ -189,7 +191,7 @@ function run(r: Reader, end: number, h: Header, rows: LineRow[]): void {
         const next = r.at + len;
         const sub = r.u8();
         if (sub === 1) {
-          // end_sequence: the row marks the end; it is no code of its own.
+          rows.push({ address: address >>> 0, file: h.files[file] ?? "", line, stmt, end: true });
           address = 0, file = 1, line = 1, stmt = h.defaultStmt;
         } else if (sub === 2) address = r.u32();
         r.at = next;
@@ -210,6 +212,21 @@ function run(r: Reader, end: number, h: Header, rows: LineRow[]): void {
 }
 
 /**
+ * The source line of `address`: the row at or before it in its sequence,
+ * or undefined outside every sequence.
+ *
+ * @example
+ * lineOf(rows, 0x08049720); // { file: "counter.c", line: 17, … }
+ */
+export function lineOf(rows: readonly LineRow[], address: number): LineRow | undefined {
+  let best: LineRow | undefined;
+  for (const r of rows) {
+    if (r.address <= address && (best === undefined || r.address >= best.address)) best = r;
+  }
+  return best?.end ? undefined : best;
+}
+
+/**
  * The address to break at for `FILE:LINE`: the lowest statement address of
  * that line in a file whose name ends with FILE; undefined if none.
  *
@@ -219,7 +236,7 @@ function run(r: Reader, end: number, h: Header, rows: LineRow[]): void {
 export function lineAddress(rows: readonly LineRow[], file: string, line: number): number | undefined {
   let best: number | undefined;
   for (const r of rows) {
-    if (r.line !== line || !r.stmt || !(r.file === file || r.file.endsWith("/" + file))) continue;
+    if (r.end || r.line !== line || !r.stmt || !(r.file === file || r.file.endsWith("/" + file))) continue;
     if (best === undefined || r.address < best) best = r.address;
   }
   return best;

@@ -70,3 +70,16 @@ test("repl gdb-style: where reverse execution went, a straight run from the star
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(places(r.stdout).slice(1), reached);
 });
+
+test("repl gdb-style: bt names the frames and source lines gdb's own unwinder and DWARF reader give", async () => {
+  const server = await startServer("deno", [join(REPO, PROGRAM)]);
+  const gdb = gdbBatch(server.port, ["break add", "continue", "bt", "detach"]);
+  await server.exited;
+  // gdb: "#0  add (a=0, b=0) at debug/counter.c:8", "#1  0x… in twice (x=0) at …:12", "#2  0x… in main () at …:17".
+  const theirs = [...gdb.matchAll(/^#\d+ +(?:0x[0-9a-f]+ in )?(\w+) \(.*\) at \S*?counter\.c:(\d+)$/gm)].map((m) => `${m[1]}:${m[2]}`);
+  // Ours at add's first instruction (gdb's break add is after its prologue: line 8 rather than 7).
+  const block = EXPECTED.slice(EXPECTED.indexOf("#0  0x080496d5 in add"));
+  const ours = [...block.matchAll(/^#\d+ +0x[0-9a-f]{8} in (\w+) \(\S+\) at counter\.c:(\d+)$/gm)].slice(0, 3).map((m) => `${m[1]}:${m[2]}`);
+  assert.deepEqual(ours.slice(1), theirs.slice(1));
+  assert.deepEqual([ours[0], theirs[0]], ["add:7", "add:8"]);
+});

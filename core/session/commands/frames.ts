@@ -9,6 +9,7 @@ import { hex32, parseAddress } from "../numbers.ts";
 import type { SessionState } from "../state.ts";
 import type { NewBreak } from "../breakpoints.ts";
 import { ESP } from "../../cpu/state.ts";
+import { lineOf } from "../../elf/lines.ts";
 import { registerOf } from "./inspect.ts";
 import { next, report } from "./run.ts";
 
@@ -23,9 +24,15 @@ export function selectedFrames(s: SessionState): Frame[] {
   return frames(s.guestOf(node), s.symbols(node));
 }
 
-/** `#N  0x… in main+12 ()`, gdb's backtrace line. */
-function frameLine(f: Frame, n: number): string {
-  return `#${n}  ${hex32(f.pc)}${f.label ? ` in ${f.label.replace(/\+\d+$/, "")} (${f.label})` : ""}`;
+/**
+ * `#N  0x… in main (main+12) at counter.c:17`, gdb's backtrace line (the
+ * source line where the program has a line table; an outer frame's is its
+ * call's, the instruction before its return address).
+ */
+function frameLine(s: SessionState, f: Frame, n: number): string {
+  const row = lineOf(s.lines(s.selectedNode()), n === 0 ? f.pc : f.pc - 1);
+  const at = row ? ` at ${row.file}:${row.line}` : "";
+  return `#${n}  ${hex32(f.pc)}${f.label ? ` in ${f.label.replace(/\+\d+$/, "")} (${f.label})` : ""}${at}`;
 }
 
 /** ESP of the selected guest now (the hidden breakpoints' test). */
@@ -60,7 +67,7 @@ export const bt: Command = {
     if (args.length > 1) throw new CommandError("usage: bt [N]");
     const n = args.length === 0 ? 64 : Number(args[0]);
     if (!(Number.isInteger(n) && n >= 1)) throw new CommandError(`N must be a positive count, not "${args[0]}"`);
-    return selectedFrames(s).slice(0, n).map(frameLine).join("\n");
+    return selectedFrames(s).slice(0, n).map((f, i) => frameLine(s, f, i)).join("\n");
   },
 };
 
