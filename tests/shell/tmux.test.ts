@@ -117,6 +117,19 @@ test("shell: a long run shows its progress, a key interrupts it, and the session
   }
 }, { ignore: !HAVE_TMUX });
 
+test("shell: NO_COLOR=1 draws without any SGR sequence; without it the screen is styled", async () => {
+  const sgr = /\x1b\[[0-9;]*m/;
+  for (const [env, styled] of [["NO_COLOR=1", false], ["FX86_PLAIN=0", true]] as const) {
+    const t = new Terminal(["env", env, bin("bun"), "cli/main.ts", "shell", "examples/hello/hello"], REPO);
+    try {
+      await t.until((s) => s.includes("Disassembly"), "the panels");
+      assert.equal(sgr.test(t.styled()), styled, env);
+    } finally {
+      t.close();
+    }
+  }
+}, { ignore: !HAVE_TMUX });
+
 test("shell: a target that cannot be loaded is one line and status 2, before the screen is taken", async () => {
   const t = new Terminal([bin("bun"), "cli/main.ts", "shell", "examples/nope.yaml"], REPO);
   try {
