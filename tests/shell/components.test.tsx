@@ -198,3 +198,11 @@ test("shell: the host tree shows a three-digit exit status whole, and a sub-gues
     for (const l of lines) assert.ok(l.length <= width, `${JSON.stringify(l)} fits ${width}`);
   }
 });
+
+test("shell: a guest stopped by a budget reads as paused, as spent once its manifest budget is used up", () => {
+  const view = nestedView();
+  view.guests[0] = { ...view.guests[0], status: "budget", budget: 1000, budgetLeft: 400 };
+  assert.match(plain(hostsPanel(view.guests, view.selected, 60).lines[0]), /paused/);
+  view.guests[0] = { ...view.guests[0], budgetLeft: 0 };
+  assert.match(plain(hostsPanel(view.guests, view.selected, 60).lines[0]), /spent/);
+});

@@ -63,7 +63,7 @@ for (const [name, argv, quit] of FORMS) {
       t.send("c");
       const nested = await t.until((s) => s.includes("breakpoint 1: RUN entry of nest/fs/child/fs/child"), "the stop");
       const hosts = nested.split("\n").slice(1, 4).map((l) => l.slice(0, l.indexOf("││")));
-      assert.match(hosts[0], /^│ nest {9}budget/);
+      assert.match(hosts[0], /^│ nest {9}paused/);
       assert.match(hosts[1], /^│▶ {2}\/child {5}running/);
       assert.match(hosts[2], /^│ {5}\/child {3}new/);
       expectScreen("nested", nested);
@@ -107,7 +107,7 @@ test("shell: a long run shows its progress, a key interrupts it, and the session
     const at = Number(/interrupted at instruction (\d+)/.exec(status(stopped))![1]);
     assert.ok(at >= 1_000_000, `stopped at ${at}`);
     // The host tree counts what ran (in millions), under no budget.
-    assert.match(stopped.split("\n")[1], /^│▶nest +budget +∞ +[\d.]+M│/);
+    assert.match(stopped.split("\n")[1], /^│▶nest +paused +∞ +[\d.]+M│/);
     t.send("s");
     await t.until((s) => s.includes(`[${at + 1}] nest`), "one more instruction from there");
     t.send("q");
