@@ -173,7 +173,11 @@ export class Memory {
   /**
    * True if page `page` was written (or mapped, unmapped, replaced) since
    * the last takeChanges: what watchpoints check between chunks of a run
-   * (core/session/watch.ts), without taking the changes.
+   * (core/session/watch.ts), without taking the changes. It is the list
+   * snapshots rely on, so every tier that writes memory keeps it.
+   *
+   * @example
+   * m.takeChanges(); m.w32(0x1000, 1); m.written(1); // true
    */
   written(page: number): boolean {
     return this.changed.has(page);
