@@ -16,6 +16,7 @@ import { exportCommand, importCommand } from "./commands/bundle.ts";
 import { backCommand, gotoCommand } from "./commands/travel.ts";
 import { replCommand } from "./commands/repl.ts";
 import { shellCommand } from "./commands/shell.ts";
+import { gdbserverCommand } from "./commands/gdbserver.ts";
 import { setGlobalStore, storeOption } from "./commands/store-options.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
@@ -46,6 +47,7 @@ export function program(): Command {
     backCommand(),
     replCommand(),
     shellCommand(),
+    gdbserverCommand(),
   ]) root.addCommand(inherit(sub, root));
   return root;
 }

@@ -2,10 +2,12 @@ import { Command } from "@commander-js/extra-typings";
 import { readFileSync } from "node:fs";
 import { Session } from "../../core/session/mod.ts";
 import { fileSystemFromHost, readHostFile, UserError, writeAll } from "../host.ts";
-import { runScript } from "../repl/script.ts";
+import { runScript, type ScriptIo } from "../repl/script.ts";
 import { runTerminal } from "../repl/terminal.ts";
 import { openStore, RUNTIME, storeOption } from "./store-options.ts";
 import { rootOption, stdinOption, targetLoadLine } from "./target.ts";
+import { parsePort } from "./gdbserver.ts";
+import { serveGdb } from "../gdb/serve.ts";
 
 const encoder = new TextEncoder();
 
@@ -20,6 +22,7 @@ export function replCommand() {
     .argument("[target]", "a manifest (.yaml) or i386 program to load first")
     .argument("[args...]", "arguments of the program")
     .option("--script <file>", "read commands from FILE instead of the terminal")
+    .option("--gdb <port>", "also serve gdb's remote protocol on 127.0.0.1:PORT (docs/gdb.md); after a script, wait for gdb to connect and detach", parsePort)
     .addOption(storeOption())
     .addOption(rootOption())
     .addOption(stdinOption())
@@ -39,22 +42,36 @@ export function replCommand() {
         if (!r.ok) throw new UserError(r.text);
         io.out(r.text + "\n");
       }
-      if (opts.script === undefined && process.stdin.isTTY) {
-        process.exitCode = await runTerminal(session);
-        return;
-      }
-      const [text, name] = opts.script !== undefined
-        ? [new TextDecoder().decode(readHostFile(opts.script, "script")), opts.script]
-        : [readStdinText(), "<stdin>"];
-      const interrupt = new AbortController();
-      const onSigint = () => interrupt.abort();
-      process.on("SIGINT", onSigint);
+      const gdb = opts.gdb === undefined ? undefined : await serveGdb(session.state, opts.gdb);
+      if (gdb) io.err(`fx86 repl: gdb can connect to 127.0.0.1:${gdb.port} (set architecture i386, target remote :${gdb.port})\n`);
       try {
-        process.exitCode = await runScript(session, text, name, { ...io, signal: interrupt.signal });
+        const terminal = await repl(session, opts, io);
+        // A script sets the scene for gdb: wait for gdb to come and go. At a terminal, quit ends both.
+        if (gdb && (!terminal || gdb.connected())) await gdb.done;
       } finally {
-        process.off("SIGINT", onSigint);
+        gdb?.close();
       }
     });
+}
+
+/** Reads commands from the terminal, the script or stdin, and sets the exit status; true if from a terminal. */
+async function repl(session: Session, opts: { script?: string }, io: ScriptIo): Promise<boolean> {
+  if (opts.script === undefined && process.stdin.isTTY) {
+    process.exitCode = await runTerminal(session);
+    return true;
+  }
+  const [text, name] = opts.script !== undefined
+    ? [new TextDecoder().decode(readHostFile(opts.script, "script")), opts.script]
+    : [readStdinText(), "<stdin>"];
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.on("SIGINT", onSigint);
+  try {
+    process.exitCode = await runScript(session, text, name, { ...io, signal: interrupt.signal });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  return false;
 }
 
 function readStdinText(): string {

@@ -42,6 +42,8 @@ export function shellCommand() {
       // ink draws nothing until exit when CI or CONTINUOUS_INTEGRATION is set
       // (it reads them once, on import); this is a terminal, so it is interactive.
       for (const name of ["CI", "CONTINUOUS_INTEGRATION"]) delete process.env[name];
+      // NO_COLOR (no-color.org) asks for no styling; ink's chalk does not read it, but FORCE_COLOR=0 it does (on import).
+      if (process.env.NO_COLOR) process.env.FORCE_COLOR = "0";
       // Loaded here, not at start-up: ink and React cost every other command time.
       const { runShell } = await import("../shell/run.tsx");
       await runShell(session, greeting);

@@ -42,7 +42,9 @@ export function layout(columns: number, rows: number, side: PanelId): Layout {
   const bottom = tall ? Math.floor((height - top) * 0.45) : 0;
   const middle = height - top - bottom;
 
-  const regs = columns >= 100 ? 58 : 44;
+  // The wide registers panel only where the host tree keeps 50 columns beside it and the timeline:
+  // guest names and instruction counts must not be cut.
+  const regs = columns >= (wide ? 148 : 100) ? 58 : 44;
   const topRow: Placement[] = wide
     ? [
       { id: "hosts", width: columns - regs - 40, height: top },

@@ -186,6 +186,19 @@ export class Memory {
     return (this.prot[page] & MAPPED) !== 0;
   }
 
+  /**
+   * True if page `page` was written (or mapped, unmapped, replaced) since
+   * the last takeChanges: what watchpoints check between chunks of a run
+   * (core/session/watch.ts), without taking the changes. It is the list
+   * snapshots rely on, so every tier that writes memory keeps it.
+   *
+   * @example
+   * m.takeChanges(); m.w32(0x1000, 1); m.written(1); // true
+   */
+  written(page: number): boolean {
+    return this.changed.has(page);
+  }
+
   /** Protection bits of a page (PROT_*), or -1 if unmapped. */
   protOf(page: number): number {
     const p = this.prot[page];

@@ -8,19 +8,36 @@ import { type BreakHit, Breakpoints } from "../vm/debug.ts";
 import type { Machine } from "./machine.ts";
 import { hex32 } from "./numbers.ts";
 
-/** One breakpoint. Guest ids are session ids ("nest/fs/child"); undefined: any guest. */
-export type BreakSpec =
-  | { id: number; kind: "address"; guest: string; eip: number }
-  | { id: number; kind: "icount"; count: number }
-  | { id: number; kind: "syscall"; guest?: string; number?: number; name?: string }
-  | { id: number; kind: "run-entry" | "run-exit"; guest?: string };
-
-/** A breakpoint as the user describes it (without its number). */
-export type NewBreak =
+/**
+ * A breakpoint as the user describes it (without its number). Guest ids
+ * are session ids ("nest/fs/child"); undefined: any guest. A watchpoint
+ * watches `len` bytes at `addr` of a top-level guest for writes that change
+ * them (`write`), reads (`read`) or both (`access`).
+ */
+export type NewBreak = (
   | { kind: "address"; guest: string; eip: number }
   | { kind: "icount"; count: number }
   | { kind: "syscall"; guest?: string; number?: number; name?: string }
-  | { kind: "run-entry" | "run-exit"; guest?: string };
+  | { kind: "run-entry" | "run-exit"; guest?: string }
+  | { kind: "watch"; access: WatchAccess; guest: string; addr: number; len: number; expr: string }
+) & BreakOptions;
+
+/** What gdb's watch, rwatch and awatch watch for. */
+export type WatchAccess = "write" | "read" | "access";
+
+/** Options any breakpoint can have. */
+export interface BreakOptions {
+  /** Stop only when this expression (core/session/expr.ts) is non-zero at the hit. */
+  condition?: string;
+  /** Delete it at its first stop (tbreak). */
+  temporary?: boolean;
+}
+
+/** One numbered breakpoint or watchpoint. */
+export type BreakSpec = NewBreak & { id: number };
+
+/** A watchpoint of the table. */
+export type WatchSpec = Extract<BreakSpec, { kind: "watch" }>;
 
 /**
  * Numbered breakpoints.
@@ -76,6 +93,39 @@ export class BreakpointTable {
     return this.list.map(describe);
   }
 
+  /** The watchpoints on top-level guest `top`. */
+  watches(top: string): WatchSpec[] {
+    return this.list.filter((b): b is WatchSpec => b.kind === "watch" && b.guest === top);
+  }
+
+  /** Sets or clears (undefined) the condition of breakpoint `id`; false if there is none. */
+  setCondition(id: number, condition: string | undefined): boolean {
+    const b = this.list.find((x) => x.id === id);
+    if (!b) return false;
+    if (condition === undefined) delete b.condition;
+    else b.condition = condition;
+    return true;
+  }
+
+  /**
+   * Forgets the last hit of machine `m`'s engine breakpoints, so that a run
+   * starting there reports a hit at its first instruction (reverse
+   * execution replays windows that start at a hit).
+   */
+  forgetLast(m: Machine): void {
+    this.engine(m).last = undefined;
+  }
+
+  /** Machine `m`'s last hit and its position (to put back after a replay elsewhere: when). */
+  lastOf(m: Machine): { at: number; hit: BreakHit } | undefined {
+    return this.engine(m).last;
+  }
+
+  /** Records `hit` as machine `m`'s last, at position `at`: a run from there steps over it (after reverse execution). */
+  setLast(m: Machine, at: number, hit: BreakHit): void {
+    this.engine(m).last = { at, hit };
+  }
+
   /** Addresses with a breakpoint in guest `id`. */
   addresses(id: string): Set<number> {
     return new Set(this.list.flatMap((b) => (b.kind === "address" && b.guest === id ? [b.eip] : [])));
@@ -122,10 +172,10 @@ export class BreakpointTable {
     return e.bps;
   }
 
-  /** The user's breakpoint a hit in machine `m` belongs to (undefined: one of the session's own). */
-  match(hit: BreakHit, m: Machine): BreakSpec | undefined {
+  /** The user's breakpoints a hit in machine `m` belongs to (empty: one of the session's own). */
+  matches(hit: BreakHit, m: Machine): BreakSpec[] {
     const full = (id: string) => (id === "" ? m.name : `${m.name}/${id}`);
-    return this.list.find((b) => {
+    return this.list.filter((b) => {
       switch (hit.kind) {
         case "address":
           return b.kind === "address" && b.guest === full(hit.guest) && b.eip === hit.eip >>> 0;
@@ -157,6 +207,9 @@ export function describeHit(hit: BreakHit, top: string): string {
   }
 }
 
+/** How watchpoints are listed and reported, by what they watch for (gdb's words). */
+export const WATCH_NAMES: Record<WatchAccess, string> = { write: "watchpoint", read: "read watchpoint", access: "access watchpoint" };
+
 /** Adds a breakpoint to the engine settings of machine `top`, if it concerns it. */
 function addTo(bps: Breakpoints, b: NewBreak, top: string): void {
   const guest = "guest" in b ? b.guest : undefined;
@@ -179,11 +232,19 @@ function addTo(bps: Breakpoints, b: NewBreak, top: string): void {
     case "run-exit":
       bps.addRunExit(rel);
       break;
+    // Watchpoints are the session's (core/session/watch.ts), not the engine's.
   }
 }
 
 function describe(b: BreakSpec): string {
+  const extra = `${b.temporary ? " (temporary)" : ""}${b.condition ? ` if ${b.condition}` : ""}`;
+  return describeKind(b) + extra;
+}
+
+function describeKind(b: BreakSpec): string {
   switch (b.kind) {
+    case "watch":
+      return `${b.id} ${WATCH_NAMES[b.access]} ${b.expr} (${b.len} byte${b.len === 1 ? "" : "s"} at ${hex32(b.addr)}) in ${b.guest}`;
     case "address":
       return `${b.id} address ${hex32(b.eip)} in ${b.guest}`;
     case "icount":

@@ -6,6 +6,7 @@
 import { disassemble } from "../cpu/isa/disasm.ts";
 import type { Memory } from "../memory/memory.ts";
 import type { DisasmRow, MemoryRow } from "./view.ts";
+import type { SymbolTable } from "../elf/symbols.ts";
 
 /** The byte at `a`, or null if it is not mapped readable. */
 export function peek(m: Memory, a: number): number | null {
@@ -16,7 +17,13 @@ export function peek(m: Memory, a: number): number | null {
   }
 }
 
-function row(m: Memory, a: number, eip: number, marks: Set<number>): DisasmRow {
+/** The symbol label of a branch's target (`call 0x08049abc`: "puts"), or "". */
+function targetLabel(text: string, symbols?: SymbolTable): string {
+  const m = /^(call|j[a-z]+|loop[a-z]*) (0x[0-9a-f]+)$/.exec(text);
+  return (m && symbols?.label(Number(m[2]))) || "";
+}
+
+function row(m: Memory, a: number, eip: number, marks: Set<number>, symbols?: SymbolTable): DisasmRow {
   let text: string, len: number;
   try {
     const d = disassemble((x) => {
@@ -34,20 +41,35 @@ function row(m: Memory, a: number, eip: number, marks: Set<number>): DisasmRow {
     const b = peek(m, a + i);
     bytes.push(b === null ? "??" : b.toString(16).padStart(2, "0"));
   }
-  return { address: a >>> 0, bytes: bytes.join(" "), text, current: (a >>> 0) === (eip >>> 0), breakpoint: marks.has(a >>> 0) };
+  return {
+    address: a >>> 0,
+    bytes: bytes.join(" "),
+    text,
+    current: (a >>> 0) === (eip >>> 0),
+    breakpoint: marks.has(a >>> 0),
+    label: symbols?.label(a) ?? "",
+    targetLabel: targetLabel(text, symbols),
+  };
 }
 
 /**
- * `count` instructions from `addr`.
+ * `count` instructions from `addr`, labelled with `symbols` if given.
  *
  * @example
  * disasmFrom(guest.mem, guest.cpu.eip, 8, guest.cpu.eip, new Set());
  */
-export function disasmFrom(m: Memory, addr: number, count: number, eip: number, marks: Set<number>): DisasmRow[] {
+export function disasmFrom(
+  m: Memory,
+  addr: number,
+  count: number,
+  eip: number,
+  marks: Set<number>,
+  symbols?: SymbolTable,
+): DisasmRow[] {
   const rows: DisasmRow[] = [];
   let a = addr >>> 0;
   for (let i = 0; i < count; i++) {
-    const r = row(m, a, eip, marks);
+    const r = row(m, a, eip, marks, symbols);
     rows.push(r);
     a = (a + r.bytes.split(" ").length) >>> 0;
   }
@@ -59,7 +81,7 @@ export function disasmFrom(m: Memory, addr: number, count: number, eip: number, 
  * decoded backwards, so the rows before EIP come from the furthest start
  * (within 64 bytes) whose decoding lands exactly on EIP.
  */
-export function disasmAround(m: Memory, eip: number, count: number, marks: Set<number>): DisasmRow[] {
+export function disasmAround(m: Memory, eip: number, count: number, marks: Set<number>, symbols?: SymbolTable): DisasmRow[] {
   const before = Math.floor(count / 2);
   const target = eip >>> 0;
   // The start that decodes into the most instructions before EIP.
@@ -78,7 +100,7 @@ export function disasmAround(m: Memory, eip: number, count: number, marks: Set<n
   // Keep at most `before` rows: skip the extra ones at the front.
   let start = best.start;
   for (let k = 0; k < best.n - before; k++) start = (start + row(m, start, eip, marks).bytes.split(" ").length) >>> 0;
-  return disasmFrom(m, start, count, eip, marks);
+  return disasmFrom(m, start, count, eip, marks, symbols);
 }
 
 /**

@@ -40,20 +40,21 @@ export function parseValue(text: string, what: string): number {
 }
 
 /**
- * Parses an address expression: a number, a register, or a register plus
- * or minus a number (`esp+8`). `register` reads a register by name and
- * returns undefined for unknown names.
+ * Parses an address expression: a number, a name, or a name plus or minus
+ * a number (`esp+8`, `main+12`). `resolve` gives a name's value (a
+ * register, as `esp` or gdb's `$esp`, or a symbol) and undefined for
+ * unknown names; a leading `*` (gdb's `break *ADDR`) is allowed.
  *
  * @example
  * parseAddress("esp+8", (r) => (r === "esp" ? 0x1000 : undefined)); // 0x1008
  */
-export function parseAddress(text: string, register: (name: string) => number | undefined): number {
-  const m = /^([a-z][a-z0-9_]*)(?:([+-])(.+))?$/i.exec(text);
-  if (!m) return parseValue(text, "ADDR");
-  const base = register(m[1].toLowerCase());
+export function parseAddress(text: string, resolve: (name: string) => number | undefined): number {
+  text = text.replace(/^\*/, "");
+  const m = /^\$?([a-z_.][\w.@]*)(?:([+-])(.+))?$/i.exec(text);
+  if (!m || /^0x[0-9a-f_]*$/i.test(m[1])) return parseValue(text, "ADDR");
+  const base = resolve(m[1]);
   if (base === undefined) {
-    if (/^0x/i.test(text) || /^\d/.test(text)) return parseValue(text, "ADDR");
-    throw new CommandError(`ADDR must be a number or a register expression such as esp+8, not "${text}"`);
+    throw new CommandError(`ADDR must be a number, a symbol or a register expression such as esp+8, not "${text}"`);
   }
   if (!m[2]) return base >>> 0;
   const offset = parseValue(m[3], "ADDR offset");

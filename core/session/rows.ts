@@ -69,7 +69,7 @@ export function flagRows(s: SessionState): FlagRow[] {
 export function disasmRows(s: SessionState, rows: number): DisasmRow[] {
   const node = s.selectedNode();
   const g = s.guestOf(node);
-  return disasmAround(g.mem, g.cpu.eip, rows, s.breakpoints.addresses(node.id));
+  return disasmAround(g.mem, g.cpu.eip, rows, s.breakpoints.addresses(node.id), s.symbols(node));
 }
 
 /**

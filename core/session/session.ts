@@ -47,6 +47,9 @@ export class Session {
       return { ok: false, text: (e as Error).message };
     }
     if (argv.length === 0) return { ok: true, text: "" };
+    // gdb writes a format right after the command: x/4i $pc, p/x $eax.
+    const slash = /^([a-z]+)(\/\S*)$/.exec(argv[0]);
+    if (slash) argv.splice(0, 1, slash[1], slash[2]);
     let command;
     try {
       command = lookup(argv[0]);

@@ -13,7 +13,9 @@ import { dirFromEntries, type DirNode } from "../tree/mod.ts";
 import { Guest, newGuestTree, type Stop } from "../vm/guest.ts";
 import { FileSystem } from "../linux/fs/filesystem.ts";
 import { disassemble } from "../cpu/isa/disasm.ts";
-import { BreakpointTable, describeHit, type NewBreak } from "./breakpoints.ts";
+import { type BreakSpec, BreakpointTable, describeHit, type NewBreak } from "./breakpoints.ts";
+import { evaluate, type ExprScope } from "./expr.ts";
+import { describeChange, type WatchChange, WatchScan } from "./watch.ts";
 import type { BreakHit } from "../vm/debug.ts";
 import { CommandError } from "./errors.ts";
 import { activeChain, flatten, GuestCache, type GuestNode, guestNodes } from "./hierarchy.ts";
@@ -22,6 +24,8 @@ import { Machine } from "./machine.ts";
 import type { Checkpoint, CheckpointLimit } from "../vm/timeline.ts";
 import { hex32 } from "./numbers.ts";
 import { readRegister, REGISTER_NAMES } from "./registers.ts";
+import { SymbolTable } from "../elf/symbols.ts";
+import { lineTable, type LineRow } from "../elf/lines.ts";
 import type { ExecuteOptions } from "./view.ts";
 import type { LoadOptions } from "./command.ts";
 
@@ -55,6 +59,8 @@ export interface RunEnd {
   reason: string;
   /** count: the instructions asked for ran; stop: the guest exited or faulted; budget: its manifest budget ran out. */
   kind: "count" | "stop" | "budget" | "break" | "interrupt";
+  /** For kind "break": the user's breakpoint or watchpoint that stopped it (none for icount ones). */
+  spec?: BreakSpec;
 }
 
 /** How `SessionState.run` runs. */
@@ -67,6 +73,27 @@ export interface RunHow {
   remember?: boolean;
   /** Decides whether a hit of a hidden breakpoint ends the run (true) or it goes on. */
   until?: (hit: BreakHit) => boolean;
+  /**
+   * Reverse execution's scan: each stop the run would make (a breakpoint
+   * hit, at its position; a watchpoint change, at the position *before* the
+   * instruction that made it) is passed here instead, and the run goes on
+   * to its limit.
+   */
+  record?: (event: StopEvent) => void;
+}
+
+/** A stop a run met, for reverse execution. */
+export interface StopEvent {
+  /** The position to stop at. */
+  at: number;
+  reason: string;
+  /** The user's breakpoint or watchpoint (none for the session's own, `RunHow.hidden`). */
+  spec?: BreakSpec;
+  /** The engine's hit, for a breakpoint (a forward run from there steps over it). */
+  hit?: BreakHit;
+  /** For a watchpoint: the change (values in run order) and the address of the instruction that made it. */
+  change?: WatchChange;
+  eip?: number;
 }
 
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -99,6 +126,11 @@ export class SessionState {
   treePath = "";
   readonly cache = new GuestCache();
   busy = false;
+  /** The symbols of each machine's program, by machine name (from `load`; a restore keeps them). */
+  readonly symbolTables = new Map<string, SymbolTable>();
+  private readonly lineTables = new Map<string, readonly LineRow[]>();
+  /** Each machine's program file, by machine name (from `load`): its host path and bytes (gdb reads it). */
+  readonly programs = new Map<string, { path: string; image: Uint8Array }>();
 
   constructor(readonly options: SessionOptions) {
     this.host = options.host ?? nodeHostFiles;
@@ -115,6 +147,7 @@ export class SessionState {
    */
   load(file: string, args: string[], opts: LoadOptions = {}): void {
     const trees: [string, DirNode, number | null][] = [];
+    const programs = new Map<string, { path: string; image: Uint8Array }>();
     if (/\.ya?ml$/i.test(file)) {
       if (args.length > 0) throw new CommandError("load MANIFEST takes no arguments");
       if (opts.root !== undefined || opts.stdin !== undefined) {
@@ -130,6 +163,7 @@ export class SessionState {
         const built = buildManifest(loadManifest(file, text), { vm: fx86Vm, host: this.host });
         for (const { name, guest } of built.manifest.guests) {
           trees.push([name, built.tree.get(name) as DirNode, guest.budget ?? null]);
+          programs.set(name, { path: guest.program.path, image: this.host.readFile(guest.program.path) });
         }
       } catch (e) {
         if (e instanceof ManifestError) throw new CommandError(e.message);
@@ -155,12 +189,20 @@ export class SessionState {
       }
       try {
         trees.push([name, newGuestTree({ program, argv: [base, ...args], fs, stdin }), null]);
+        programs.set(name, { path: file, image: program });
       } catch (e) {
         if (e instanceof ElfError) throw new CommandError(`${file}: ${e.message}`);
         throw e;
       }
     }
     this.machines = trees.map(([name, tree, budget]) => this.newMachine(name, tree, budget));
+    this.symbolTables.clear();
+    this.lineTables.clear();
+    this.programs.clear();
+    for (const [name, program] of programs) {
+      this.programs.set(name, program);
+      this.symbolTables.set(name, SymbolTable.fromElf(program.image));
+    }
     this.selected = this.machines[0].name;
     this.pinned = false;
     this.lastStop = "";
@@ -256,6 +298,39 @@ export class SessionState {
     return new Map(REGISTER_NAMES.map((r) => [r, readRegister(c, r)!]));
   }
 
+  /**
+   * The symbols of a guest's program: its machine's for a top-level guest.
+   * Sub-guests are loaded from their parent's tree (LOAD), whose program
+   * the session does not know, so they have none.
+   */
+  symbols(node: GuestNode): SymbolTable {
+    return node.depth === 0 ? this.symbolTables.get(node.id) ?? SymbolTable.EMPTY : SymbolTable.EMPTY;
+  }
+
+  /** The DWARF line table of a guest's program (top-level guests; empty without -g), read on first use. */
+  lines(node: GuestNode): readonly LineRow[] {
+    if (node.depth > 0) return [];
+    const program = this.programs.get(node.id);
+    if (!program) return [];
+    let rows = this.lineTables.get(node.id);
+    if (!rows) this.lineTables.set(node.id, rows = lineTable(program.image));
+    return rows;
+  }
+
+  /**
+   * What names mean in address expressions for a guest: its registers
+   * (`esp`, gdb's `$esp`, any case), then its program's symbols (`main`).
+   *
+   * @example
+   * parseAddress("main+12", s.names(s.selectedNode()));
+   */
+  names(node: GuestNode): (name: string) => number | undefined {
+    return (name) => {
+      const reg = readRegister(this.guestOf(node).cpu, name.toLowerCase());
+      return reg ?? this.symbols(node).lookup(name)?.address;
+    };
+  }
+
   /** Records the registers of every guest of the machine, to mark what the next move changes. */
   remember(): void {
     this.previous = new Map(flatten(this.nodes(this.machine())).map((n) => [n.id, this.registers(n)]));
@@ -283,23 +358,50 @@ export class SessionState {
     this.progress = { done: 0, total };
     // Trace catches every system call, to give sub-guests RUN creates their trace hooks.
     this.breakpoints.setHidden([...(how.hidden ?? []), ...(this.tracing && breaks ? [{ kind: "syscall" as const }] : [])]);
+    const watched = breaks ? this.breakpoints.watches(m.name).filter((w) => w.access === "write") : [];
+    const watch = watched.length > 0 ? new WatchScan(watched) : undefined;
     try {
       for (;;) {
         const done = m.position - start;
         const icount = breaks ? this.breakpoints.nextCount(m.position) : Infinity;
-        const n = Math.min(this.chunk, limit - done, m.budgetLeft, icount - m.position);
+        let n = Math.min(this.chunk, limit - done, m.budgetLeft, icount - m.position);
+        // A checkpoint takes the memory's change list: a watched chunk ends before the next one, and
+        // the instruction that reaches it is a chunk of its own, checked by comparing values.
+        const toMark = (Math.floor(m.position / m.timeline.every) + 1) * m.timeline.every - m.position;
+        if (watch) n = Math.min(n, toMark > 1 ? toMark - 1 : 1);
         if (n <= 0) return this.end(m, m.guest.run(0), start, limit);
         if (this.tracing) this.hookTrace(m.guest, m.name);
         if (breaks) this.breakpoints.attach(m);
         else this.breakpoints.detach(m);
+        const from = m.position;
+        watch?.arm(m.guest);
         const stop = m.timeline.run(n);
         m.end = Math.max(m.end, m.position);
+        if (watch && (n === 1 ? watch.differs(m.guest) : watch.touched(m.guest))) {
+          const hit = this.replayWatched(m, watch, from, how);
+          if (hit) return hit;
+        }
         this.progress = { done: m.position - start, total };
         opts.onProgress?.(m.position - start, total);
         if (stop.break) {
-          const spec = this.breakpoints.match(stop.break, m);
-          if (spec) return this.finish(m, stop, `breakpoint ${spec.id}: ${describeHit(stop.break, m.name)}`, "break");
-          if (how.until?.(stop.break)) return this.finish(m, stop, `stopped at instruction ${m.position}`, "count");
+          const node = this.nodeOfHit(m, stop.break.guest);
+          const specs = this.breakpoints.matches(stop.break, m).filter((b) => this.conditionHolds(b, node));
+          if (specs.length > 0) {
+            const reason = `breakpoint ${specs[0].id}: ${describeHit(stop.break, m.name)}`;
+            if (how.record) {
+              how.record({ at: m.position, reason, spec: specs[0], hit: stop.break });
+              continue;
+            }
+            this.dropTemporary(specs);
+            return { ...this.finish(m, stop, reason, "break"), spec: specs[0] };
+          }
+          if (how.until?.(stop.break)) {
+            if (how.record) {
+              how.record({ at: m.position, reason: `stopped at instruction ${m.position}`, hit: stop.break });
+              continue;
+            }
+            return this.finish(m, stop, `stopped at instruction ${m.position}`, "count");
+          }
           continue;
         }
         if (stop.status !== "budget" || m.position - start >= limit) return this.end(m, stop, start, limit);
@@ -314,6 +416,76 @@ export class SessionState {
       this.progress = null;
       this.breakpoints.setHidden([]);
     }
+  }
+
+  /**
+   * Replays the chunk of machine `m` that began at `from` and wrote a
+   * watched page, one instruction at a time, to find the instruction that
+   * changed a watched value: the stop (after it), or, for reverse
+   * execution, an event (before it) and on to the chunk's end. Without a
+   * change, the machine ends where the chunk ended, in the same state.
+   */
+  private replayWatched(m: Machine, watch: WatchScan, from: number, how: RunHow): RunEnd | undefined {
+    const end = m.position;
+    this.breakpoints.detach(m);
+    m.timeline.seek(from);
+    m.timeline.run(from - m.position);
+    watch.remember(m.guest);
+    while (m.position < end) {
+      const eip = m.guest.cpu.eip >>> 0;
+      const stop = m.timeline.run(1);
+      const change = watch.changed(m.guest);
+      if (!change || !this.conditionHolds(change.spec, this.nodes(m))) continue;
+      if (how.record) {
+        // Going backwards the change is undone: gdb reports the later value as the old one.
+        const undone = { ...change, before: change.after, after: change.before };
+        how.record({ at: m.position - 1, reason: describeChange(undone), spec: change.spec, change, eip });
+        continue;
+      }
+      this.dropTemporary([change.spec]);
+      return { ...this.finish(m, stop, describeChange(change), "break"), spec: change.spec };
+    }
+    return undefined;
+  }
+
+  /** The guest node of an engine hit's guest id ("" for the top-level guest), if it exists. */
+  private nodeOfHit(m: Machine, rel: string): GuestNode | undefined {
+    const id = rel === "" ? m.name : `${m.name}/${rel}`;
+    return flatten(this.nodes(m)).find((n) => n.id === id);
+  }
+
+  /** True unless breakpoint `b` has a condition that is zero in guest `node` now (or cannot be evaluated). */
+  private conditionHolds(b: BreakSpec, node: GuestNode | undefined): boolean {
+    if (!b.condition) return true;
+    if (!node) return false;
+    try {
+      return evaluate(b.condition, this.scope(node)) !== 0;
+    } catch {
+      // gdb stops when a condition cannot be evaluated, and says so; a hidden error would be worse than a stop.
+      return true;
+    }
+  }
+
+  /** Deletes the temporary breakpoints (tbreak) among those that stopped. */
+  dropTemporary(specs: (BreakSpec | undefined)[]): void {
+    for (const b of specs) if (b?.temporary) this.breakpoints.remove(b.id);
+  }
+
+  /**
+   * Registers, symbols and memory words of a guest, for expressions.
+   *
+   * @example
+   * evaluate("eax == 3", s.scope(s.selectedNode()));
+   */
+  scope(node: GuestNode): ExprScope {
+    const g = this.guestOf(node);
+    return {
+      name: this.names(node),
+      word: (addr) => {
+        const b = [0, 1, 2, 3].map((i) => peek(g.mem, (addr + i) >>> 0));
+        return b.some((x) => x === null) ? undefined : (b as number[]).reduceRight((acc, x) => acc * 256 + x, 0);
+      },
+    };
   }
 
   private end(m: Machine, stop: Stop, start: number, limit: number): RunEnd {

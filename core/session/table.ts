@@ -9,7 +9,11 @@ import { load, quit, trace } from "./commands/control.ts";
 import { disasm, guests, mem, output, regs, select, status, tree } from "./commands/inspect.ts";
 import { back, cont, goto, next, run, step } from "./commands/run.ts";
 import { poke, set } from "./commands/edit.ts";
-import { breakCmd, deleteCmd } from "./commands/breaks.ts";
+import { awatch, breakCmd, condition, deleteCmd, rwatch, tbreak, watch } from "./commands/breaks.ts";
+import { bt, finish, until } from "./commands/frames.ts";
+import { reverseContinueCmd, reverseFinish, reverseNexti, reverseStepi } from "./commands/reverse.ts";
+import { info, print, x } from "./commands/examine.ts";
+import { when, why } from "./commands/history.ts";
 import { diff, restore, snapshot } from "./commands/store.ts";
 
 const help: Command = {
@@ -28,9 +32,10 @@ const help: Command = {
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
   load, guests, select,
-  step, next, run, cont, back, goto,
-  breakCmd, deleteCmd,
-  regs, mem, disasm, tree, output, status,
+  step, next, run, cont, finish, until, back, goto,
+  reverseContinueCmd, reverseStepi, reverseNexti, reverseFinish, when, why,
+  breakCmd, tbreak, condition, watch, rwatch, awatch, deleteCmd,
+  regs, mem, x, print, info, bt, disasm, tree, output, status,
   set, poke,
   snapshot, restore, diff,
   trace, help, quit,

@@ -53,6 +53,10 @@ export interface DisasmRow {
   current: boolean;
   /** An address breakpoint is set here. */
   breakpoint: boolean;
+  /** The symbol it is in, gdb style: "main", "main+12"; "" without symbols. */
+  label: string;
+  /** A branch's target as a symbol ("puts" for `call 0x08049abc`); "" if none. */
+  targetLabel: string;
 }
 
 /** 16 bytes of memory. */

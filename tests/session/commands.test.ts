@@ -56,7 +56,7 @@ test("commands: regs, mem, disasm and tree read the selected guest", async () =>
   // disasm at EIP decodes the entry's first bytes (xor ebp, ebp = 31 ed).
   const d = (await ok(s, "disasm")).split("\n");
   assert.equal(d.length, 8);
-  assert.equal(d[0], `=> ${hex(ENTRY)}  31 ed                xor ebp, ebp`);
+  assert.equal(d[0], `=> ${hex(ENTRY)} <_start>     31 ed                xor ebp, ebp`);
   assert.equal((await ok(s, "disasm eip+2 1")).split("\n").length, 1);
   assert.match(await ok(s, "mem 0 16"), /^0x00000000  \.\. \.\./, "unmapped bytes");
   assert.match(await ok(s, "tree ls"), /^d +\d+ {2}cpu\/$/m);
@@ -76,7 +76,7 @@ test("commands: breakpoints on syscalls, addresses, instruction counts and RUN e
   const hit = await ok(s, "continue");
   assert.match(hit, /^breakpoint 1: system call write \(4\) in hello$/m);
   const at = where(hit);
-  assert.equal(await ok(s, `disasm ${hex(at.eip)} 1`), `=> ${hex(at.eip)}  cd 80                int 0x80`);
+  assert.equal(await ok(s, `disasm ${hex(at.eip)} 1`), `=> ${hex(at.eip)} <_dl_sysinfo_int80>  cd 80                int 0x80`);
   assert.equal(s.view().registers.find((r) => r.name === "eax")!.value, 4);
   const length = s.view().registers.find((r) => r.name === "edx")!.value;
   // next steps over the int 0x80: write returns the count it wrote.

@@ -69,7 +69,7 @@ test("language: completion of commands, subcommands, registers, guest ids, tree 
   assert.deepEqual(s.complete("mem es"), ["esi", "esp", "es"]);
   assert.deepEqual(s.complete("disasm ei"), ["eip"]);
   assert.deepEqual(s.complete("break syscall wr"), ["write", "writev"]);
-  assert.deepEqual(s.complete("break syscall write i"), ["in"]);
+  assert.deepEqual(s.complete("break syscall write i"), ["in", "if"]);
   assert.deepEqual(s.complete("break run-entry "), ["nest/"], "no sub-guest yet: the start of one's path");
   await ok(s, "break run-entry nest/fs/child/fs/child");
   await ok(s, "continue");

@@ -7,6 +7,8 @@ import { render } from "ink-testing-library";
 import { ShellApp } from "../../cli/shell/app.tsx";
 import { registersPanel } from "../../cli/shell/panels/registers.ts";
 import { hostsPanel } from "../../cli/shell/panels/hosts.ts";
+import { memoryPanel } from "../../cli/shell/panels/memory.ts";
+import { layout } from "../../cli/shell/layout.ts";
 import { plain } from "../../cli/shell/line.ts";
 import { assert, test } from "../harness.ts";
 import { nestedView, ScriptedBackend } from "./fixture.ts";
@@ -196,5 +198,30 @@ test("shell: the host tree shows a three-digit exit status whole, and a sub-gues
     assert.match(lines[0], /exit 127 /);
     assert.match(lines[1], /running +350K/);
     for (const l of lines) assert.ok(l.length <= width, `${JSON.stringify(l)} fits ${width}`);
+  }
+});
+
+test("shell: a guest stopped by a budget reads as paused, as spent once its manifest budget is used up", () => {
+  const view = nestedView();
+  view.guests[0] = { ...view.guests[0], status: "budget", budget: 1000, budgetLeft: 400 };
+  assert.match(plain(hostsPanel(view.guests, view.selected, 60).lines[0]), /paused/);
+  view.guests[0] = { ...view.guests[0], budgetLeft: 0 };
+  assert.match(plain(hostsPanel(view.guests, view.selected, 60).lines[0]), /spent/);
+});
+
+test("shell: a narrow memory panel keeps its characters column with 8 bytes a line while it fits", () => {
+  const rows = [{ address: 0x1000, bytes: [...Array(16).keys()].map((i) => 0x41 + i) }];
+  assert.deepEqual(memoryPanel(rows, 45).lines.map(plain), ["00001000 41 42 43 44 45 46 47 48 ABCDEFGH", "00001008 49 4a 4b 4c 4d 4e 4f 50 IJKLMNOP"]);
+  assert.equal(plain(memoryPanel(rows, 40).lines[0]), "00001000 41 42 43 44 45 46 47 48");
+  assert.match(plain(memoryPanel(rows, 80).lines[0]), /4f 50 ABCDEFGHIJKLMNOP$/);
+});
+
+test("shell: at 120 columns the host tree keeps room for names and counts beside registers and timeline", () => {
+  const [top] = layout(120, 36, "output");
+  assert.deepEqual(top.map((p) => p.id), ["hosts", "registers", "timeline"]);
+  assert.ok(top[0].width >= 36, `host tree ${top[0].width} columns`);
+  const view = nestedView();
+  for (const l of hostsPanel(view.guests, view.selected, top[0].width - 2).lines.map(plain)) {
+    assert.match(l, / [\d.]+[KMG]?$/, "the count is whole at the end of the line");
   }
 });

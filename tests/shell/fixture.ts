@@ -25,6 +25,8 @@ export function nestedView(): ShellView {
       text: ["mov eax, ebx", "add eax, 1", "int 0x80", "nop", "ret"][i],
       current: i === 2,
       breakpoint: i === 3,
+      label: "",
+      targetLabel: "",
     })),
     memory: [{ address: 0x0804a000, bytes: [...[...Array(15).keys()].map((b) => 0x41 + b), null] }],
     treePath: "",

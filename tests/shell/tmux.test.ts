@@ -63,7 +63,7 @@ for (const [name, argv, quit] of FORMS) {
       t.send("c");
       const nested = await t.until((s) => s.includes("breakpoint 1: RUN entry of nest/fs/child/fs/child"), "the stop");
       const hosts = nested.split("\n").slice(1, 4).map((l) => l.slice(0, l.indexOf("││")));
-      assert.match(hosts[0], /^│ nest {9}budget/);
+      assert.match(hosts[0], /^│ nest {9}paused/);
       assert.match(hosts[1], /^│▶ {2}\/child {5}running/);
       assert.match(hosts[2], /^│ {5}\/child {3}new/);
       expectScreen("nested", nested);
@@ -107,13 +107,26 @@ test("shell: a long run shows its progress, a key interrupts it, and the session
     const at = Number(/interrupted at instruction (\d+)/.exec(status(stopped))![1]);
     assert.ok(at >= 1_000_000, `stopped at ${at}`);
     // The host tree counts what ran (in millions), under no budget.
-    assert.match(stopped.split("\n")[1], /^│▶nest +budget +∞ +[\d.]+M│/);
+    assert.match(stopped.split("\n")[1], /^│▶nest +paused +∞ +[\d.]+M│/);
     t.send("s");
     await t.until((s) => s.includes(`[${at + 1}] nest`), "one more instruction from there");
     t.send("q");
     assert.equal((await t.until((s) => s.includes("EXITED"), "the exit")).trim(), "EXITED 0");
   } finally {
     t.close();
+  }
+}, { ignore: !HAVE_TMUX });
+
+test("shell: NO_COLOR=1 draws without any SGR sequence; without it the screen is styled", async () => {
+  const sgr = /\x1b\[[0-9;]*m/;
+  for (const [env, styled] of [["NO_COLOR=1", false], ["FX86_PLAIN=0", true]] as const) {
+    const t = new Terminal(["env", env, bin("bun"), "cli/main.ts", "shell", "examples/hello/hello"], REPO);
+    try {
+      await t.until((s) => s.includes("Disassembly"), "the panels");
+      assert.equal(sgr.test(t.styled()), styled, env);
+    } finally {
+      t.close();
+    }
   }
 }, { ignore: !HAVE_TMUX });
 

@@ -49,6 +49,11 @@ export class Terminal {
     return this.tmux("capture-pane", "-p").split("\n").map((l) => l.trimEnd()).join("\n").replace(/\n+$/, "");
   }
 
+  /** The screen with its styling, as the SGR escape sequences tmux would send to redraw it. */
+  styled(): string {
+    return this.tmux("capture-pane", "-p", "-e");
+  }
+
   /**
    * Polls the screen until `pred` holds; a timeout fails with the last
    * screen, so the failure shows what a person would have seen.

@@ -22,8 +22,7 @@ export function hostsPanel(guests: GuestRow[], selected: string, width: number):
   const nameWidth = Math.max(8, width - 1 - 1 - 9 - barWidth - countWidth);
   const lines: Line[] = guests.map((g) => {
     const name = ("  ".repeat(g.depth) + g.label).slice(0, nameWidth).padEnd(nameWidth);
-    const status = (g.status === "exited" && g.exitCode !== null ? `exit ${g.exitCode}` : g.status)
-      .slice(0, 8).padEnd(9); // "exit 127" whole
+    const status = statusText(g).slice(0, 8).padEnd(9); // "exit 127" whole
     const used = g.budget === null || g.budgetLeft === null ? 0 : g.budget - g.budgetLeft;
     // A sub-guest inside RUN has no total to draw a bar against, but what is left of its RUN budget is known.
     const budget = g.budget !== null
@@ -41,6 +40,16 @@ export function hostsPanel(guests: GuestRow[], selected: string, width: number):
   });
   if (lines.length === 0) lines.push(line({ text: "no guests: load a manifest", dim: true }));
   return { title: "Host tree", lines, anchor: "top" };
+}
+
+/**
+ * What a guest's status reads as: a budget stop is "paused" (it goes on
+ * when run) unless its manifest budget is used up ("spent").
+ */
+function statusText(g: GuestRow): string {
+  if (g.status === "exited" && g.exitCode !== null) return `exit ${g.exitCode}`;
+  if (g.status === "budget") return g.budgetLeft === 0 ? "spent" : "paused";
+  return g.status;
 }
 
 /** A count in at most 5 characters: 4242, 700K, 1.23M. */

@@ -2,11 +2,13 @@
  * Breakpoint commands: break (set or list), delete.
  */
 import { syscallName, syscallNames } from "../../linux/syscalls/names.ts";
-import type { NewBreak } from "../breakpoints.ts";
+import { type NewBreak, WATCH_NAMES, type WatchAccess } from "../breakpoints.ts";
+import { evaluate } from "../expr.ts";
+import { rangeText } from "../watch.ts";
+import { lineAddress } from "../../elf/lines.ts";
 import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { parseAddress, parseCount } from "../numbers.ts";
-import { readRegister } from "../registers.ts";
 import type { SessionState } from "../state.ts";
 import { guestIds } from "./inspect.ts";
 
@@ -67,14 +69,42 @@ function parseBreak(s: SessionState, args: string[]): NewBreak {
     }
     default: {
       const [guest, what] = inGuest(s, args);
-      if (what.length !== 1) throw new CommandError("usage: break ADDR [in GUEST]");
+      if (what.length !== 1) throw new CommandError("usage: break ADDR|SYMBOL|*ADDR [in GUEST] [if COND]");
       const id = guest ?? s.selectedNode().id;
-      // Register expressions read the guest the breakpoint is for, if it exists now.
+      // Register expressions, symbols and lines are the guest's the breakpoint is for, if it exists now.
       const node = s.allNodes().find((n) => n.id === id);
-      const eip = parseAddress(what[0], (r) => (node ? readRegister(s.guestOf(node).cpu, r) : undefined));
+      const fileLine = /^(.+):(\d+)$/.exec(what[0]);
+      if (fileLine) {
+        const eip = node && lineAddress(s.lines(node), fileLine[1], Number(fileLine[2]));
+        if (eip === undefined) throw new CommandError(`no code for ${what[0]}`);
+        return { kind: "address", guest: id, eip };
+      }
+      const eip = parseAddress(what[0], node ? s.names(node) : () => undefined);
       return { kind: "address", guest: id, eip };
     }
   }
+}
+
+/** Splits `… if COND` off the arguments, checking that COND parses and evaluates now. */
+function withCondition(s: SessionState, args: string[]): [string[], string | undefined] {
+  const i = args.indexOf("if");
+  if (i < 0) return [args, undefined];
+  const condition = args.slice(i + 1).join(" ");
+  checkCondition(s, condition);
+  return [args.slice(0, i), condition];
+}
+
+function checkCondition(s: SessionState, condition: string): void {
+  if (condition === "") throw new CommandError("an expression is expected after if");
+  evaluate(condition, s.scope(s.selectedNode()));
+}
+
+/** `break` and `tbreak`: the same but for deleting themselves at their first stop. */
+function setBreak(s: SessionState, args: string[], temporary: boolean): string {
+  s.machine();
+  const [rest, condition] = withCondition(s, args);
+  const b = s.breakpoints.add({ ...parseBreak(s, rest), ...(condition ? { condition } : {}), ...(temporary ? { temporary } : {}) });
+  return `${temporary ? "temporary " : ""}breakpoint ${s.breakpoints.lines().find((l) => l.startsWith(`${b.id} `))}`;
 }
 
 /**
@@ -89,16 +119,43 @@ function subGuestIds(s: SessionState): string[] {
   return [...tops.map((id) => id + "/"), ...subs];
 }
 
+const BREAK_ARGS = "[ADDR [in GUEST] | icount N | run-entry [GUEST] | run-exit [GUEST] | syscall [NAME|NUMBER] [in GUEST]] [if COND]";
+
 export const breakCmd: Command = {
   name: "break",
-  args: "[ADDR [in GUEST] | icount N | run-entry [GUEST] | run-exit [GUEST] | syscall [NAME|NUMBER] [in GUEST]]",
+  args: BREAK_ARGS,
   summary: "set a breakpoint, or list them",
-  details: "ADDR: an address in GUEST (default: the selected guest). icount N: when the machine reaches N instructions. " +
+  details: "ADDR: an address in GUEST (default: the selected guest): a number, a symbol (main, main+12), gdb's *ADDR, " +
+    "or a register expression. if COND: stop only when the expression (as print takes it) is non-zero there. " +
+    "icount N: when the machine reaches N instructions. " +
     "run-entry/run-exit: when a RUN of GUEST (default: any sub-guest) is about to start / has retired. " +
     "syscall: before a system call (default: any) executes, in GUEST (default: any guest). " +
     "GUEST may be a sub-guest that does not exist yet, written out in full (nest/fs/child/fs/child).",
-  aliases: ["br"],
-  complete: (s, i, before) =>
+  aliases: ["b", "br"],
+  complete: (s, i, before) => breakCompletions(s, i, before),
+  run(s, args) {
+    if (args.length === 0) {
+      const lines = s.breakpoints.lines();
+      return lines.length === 0 ? "no breakpoints" : lines.join("\n");
+    }
+    return setBreak(s, args, false);
+  },
+};
+
+export const tbreak: Command = {
+  name: "tbreak",
+  args: BREAK_ARGS,
+  summary: "set a temporary breakpoint: deleted at its first stop",
+  details: "Takes what break takes.",
+  complete: (s, i, before) => breakCompletions(s, i, before),
+  run(s, args) {
+    if (args.length === 0) throw new CommandError(`usage: tbreak ${BREAK_ARGS}`);
+    return setBreak(s, args, true);
+  },
+};
+
+function breakCompletions(s: SessionState, i: number, before: string[]): string[] {
+  return (
     i === 0
       ? ["icount", "run-entry", "run-exit", "syscall"]
       : before[i - 1] === "in"
@@ -107,28 +164,98 @@ export const breakCmd: Command = {
       ? subGuestIds(s)
       : i === 1 && before[0] === "syscall"
       ? [...syscallNames(), "in"]
-      : ["in"],
+      : i === 0
+      ? [...s.symbols(s.selectedNode()).names()]
+      : ["in", "if"]);
+}
+
+export const condition: Command = {
+  name: "condition",
+  args: "N [COND]",
+  summary: "make breakpoint N stop only when COND is non-zero; without COND, always",
+  details: "COND: an expression, as print takes it (eax == 3, *0x80ed2e0 > 2, $esp & 15).",
+  complete: (s, i) => (i === 0 ? s.breakpoints.all.map((b) => String(b.id)) : []),
   run(s, args) {
-    if (args.length === 0) {
-      const lines = s.breakpoints.lines();
-      return lines.length === 0 ? "no breakpoints" : lines.join("\n");
-    }
-    s.machine();
-    const b = s.breakpoints.add(parseBreak(s, args));
-    return `breakpoint ${s.breakpoints.lines().find((l) => l.startsWith(`${b.id} `))}`;
+    if (args.length === 0) throw new CommandError("usage: condition N [COND]");
+    const n = parseCount(args[0], "N");
+    const cond = args.slice(1).join(" ");
+    if (cond !== "") checkCondition(s, cond);
+    if (!s.breakpoints.setCondition(n, cond === "" ? undefined : cond)) throw new CommandError(`no breakpoint ${n}`);
+    return cond === "" ? `breakpoint ${n} is now unconditional` : `breakpoint ${n} stops if ${cond}`;
   },
 };
 
+/**
+ * What `watch` watches: a symbol's bytes (its size, or 4), or `*EXPR`: the
+ * 4 bytes at the address EXPR gives; LEN overrides the length.
+ */
+function watchTarget(s: SessionState, args: string[]): { addr: number; len: number; expr: string } {
+  if (args.length < 1 || args.length > 2) throw new CommandError("usage: watch SYMBOL|*ADDR [LEN]");
+  const node = s.selectedNode();
+  if (node.depth > 0) throw new CommandError("watchpoints are for top-level guests; select one");
+  const [expr, lenText] = args;
+  let addr: number, len: number;
+  if (expr.startsWith("*")) {
+    addr = evaluate(expr.slice(1), s.scope(node));
+    len = 4;
+  } else {
+    const sym = s.symbols(node).lookup(expr);
+    if (!sym) throw new CommandError(`no symbol "${expr}": watch takes a variable's name or *ADDR`);
+    addr = sym.address;
+    len = sym.size > 0 && sym.size <= 64 ? sym.size : 4;
+  }
+  if (lenText !== undefined) len = parseCount(lenText, "LEN");
+  if (len < 1 || len > 4096) throw new CommandError("LEN must be between 1 and 4096");
+  return { addr, len, expr };
+}
+
+function watchCommand(name: string, access: WatchAccess, summary: string): Command {
+  return {
+    name,
+    args: "SYMBOL|*ADDR [LEN] [if COND]",
+    summary,
+    details: "Exact to the instruction, forward and with reverse-continue (which stops before the instruction). " +
+      "SYMBOL: a variable of the program (its size from the symbol table); *ADDR: the 4 bytes at ADDR. " +
+      "Top-level guests only.",
+    complete: (s, i) => (i === 0 ? s.symbols(s.selectedNode()).names() : []),
+    run(s, args) {
+      s.machine();
+      const [rest, condition] = withCondition(s, args);
+      const target = watchTarget(s, rest);
+      const b = s.breakpoints.add({ kind: "watch", access, guest: s.selectedNode().id, ...target, ...(condition ? { condition } : {}) });
+      return `${WATCH_NAMES[access]} ${b.id}: ${target.expr} (${rangeText(target)})${condition ? ` if ${condition}` : ""}`;
+    },
+  };
+}
+
+export const watch = watchCommand("watch", "write", "stop when a variable's value changes (after the instruction that changed it)");
+
+/** gdb's read and access watchpoints, named so a gdb user learns why they are missing. */
+function notYet(name: string, what: string): Command {
+  return {
+    name,
+    args: "SYMBOL|*ADDR [LEN]",
+    summary: `(not available yet) stop when a variable is ${what}`,
+    details: "fx86 cannot yet tell which instructions read memory; watch (changes) works, forward and backward.",
+    run() {
+      throw new CommandError(`${name} is not available yet: fx86 cannot tell reads yet; watch stops at changes`);
+    },
+  };
+}
+
+export const rwatch = notYet("rwatch", "read");
+export const awatch = notYet("awatch", "read or written");
+
 export const deleteCmd: Command = {
   name: "delete",
-  args: "N|all",
-  summary: "delete breakpoint N, or all of them",
+  args: "[N|all]",
+  summary: "delete breakpoint N, or all of them (without N too, as in gdb)",
   details: "",
-  aliases: ["del"],
+  aliases: ["d", "del"],
   complete: (s, i) => (i === 0 ? ["all", ...s.breakpoints.all.map((b) => String(b.id))] : []),
   run(s, args) {
-    if (args.length !== 1) throw new CommandError("usage: delete N|all");
-    if (args[0] === "all") {
+    if (args.length > 1) throw new CommandError("usage: delete [N|all]");
+    if (args.length === 0 || args[0] === "all") {
       s.breakpoints.clear();
       return "deleted all breakpoints";
     }

@@ -7,9 +7,10 @@ import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
 import { disasmFrom, memoryRows } from "../inspect.ts";
 import { hex32, parseAddress, parseCount } from "../numbers.ts";
-import { readRegister, REGISTER_NAMES } from "../registers.ts";
+import { REGISTER_NAMES } from "../registers.ts";
 import { flagRows, guestRows, nodeAt, registerRows, treeRows } from "../rows.ts";
 import type { SessionState } from "../state.ts";
+import type { DisasmRow } from "../view.ts";
 import { report } from "./run.ts";
 
 /** Guest ids, for completion. */
@@ -91,9 +92,9 @@ export const regs: Command = {
   },
 };
 
-/** Reads a register of the selected guest, for address expressions. */
+/** Registers and symbols of the selected guest, for address expressions. */
 export function registerOf(s: SessionState): (name: string) => number | undefined {
-  return (name) => readRegister(s.guestOf(s.selectedNode()).cpu, name);
+  return s.names(s.selectedNode());
 }
 
 export const mem: Command = {
@@ -101,7 +102,6 @@ export const mem: Command = {
   args: "ADDR [LEN]",
   summary: "hex dump LEN bytes (default 64) of the selected guest's memory at ADDR",
   details: "ADDR: a number (0x hex) or a register expression such as esp or esp+8. `..` marks bytes that are not mapped.",
-  aliases: ["x"],
   complete: (_s, i) => (i === 0 ? REGISTER_NAMES : []),
   run(s, args) {
     if (args.length < 1 || args.length > 2) throw new CommandError("usage: mem ADDR [LEN]");
@@ -131,7 +131,7 @@ export const disasm: Command = {
   args: "[ADDR] [N]",
   summary: "disassemble N instructions (default 8) of the selected guest from ADDR (default EIP)",
   details: "`=>` marks EIP, `*` an address breakpoint.",
-  aliases: ["d", "u"],
+  aliases: ["disassemble"],
   complete: (_s, i) => (i === 0 ? REGISTER_NAMES : []),
   run(s, args) {
     if (args.length > 2) throw new CommandError("usage: disasm [ADDR] [N]");
@@ -140,12 +140,36 @@ export const disasm: Command = {
     const addr = args[0] === undefined ? g.cpu.eip : parseAddress(args[0], registerOf(s));
     const n = args[1] === undefined ? 8 : parseCount(args[1], "N");
     if (n < 1 || n > 10000) throw new CommandError("N must be between 1 and 10000");
-    const rows = disasmFrom(g.mem, addr, n, g.cpu.eip, s.breakpoints.addresses(node.id));
-    return rows.map((r) =>
-      `${r.current ? "=>" : "  "}${r.breakpoint ? "*" : " "}${hex32(r.address)}  ${r.bytes.padEnd(20)} ${r.text}`.trimEnd()
-    ).join("\n");
+    const rows = disasmFrom(g.mem, addr, n, g.cpu.eip, s.breakpoints.addresses(node.id), s.symbols(node));
+    return disasmLines(rows);
   },
 };
+
+/**
+ * An instruction's text with gdb's label after a branch target.
+ *
+ * @example
+ * withTarget(row); // "call 0x80496d5 <add>"
+ */
+export function withTarget(r: DisasmRow): string {
+  return r.targetLabel ? `${r.text} <${r.targetLabel}>` : r.text;
+}
+
+/**
+ * Disassembly rows as text: `=>` at EIP, `*` at breakpoints, gdb's
+ * `<main+12>` where there are symbols.
+ *
+ * @example
+ * disasmLines(disasmFrom(g.mem, g.cpu.eip, 4, g.cpu.eip, new Set(), symbols));
+ */
+export function disasmLines(rows: DisasmRow[]): string {
+  const width = Math.max(0, ...rows.map((r) => (r.label ? r.label.length + 3 : 0)));
+  return rows.map((r) => {
+    const label = width === 0 ? "" : ` ${(r.label ? `<${r.label}>` : "").padEnd(width - 1)}`;
+    return `${r.current ? "=>" : "  "}${r.breakpoint ? "*" : " "}${hex32(r.address)}${label}  ${r.bytes.padEnd(20)} ${withTarget(r)}`
+      .trimEnd();
+  }).join("\n");
+}
 
 /** Paths in the selected guest's subtree, for completion. */
 function treePaths(s: SessionState, prefix: string): string[] {
@@ -225,7 +249,6 @@ export const status: Command = {
   args: "",
   summary: "where the session is: selected guest, position, history, last stop",
   details: "",
-  aliases: ["info"],
   run(s, args) {
     noArgs("status", args);
     const m = s.machine();

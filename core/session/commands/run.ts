@@ -12,7 +12,13 @@ import { decode } from "../../cpu/isa/decoder.ts";
 import { peek } from "../inspect.ts";
 import type { Guest } from "../../vm/guest.ts";
 
-function instructionLength(g: Guest, eip: number): number {
+/**
+ * The length of the instruction at `eip` (unmapped bytes read as 0).
+ *
+ * @example
+ * instructionLength(guest, 0x08049715); // 5: call rel32
+ */
+export function instructionLength(g: Guest, eip: number): number {
   return decode((a) => peek(g.mem, a) ?? 0, eip).len;
 }
 
@@ -64,7 +70,7 @@ export const next: Command = {
   details: "Steps over a call, a rep string instruction, an int 0x80 and an Fx86 RUN (with all its sub-guest runs): " +
     "runs until the selected guest reaches the instruction after this one with its stack no deeper. " +
     "Other instructions of the active guest are a plain step. Stops earlier at breakpoints.",
-  aliases: ["n"],
+  aliases: ["n", "nexti", "ni"],
   moves: true,
   async run(s, args, opts) {
     if (args.length > 0) throw new CommandError("next takes no arguments");
@@ -119,8 +125,11 @@ export const cont: Command = {
  * it (Timeline.seek); the replay from there, like a run forward, goes in
  * chunks, so a long one shows progress and can be interrupted. A replay
  * that got there says `arrived`; a run forward reports like run.
+ *
+ * @example
+ * await travel(s, s.machine(), 9388, {}, "went back to instruction");
  */
-async function travel(s: SessionState, m: Machine, target: number, opts: ExecuteOptions, arrived: string): Promise<string> {
+export async function travel(s: SessionState, m: Machine, target: number, opts: ExecuteOptions, arrived: string): Promise<string> {
   s.remember();
   const behind = target < m.position;
   if (behind) {
@@ -142,7 +151,6 @@ export const back: Command = {
   details:
     "Restores the nearest checkpoint before the target and replays: the state is exactly the one a straight run had there. " +
     "Cannot go back before the start of the history (the load, a restore's stored history, or the last edit).",
-  aliases: ["b", "reverse-step"],
   moves: true,
   async run(s, args, opts) {
     const n = count(args, Number.MAX_SAFE_INTEGER);
