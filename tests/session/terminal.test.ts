@@ -4,17 +4,18 @@
  * a long command without losing state, Ctrl-D quitting.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { REPO } from "../support/guests.ts";
 import { BUSYBOX } from "../support/guests.ts";
+import { requireTmux } from "../shell/tmux.ts";
 
-const haveTmux = spawnSync("tmux", ["-V"]).status === 0;
 
 /** A tmux server of our own (its own socket), running one command in an 100x30 window. */
 function terminal(command: string) {
+  requireTmux();
   const socket = `fx86-repl-test-${process.pid}-${Date.now()}`;
   const tmux = (...args: string[]) => spawnSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
   const r = tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "30", command);
@@ -69,5 +70,5 @@ for (const rt of ["deno", "bun"] as const) {
       t.close();
       rmSync(home, { recursive: true, force: true });
     }
-  }, { ignore: !haveTmux || !existsSync(BUSYBOX), timeoutMs: 120_000 });
+  }, { timeoutMs: 120_000 });
 }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { assert, test } from "../harness.ts";
 import { fx86 } from "../support/cli.ts";
 import { REPO } from "../support/guests.ts";
-import { HAVE_TMUX, Terminal } from "./tmux.ts";
+import { Terminal } from "./tmux.ts";
 
 const BINARY = join(REPO, "dist", "fx86");
 
@@ -110,4 +110,4 @@ test("standalone binary: the shell in a terminal", async () => {
     t.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}, { ignore: !HAVE_TMUX });
+});

@@ -11,7 +11,7 @@ import { assert, test } from "../harness.ts";
 import { fx86 } from "../support/cli.ts";
 import { REPO } from "../support/guests.ts";
 import { cProgram } from "../support/build.ts";
-import { expectScreen, HAVE_TMUX, Terminal } from "./tmux.ts";
+import { expectScreen, Terminal } from "./tmux.ts";
 import { NEEDS_TERMINAL } from "../../cli/commands/shell.ts";
 
 const bin = (rt: string) => join(REPO, "node_modules", ".bin", rt);
@@ -90,7 +90,7 @@ for (const [name, argv, quit] of FORMS) {
       t.close();
       rmSync(store, { recursive: true, force: true });
     }
-  }, { ignore: !HAVE_TMUX });
+  });
 }
 
 test("shell: a long run shows its progress, a key interrupts it, and the session goes on from there", async () => {
@@ -115,7 +115,7 @@ test("shell: a long run shows its progress, a key interrupts it, and the session
   } finally {
     t.close();
   }
-}, { ignore: !HAVE_TMUX });
+});
 
 test("shell: NO_COLOR=1 draws without any SGR sequence; without it the screen is styled", async () => {
   const sgr = /\x1b\[[0-9;]*m/;
@@ -128,7 +128,7 @@ test("shell: NO_COLOR=1 draws without any SGR sequence; without it the screen is
       t.close();
     }
   }
-}, { ignore: !HAVE_TMUX });
+});
 
 test("shell: a target that cannot be loaded is one line and status 2, before the screen is taken", async () => {
   const t = new Terminal([bin("bun"), "cli/main.ts", "shell", "examples/nope.yaml"], REPO);
@@ -139,7 +139,7 @@ test("shell: a target that cannot be loaded is one line and status 2, before the
   } finally {
     t.close();
   }
-}, { ignore: !HAVE_TMUX });
+});
 
 test("shell: without a terminal it says so, suggests the REPL, and exits 2", () => {
   for (const rt of ["bun", "deno"] as const) {
@@ -150,4 +150,3 @@ test("shell: without a terminal it says so, suggests the REPL, and exits 2", () 
   }
 });
 
-if (!HAVE_TMUX) console.warn("tests/shell/tmux.test.ts: tmux is not installed (tests/prepare.sh installs it); terminal tests skipped");

@@ -8,8 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** Whether tmux can be run here. */
-export const HAVE_TMUX = spawnSync("tmux", ["-V"]).status === 0;
+/** Throws what to install when tmux cannot be run here: the terminal tests fail, never skip, without it. */
+export function requireTmux(): void {
+  if (spawnSync("tmux", ["-V"]).status !== 0) {
+    throw new Error("tmux is not installed: run tests/prepare.sh (or apt-get install tmux)");
+  }
+}
 
 /** One program in one tmux window. */
 export class Terminal {
@@ -21,6 +25,7 @@ export class Terminal {
    * window shows "EXITED <status>" (and stays, to be read).
    */
   constructor(argv: string[], cwd: string, columns = 80, rows = 24) {
+    requireTmux();
     const script = join(this.dir, "run.sh");
     const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
     // CI=true as CI machines set it: the shell must draw on a terminal all the same.
