@@ -3,8 +3,9 @@
  *
  * Runs PROGRAM with exactly the NENV environment variables given, stdin
  * from the file IN and stdout to the file OUT (stderr passes through), and
- * prints "USER_US SYS_US STATUS" on its own stdout: the CPU time the
- * program used, from wait4's rusage, in microseconds, and its wait status.
+ * prints "USER_US SYS_US STATUS MAXRSS_KB" on its own stdout: the CPU time
+ * the program used, from wait4's rusage, in microseconds, its wait status,
+ * and its maximum resident set size in KiB.
  *
  * The benchmark's CPU time of a child process (tests/bench/measure.ts).
  * A 64-bit host program rather than a shell's `times`, which has
@@ -51,6 +52,6 @@ int main(int argc, char **argv) {
   int status;
   struct rusage ru;
   if (wait4(pid, &status, 0, &ru) < 0) { perror("cputime: wait4"); return 2; }
-  printf("%lld %lld %d\n", micros(ru.ru_utime), micros(ru.ru_stime), status);
+  printf("%lld %lld %d %ld\n", micros(ru.ru_utime), micros(ru.ru_stime), status, ru.ru_maxrss);
   return 0;
 }

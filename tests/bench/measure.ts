@@ -19,6 +19,8 @@ import { BUILD, REPO } from "../support/paths.ts";
 export interface ChildRun {
   /** User + system CPU seconds of the child (and of children it waited for). */
   seconds: number;
+  /** The child's maximum resident set size, in bytes. */
+  maxRss: number;
   stdout: Uint8Array;
   stderr: string;
   /** Exit status, or null if a signal ended it. */
@@ -54,7 +56,7 @@ function scratch(): string {
  * Runs `command` (an absolute program path and its arguments) with exactly
  * `env` and `stdin` as its standard input, in `cwd` (default: a fresh
  * scratch directory), and returns the CPU time it used (wait4's rusage, microsecond resolution)
- * with its output.
+ * and its maximum RSS with its output.
  *
  * @example
  * const r = childCpu(["/bin/sh", "-c", "echo hi"], { env: ["PATH=/bin"] });
@@ -72,11 +74,12 @@ export function childCpu(command: string[], opts: { env: string[]; stdin?: Uint8
     });
     if (r.error) throw r.error;
     const report = r.stdout.trim().split(" ").map(Number);
-    if (r.status !== 0 || report.length !== 3) throw new Error(`cputime ${command.join(" ")}: ${r.stderr.trim()}`);
-    const [user, sys, wait] = report;
+    if (r.status !== 0 || report.length !== 4) throw new Error(`cputime ${command.join(" ")}: ${r.stderr.trim()}`);
+    const [user, sys, wait, rssKiB] = report;
     const exited = (wait & 0x7f) === 0;
     return {
       seconds: (user + sys) / 1e6,
+      maxRss: rssKiB * 1024,
       stdout: new Uint8Array(readFileSync(output)),
       stderr: r.stderr,
       status: exited ? (wait >> 8) & 0xff : null,
