@@ -259,7 +259,6 @@ export class Engine {
 
   /** The blocks of a new region starting at `entry` (see promote). */
   private regionBlocks(entry: Block): Instr[][] {
-    const fetch = (a: number) => this.mem.fetch8(a);
     const stopBefore = this.breaks && ((a: number) => this.breaks!.has(a));
     const blocks: Instr[][] = [entry.instrs];
     const seen = new Set<number>([entry.addr]);
@@ -269,13 +268,11 @@ export class Engine {
       const addr = queue.shift()!;
       if (seen.has(addr)) continue;
       seen.add(addr);
-      if (stopBefore?.(addr) || !((this.blocks.get(addr)?.hits ?? 0) > 0)) continue;
-      let instrs: Instr[];
-      try {
-        instrs = decodeBlock(fetch, addr, MAX_BLOCK, stopBefore, this.alone);
-      } catch {
-        continue;
-      }
+      // A block that has run is already decoded as a region needs it (up to MAX_BLOCK
+      // instructions, stopping before breakpoints), and is current: writing its code drops it.
+      const known = this.blocks.get(addr);
+      if (stopBefore?.(addr) || known === undefined || !(known.hits > 0)) continue;
+      const instrs = known.instrs;
       blocks.push(instrs);
       size += instrs.length;
       queue.push(...staticSuccessors(instrs));
