@@ -21,7 +21,7 @@ const HOT = 32;
 const REGIONS_AFTER = 200_000;
 /** Size limits of a new region. */
 const MAX_REGION_BLOCKS = 64;
-const MAX_REGION_INSTRS = 1024;
+const MAX_REGION_INSTRS = 200;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
 
 /**
