@@ -6,7 +6,8 @@ import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { finish, interrupted } from "./exec.ts";
 import { runInterruptibly } from "./interrupt.ts";
-import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkSaveName } from "../../core/store/mod.ts";
 import { checkCheckpointOptions, checkpointEveryOption, continuedTimeline, storeCheckpoints } from "./travel.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
 

@@ -13,7 +13,8 @@ import {
 import { readHostFile, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
-import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkSaveName } from "../../core/store/mod.ts";
 
 /** Exit statuses of `fx86 run` (docs/manifest.md). */
 export const RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_MANIFEST = 2;

@@ -12,7 +12,8 @@ import { isGuestTree, LayoutError, readStatus } from "../../core/vm/guest.ts";
 import { type Checkpoint, checkpointsToTree, nearest, Timeline } from "../../core/vm/timeline.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
-import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkSaveName } from "../../core/store/mod.ts";
 
 /**
  * `--checkpoint-every N`: keep a checkpoint every N instructions in the

@@ -176,6 +176,13 @@ test("commands: snapshot, restore and diff through the store", async () => {
     assert.equal(s.state.machine().tree().hash, root);
     assert.equal(s.state.machine().budget, 10_000_000, "the machine keeps its budget");
     assert.match(await ok(s, "continue"), /hello exited with status 0/);
+    // Over an existing name, snapshot refuses (as --save does) and the old one stays.
+    const again = await s.execute("snapshot at1000");
+    assert.equal(again.ok, false);
+    assert.equal(again.text, `snapshot at1000 already exists in ${dir}; remove it first (fx86 snapshot rm at1000) or choose another name.`);
+    assert.equal(Store.open(dir).getSnapshot("at1000").root, root);
+    assert.equal((await s.execute("snapshot ../x")).ok, false);
+    assert.deepEqual(Store.open(dir).snapshotNames(), ["at1000"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
