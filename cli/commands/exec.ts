@@ -11,9 +11,8 @@ import {
   writeAll,
 } from "../host.ts";
 import { parseBudget } from "../options.ts";
-import { checkSnapshotName } from "../../core/store/mod.ts";
+import { checkSaveName, checkSnapshotName } from "../../core/store/mod.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
-import { checkSaveName } from "../../core/store/mod.ts";
 import { runInterruptibly, signalExit } from "./interrupt.ts";
 import { checkCheckpointOptions, checkpointEveryOption, storeCheckpoints } from "./travel.ts";
 import { checkpointsToTree, Timeline } from "../../core/vm/timeline.ts";
