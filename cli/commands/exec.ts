@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
 import { Command } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
@@ -45,6 +46,16 @@ export function execCommand() {
     .option("--json", "print one JSON object describing the run instead of the guest's output")
     .option("--argv0 <name>", "argv[0] for the guest (default: the program's file name)")
     .option("--save <name>", "store the final state (finished or stopped by the budget) as a snapshot")
+    .option(
+      "--max-file-bytes <n>",
+      `bytes the guest's files may hold together; past them writes fail with ENOSPC (default ${DEFAULT_QUOTA.fileBytes})`,
+      parseBudget,
+    )
+    .option(
+      "--max-memory <n>",
+      `bytes of memory the guest may map; past them mmap fails with ENOMEM (default ${DEFAULT_QUOTA.memory})`,
+      parseBudget,
+    )
     .addOption(checkpointEveryOption())
     .addOption(storeOption())
     .passThroughOptions()
@@ -67,6 +78,7 @@ export function execCommand() {
           stdin,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
           onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
+          quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },
         });
       } catch (e) {
         if (e instanceof ElfError) throw new UserError(`${program}: ${e.message}`);
