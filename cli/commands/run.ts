@@ -1,4 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
+import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
 import {
   buildManifest,
   DEFAULT_MAX_GUESTS,
@@ -55,6 +56,8 @@ export function runCommand() {
     .option("--save <name>", "store the final host tree as a snapshot")
     .option("--allow-host-paths", "let the manifest read host files outside its own directory (refused by default)")
     .option("--max-guests <n>", `refuse manifests with more guests than this (default ${DEFAULT_MAX_GUESTS})`, parseBudget)
+    .option("--max-file-bytes <n>", `bytes each guest's files may hold together (default ${DEFAULT_QUOTA.fileBytes})`, parseBudget)
+    .option("--max-memory <n>", `bytes of memory each guest may map (default ${DEFAULT_QUOTA.memory})`, parseBudget)
     .addOption(storeOption())
     .action(async (file, opts) => {
       // Store problems surface before the run, so no run's result is lost.
@@ -68,6 +71,7 @@ export function runCommand() {
           vm: fx86Vm,
           hostPaths: opts.allowHostPaths ? "any" : "manifest-dir",
           maxGuests: opts.maxGuests,
+          quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },
         });
       } catch (e) {
         if (!(e instanceof ManifestError)) throw e;

@@ -5,6 +5,9 @@
  * with the guest's state, so a resumed guest meets them exactly where an
  * uninterrupted one does. The defaults leave the state as it was.
  */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { assert, runtime, test } from "../harness.ts";
 import { fx86 } from "../support/cli.ts";
 import { bytesOf, compile } from "../elf/build.ts";
@@ -70,4 +73,21 @@ test(`quota (${runtime}): fx86 exec --max-file-bytes and --max-memory set them; 
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split("\n").length, 1, bad.stderr);
   assert.match(bad.stderr, /--max-memory/);
+});
+
+test(`quota (${runtime}): fx86 run --max-file-bytes and --max-memory set them for the manifest's guests`, () => {
+  const dir = mkdtempSync(join(tmpdir(), "fx86-quota-"));
+  try {
+    copyFileSync(compile("tests/linux/quota.c", "quota", ["-static"]), join(dir, "quota"));
+    const lib = Guest.fromElf({ program: program(), argv: ["quota"], quota });
+    lib.run(Infinity);
+    const expected = JSON.stringify(text(lib));
+    writeFileSync(join(dir, "m.yaml"), `version: 1\nguests:\n  q:\n    program: quota\n    expect: {stdout: ${expected}}\n`);
+    const run = fx86(runtime, ["run", "--max-file-bytes", "20000000", "--max-memory", "100000000", join(dir, "m.yaml")]);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    // Another limit, other output: the expectation fails.
+    assert.equal(fx86(runtime, ["run", "--max-file-bytes", "10000000", "--max-memory", "100000000", join(dir, "m.yaml")]).status, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
