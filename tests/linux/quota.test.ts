@@ -13,8 +13,14 @@ import { fx86 } from "../support/cli.ts";
 import { bytesOf, compile } from "../elf/build.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
+import { buildManifest, fx86Vm, loadManifest, runManifest } from "../../core/manifest/mod.ts";
+import { get, type DirNode } from "../../core/tree/mod.ts";
+import { readFileSync } from "node:fs";
+import { REPO } from "../support/guests.ts";
 
 const quota = { fileBytes: 20_000_000, memory: 100_000_000 };
+/** The OS record of a guest subtree, parsed. */
+const osRecord = (tree: DirNode) => JSON.parse(new TextDecoder().decode((tree.get("os") as { bytes: Uint8Array }).bytes));
 const text = (g: Guest) => new TextDecoder().decode(g.linux.stdout);
 const program = () => bytesOf(compile("tests/linux/quota.c", "quota", ["-static"]));
 
@@ -57,7 +63,7 @@ test("quota: a guest restored mid-run keeps its limits and ends as the uninterru
 test("quota: the defaults are 2 GiB each and leave no trace in the OS record; others are recorded", () => {
   assert.deepEqual(DEFAULT_QUOTA, { fileBytes: 2 ** 31, memory: 2 ** 31 });
   const plain = Guest.fromElf({ program: program(), argv: ["quota"] });
-  const os = (g: Guest) => JSON.parse(new TextDecoder().decode((g.toTree().get("os") as { bytes: Uint8Array }).bytes));
+  const os = (g: Guest) => osRecord(g.toTree());
   assert.equal(os(plain).quota, undefined);
   assert.deepEqual(os(Guest.fromElf({ program: program(), argv: ["quota"], quota })).quota, quota);
 });
@@ -90,4 +96,19 @@ test(`quota (${runtime}): fx86 run --max-file-bytes and --max-memory set them fo
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("quota: sub-guests a guest LOADs get its limits, at every level; the output is the same", () => {
+  const file = join(REPO, "examples/nesting/nesting.yaml");
+  const manifest = loadManifest(file, readFileSync(file, "utf8"));
+  const small = { fileBytes: 50_000_000, memory: 500_000_000 };
+  const limited = runManifest(buildManifest(manifest, { vm: fx86Vm, quota: small }), { vm: fx86Vm });
+  assert.ok(limited.ok, "the example's expectations hold within the limits");
+  const level0 = limited.tree.get("nest") as DirNode;
+  const level1 = get(level0, ["fs", "child"]) as DirNode;
+  const level2 = get(level1, ["fs", "child"]) as DirNode;
+  for (const level of [level0, level1, level2]) assert.deepEqual(osRecord(level).quota, small);
+  // With the defaults nothing is recorded, at any level.
+  const plain = runManifest(buildManifest(manifest, { vm: fx86Vm }), { vm: fx86Vm });
+  assert.equal(osRecord(get(plain.tree.get("nest") as DirNode, ["fs", "child", "fs", "child"]) as DirNode).quota, undefined);
 });
