@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the benchmark's programs from Debian bookworm sources: zlib's
 # minigzip and the Lua 5.4 interpreter, statically linked, -O2 and nothing
-# else (no -march: gcc -m32's default i386 code has no SSE, which fx86 does
-# not run yet). examples/bin/minigzip and examples/bin/lua are the i386
-# builds; tests/bench/amd64.ts runs this for the amd64 ones.
+# else (no -march: gcc -m32's default i386 code has no SSE; they predate
+# fx86's SSE, and the benchmark's figures are for these bytes).
+# examples/bin/minigzip and examples/bin/lua are the i386 builds;
+# tests/bench/amd64.ts runs this for the amd64 ones.
 #
 # Usage: scripts/build-bench-guests.sh OUT_DIR [i386] [amd64]
 #   (both architectures if none is named), writing OUT_DIR/minigzip-ARCH and

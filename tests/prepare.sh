@@ -5,9 +5,9 @@
 # (qemu-user), the debuggers the breakpoint tests compare with (gdb,
 # strace), tmux for the terminal UI tests, Debian's busybox-static for i386
 # (the reference third-party guest), unpacked into tests/.build/, and for
-# the benchmark's builds from Debian sources (scripts/build-bench-guests.sh)
-# dpkg-dev and deb-src entries, which apt-get source reads. Idempotent;
-# needs root (or sudo) only when something is missing. `npm test` and
+# the builds from Debian sources (scripts/build-bench-guests.sh and
+# scripts/build-jpeg-guests.sh) dpkg-dev, cmake and deb-src entries, which
+# apt-get source reads. Idempotent; needs root (or sudo) only when something is missing. `npm test` and
 # `deno task bench` run it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,8 @@ command -v strace >/dev/null || missing+=(strace)
 # GNU time: the bundle fuzzer reports the maximum RSS of each import.
 [ -x /usr/bin/time ] || missing+=(time)
 command -v dpkg-source >/dev/null || missing+=(dpkg-dev)
+# libjpeg-turbo's build (scripts/build-jpeg-guests.sh) is CMake's.
+command -v cmake >/dev/null || missing+=(cmake)
 # Whether apt reads any deb-src entry (it lists their indexes even before
 # apt-get update has fetched them).
 deb_src=no

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
 import { Command } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
@@ -11,8 +12,8 @@ import {
   writeAll,
 } from "../host.ts";
 import { parseBudget } from "../options.ts";
-import { checkSnapshotName } from "../../core/store/mod.ts";
-import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkSaveName, checkSnapshotName } from "../../core/store/mod.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
 import { runInterruptibly, signalExit } from "./interrupt.ts";
 import { checkCheckpointOptions, checkpointEveryOption, storeCheckpoints } from "./travel.ts";
 import { checkpointsToTree, Timeline } from "../../core/vm/timeline.ts";
@@ -45,6 +46,16 @@ export function execCommand() {
     .option("--json", "print one JSON object describing the run instead of the guest's output")
     .option("--argv0 <name>", "argv[0] for the guest (default: the program's file name)")
     .option("--save <name>", "store the final state (finished or stopped by the budget) as a snapshot")
+    .option(
+      "--max-file-bytes <n>",
+      `bytes the guest's files may hold together; past them writes fail with ENOSPC (default ${DEFAULT_QUOTA.fileBytes})`,
+      parseBudget,
+    )
+    .option(
+      "--max-memory <n>",
+      `bytes of memory the guest may map; past them mmap fails with ENOMEM (default ${DEFAULT_QUOTA.memory})`,
+      parseBudget,
+    )
     .addOption(checkpointEveryOption())
     .addOption(storeOption())
     .passThroughOptions()
@@ -67,6 +78,7 @@ export function execCommand() {
           stdin,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
           onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
+          quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },
         });
       } catch (e) {
         if (e instanceof ElfError) throw new UserError(`${program}: ${e.message}`);

@@ -1,12 +1,12 @@
 import { Command } from "@commander-js/extra-typings";
-import { checkSnapshotName } from "../../core/store/mod.ts";
+import { checkSaveName, checkSnapshotName } from "../../core/store/mod.ts";
 import { Guest, isGuestTree, LayoutError, readStatus } from "../../core/vm/guest.ts";
 import { type DirNode, get, TreeError, type TreeNode } from "../../core/tree/mod.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { finish, interrupted } from "./exec.ts";
 import { runInterruptibly } from "./interrupt.ts";
-import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
 import { checkCheckpointOptions, checkpointEveryOption, continuedTimeline, storeCheckpoints } from "./travel.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
 

@@ -1,4 +1,5 @@
 import { Command } from "@commander-js/extra-typings";
+import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
 import {
   buildManifest,
   DEFAULT_MAX_GUESTS,
@@ -6,14 +7,15 @@ import {
   fx86Vm,
   loadManifest,
   ManifestError,
+  manifestRun,
   type Progress,
   reportJson,
-  runManifest,
 } from "../../core/manifest/mod.ts";
 import { readHostFile, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
-import { checkSnapshotName } from "../../core/store/mod.ts";
-import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { checkSaveName, checkSnapshotName } from "../../core/store/mod.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { signalExit, SLICE, stepInterruptibly } from "./interrupt.ts";
 
 /** Exit statuses of `fx86 run` (docs/manifest.md). */
 export const RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_MANIFEST = 2;
@@ -54,8 +56,10 @@ export function runCommand() {
     .option("--save <name>", "store the final host tree as a snapshot")
     .option("--allow-host-paths", "let the manifest read host files outside its own directory (refused by default)")
     .option("--max-guests <n>", `refuse manifests with more guests than this (default ${DEFAULT_MAX_GUESTS})`, parseBudget)
+    .option("--max-file-bytes <n>", `bytes each guest's files may hold together (default ${DEFAULT_QUOTA.fileBytes})`, parseBudget)
+    .option("--max-memory <n>", `bytes of memory each guest may map (default ${DEFAULT_QUOTA.memory})`, parseBudget)
     .addOption(storeOption())
-    .action((file, opts) => {
+    .action(async (file, opts) => {
       // Store problems surface before the run, so no run's result is lost.
       if (opts.save !== undefined) checkSnapshotName(opts.save);
       const store = opts.save !== undefined ? openStore(opts.store, { write: true }) : undefined;
@@ -67,6 +71,7 @@ export function runCommand() {
           vm: fx86Vm,
           hostPaths: opts.allowHostPaths ? "any" : "manifest-dir",
           maxGuests: opts.maxGuests,
+          quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },
         });
       } catch (e) {
         if (!(e instanceof ManifestError)) throw e;
@@ -77,8 +82,27 @@ export function runCommand() {
       }
       const progress = progressLine();
       const started = performance.now();
-      const result = runManifest(built, { vm: fx86Vm, onProgress: progress.update });
+      // With --save, SIGINT and SIGTERM stop the run between chunks and save where it stands.
+      const run = manifestRun(built, { vm: fx86Vm, onProgress: progress.update, chunk: store ? SLICE : undefined });
+      const end = await stepInterruptibly(run, store !== undefined);
       progress.done();
+      if ("signal" in end) {
+        const { guest, instructions } = end.last.progress;
+        saveSnapshot(store!, opts.save!, end.last.tree(), {
+          origin: null,
+          start: null,
+          budgetUsed: instructions,
+          instructions,
+          status: "budget",
+          timeMs: performance.now() - started,
+        });
+        const line = `fx86: interrupted by ${end.signal} in guest ${guest} after ${instructions} instructions; ` +
+          `saved the host tree as ${opts.save} (fx86 resume ${opts.save}/${guest} continues it)\n`;
+        writeAll(2, encoder.encode(line));
+        process.exitCode = signalExit(end.signal);
+        return;
+      }
+      const result = end.result;
       if (store) {
         const instructions = result.guests.reduce((n, g) => n + g.status.instructions, 0);
         saveSnapshot(store, opts.save!, result.tree, {

@@ -3,7 +3,7 @@
  * store, and saving a run as a snapshot.
  */
 import { Option } from "@commander-js/extra-typings";
-import { checkSnapshotName, type SnapshotMeta, Store, StoreError, storeDir } from "../../core/store/mod.ts";
+import { type SnapshotMeta, Store, storeDir } from "../../core/store/mod.ts";
 import type { DirNode, TreeNode } from "../../core/tree/mod.ts";
 
 /**
@@ -38,26 +38,6 @@ export function setGlobalStore(dir: string | undefined): void {
  */
 export function openStore(option: string | undefined, opts: { write?: boolean } = {}): Store {
   return Store.open(storeDir(option ?? globalStore, process.env, process.cwd()), opts);
-}
-
-/**
- * Checks a `--save NAME` before any work, so no run's result is lost to a
- * bad name: the name's rules (an empty name too), and that no snapshot has
- * it already — saving never silently replaces a snapshot (whose children
- * would still name it as their origin).
- *
- * @example
- * const store = openStore(opts.store, { write: true });
- * checkSaveName(store, opts.save); // throws if "s1" exists
- */
-export function checkSaveName(store: Store, name: string): void {
-  checkSnapshotName(name);
-  if (store.snapshotNames().includes(name)) {
-    throw new StoreError(
-      "exists",
-      `snapshot ${name} already exists in ${store.dir}; remove it first (fx86 snapshot rm ${name}) or choose another name.`,
-    );
-  }
 }
 
 /** The runtime running this CLI, recorded in snapshots. */

@@ -6,13 +6,13 @@
  */
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import type { SnapshotMeta, Store } from "../../core/store/mod.ts";
-import { checkSnapshotName, snapshotCheckpoints, snapshotTimeline } from "../../core/store/mod.ts";
+import { checkSaveName, checkSnapshotName, snapshotCheckpoints, snapshotTimeline } from "../../core/store/mod.ts";
 import type { DirNode } from "../../core/tree/mod.ts";
 import { isGuestTree, LayoutError, readStatus } from "../../core/vm/guest.ts";
 import { type Checkpoint, checkpointsToTree, nearest, Timeline } from "../../core/vm/timeline.ts";
 import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
-import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
+import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
 
 /**
  * `--checkpoint-every N`: keep a checkpoint every N instructions in the

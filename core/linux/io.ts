@@ -144,6 +144,12 @@ export function writeTo(
     if (off >= MAX_FILE_SIZE) throw new LinuxError(EFBIG);
     bytes = bytes.subarray(0, MAX_FILE_SIZE - off);
   }
+  // Past the guest's file capacity, a short write, then ENOSPC (as on a full disk).
+  const end = k.fs.sizeLimit(node);
+  if (off + bytes.length > end) {
+    if (off >= end) throw new LinuxError(ENOSPC);
+    bytes = bytes.subarray(0, end - off);
+  }
   k.fs.write(node, off, bytes);
   if (at === undefined) f.offset = off + bytes.length;
   return bytes.length;

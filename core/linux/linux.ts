@@ -42,6 +42,7 @@ import { defaultLimits, type Rlimit } from "./syscalls/limits.ts";
 import { segmentBase, type TlsEntry } from "./syscalls/tls.ts";
 import { formatCall } from "./trace.ts";
 import { linuxFromTree, type LinuxTree } from "./state.ts";
+import { DEFAULT_QUOTA, type Quota } from "./quota.ts";
 
 /** Pipe id of stdin (the first pipe made). */
 export const STDIN = 1;
@@ -78,6 +79,8 @@ export interface LinuxOptions {
   trace?: (line: string) => void;
   /** Receives guest output as it is written (it is captured in any case). */
   onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
+  /** Limits on the guest's file bytes and memory (core/linux/quota.ts); DEFAULT_QUOTA for those not given. */
+  quota?: Partial<Quota>;
 }
 
 /** The complete state of a {@link Linux} as plain data (see {@link Linux.dump}). */
@@ -96,6 +99,7 @@ export interface LinuxDump {
   tls: (TlsEntry | null)[];
   signals: SignalState;
   limits: Rlimit[];
+  quota: Quota;
   tidAddress: number;
   robustList: [number, number];
   comm: string;
@@ -148,6 +152,8 @@ export class Linux {
   tls: (TlsEntry | null)[] = [null, null, null];
   signals: SignalState = initialSignals();
   limits: Rlimit[] = defaultLimits();
+  /** Its file and memory limits; set through {@link setQuota}, which tells the file system. */
+  quota: Quota = { ...DEFAULT_QUOTA };
   tidAddress = 0;
   /** set_robust_list's head and length (recorded). */
   robustList: [number, number] = [0, 0];
@@ -176,6 +182,10 @@ export class Linux {
     this.trace = opts.trace;
     this.onOutput = opts.onOutput;
     this.cwd = this.fs.root;
+    this.setQuota({
+      fileBytes: opts.quota?.fileBytes ?? DEFAULT_QUOTA.fileBytes,
+      memory: opts.quota?.memory ?? DEFAULT_QUOTA.memory,
+    });
     this.hostStdinOpen = opts.stdinOpen ?? false;
     const stdin = this.newPipe();
     enqueue(stdin, (opts.stdin ?? new Uint8Array(0)).slice());
@@ -183,6 +193,18 @@ export class Linux {
     this.installFd(this.openPipe(stdin, O_RDONLY), false);
     this.installFd(this.openPipe(this.newPipe(1), O_WRONLY), false);
     this.installFd(this.openPipe(this.newPipe(2), O_WRONLY), false);
+  }
+
+  /**
+   * Sets the guest's file and memory limits; the file system enforces the
+   * file bytes (FileSystem.capacity), the memory calls the memory.
+   *
+   * @example
+   * linux.setQuota({ fileBytes: 64 << 20, memory: 256 << 20 });
+   */
+  setQuota(quota: Quota): void {
+    this.quota = { fileBytes: quota.fileBytes, memory: quota.memory };
+    this.fs.capacity = quota.fileBytes;
   }
 
   // ---- running a program -----------------------------------------------------
@@ -476,6 +498,7 @@ export class Linux {
       tls: this.tls,
       signals: this.signals,
       limits: this.limits,
+      quota: this.quota,
       tidAddress: this.tidAddress,
       robustList: this.robustList,
       comm: this.comm,
@@ -518,6 +541,7 @@ export class Linux {
     k.tls = d.tls;
     k.signals = d.signals;
     k.limits = d.limits;
+    k.setQuota(d.quota);
     k.tidAddress = d.tidAddress;
     k.robustList = d.robustList;
     k.comm = d.comm;

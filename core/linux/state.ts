@@ -25,6 +25,7 @@ import { type Exit, Linux, type LinuxOptions, type Output, STDIN } from "./linux
 import type { Pipe } from "./pipe.ts";
 import { NSIG, type SigAction, type SignalState } from "./signals.ts";
 import type { Rlimit } from "./syscalls/limits.ts";
+import { DEFAULT_QUOTA, MAX_QUOTA, quotaRecord } from "./quota.ts";
 import type { TlsEntry } from "./syscalls/tls.ts";
 
 /** Version of the os format. */
@@ -166,6 +167,7 @@ function osJson(k: Linux): string {
     tls: k.tls,
     signals: k.signals,
     limits: k.limits,
+    quota: quotaRecord(k.quota),
     tidAddress: k.tidAddress,
     robustList: k.robustList,
     comm: bytesToJson(k.comm),
@@ -371,6 +373,11 @@ function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): vo
     const a = arr(l, `limits[${i}]`, 2);
     return [int(a[0], `limits[${i}][0]`, -1), int(a[1], `limits[${i}][1]`, -1)];
   });
+  if (os.quota === undefined) k.setQuota(DEFAULT_QUOTA);
+  else {
+    const q = obj(os.quota, "quota");
+    k.setQuota({ fileBytes: int(q.fileBytes, "quota.fileBytes", 0, MAX_QUOTA), memory: int(q.memory, "quota.memory", 0, MAX_QUOTA) });
+  }
 
   // Pipes, with their queued bytes (stdin's are the stdin blob).
   const ctimes = new Map<number, Timespec>();

@@ -152,6 +152,7 @@ function write(k: Linux, m: Memory, a: number[], replace: boolean): number {
   // Read the guest's buffer first: a bad pointer must change nothing.
   const bytes = len ? guestBytes(m, a[1], len) : new Uint8Array(0);
   const f = fileFor(k, p);
+  k.fs.reserve(f, replace ? len : off + len);
   if (replace) {
     k.fs.replaceContents(f, bytes);
     return 0;

@@ -4,6 +4,7 @@
  * visible to any guest. The host tree's entries are the top-level guests,
  * each a guest subtree that has not run yet (docs/guest-state.md).
  */
+import type { Quota } from "../linux/quota.ts";
 import { checkGuestCount, DEFAULT_MAX_GUESTS } from "./guest-limit.ts";
 import {
   blob,
@@ -43,6 +44,8 @@ export interface BuildOptions {
   hostPaths?: "manifest-dir" | "any";
   /** Most guests (top-level and sub-guests) the manifest may describe; default {@link DEFAULT_MAX_GUESTS}. */
   maxGuests?: number;
+  /** File and memory limits of every guest it builds (core/linux/quota.ts); the defaults for those not given. */
+  quota?: Partial<Quota>;
 }
 
 const REASONS: Record<string, string> = {
@@ -79,7 +82,7 @@ class Builder {
   /** The manifest's directory, symbolic links resolved, when paths are confined to it. */
   private readonly within?: string;
 
-  constructor(readonly host: HostFiles, readonly vm: GuestVm, confineTo?: string) {
+  constructor(readonly host: HostFiles, readonly vm: GuestVm, confineTo?: string, readonly quota?: Partial<Quota>) {
     if (confineTo !== undefined) {
       try {
         this.within = host.realPath(confineTo);
@@ -225,6 +228,7 @@ class Builder {
         fs,
         stdin,
         seed: g.seed,
+        quota: this.quota,
       });
     } catch (e) {
       if (e instanceof ManifestError) throw e;
@@ -247,7 +251,7 @@ class Builder {
 export function buildManifest(manifest: Manifest, opts: BuildOptions): BuiltManifest {
   checkGuestCount(manifest, opts.maxGuests ?? DEFAULT_MAX_GUESTS);
   const confineTo = (opts.hostPaths ?? "manifest-dir") === "manifest-dir" ? manifest.dir : undefined;
-  const b = new Builder(opts.host ?? nodeHostFiles, opts.vm, confineTo);
+  const b = new Builder(opts.host ?? nodeHostFiles, opts.vm, confineTo, opts.quota);
   const tree = dirFromEntries(manifest.guests.map(({ name, guest }) => [name, b.guest(guest)]));
   return { manifest, tree };
 }

@@ -22,5 +22,14 @@ export { checkGuestCount, DEFAULT_MAX_GUESTS } from "./guest-limit.ts";
 export type { GuestStatus, GuestVm, NewGuest, RunningGuest, RunStop } from "./vm.ts";
 export { fx86Vm } from "./vm-fx86.ts";
 export { type Check, checkGuest, defaultExpect, describeStatus, expectationTargets, type Target } from "./expect.ts";
-export { findSubGuests, type GuestResult, type Progress, type RunOptions, runManifest, type RunResult } from "./run.ts";
+export {
+  findSubGuests,
+  type GuestResult,
+  manifestRun,
+  type Progress,
+  type RunOptions,
+  runManifest,
+  type RunResult,
+  type RunStep,
+} from "./run.ts";
 export { formatReport, type GuestJson, reportJson, type RunJson } from "./report.ts";

@@ -99,6 +99,32 @@ function guestResult(tree: DirNode, names: string[], vm: GuestVm): GuestResult {
  * r.ok; r.root; r.guests[0].status.exit_code;
  */
 export function runManifest(built: BuiltManifest, opts: RunOptions): RunResult {
+  const run = manifestRun(built, opts);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Where a manifest run is between two chunks. */
+export interface RunStep {
+  progress: Progress;
+  /** The host tree as it stands: guests before this one final, this one at its current instruction, later ones new. */
+  tree(): DirNode;
+}
+
+/**
+ * A manifest run one chunk at a time: yields after every chunk that
+ * leaves the running guest with budget and work left, and returns what
+ * {@link runManifest} returns. A caller that stops early (an interrupted
+ * `fx86 run --save`) can store `step.tree()`, a resumable host tree.
+ *
+ * @example
+ * const run = manifestRun(built, { vm: fx86Vm });
+ * let step = run.next();
+ * while (!step.done) step = run.next(); // step.value: the RunResult
+ */
+export function* manifestRun(built: BuiltManifest, opts: RunOptions): Generator<RunStep, RunResult> {
   const { vm } = opts;
   const chunk = opts.chunk ?? 10_000_000;
   let tree = built.tree;
@@ -109,11 +135,19 @@ export function runManifest(built: BuiltManifest, opts: RunOptions): RunResult {
     for (;;) {
       const stop = g.run(Math.min(chunk, left));
       left -= stop.retired;
-      opts.onProgress?.({ guest: name, instructions: g.instructions, budget });
+      const progress = { guest: name, instructions: g.instructions, budget };
+      opts.onProgress?.(progress);
       if (stop.status !== "budget" || left <= 0) break;
+      const before = tree;
+      yield { progress, tree: () => before.with(name, g.toTree()) };
     }
     tree = tree.with(name, g.toTree());
   }
+  return checkManifest(built, tree, vm);
+}
+
+/** The results of a finished run: each guest's (and sub-guest's) status and its expectations checked. */
+function checkManifest(built: BuiltManifest, tree: DirNode, vm: GuestVm): RunResult {
   const guests = built.manifest.guests.map(({ name }) => guestResult(tree.get(name) as DirNode, [name], vm));
   const byPath = new Map<string, GuestResult>();
   const index = (r: GuestResult) => {

@@ -5,6 +5,7 @@
  * with a stand-in; `fx86Vm` (vm-fx86.ts) is the real engine.
  */
 import type { DirNode, TreeNode } from "../tree/mod.ts";
+import type { Quota } from "../linux/quota.ts";
 
 /** A new guest subtree (docs/guest-state.md). */
 export interface NewGuest {
@@ -17,6 +18,8 @@ export interface NewGuest {
   fs?: DirNode;
   stdin?: Uint8Array;
   seed?: string;
+  /** Its file and memory limits (core/linux/quota.ts); the defaults for those not given. */
+  quota?: Partial<Quota>;
 }
 
 /** Why a run stopped. */

@@ -142,10 +142,17 @@ export class Memory {
 
   // ---- mapping -----------------------------------------------------------
 
+  /**
+   * How many pages are mapped (touched or not): what a guest's memory
+   * limit counts (core/linux/quota.ts).
+   */
+  mappedCount = 0;
+
   /** Maps `[addr, addr+len)` (page-rounded) as zero-filled pages with `prot`. */
   map(addr: number, len: number, prot: number): void {
     this.layoutChanged = true;
     for (const pn of pageRange(addr, len)) {
+      if (!(this.prot[pn] & MAPPED)) this.mappedCount++;
       this.changed.add(pn);
       this.dropFrame(pn);
       this.frameOf[pn] = ZERO_FRAME;
@@ -160,7 +167,10 @@ export class Memory {
   unmap(addr: number, len: number): void {
     this.layoutChanged = true;
     for (const pn of pageRange(addr, len)) {
-      if (this.prot[pn] & MAPPED) this.changed.add(pn);
+      if (this.prot[pn] & MAPPED) {
+        this.changed.add(pn);
+        this.mappedCount--;
+      }
       if (this.code[pn]) this.onCodeWrite(pn);
       this.dropFrame(pn);
       this.prot[pn] = 0;
@@ -230,6 +240,7 @@ export class Memory {
    * the caller restores a state it already has as a tree.
    */
   mapLazy(first: number, count: number, prot: number): void {
+    for (let pn = first; pn < first + count; pn++) if (!(this.prot[pn] & MAPPED)) this.mappedCount++;
     this.prot.fill(MAPPED | (prot & 7), first, first + count);
     if (count > 0) this.touchedChunks.fill(1, first >>> CHUNK_SHIFT, ((first + count - 1) >>> CHUNK_SHIFT) + 1);
     this.clean.fill(1, first, first + count);
@@ -267,6 +278,7 @@ export class Memory {
     }
     if (this.code[page]) this.onCodeWrite(page);
     if ((this.prot[page] & 7) !== (prot & 7) || !(this.prot[page] & MAPPED)) this.layoutChanged = true;
+    if (!(this.prot[page] & MAPPED)) this.mappedCount++;
     this.changed.add(page);
     this.clean[page] = 0;
     let f = this.frameOf[page];

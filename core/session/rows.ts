@@ -10,7 +10,8 @@ import { flatten } from "./hierarchy.ts";
 import { disasmAround } from "./inspect.ts";
 import { FLAG_BITS, REGISTER_NAMES } from "./registers.ts";
 import { labelOf, type SessionState } from "./state.ts";
-import type { DisasmRow, FlagRow, GuestRow, RegisterRow, TreeRow } from "./view.ts";
+import { vectorValues } from "./vector-registers.ts";
+import type { DisasmRow, FlagRow, GuestRow, RegisterRow, TreeRow, VectorRow } from "./view.ts";
 
 /**
  * The host tree, one row per guest, depth first.
@@ -50,6 +51,16 @@ export function registerRows(s: SessionState): RegisterRow[] {
     const value = now.get(name)!;
     const before = s.previous.get(node.id)?.get(name);
     return { name, value, changed: before !== undefined && before !== value };
+  });
+}
+
+/** The selected guest's MXCSR and XMM registers, marked where the last move changed them. */
+export function vectorRows(s: SessionState): VectorRow[] {
+  const node = s.selectedNode();
+  const before = s.previousVectors.get(node.id);
+  return [...vectorValues(s.guestOf(node).cpu)].map(([name, dwords]) => {
+    const then = before?.get(name);
+    return { name, dwords, changed: then !== undefined && then !== dwords.join(" ") };
   });
 }
 

@@ -9,7 +9,7 @@ import { TreeError } from "../tree/mod.ts";
 import { words } from "./command.ts";
 import { outputText } from "./commands/inspect.ts";
 import { CommandError } from "./errors.ts";
-import { disasmRows, flagRows, guestRows, registerRows, treeRows } from "./rows.ts";
+import { disasmRows, flagRows, guestRows, registerRows, treeRows, vectorRows } from "./rows.ts";
 import { memoryRows } from "./inspect.ts";
 import { type SessionOptions, SessionState } from "./state.ts";
 import { COMMANDS, describe, lookup, overview } from "./table.ts";
@@ -116,7 +116,7 @@ export class Session {
   view(opts: ViewOptions = {}): ShellView {
     const s = this.state;
     const empty: ShellView = {
-      guests: [], selected: "", registers: [], flags: [], disasm: [], memory: [], treePath: "", tree: [],
+      guests: [], selected: "", registers: [], flags: [], vectors: [], disasm: [], memory: [], treePath: "", tree: [],
       timeline: { position: 0, end: 0, checkpoints: [] }, output: "", breakpoints: s.breakpoints.lines(),
       lastStop: s.lastStop, progress: s.progress,
     };
@@ -136,6 +136,7 @@ export class Session {
       selected: node.id,
       registers: registerRows(s),
       flags: flagRows(s),
+      vectors: vectorRows(s),
       disasm: disasmRows(s, opts.disasmRows ?? 16),
       memory: memoryRows(g.mem, s.memoryAddress ?? g.cpu.r[ESP], opts.memoryRows ?? 8),
       treePath: s.treePath,

@@ -24,6 +24,7 @@ import { Machine } from "./machine.ts";
 import type { Checkpoint, CheckpointLimit } from "../vm/timeline.ts";
 import { hex32 } from "./numbers.ts";
 import { readRegister, REGISTER_NAMES } from "./registers.ts";
+import { vectorValues } from "./vector-registers.ts";
 import { SymbolTable } from "../elf/symbols.ts";
 import { lineTable, type LineRow } from "../elf/lines.ts";
 import type { ExecuteOptions } from "./view.ts";
@@ -122,6 +123,8 @@ export class SessionState {
   readonly breakpoints = new BreakpointTable();
   /** Registers of each guest of the machine before the last command that moved execution, by guest id. */
   previous = new Map<string, Map<string, number>>();
+  /** MXCSR and XMM registers of each guest then, by guest id (vectorValues, dwords joined). */
+  previousVectors = new Map<string, Map<string, string>>();
   memoryAddress: number | null = null;
   treePath = "";
   readonly cache = new GuestCache();
@@ -210,6 +213,7 @@ export class SessionState {
     this.treePath = "";
     this.breakpoints.clear();
     this.previous.clear();
+    this.previousVectors.clear();
   }
 
   private rootFileSystem(dir: string): FileSystem {
@@ -333,7 +337,14 @@ export class SessionState {
 
   /** Records the registers of every guest of the machine, to mark what the next move changes. */
   remember(): void {
-    this.previous = new Map(flatten(this.nodes(this.machine())).map((n) => [n.id, this.registers(n)]));
+    const nodes = flatten(this.nodes(this.machine()));
+    this.previous = new Map(nodes.map((n) => [n.id, this.registers(n)]));
+    this.previousVectors = new Map(nodes.map((n) => [n.id, this.vectors(n)]));
+  }
+
+  /** MXCSR and XMM registers of a node, by name, each as its dwords joined (for comparing). */
+  vectors(node: GuestNode): Map<string, string> {
+    return new Map([...vectorValues(this.guestOf(node).cpu)].map(([name, dwords]) => [name, dwords.join(" ")]));
   }
 
   /** `[N] id 0xEIP: instruction` for a node. */

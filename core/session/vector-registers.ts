@@ -14,6 +14,19 @@ export function xmmHex(c: Cpu, n: number): string {
   return "0x" + Array.from(bytes).reverse().map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/**
+ * MXCSR and XMM0..XMM7 by name, each as dwords, most significant first:
+ * what the shell's registers panel shows (and marks when changed).
+ *
+ * @example
+ * vectorValues(guest.cpu).get("xmm0"); // [0, 0, 0, 0x3f800000]
+ */
+export function vectorValues(c: Cpu): Map<string, number[]> {
+  const values = new Map<string, number[]>([["mxcsr", [c.mxcsr >>> 0]]]);
+  for (let n = 0; n < 8; n++) values.set(`xmm${n}`, Array.from(c.xmm32.subarray(4 * n, 4 * n + 4), (d) => d >>> 0).reverse());
+  return values;
+}
+
 /** The lines `regs` adds: MXCSR, then the XMM registers two to a line. */
 export function vectorLines(c: Cpu): string[] {
   const lines = [` mxcsr 0x${c.mxcsr.toString(16).padStart(8, "0")}`];

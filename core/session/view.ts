@@ -35,6 +35,17 @@ export interface RegisterRow {
   changed: boolean;
 }
 
+/**
+ * An SSE register of the selected guest: MXCSR (one dword) or XMM0..XMM7
+ * (four dwords, most significant first, as the register reads in hex).
+ */
+export interface VectorRow {
+  name: string;
+  dwords: number[];
+  /** Changed by the last command that moved execution. */
+  changed: boolean;
+}
+
 /** A flag of EFLAGS. */
 export interface FlagRow {
   name: string;
@@ -93,6 +104,8 @@ export interface ShellView {
   selected: string;
   registers: RegisterRow[];
   flags: FlagRow[];
+  /** MXCSR, then XMM0..XMM7. */
+  vectors: VectorRow[];
   disasm: DisasmRow[];
   memory: MemoryRow[];
   /** Path shown in the tree panel (a path in the selected guest's subtree, "" for its root). */

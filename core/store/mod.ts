@@ -12,6 +12,7 @@
 export { StoreError, type StoreErrorCode } from "./errors.ts";
 export { FORMAT_VERSION, MARKER, type OpenOptions, type PutStats, Store } from "./store.ts";
 export { checkSnapshotName, type SnapshotMeta, snapshotRoots } from "./snapshot.ts";
+export { checkSaveName } from "./save-name.ts";
 export { snapshotCheckpoints, snapshotTimeline } from "./timeline.ts";
 export { gc, type GcResult } from "./gc.ts";
 export { fsck, type FsckProblem, type FsckResult } from "./fsck.ts";

@@ -101,7 +101,8 @@ function load(g: Guest): void {
   const target = readPath(m, c.r[ECX]);
   const argv = stringsAt(m, c.r[EDX]);
   const env = stringsAt(m, c.r[ESI]);
-  const child = Guest.fromElf({ program: elf.bytes, argv, env });
+  // A sub-guest has its parent's limits, so nesting does not escape them.
+  const child = Guest.fromElf({ program: elf.bytes, argv, env, quota: g.linux.quota });
   child.depth = g.depth + 1;
   adopt(g, child, target);
   setTreeAt(g.linux, target, child.toTree());

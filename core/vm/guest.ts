@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { Quota } from "../linux/quota.ts";
 import { Engine } from "../cpu/engine.ts";
 import { Cpu, EAX, RF, TRAP_SYSCALL } from "../cpu/state.ts";
 import { TRAP_FX86 } from "../cpu/trap.ts";
@@ -58,6 +59,8 @@ export interface GuestOptions {
   trace?: (line: string) => void;
   /** Called as the guest writes to stdout (1) or stderr (2). */
   onOutput?: (fd: number, bytes: Uint8Array) => void;
+  /** Limits on its file bytes and memory (core/linux/quota.ts); the defaults for those not given. */
+  quota?: Partial<Quota>;
 }
 
 /** Host-side hooks of a guest restored from a tree. */
@@ -128,6 +131,7 @@ export class Guest {
       seed: new Uint8Array(createHash("sha256").update(opts.seed ?? "fx86").digest()),
       trace: opts.trace,
       onOutput: opts.onOutput,
+      quota: opts.quota,
     });
     // The program comes from the host, not the guest's file system, so the
     // guest's tree stays exactly what the caller gave it.

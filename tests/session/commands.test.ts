@@ -69,6 +69,24 @@ test("commands: regs, mem, disasm and tree read the selected guest", async () =>
   assert.equal(s.view().treePath, "fs/etc");
 });
 
+test("commands: the view's MXCSR and XMM rows are the guest's, marked where the last move changed them", async () => {
+  const s = await loaded(HELLO_ELF);
+  const start = s.view().vectors;
+  assert.deepEqual(start.map((r) => r.name), ["mxcsr", ...[...Array(8).keys()].map((n) => `xmm${n}`)]);
+  assert.deepEqual(start[0].dwords, [0x1f80], "MXCSR at reset");
+  assert.ok(start.every((r) => !r.changed), "nothing has moved yet");
+  await ok(s, "continue");
+  const straight = Guest.fromElf({ program: new Uint8Array(elf), argv: ["hello"] });
+  straight.run(Infinity);
+  const bytes = new DataView(straight.cpu.xmm.buffer, straight.cpu.xmm.byteOffset);
+  const expected = [[straight.cpu.mxcsr], ...[...Array(8).keys()].map((n) => [12, 8, 4, 0].map((k) => bytes.getUint32(16 * n + k, true)))];
+  const end = s.view().vectors;
+  assert.deepEqual(end.map((r) => r.dwords), expected);
+  end.forEach((r, i) => assert.equal(r.changed, r.dwords.join() !== start[i].dwords.join(), r.name));
+  // glibc's start-up and string functions take their SSE2 paths (docs/sse.md).
+  assert.ok(end.some((r) => r.changed), "the run changed an XMM register");
+});
+
 test("commands: breakpoints on syscalls, addresses, instruction counts and RUN exits; delete", async () => {
   const s = await loaded(HELLO);
   assert.equal(await ok(s, "break"), "no breakpoints");
@@ -158,6 +176,13 @@ test("commands: snapshot, restore and diff through the store", async () => {
     assert.equal(s.state.machine().tree().hash, root);
     assert.equal(s.state.machine().budget, 10_000_000, "the machine keeps its budget");
     assert.match(await ok(s, "continue"), /hello exited with status 0/);
+    // Over an existing name, snapshot refuses (as --save does) and the old one stays.
+    const again = await s.execute("snapshot at1000");
+    assert.equal(again.ok, false);
+    assert.equal(again.text, `snapshot at1000 already exists in ${dir}; remove it first (fx86 snapshot rm at1000) or choose another name.`);
+    assert.equal(Store.open(dir).getSnapshot("at1000").root, root);
+    assert.equal((await s.execute("snapshot ../x")).ok, false);
+    assert.deepEqual(Store.open(dir).snapshotNames(), ["at1000"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -189,6 +189,23 @@ test("shell: registers panel keeps EFLAGS and flags before the segment registers
   assert.match(lines[4], /^CS {2}00000000 {2}DS/);
 });
 
+test("shell: registers panel ends with MXCSR and the XMM registers in dwords, changed ones starred, within the narrow panel", () => {
+  const v = nestedView();
+  const panel = registersPanel(v.registers, v.flags, 42, v.vectors);
+  const lines = panel.lines.map(plain);
+  const at = lines.findIndex((l) => l.startsWith("MXCSR"));
+  assert.deepEqual(lines.slice(at), [
+    "MXCSR 00001fa0*",
+    "XMM0 00000000 00000000 00000000 00000000",
+    "XMM1 3ff00000 00000000 deadbeef 00000007*",
+    ...[2, 3, 4, 5, 6, 7].map((n) => `XMM${n} 00000000 00000000 00000000 0000000${n}`),
+  ]);
+  for (const l of lines) assert.ok(l.length <= 42, `${JSON.stringify(l)} fits 42 columns`);
+  const xmm1 = panel.lines[at + 2];
+  assert.equal(xmm1.find((x) => x.text.startsWith("3ff00000"))!.color, "yellow");
+  assert.equal(panel.lines[at + 1].find((x) => x.text.startsWith("00000000"))!.color, undefined);
+});
+
 test("shell: the host tree shows a three-digit exit status whole, and a sub-guest's RUN budget left", () => {
   const view = nestedView();
   view.guests[0] = { ...view.guests[0], status: "exited", exitCode: 127 };

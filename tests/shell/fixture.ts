@@ -19,6 +19,14 @@ export function nestedView(): ShellView {
       { name: "sf", set: false, changed: false },
       { name: "of", set: false, changed: false },
     ],
+    vectors: [
+      { name: "mxcsr", dwords: [0x1fa0], changed: true },
+      ...[...Array(8).keys()].map((n) => ({
+        name: `xmm${n}`,
+        dwords: n === 1 ? [0x3ff00000, 0, 0xdeadbeef, 7] : [0, 0, 0, n],
+        changed: n === 1,
+      })),
+    ],
     disasm: [0, 2, 5, 7, 10].map((off, i) => ({
       address: 0x08049000 + off,
       bytes: "89 d8",

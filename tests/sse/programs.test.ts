@@ -5,10 +5,10 @@
  * (qemu-i386 where the kernel does not run i386 code), and glibc selects
  * its SSE2 string functions from fx86's CPUID.
  */
-import { spawnSync } from "node:child_process";
 import { assert, test } from "../harness.ts";
 import { bytesOf, compile } from "../elf/build.ts";
 import { runFx86, runReference } from "../support/guests.ts";
+import { symbolAddress } from "../support/symbols.ts";
 import { Breakpoints } from "../../core/vm/debug.ts";
 
 const PROGRAMS: [string, string[]][] = [
@@ -33,15 +33,6 @@ for (const [name, flags] of PROGRAMS) {
     assert.equal(text(fx.stdout), text(ref.stdout));
     assert.equal(fx.status, ref.status);
   });
-}
-
-/** The address of `symbol` in a static executable (nm, from binutils). */
-function symbolAddress(exe: string, symbol: string): number {
-  const r = spawnSync("nm", [exe], { encoding: "utf8" });
-  if (r.error || r.status !== 0) throw new Error("nm is missing: apt-get install binutils");
-  const line = r.stdout.split("\n").find((l) => l.endsWith(` ${symbol}`));
-  if (!line) throw new Error(`${symbol} is not in ${exe}`);
-  return parseInt(line.split(" ")[0], 16);
 }
 
 test("glibc selects its SSE2 string functions (breakpoints on memchr's versions)", () => {

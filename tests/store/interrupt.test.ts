@@ -1,6 +1,6 @@
 /**
  * issue 13 point 6: SIGINT or SIGTERM during `exec --save` / `resume
- * --save` stops the guest at an instruction boundary and saves a resumable
+ * --save` / `run --save` stops the guest at an instruction boundary and saves a resumable
  * snapshot there, saying so in one line (exit 130 / 143). The snapshot
  * verifies, and resuming it lands exactly where an uninterrupted run with
  * the same total budget lands.
@@ -9,6 +9,8 @@ import { assert, runtime, test } from "../harness.ts";
 import { Store } from "../../core/store/mod.ts";
 import { BUSYBOX, REPO } from "../support/guests.ts";
 import { spawn } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertOneLine, fx86Env, scriptArgv, sleep, tempStore } from "./support.ts";
 
@@ -60,4 +62,40 @@ test(`interrupt (${runtime}): SIGINT during exec --save and SIGTERM during resum
   const resumed = JSON.parse(fx86Env(runtime, ["resume", "b", "--budget", "1000", "--json", "--store", store]).stdout);
   const straight = JSON.parse(fx86Env(runtime, ["exec", "--budget", String(b.instructions + 1000), "--json", ...LOOP]).stdout);
   assert.equal(resumed.root, straight.root);
+}, { timeoutMs: 120_000 });
+
+test(`interrupt (${runtime}): SIGINT during run --save saves the host tree where the running guest stopped`, async () => {
+  const store = tempStore();
+  const dir = mkdtempSync(join(tmpdir(), "fx86-interrupt-run-"));
+  copyFileSync(BUSYBOX, join(dir, "busybox"));
+  /** Two guests: one that finishes, then LOOP's loop, with a budget if `budget` is given. */
+  const manifest = (name: string, budget?: number) => {
+    const loop = ["    program: busybox", `    args: [sh, -c, "${LOOP[3]}"]`];
+    if (budget !== undefined) loop.push(`    budget: ${budget}`, "    expect: {status: budget}");
+    const text = ["version: 1", "guests:", "  done:", "    program: busybox", "    args: [echo, hi]", "  loop:", ...loop, ""];
+    writeFileSync(join(dir, name), text.join("\n"));
+    return join(dir, name);
+  };
+  try {
+    const run = await interruptAfter(["run", "--store", store, "--save", "m", manifest("m.yaml")], "SIGINT");
+    assert.equal(run.code, 130, run.stderr);
+    assertOneLine(run.stderr, /^fx86: interrupted by SIGINT in guest loop after \d+ instructions; saved the host tree as m \(fx86 resume m\/loop continues it\)$/);
+    const n = Number(run.stderr.match(/after (\d+) instructions/)![1]);
+    const { meta, tree } = Store.open(store).loadSnapshot("m");
+    assert.equal(meta.status, "budget");
+    assert.equal(meta.instructions, n);
+    assert.ok(tree.kind === "dir" && tree.get("done") && tree.get("loop"), "both guests are in the saved host tree");
+
+    // The first guest had finished; the loop resumes and lands where one uninterrupted run of that length does.
+    const done = JSON.parse(fx86Env(runtime, ["resume", "m/done", "--json", "--store", store]).stdout);
+    assert.equal(done.status, "exited");
+    const resumed = JSON.parse(fx86Env(runtime, ["resume", "m/loop", "--budget", "1000", "--json", "--store", store]).stdout);
+    assert.equal(resumed.instructions, n + 1000);
+    const straight = fx86Env(runtime, ["run", "--store", store, "--save", "straight", manifest("straight.yaml", n + 1000)]);
+    assert.equal(straight.status, 0, straight.stderr);
+    const whole = Store.open(store).loadSnapshot("straight").tree;
+    assert.equal(resumed.root, whole.kind === "dir" ? whole.get("loop")?.hash : undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, { timeoutMs: 120_000 });

@@ -20,7 +20,7 @@ export function panelContent(id: PanelId, view: ShellView, width: number, consol
     case "hosts":
       return hostsPanel(view.guests, view.selected, width);
     case "registers":
-      return registersPanel(view.registers, view.flags, width);
+      return registersPanel(view.registers, view.flags, width, view.vectors);
     case "disasm":
       return disasmPanel(view.disasm, width);
     case "memory":

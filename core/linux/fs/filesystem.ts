@@ -12,6 +12,7 @@ import {
   ELOOP,
   ENAMETOOLONG,
   ENOENT,
+  ENOSPC,
   ENOTDIR,
   LinuxError,
 } from "../errno.ts";
@@ -26,6 +27,7 @@ import type {
   SymlinkNode,
 } from "./node.ts";
 import { toFsName, toTreeName } from "./treenames.ts";
+import { treeFileBytes } from "./usage.ts";
 
 /** Longest file-name component (bytes). */
 const NAME_MAX = 255;
@@ -161,6 +163,15 @@ export class FileSystem {
   inUse: (ino: number) => boolean = () => false;
   /** Unlinked nodes kept alive because they are in use (nlink 0). */
   readonly orphans = new Set<number>();
+  /**
+   * How many bytes the regular files may hold together: a guest's write,
+   * truncate or fx86 tree write that would take the total past it fails
+   * with ENOSPC ({@link reserve}). The Linux personality sets it from its
+   * quota; Infinity here.
+   */
+  capacity = Infinity;
+  /** The bytes the regular files hold, while known; undefined: count again when next needed. */
+  private used: number | undefined;
   /** Sorted names of directories, computed when listed, dropped on change. */
   private readonly sorted = new WeakMap<DirNode, string[]>();
 
@@ -360,6 +371,8 @@ export class FileSystem {
     const stack: DirNode[] = [top];
     while (stack.length > 0) {
       const d = stack.pop()!;
+      // A lazy directory's files go with its tree: count again when next needed.
+      if (d.entries === null) this.used = undefined;
       if (d.entries) {
         for (const ino of d.entries.values()) {
           const child = this.get(ino);
@@ -431,6 +444,9 @@ export class FileSystem {
     else {
       this.nodes.delete(node.ino);
       this.orphans.delete(node.ino);
+      if (node.kind === "file") this.grew(-node.size);
+      // A lazy directory takes the files of its tree with it.
+      else if (node.kind === "dir" && node.entries === null) this.used = undefined;
     }
   }
 
@@ -487,20 +503,71 @@ export class FileSystem {
    * fs.write(file, file.size, bytes); // append
    */
   write(f: FileNode, offset: number, bytes: Uint8Array): void {
+    const before = f.size;
     writeAt(f, offset, bytes);
+    this.grew(f.size - before);
     this.contentChanged(f);
   }
 
   /** Cuts or zero-extends a regular file to `size` bytes and stamps it. */
   truncate(f: FileNode, size: number): void {
+    this.grew(size - f.size);
     resize(f, size);
     this.contentChanged(f);
   }
 
   /** Makes `bytes` (which the file takes over) the file's whole contents, and stamps it. */
   replaceContents(f: FileNode, bytes: Uint8Array): void {
+    this.grew(bytes.length - f.size);
     replace(f, bytes);
     this.contentChanged(f);
+  }
+
+  /**
+   * Throws ENOSPC if growing `f` to `size` bytes would take the regular
+   * files past {@link capacity}. The system calls that grow files check
+   * first (the host's own writes, building a guest, are not limited).
+   *
+   * @example
+   * k.fs.reserve(node, len); // then k.fs.truncate(node, len)
+   */
+  reserve(f: FileNode, size: number): void {
+    if (size > this.sizeLimit(f)) throw new LinuxError(ENOSPC);
+  }
+
+  /**
+   * The size `f` may grow to within {@link capacity} (at least its size):
+   * write(2) writes up to it (a short write), then fails with ENOSPC.
+   *
+   * @example
+   * fs.sizeLimit(file); // Infinity without a capacity
+   */
+  sizeLimit(f: FileNode): number {
+    if (this.capacity === Infinity) return Infinity;
+    return f.size + Math.max(0, this.capacity - this.usedBytes());
+  }
+
+  /**
+   * The bytes the regular files hold, unlinked ones still open included,
+   * and directories not materialised yet by their trees.
+   *
+   * @example
+   * fs.usedBytes(); // 0 for a new file system
+   */
+  usedBytes(): number {
+    if (this.used === undefined) {
+      let total = 0;
+      for (const n of this.nodes.values()) {
+        if (n.kind === "file") total += n.size;
+        else if (n.kind === "dir" && n.entries === null) total += treeFileBytes(n.tree!);
+      }
+      this.used = total;
+    }
+    return this.used;
+  }
+
+  private grew(bytes: number): void {
+    if (this.used !== undefined) this.used += bytes;
   }
 
   private contentChanged(f: FileNode): void {
@@ -618,6 +685,7 @@ export class FileSystem {
     }
     const node = this.nodeFromTree(tree, p.dir.ino, this.clock());
     this.link(p.dir, p.name, node);
+    this.used = undefined;
     return node;
   }
 
@@ -635,6 +703,7 @@ export class FileSystem {
    */
   private replaceDirTree(dir: DirNode, tree: TreeDir): DirNode {
     this.clearBelow(dir, this.inUse);
+    this.used = undefined;
     dir.entries = null;
     dir.born = undefined;
     dir.tree = tree;
@@ -785,6 +854,7 @@ export class FileSystem {
       size: bytes.length,
     }, opts);
     this.link(dir, name, f);
+    this.grew(bytes.length);
     return f;
   }
 

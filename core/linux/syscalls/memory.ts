@@ -71,6 +71,17 @@ function findFree(m: Memory, len: number): number {
   throw new LinuxError(ENOMEM);
 }
 
+/**
+ * Throws ENOMEM if mapping `[addr, addr+len)` would take the guest's mapped
+ * memory past its limit (core/linux/quota.ts); pages mapped already in
+ * the range do not count again.
+ */
+function reserveMemory(s: Call, addr: number, len: number): void {
+  let fresh = 0;
+  for (let pn = addr >>> PAGE_SHIFT; pn < (addr + len) / PAGE_SIZE; pn++) if (!s.m.isMapped(pn)) fresh++;
+  if ((s.m.mappedCount + fresh) * PAGE_SIZE > s.k.quota.memory) throw new LinuxError(ENOMEM);
+}
+
 /** Checks a fixed placement: page-aligned and within user space. */
 function checkFixed(addr: number, len: number): void {
   if (addr & PAGE_MASK) throw new LinuxError(EINVAL);
@@ -127,6 +138,7 @@ function mmap(
       ? hint
       : findFree(m, len);
   }
+  reserveMemory(s, at, len);
   m.map(at, len, prot);
   if (source?.length) m.poke(at, source);
   return at;
@@ -138,6 +150,8 @@ function brk(s: Call, addr: number): number {
   const oldEnd = pageUp(k.brk), newEnd = pageUp(addr);
   if (newEnd > oldEnd) {
     if (!isFree(m, oldEnd, newEnd - oldEnd)) return k.brk;
+    // Over the memory limit, brk fails as Linux's does: the break stays.
+    if ((m.mappedCount * PAGE_SIZE) + (newEnd - oldEnd) > k.quota.memory) return k.brk;
     m.map(oldEnd, newEnd - oldEnd, PROT_READ | PROT_WRITE);
   } else if (newEnd < oldEnd) m.unmap(newEnd, oldEnd - newEnd);
   k.brk = addr;
@@ -166,6 +180,10 @@ function mremap(s: Call, a: number[]): number {
     throw new LinuxError(EFAULT);
   }
   const prot = m.protOf((old + oldLen - 1) >>> PAGE_SHIFT);
+  // Growing maps newLen - oldLen more pages wherever they go (a fixed target's own mapped pages, unmapped first, are not subtracted).
+  if (newLen > oldLen && (m.mappedCount + (newLen - oldLen) / PAGE_SIZE) * PAGE_SIZE > s.k.quota.memory) {
+    throw new LinuxError(ENOMEM);
+  }
   if (flags & MREMAP_FIXED) {
     checkFixed(newAddr, newLen);
     if (newAddr < old + oldLen && old < newAddr + newLen) {

@@ -125,6 +125,7 @@ function truncate(k: Linux, node: Node, len: number): number {
   if (node.kind === "dir") throw new LinuxError(EISDIR);
   if (node.kind !== "file" || len < 0) throw new LinuxError(EINVAL);
   if (len > MAX_FILE_SIZE) throw new LinuxError(EFBIG);
+  k.fs.reserve(node, len);
   k.fs.truncate(node, len);
   return 0;
 }

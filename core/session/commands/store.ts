@@ -3,7 +3,7 @@
  * a session is its machine's top-level guest subtree (sub-guests inside),
  * stored like `fx86 exec --save` stores one, so `fx86 resume` continues it.
  */
-import { checkSnapshotName, snapshotCheckpoints, type Store } from "../../store/mod.ts";
+import { checkSaveName, snapshotCheckpoints, type Store } from "../../store/mod.ts";
 import type { DirNode } from "../../tree/mod.ts";
 import { diffGuestStates, formatGuestStateDiff, isEmptyDiff } from "../../vm/state-diff.ts";
 import { isGuestTree } from "../../vm/guest.ts";
@@ -33,13 +33,14 @@ export const snapshot: Command = {
   summary: "store the machine (the selected guest's top-level guest, sub-guests inside) as snapshot NAME",
   details: "The store is --store DIR, else $FX86_HOME, else .fx86. The machine's history up to now goes with it: " +
     "`fx86 goto NAME N` and `fx86 back NAME` travel in it, and `restore NAME` brings it back. " +
-    "`fx86 resume NAME` continues it; `fx86 verify NAME` replays it from the start of the history.",
+    "`fx86 resume NAME` continues it; `fx86 verify NAME` replays it from the start of the history. " +
+    "A NAME that exists already is refused (as --save refuses it): remove it first (fx86 snapshot rm NAME).",
   complete: (s, i) => (i === 0 ? snapshotNames(s) : []),
   run(s, args) {
     if (args.length !== 1) throw new CommandError("usage: snapshot NAME");
-    checkSnapshotName(args[0]);
-    const m = s.machine();
     const store = openStore(s);
+    checkSaveName(store, args[0]);
+    const m = s.machine();
     const tree = m.tree();
     const past = m.timeline.checkpoints.filter((c) => c.at <= m.position);
     const start = past[0];
