@@ -11,6 +11,7 @@ import {
   writeAll,
 } from "../host.ts";
 import { parseBudget } from "../options.ts";
+import { outputFields } from "../json.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
 import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
 import { runInterruptibly, signalExit } from "./interrupt.ts";
@@ -137,16 +138,15 @@ function describeStop(guest: Guest, stop: Stop): string {
   return `guest fault (${f.kind}) at eip ${hex(f.eip)} after ${guest.instructions} instructions: ${f.detail}`;
 }
 
-/** The `--json` report of `fx86 exec` (and `resume`). */
+/** The `--json` report of `fx86 exec` (and `resume`); docs/json.md. */
 function report(guest: Guest, stop: Stop) {
   const stdout = guest.linux.stdout;
-  const text = (b: Uint8Array) => new TextDecoder("utf-8", { fatal: false }).decode(b);
   return {
     status: stop.status,
     exit_code: stop.exitCode,
     instructions: guest.instructions,
-    stdout: text(stdout),
-    stderr: text(guest.linux.stderr),
+    ...outputFields("stdout", stdout),
+    ...outputFields("stderr", guest.linux.stderr),
     stdout_sha256: createHash("sha256").update(stdout).digest("hex"),
     ...(stop.fault
       ? {
