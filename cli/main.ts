@@ -22,6 +22,27 @@ import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
 
+/** The exit statuses fx86 uses, for `fx86 --help`. */
+const EXIT_STATUSES = `
+Exit statuses:
+  exec, resume  the guest's exit status; 124 when --budget ran out; for a
+                guest fault 128 + the signal Linux would send (139 page or
+                protection fault, 132 undefined or privileged instruction,
+                136 divide or floating-point error, 133 breakpoint, 137
+                deadlock); 130/143 after SIGINT/SIGTERM with --save
+  run           0 expectations met, 1 not met, 2 bad manifest
+  verify, fsck  0 verified / no problems, 1 mismatch / problems
+  repl          0, or 1 when a script's command fails
+  any           2 bad usage or input (one line on stderr), 141 when the
+                reader of the output went away
+`;
+
+/**
+ * The command tree of fx86.
+ *
+ * @example
+ * await program().parseAsync(["exec", "examples/hello/hello"], { from: "user" });
+ */
 export function program(): Command {
   const root = new Command("fx86")
     .description("deterministic, recursive, user-mode x86 virtual machines")
@@ -30,7 +51,8 @@ export function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addOption(storeOption())
-    .hook("preAction", (cmd) => setGlobalStore(cmd.opts().store));
+    .hook("preAction", (cmd) => setGlobalStore(cmd.opts().store))
+    .addHelpText("after", EXIT_STATUSES);
   // Subcommands built elsewhere do not inherit settings by themselves.
   for (const sub of [
     execCommand(),

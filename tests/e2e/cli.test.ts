@@ -1,7 +1,7 @@
 /** `fx86 exec` end to end, as a user runs it, under both runtimes. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
@@ -173,5 +173,25 @@ test("cli: the same run gives the same root and count under Deno and Bun", () =>
     assert.equal(ja.root, jc.root, `repeat: ${args.join(" ")}`);
     assert.equal(ja.instructions, jb.instructions);
     assert.equal(ja.stdout_sha256, jb.stdout_sha256);
+  }
+});
+
+test("cli: --version is package.json's; --help lists the exit statuses; run given a program points to exec; goto past the end says where the run ends", () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
+  const store = mkdtempSync(join(tmpdir(), "fx86-conv-"));
+  assert.equal(fx86("bun", ["exec", "--store", store, "--save", "a", "examples/hello/hello"]).status, 0);
+  for (const rt of runtimes) {
+    assert.equal(fx86(rt, ["--version"]).stdout, pkg.version + "\n", rt);
+    const help = fx86(rt, ["--help"]).stdout;
+    assert.match(help, /^Exit statuses:$/m);
+    for (const status of ["124", "139", "141"]) assert.ok(help.includes(status), `${rt}: --help names ${status}`);
+    const run = fx86(rt, ["run", "examples/hello/hello"]);
+    assert.equal(run.status, 2);
+    assertOneLine(run.stderr, /^fx86: examples\/hello\/hello is a program, not a manifest: run it with fx86 exec examples\/hello\/hello$/);
+    const past = fx86(rt, ["goto", "--store", store, "a", "99999999"]);
+    assert.equal(past.status, 0, past.stderr);
+    assert.match(past.stdout, /^instruction (\d+)\n/);
+    const end = /^instruction (\d+)/.exec(past.stdout)![1];
+    assertOneLine(past.stderr, new RegExp(`^fx86: the run ends at instruction ${end} \\(exited\\), before instruction 99999999$`));
   }
 });
