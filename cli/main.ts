@@ -17,25 +17,13 @@ import { backCommand, gotoCommand } from "./commands/travel.ts";
 import { replCommand } from "./commands/repl.ts";
 import { shellCommand } from "./commands/shell.ts";
 import { gdbserverCommand } from "./commands/gdbserver.ts";
+import { completionsCommand } from "./commands/completions.ts";
+import { EXIT_STATUSES } from "./exit-statuses.ts";
 import { setGlobalStore, storeOption } from "./commands/store-options.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
 
-/** The exit statuses fx86 uses, for `fx86 --help`. */
-const EXIT_STATUSES = `
-Exit statuses:
-  exec, resume  the guest's exit status; 124 when --budget ran out; for a
-                guest fault 128 + the signal Linux would send (139 page or
-                protection fault, 132 undefined or privileged instruction,
-                136 divide or floating-point error, 133 breakpoint, 137
-                deadlock); 130/143 after SIGINT/SIGTERM with --save
-  run           0 expectations met, 1 not met, 2 bad manifest
-  verify, fsck  0 verified / no problems, 1 mismatch / problems
-  repl          0, or 1 when a script's command fails
-  any           2 bad usage or input (one line on stderr), 141 when the
-                reader of the output went away
-`;
 
 /**
  * The command tree of fx86.
@@ -52,7 +40,7 @@ export function program(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addOption(storeOption())
     .hook("preAction", (cmd) => setGlobalStore(cmd.opts().store))
-    .addHelpText("after", EXIT_STATUSES);
+    .addHelpText("after", `\nExit statuses:\n${EXIT_STATUSES}`);
   // Subcommands built elsewhere do not inherit settings by themselves.
   for (const sub of [
     execCommand(),
@@ -70,6 +58,7 @@ export function program(): Command {
     replCommand(),
     shellCommand(),
     gdbserverCommand(),
+    completionsCommand(() => root),
   ]) root.addCommand(inherit(sub, root));
   return root;
 }

@@ -12,8 +12,8 @@ import { fx86, type Runtime } from "../support/cli.ts";
 import { BUSYBOX } from "../support/guests.ts";
 import { fx86Env, tempStore } from "../store/support.ts";
 
-/** Commands that report nothing to parse: they change the store silently, stream bytes or are interactive. */
-const NOT_REPORTING = new Set(["snapshot rm", "tree cat", "repl", "shell", "gdbserver", "help"]);
+/** Commands that report nothing to parse: they change the store silently, stream bytes or a script, or are interactive. */
+const NOT_REPORTING = new Set(["snapshot rm", "tree cat", "repl", "shell", "gdbserver", "completions", "help"]);
 
 /** The commands and subcommands `fx86 --help` lists ("snapshot list", "tree ls", "exec", …). */
 function commands(rt: Runtime): string[] {
