@@ -17,11 +17,20 @@ import { backCommand, gotoCommand } from "./commands/travel.ts";
 import { replCommand } from "./commands/repl.ts";
 import { shellCommand } from "./commands/shell.ts";
 import { gdbserverCommand } from "./commands/gdbserver.ts";
+import { completionsCommand } from "./commands/completions.ts";
+import { EXIT_STATUSES } from "./exit-statuses.ts";
 import { setGlobalStore, storeOption } from "./commands/store-options.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../mod.ts";
 
+
+/**
+ * The command tree of fx86.
+ *
+ * @example
+ * await program().parseAsync(["exec", "examples/hello/hello"], { from: "user" });
+ */
 export function program(): Command {
   const root = new Command("fx86")
     .description("deterministic, recursive, user-mode x86 virtual machines")
@@ -30,7 +39,8 @@ export function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addOption(storeOption())
-    .hook("preAction", (cmd) => setGlobalStore(cmd.opts().store));
+    .hook("preAction", (cmd) => setGlobalStore(cmd.opts().store))
+    .addHelpText("after", `\nExit statuses:\n${EXIT_STATUSES}`);
   // Subcommands built elsewhere do not inherit settings by themselves.
   for (const sub of [
     execCommand(),
@@ -48,6 +58,7 @@ export function program(): Command {
     replCommand(),
     shellCommand(),
     gdbserverCommand(),
+    completionsCommand(() => root),
   ]) root.addCommand(inherit(sub, root));
   return root;
 }

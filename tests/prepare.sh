@@ -3,7 +3,8 @@
 # provide: the i386 toolchain that builds test guests (gcc-multilib, nasm),
 # the reference machines for i386 code where the kernel cannot run it
 # (qemu-user), the debuggers the breakpoint tests compare with (gdb,
-# strace), tmux for the terminal UI tests, Debian's busybox-static for i386
+# strace), tmux for the terminal UI tests, zsh and fish for the completion
+# scripts, groff for the man page, Debian's busybox-static for i386
 # (the reference third-party guest), unpacked into tests/.build/, and for
 # the builds from Debian sources (scripts/build-bench-guests.sh and
 # scripts/build-jpeg-guests.sh) dpkg-dev, cmake and deb-src entries, which
@@ -23,6 +24,11 @@ command -v tmux >/dev/null || missing+=(tmux)
 command -v qemu-i386 >/dev/null || missing+=(qemu-user)
 command -v gdb >/dev/null || missing+=(gdb)
 command -v strace >/dev/null || missing+=(strace)
+# The shells whose completion scripts fx86 writes (tests/e2e/completions.test.ts).
+command -v zsh >/dev/null || missing+=(zsh)
+command -v fish >/dev/null || missing+=(fish)
+# groff formats the man page (tests/e2e/man.test.ts).
+command -v groff >/dev/null || missing+=(groff-base)
 # GNU time: the bundle fuzzer reports the maximum RSS of each import.
 [ -x /usr/bin/time ] || missing+=(time)
 command -v dpkg-source >/dev/null || missing+=(dpkg-dev)

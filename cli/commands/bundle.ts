@@ -4,6 +4,7 @@ import { DEFAULT_STORE_LIMITS, exportBundle, importBundle } from "../../core/sto
 import { reason, UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { openStore, storeOption } from "./store-options.ts";
+import { printJson } from "../json.ts";
 
 /** `fx86 export NAME... --output FILE`: snapshots and all they reach, as one file. */
 export function exportCommand() {
@@ -11,6 +12,7 @@ export function exportCommand() {
     .description("write snapshots and every object they reach to one bundle file")
     .argument("<names...>", "the snapshots to export")
     .requiredOption("-o, --output <file>", "the bundle file to write")
+    .option("--json", "print one JSON object: output, snapshots, bytes")
     .addOption(storeOption())
     .action((names, opts) => {
       const bundle = exportBundle(openStore(opts.store), names);
@@ -23,6 +25,7 @@ export function exportCommand() {
         rmSync(tmp, { force: true });
         throw new UserError(`cannot write ${opts.output}: ${reason(e)}`);
       }
+      if (opts.json) printJson({ output: opts.output, snapshots: names, bytes: bundle.length });
     });
 }
 
@@ -41,6 +44,7 @@ export function importCommand() {
       `refuse bundles larger than this, uncompressed (default ${DEFAULT_STORE_LIMITS.maxBundleBytes}: 16 GiB)`,
       parseBudget,
     )
+    .option("--json", "print one JSON object: snapshots, objects, written")
     .addOption(storeOption())
     .action(async (file, opts) => {
       checkReadable(file);
@@ -50,6 +54,7 @@ export function importCommand() {
       };
       // Streamed: memory stays small whatever the bundle's size.
       const r = await importBundle(openStore(opts.store, { write: true }), createReadStream(file), limits);
+      if (opts.json) return printJson({ snapshots: r.snapshots, objects: r.objects, written: r.written });
       const line = `imported ${r.snapshots.join(", ")}: ${r.objects} objects, ${r.written} new\n`;
       writeAll(1, new TextEncoder().encode(line));
     });

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
-import { Command } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
-import { Guest, type Stop } from "../../core/vm/guest.ts";
+import { DEFAULT_ENV, Guest, type Stop } from "../../core/vm/guest.ts";
 import {
   fileSystemFromHost,
   readHostFile,
@@ -12,6 +12,7 @@ import {
   writeAll,
 } from "../host.ts";
 import { parseBudget } from "../options.ts";
+import { outputFields } from "../json.ts";
 import { checkSaveName, checkSnapshotName } from "../../core/store/mod.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
 import { runInterruptibly, signalExit } from "./interrupt.ts";
@@ -34,6 +35,26 @@ const FAULT_EXIT: Record<string, number> = {
   "deadlock": 137, // as if killed by SIGKILL
 };
 
+/** Collects repeated `--env NAME=VALUE` options, refusing one without a name. */
+function collectEnv(value: string, previous: string[]): string[] {
+  if (!/^[^=]+=/.test(value)) throw new InvalidArgumentError("expected NAME=VALUE, e.g. --env LANG=C.UTF-8");
+  return [...previous, value];
+}
+
+/**
+ * An environment with `settings` (NAME=VALUE) added, each replacing a
+ * variable of the same name (the last of a name given twice).
+ *
+ * @example
+ * withEnv(["HOME=/", "LANG=C"], ["LANG=C.UTF-8", "X=1"]); // ["HOME=/", "LANG=C.UTF-8", "X=1"]
+ */
+export function withEnv(base: string[], settings: string[]): string[] {
+  const name = (v: string) => v.slice(0, v.indexOf("="));
+  // The last setting of a name wins.
+  const last = new Map(settings.map((v) => [name(v), v]));
+  return [...base.filter((v) => !last.has(name(v))), ...last.values()];
+}
+
 /** `fx86 exec`: run one i386 ELF as a guest. */
 export function execCommand() {
   return new Command("exec")
@@ -45,6 +66,9 @@ export function execCommand() {
     .option("--trace", "log system calls to stderr")
     .option("--json", "print one JSON object describing the run instead of the guest's output")
     .option("--argv0 <name>", "argv[0] for the guest (default: the program's file name)")
+    .option("--env <name=value>", "set a variable of the guest's environment (repeatable; added to PATH, HOME, TERM, LANG)", collectEnv, [] as string[])
+    .option("--stdin <file>", "this host file is the guest's standard input (default: fx86's own stdin)")
+    .option("--seed <text>", "seed of everything random the guest sees: AT_RANDOM, getrandom, /dev/urandom (default: fx86)")
     .option("--save <name>", "store the final state (finished or stopped by the budget) as a snapshot")
     .option(
       "--max-file-bytes <n>",
@@ -67,15 +91,17 @@ export function execCommand() {
       if (store) checkSaveName(store, opts.save!);
       const image = readHostFile(program, "program");
       const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
-      const stdin = readStdin();
+      const stdin = opts.stdin !== undefined ? readHostFile(opts.stdin, "stdin file") : readStdin();
       const argv0 = opts.argv0 ?? program.split("/").pop()!;
       let guest: Guest;
       try {
         guest = Guest.fromElf({
           program: image,
           argv: [argv0, ...args],
+          env: withEnv(DEFAULT_ENV, opts.env),
           fs,
           stdin,
+          seed: opts.seed,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
           onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
           quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },
@@ -149,16 +175,15 @@ function describeStop(guest: Guest, stop: Stop): string {
   return `guest fault (${f.kind}) at eip ${hex(f.eip)} after ${guest.instructions} instructions: ${f.detail}`;
 }
 
-/** The `--json` report of `fx86 exec` (and `resume`). */
+/** The `--json` report of `fx86 exec` (and `resume`); docs/json.md. */
 function report(guest: Guest, stop: Stop) {
   const stdout = guest.linux.stdout;
-  const text = (b: Uint8Array) => new TextDecoder("utf-8", { fatal: false }).decode(b);
   return {
     status: stop.status,
     exit_code: stop.exitCode,
     instructions: guest.instructions,
-    stdout: text(stdout),
-    stderr: text(guest.linux.stderr),
+    ...outputFields("stdout", stdout),
+    ...outputFields("stderr", guest.linux.stderr),
     stdout_sha256: createHash("sha256").update(stdout).digest("hex"),
     ...(stop.fault
       ? {

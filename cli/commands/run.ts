@@ -11,7 +11,7 @@ import {
   type Progress,
   reportJson,
 } from "../../core/manifest/mod.ts";
-import { readHostFile, writeAll } from "../host.ts";
+import { readHostFile, UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { checkSaveName, checkSnapshotName } from "../../core/store/mod.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
@@ -47,6 +47,11 @@ function progressLine(): { update(p: Progress): void; done(): void } {
   };
 }
 
+/** True if `bytes` start as an ELF file does. */
+function isElf(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
+
 /** `fx86 run`: build, run and check the host tree a YAML manifest describes. */
 export function runCommand() {
   return new Command("run")
@@ -64,7 +69,9 @@ export function runCommand() {
       if (opts.save !== undefined) checkSnapshotName(opts.save);
       const store = opts.save !== undefined ? openStore(opts.store, { write: true }) : undefined;
       if (store) checkSaveName(store, opts.save!);
-      const text = new TextDecoder().decode(readHostFile(file, "manifest"));
+      const bytes = readHostFile(file, "manifest");
+      if (isElf(bytes)) throw new UserError(`${file} is a program, not a manifest: run it with fx86 exec ${file}`);
+      const text = new TextDecoder().decode(bytes);
       let built;
       try {
         built = buildManifest(loadManifest(file, text), {

@@ -3,6 +3,8 @@ import { Session } from "../../core/session/mod.ts";
 import { fileSystemFromHost, UserError } from "../host.ts";
 import { openStore, RUNTIME, storeOption } from "./store-options.ts";
 import { rootOption, stdinOption, targetLoadLine } from "./target.ts";
+import { parsePort } from "./gdbserver.ts";
+import { serveGdb } from "../gdb/serve.ts";
 
 /** What `fx86 shell` says when it has no terminal. */
 export const NEEDS_TERMINAL = "fx86 shell needs a terminal; for scripts use fx86 repl";
@@ -18,6 +20,7 @@ export function shellCommand() {
     .description("debug guests interactively in a terminal UI (host tree, registers, disassembly, memory, timeline)")
     .argument("[target]", "a YAML manifest or an i386 ELF program to load")
     .argument("[args...]", "the program's arguments")
+    .option("--gdb <port>", "also serve gdb's remote protocol on 127.0.0.1:PORT (0: any free port; docs/gdb.md)", parsePort)
     .addOption(storeOption())
     .addOption(rootOption())
     .addOption(stdinOption())
@@ -44,8 +47,16 @@ export function shellCommand() {
       for (const name of ["CI", "CONTINUOUS_INTEGRATION"]) delete process.env[name];
       // NO_COLOR (no-color.org) asks for no styling; ink's chalk does not read it, but FORCE_COLOR=0 it does (on import).
       if (process.env.NO_COLOR) process.env.FORCE_COLOR = "0";
+      // gdb moves the session too: the screen redraws after each of its packets.
+      let redraw = () => {};
+      const gdb = opts.gdb === undefined ? undefined : await serveGdb(session.state, opts.gdb, () => redraw());
+      if (gdb) greeting = `gdb: target remote :${gdb.port} · ${greeting}`;
       // Loaded here, not at start-up: ink and React cost every other command time.
       const { runShell } = await import("../shell/run.tsx");
-      await runShell(session, greeting);
+      try {
+        await runShell(session, greeting, (refresh) => (redraw = refresh));
+      } finally {
+        gdb?.close();
+      }
     });
 }

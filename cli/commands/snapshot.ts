@@ -2,6 +2,7 @@ import { Command } from "@commander-js/extra-typings";
 import { diffGuestStates, formatGuestStateDiff } from "../../core/vm/state-diff.ts";
 import { UserError, writeAll } from "../host.ts";
 import { openStore, storeOption } from "./store-options.ts";
+import { printJson } from "../json.ts";
 
 const encoder = new TextEncoder();
 const print = (text: string) => writeAll(1, encoder.encode(text));
@@ -11,9 +12,11 @@ export function snapshotCommand() {
   const cmd = new Command("snapshot").description("list, show, remove and compare snapshots");
   cmd.command("list")
     .description("one line per snapshot: name, root, instructions, status, created")
+    .option("--json", "print an array of the snapshots' metadata (as show --json prints it)")
     .addOption(storeOption())
     .action((opts) => {
       const store = openStore(opts.store);
+      if (opts.json) return printJson(store.snapshotNames().map((name) => ({ name, ...store.getSnapshot(name) })));
       for (const name of store.snapshotNames()) {
         const m = store.getSnapshot(name);
         print(`${name}\t${m.root.slice(0, 12)}\t${m.instructions}\t${m.status}\t${m.created}\n`);
@@ -26,7 +29,7 @@ export function snapshotCommand() {
     .addOption(storeOption())
     .action((name, opts) => {
       const meta = openStore(opts.store).getSnapshot(name);
-      if (opts.json) return print(JSON.stringify({ name, ...meta }) + "\n");
+      if (opts.json) return printJson({ name, ...meta });
       const rows: [string, unknown][] = [["name", name], ...Object.entries(meta)];
       print(rows.map(([k, v]) => `${k}: ${v ?? "-"}\n`).join(""));
     });
@@ -54,7 +57,8 @@ export function snapshotCommand() {
         throw new UserError(`snapshot ${before.kind === "dir" ? b : a} is not a directory, so it has no state to compare.`);
       }
       const d = diffGuestStates(before, after);
-      print(opts.json ? JSON.stringify(d) + "\n" : formatGuestStateDiff(d));
+      if (opts.json) printJson(d);
+      else print(formatGuestStateDiff(d));
     });
   return cmd;
 }

@@ -126,6 +126,10 @@ function travel(
     ? JSON.stringify(where) + "\n"
     : `instruction ${where.instruction}\neip ${where.eip}\nstatus ${status}\nroot ${where.root}\n`;
   writeAll(1, encoder.encode(text));
+  // Past the end of the run: where it stopped instead (the JSON has both numbers).
+  if (t.position < target && !opts.json) {
+    writeAll(2, encoder.encode(`fx86: the run ends at instruction ${t.position} (${status}), before instruction ${target}\n`));
+  }
 }
 
 /** Opens the store and snapshot for goto/back; the snapshot must be a guest. */

@@ -2,6 +2,7 @@ import { Command } from "@commander-js/extra-typings";
 import { get, list, type TreeNode, TreeError } from "../../core/tree/mod.ts";
 import { UserError, writeAll } from "../host.ts";
 import { openStore, storeOption } from "./store-options.ts";
+import { printJson } from "../json.ts";
 
 const encoder = new TextEncoder();
 
@@ -28,12 +29,14 @@ export function treeCommand() {
   cmd.command("ls")
     .description("list a directory of a snapshot: kind (d/b), size (entries/bytes), hash, name")
     .argument("<ref>", "SNAPSHOT:PATH, e.g. s1:cpu (no path: the root)")
+    .option("--json", "print an array of entries: name, kind (dir/blob), size, hash")
     .addOption(storeOption())
     .action((ref, opts) => {
       const node = lookup(opts.store, ref);
       const rows = node.kind === "dir"
-        ? list(node, "").map((e) => ({ ...e, hash: node.get(e.name)!.hash }))
+        ? list(node, "").map((e) => ({ name: e.name, kind: e.kind, size: e.size, hash: node.get(e.name)!.hash }))
         : [{ name: parseRef(ref).path, kind: "blob", size: node.size, hash: node.hash }];
+      if (opts.json) return printJson(rows);
       const out = rows.map((e) => `${e.kind === "dir" ? "d" : "b"} ${String(e.size).padStart(10)} ${e.hash.slice(0, 12)} ${e.name}\n`);
       writeAll(1, encoder.encode(out.join("")));
     });

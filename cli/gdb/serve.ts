@@ -23,20 +23,22 @@ export interface GdbServer {
 }
 
 /**
- * Listens on 127.0.0.1:`port` (0: any free port) for gdb.
+ * Listens on 127.0.0.1:`port` (0: any free port) for gdb. `onReply` is
+ * called after each packet is answered (the shell redraws: gdb may have
+ * moved the session).
  *
  * @example
  * const server = await serveGdb(session.state, 1234);
  * // gdb -ex 'set architecture i386' -ex 'target remote :1234'
  * await server.done;
  */
-export function serveGdb(state: SessionState, port: number): Promise<GdbServer> {
+export function serveGdb(state: SessionState, port: number, onReply: () => void = () => {}): Promise<GdbServer> {
   let finished = () => {};
   let open = false;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const server = createServer((socket) => {
     open = true;
-    connection(state, socket, () => {
+    connection(state, socket, onReply, () => {
       open = false;
       finished();
     });
@@ -56,7 +58,7 @@ export function serveGdb(state: SessionState, port: number): Promise<GdbServer> 
   });
 }
 
-function connection(state: SessionState, socket: Socket, finished: () => void): void {
+function connection(state: SessionState, socket: Socket, onReply: () => void, finished: () => void): void {
   const stub = new GdbStub(state);
   const reader = new RspReader();
   let acks = true;
@@ -80,6 +82,7 @@ function connection(state: SessionState, socket: Socket, finished: () => void): 
         const reply = await stub.handle(event.payload, { signal: running.signal });
         running = undefined;
         if (reply.payload !== null) socket.write(Buffer.from(frame(reply.payload), "latin1"));
+        onReply();
         if (reply.noAck) acks = false;
         if (reply.close) socket.end();
       });

@@ -5,7 +5,7 @@
  * is redrawn from `backend.view()` after every command.
  */
 import { Box, type Key, Text, useApp, useInput } from "ink";
-import { useReducer, useRef } from "react";
+import { useEffect, useReducer, useRef } from "react";
 import type { ExecuteOptions, ShellView, ViewOptions } from "../../core/session/view.ts";
 import type { ShellBackend } from "./backend.ts";
 import { completeLine } from "./complete.ts";
@@ -21,6 +21,9 @@ import { useTerminalSize } from "./terminal-size.ts";
 /** Instructions around EIP and bytes of memory asked of the session: more than fit, to scroll. */
 const VIEW_OPTIONS: ViewOptions = { disasmRows: 48, memoryRows: 16, outputChars: 16000 };
 
+/** How often the panels follow a run (its output, registers, host tree), in milliseconds. */
+const LIVE_MS = 200;
+
 /** Lines of command output kept in the console panel. */
 const CONSOLE_LINES = 500;
 
@@ -32,6 +35,8 @@ export interface ShellAppProps {
   rows?: number;
   /** Shown in the status line at start, e.g. what was loaded. */
   greeting?: string;
+  /** Receives a function that redraws the screen from the session, for changes made elsewhere (gdb, `--gdb`). */
+  onRefresh?: (refresh: () => void) => void;
 }
 
 /** A message in the status line. */
@@ -44,7 +49,7 @@ interface Message {
  * The whole shell.
  * @example render(<ShellApp backend={session} greeting="loaded nesting.yaml" />)
  */
-export function ShellApp({ backend, columns, rows, greeting }: ShellAppProps) {
+export function ShellApp({ backend, columns, rows, greeting, onRefresh }: ShellAppProps) {
   const { exit } = useApp();
   const size = useTerminalSize();
   const cols = columns ?? size.columns, lines = rows ?? size.rows;
@@ -68,6 +73,14 @@ export function ShellApp({ backend, columns, rows, greeting }: ShellAppProps) {
   const st = ui.current;
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const feedRef = useRef((_keys: [string, Key][]) => {});
+  useEffect(() => {
+    onRefresh?.(() => {
+      // A command of the shell's own redraws when it is done.
+      if (st.running) return;
+      st.view = backend.view(VIEW_OPTIONS);
+      redraw();
+    });
+  }, []);
 
   const placed = layout(cols, lines, st.side);
   const heightOf = (id: PanelId) => placed.flat().find((p) => p.id === id)?.height ?? lines;
@@ -77,12 +90,19 @@ export function ShellApp({ backend, columns, rows, greeting }: ShellAppProps) {
     st.running = controller;
     st.progress = { done: 0, total: null };
     redraw();
+    const outputBefore = st.view.output;
+    let viewed = Date.now();
     let out;
     try {
       const opts: ExecuteOptions = {
         signal: controller.signal,
         onProgress: (done, total) => {
           st.progress = { done, total };
+          // Between chunks the session is consistent: the panels follow the run a few times a second.
+          if (Date.now() - viewed >= LIVE_MS) {
+            st.view = backend.view(VIEW_OPTIONS);
+            viewed = Date.now();
+          }
           redraw();
         },
       };
@@ -108,6 +128,8 @@ export function ShellApp({ backend, columns, rows, greeting }: ShellAppProps) {
     } else {
       st.message = { text, error: false };
     }
+    // A run that made the guest write shows what it wrote (the stop's lines are in the console).
+    if (st.view.output !== outputBefore) st.side = "output";
     redraw();
   };
 

@@ -23,6 +23,13 @@ export interface Placement {
 /** Rows of panels, top to bottom; each row's widths add up to the terminal width. */
 export type Layout = Placement[][];
 
+/** Columns of a memory panel that shows 16 bytes a line with their characters (panels/memory.ts), border included. */
+const MEMORY_WIDTH = 75;
+/** The fewest columns another panel of the bottom row gets: words, not fragments, in the console. */
+const SIDE_MIN = 30;
+/** Which side panels the bottom row shows first when not all fit. */
+const BOTTOM_ORDER: PanelId[] = ["memory", "console", "tree", "output", "timeline"];
+
 /** The smallest terminal the panels fit in. */
 export const MIN_COLUMNS = 64, MIN_ROWS = 16;
 
@@ -31,7 +38,10 @@ export const FOOTER_LINES = 2;
 
 /**
  * Lays out the panels for `columns` x `rows` (one row is left free: ink
- * clears the whole screen when its output fills the terminal).
+ * clears the whole screen when its output fills the terminal). A tall
+ * terminal's bottom row gives memory room for 16 bytes a line with their
+ * characters: at 120 columns it shows memory and the console (Tab brings
+ * the data tree in), from 135 the data tree too.
  * `side` is the side panel to show first.
  * @example layout(80, 24, "output")[1].map((p) => p.id)  // ["disasm", "output"]
  */
@@ -65,14 +75,28 @@ export function layout(columns: number, rows: number, side: PanelId): Layout {
       { id: sides[0], width: columns - disasmWidth, height: middle },
     ],
   ];
-  if (tall) {
-    const n = wide ? 3 : 2;
-    const row = sides.slice(1, 1 + n).map((id, i) => ({
-      id,
-      width: i < n - 1 ? Math.floor(columns / n) : columns - (n - 1) * Math.floor(columns / n),
-      height: bottom,
-    }));
-    out.push(row);
-  }
+  if (tall) out.push(bottomRow(sides.slice(1), columns, bottom, wide ? 3 : 2));
   return out;
+}
+
+/**
+ * The bottom row: as many of `ids` as fit (at most `most`), memory at its
+ * full width (16 bytes a line and their characters), the others sharing
+ * the rest.
+ */
+function bottomRow(ids: PanelId[], columns: number, height: number, most: number): Placement[] {
+  const ordered = [...ids].sort((a, b) => BOTTOM_ORDER.indexOf(a) - BOTTOM_ORDER.indexOf(b));
+  const want = (id: PanelId) => (id === "memory" ? MEMORY_WIDTH : SIDE_MIN);
+  let n = 1;
+  while (n < Math.min(most, ordered.length) && ordered.slice(0, n + 1).reduce((sum, id) => sum + want(id), 0) <= columns) n++;
+  const chosen = ordered.slice(0, n);
+  const others = chosen.filter((id) => id !== "memory");
+  const memory = others.length < chosen.length && others.length > 0 ? MEMORY_WIDTH : 0;
+  const share = others.length > 0 ? Math.floor((columns - memory) / others.length) : 0;
+  let left = columns;
+  return chosen.map((id, i) => {
+    const width = i === chosen.length - 1 ? left : id === "memory" ? memory || columns : share;
+    left -= width;
+    return { id, width, height };
+  });
 }

@@ -29,8 +29,8 @@ import { targetXml } from "./target-xml.ts";
 /** Signals in stop replies. */
 const SIGINT = 2, SIGILL = 4, SIGTRAP = 5, SIGFPE = 8, SIGSEGV = 11;
 const ENOENT = 2, EBADF = 9;
-// Read and access watchpoints (Z3, Z4) are not served yet: gdb is told so (an empty reply) rather than never stopping.
-const Z_KINDS: Record<string, WatchAccess | "break"> = { "0": "break", "1": "break", "2": "write" };
+/** Z packet types: software and hardware breakpoints, write, read and access watchpoints. */
+const Z_KINDS: Record<string, WatchAccess | "break"> = { "0": "break", "1": "break", "2": "write", "3": "read", "4": "access" };
 
 /** What a reply to a packet is, besides its payload. */
 export interface StubReply {
@@ -111,7 +111,7 @@ export class GdbStub {
       const colon = p.indexOf(":");
       return reply(this.writeMemory(p.slice(1, colon), latin1Bytes(p.slice(colon + 1))));
     }
-    if (/^[Zz][0-2],/.test(p)) return reply(this.breakpoint(p));
+    if (/^[Zz][0-4],/.test(p)) return reply(this.breakpoint(p));
     if (p === "vCont?") return reply("vCont;c;C;s;S");
     if (p === "c" || p.startsWith("c") || /^vCont;[cC]/.test(p)) return reply(await this.resume(opts));
     if (p === "s" || /^vCont;[sS]/.test(p)) return reply(await this.step(opts));

@@ -132,6 +132,10 @@ export class Memory {
   scratch = new Int32Array(0);
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
+  /** Pages whose accesses by instructions are reported to `onTrap`; kept out of `ri` and `wi`. */
+  private traps?: Set<number>;
+  /** Called for each instruction access (not bulk `read`/`write`) that touches a trapped page. */
+  onTrap: (addr: number, size: number, write: boolean) => void = () => {};
   /**
    * Set when a guest write reaches a page holding translated code: a block
    * running then stops after the writing instruction, so that the code it
@@ -370,7 +374,36 @@ export class Memory {
     this.frameOf[pn] = 0;
   }
 
+  /**
+   * Reports every instruction access to these pages to `onTrap` (read and
+   * access watchpoints: core/session/watch.ts); none or an empty list stops
+   * reporting. Trapped pages take the slow path, so only they cost more.
+   *
+   * @example
+   * m.onTrap = (addr, size, write) => console.log(addr, size, write);
+   * m.trapAccesses([0x080ed]);
+   * m.r32(0x080ed2e0); // reported
+   * m.trapAccesses(undefined);
+   */
+  trapAccesses(pages: Iterable<number> | undefined): void {
+    const before = this.traps ?? new Set<number>();
+    const list = [...(pages ?? [])];
+    this.traps = list.length > 0 ? new Set(list) : undefined;
+    for (const pn of new Set([...before, ...list])) this.refresh(pn);
+  }
+
+  /** Tells `onTrap` about an access of `size` bytes at `a` if it touches a trapped page. */
+  private reportTrap(a: number, size: number, write: boolean): void {
+    const traps = this.traps!;
+    a >>>= 0; // generated code passes addresses as int32
+    if (traps.has(a >>> PAGE_SHIFT) || traps.has(((a + size - 1) >>> 0) >>> PAGE_SHIFT)) this.onTrap(a, size, write);
+  }
+
   private refresh(pn: number): void {
+    if (this.traps?.has(pn)) {
+      this.ri[pn] = this.wi[pn] = 0;
+      return;
+    }
     const p = this.prot[pn];
     const f = this.frameOf[pn];
     const readable = p & MAPPED && p & (PROT_READ | PROT_WRITE);
@@ -488,6 +521,7 @@ export class Memory {
 
   private slowRead(a: number, size: number): number {
     this.check(a, size, false);
+    if (this.traps !== undefined) this.reportTrap(a, size, false);
     let v = 0;
     for (let i = 0; i < size; i++) {
       const b = (a + i) >>> 0;
@@ -499,6 +533,7 @@ export class Memory {
 
   private slowWrite(a: number, size: number, v: number): void {
     this.check(a, size, true);
+    if (this.traps !== undefined) this.reportTrap(a, size, true);
     for (let i = 0; i < size; i++) {
       const b = (a + i) >>> 0;
       // The frame first: making the page writable may replace this.h8.

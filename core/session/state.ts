@@ -369,7 +369,7 @@ export class SessionState {
     this.progress = { done: 0, total };
     // Trace catches every system call, to give sub-guests RUN creates their trace hooks.
     this.breakpoints.setHidden([...(how.hidden ?? []), ...(this.tracing && breaks ? [{ kind: "syscall" as const }] : [])]);
-    const watched = breaks ? this.breakpoints.watches(m.name).filter((w) => w.access === "write") : [];
+    const watched = breaks ? this.breakpoints.watches(m.name) : [];
     const watch = watched.length > 0 ? new WatchScan(watched) : undefined;
     try {
       for (;;) {
@@ -424,6 +424,7 @@ export class SessionState {
         if (opts.signal?.aborted) return this.finish(m, stop, `interrupted at instruction ${m.position}`, "interrupt");
       }
     } finally {
+      watch?.release(m.guest);
       this.progress = null;
       this.breakpoints.setHidden([]);
     }
@@ -431,8 +432,8 @@ export class SessionState {
 
   /**
    * Replays the chunk of machine `m` that began at `from` and wrote a
-   * watched page, one instruction at a time, to find the instruction that
-   * changed a watched value: the stop (after it), or, for reverse
+   * watched page (or made a watched access), one instruction at a time, to
+   * find the instruction a watchpoint stops after: the stop, or, for reverse
    * execution, an event (before it) and on to the chunk's end. Without a
    * change, the machine ends where the chunk ended, in the same state.
    */

@@ -14,12 +14,18 @@
  * is checked by comparing values.
  *
  * Watchpoints stop when the value changes (gdb's semantics for `watch`: a
- * write of the same value is not a change).
+ * write of the same value is not a change). Read and access watchpoints
+ * (`rwatch`, `awatch`) cannot be told by values: while they are set, the
+ * memory reports every instruction access to their pages
+ * (`Memory.trapAccesses`, which sends those pages down the slow path), and a
+ * chunk in which one touched the watched bytes is replayed the same way.
+ * Accesses that system calls make (`write(2)` reading its buffer) are not
+ * instructions and do not count, as with the processor's debug registers.
  */
 import { memoryToTree } from "../vm/layout.ts";
 import type { Guest } from "../vm/guest.ts";
 import { PAGE_SHIFT } from "../memory/memory.ts";
-import type { WatchSpec } from "./breakpoints.ts";
+import { WATCH_NAMES, type WatchSpec } from "./breakpoints.ts";
 import { peek } from "./inspect.ts";
 import { hex32 } from "./numbers.ts";
 
@@ -52,7 +58,7 @@ export function valueText(bytes: (number | null)[]): string {
   return b.map((x) => x.toString(16).padStart(2, "0")).join(" ");
 }
 
-/** A write watchpoint that saw its bytes change. */
+/** A watchpoint that stopped: its bytes before and after the instruction (equal for a read). */
 export interface WatchChange {
   spec: WatchSpec;
   before: (number | null)[];
@@ -60,65 +66,100 @@ export interface WatchChange {
 }
 
 /**
- * How a watch hit is reported, gdb's way.
+ * How a watch hit is reported, gdb's way: old and new values for a change,
+ * the value for a read (or an access that left it as it was).
  *
  * @example
  * describeChange(change); // "watchpoint 2: counter\nOld value = 0\nNew value = 1"
  */
 export function describeChange(c: WatchChange): string {
-  return `watchpoint ${c.spec.id}: ${c.spec.expr}\nOld value = ${valueText(c.before)}\nNew value = ${valueText(c.after)}`;
+  const head = `${WATCH_NAMES[c.spec.access]} ${c.spec.id}: ${c.spec.expr}`;
+  if (c.spec.access === "read" || sameBytes(c.before, c.after)) return `${head}\nValue = ${valueText(c.after)}`;
+  return `${head}\nOld value = ${valueText(c.before)}\nNew value = ${valueText(c.after)}`;
+}
+
+/** The pages a range covers. */
+function pagesOf(w: { addr: number; len: number }): number[] {
+  const pages: number[] = [];
+  for (let p = w.addr >>> PAGE_SHIFT; p <= ((w.addr + w.len - 1) >>> 0) >>> PAGE_SHIFT; p++) pages.push(p);
+  return pages;
+}
+
+function overlaps(w: { addr: number; len: number }, addr: number, size: number): boolean {
+  return addr < w.addr + w.len && w.addr < addr + size;
 }
 
 /**
- * The write watchpoints of one top-level guest over one chunk of a run.
+ * The watchpoints of one top-level guest over one chunk of a run. Write
+ * watchpoints (`watch`) compare values; read and access watchpoints
+ * (`rwatch`, `awatch`) trap the instruction accesses to their pages
+ * (`Memory.trapAccesses`) and note those that touch their bytes.
  *
  * @example
  * const w = new WatchScan(specs);
  * w.arm(g); g.run(n);
  * if (w.touched(g)) { … replay the chunk, calling w.changed(g) after each instruction … }
+ * w.release(g);
  */
 export class WatchScan {
   private values: (number | null)[][] = [];
+  /** Per watchpoint: an access it watches for touched its bytes since the last look. */
+  private hits: boolean[] = [];
+  private readonly trapping: boolean;
 
-  constructor(readonly specs: WatchSpec[]) {}
+  constructor(readonly specs: WatchSpec[]) {
+    this.trapping = specs.some((w) => w.access !== "write");
+  }
 
   /** Records the watched values and starts a fresh change list (the way a snapshot takes it). */
   arm(g: Guest): void {
     memoryToTree(g.mem);
-    this.values = this.specs.map((w) => bytesAt(g, w.addr, w.len));
+    this.remember(g);
   }
 
-  /** Records the watched values only (at the start of a replay). */
+  /** Records the watched values only (at the start of a replay), and traps the accesses of `g`. */
   remember(g: Guest): void {
     this.values = this.specs.map((w) => bytesAt(g, w.addr, w.len));
+    this.hits = this.specs.map(() => false);
+    if (!this.trapping) return;
+    g.mem.onTrap = (addr, size, write) => {
+      this.specs.forEach((w, i) => {
+        if (w.access !== "write" && (w.access === "access" || !write) && overlaps(w, addr, size)) this.hits[i] = true;
+      });
+    };
+    g.mem.trapAccesses(this.specs.filter((w) => w.access !== "write").flatMap(pagesOf));
   }
 
-  /** True if anything wrote a watched page since `arm`. */
+  /** Stops trapping the accesses of `g` (when the run ends). */
+  release(g: Guest): void {
+    if (!this.trapping) return;
+    g.mem.trapAccesses(undefined);
+    g.mem.onTrap = () => {};
+  }
+
+  /** True if anything wrote a page a write watchpoint watches, or a watched access happened, since `arm`. */
   touched(g: Guest): boolean {
-    return this.specs.some((w) => {
-      for (let p = w.addr >>> PAGE_SHIFT; p <= ((w.addr + w.len - 1) >>> 0) >>> PAGE_SHIFT; p++) {
-        if (g.mem.written(p)) return true;
-      }
-      return false;
-    });
+    return this.hits.some((h) => h) ||
+      this.specs.some((w) => w.access === "write" && pagesOf(w).some((p) => g.mem.written(p)));
   }
 
-  /** True if any watched bytes differ from the recorded ones (for a chunk of one instruction). */
+  /** True if a watchpoint would stop here (for a chunk of one instruction). */
   differs(g: Guest): boolean {
-    return this.specs.some((w, i) => !sameBytes(bytesAt(g, w.addr, w.len), this.values[i]));
+    return this.specs.some((w, i) => this.stops(w, i, bytesAt(g, w.addr, w.len)));
   }
 
-  /** The first watchpoint whose bytes differ from the recorded ones (then recorded anew), if any. */
+  /** The first watchpoint that stops after the instruction just run, if any; values and accesses are then taken anew. */
   changed(g: Guest): WatchChange | undefined {
-    for (let i = 0; i < this.specs.length; i++) {
-      const now = bytesAt(g, this.specs[i].addr, this.specs[i].len);
-      if (!sameBytes(now, this.values[i])) {
-        const before = this.values[i];
-        this.values[i] = now;
-        return { spec: this.specs[i], before, after: now };
-      }
-    }
-    return undefined;
+    const now = this.specs.map((w) => bytesAt(g, w.addr, w.len));
+    const i = this.specs.findIndex((w, k) => this.stops(w, k, now[k]));
+    const change = i < 0 ? undefined : { spec: this.specs[i], before: this.values[i], after: now[i] };
+    this.values = now;
+    this.hits = this.specs.map(() => false);
+    return change;
+  }
+
+  private stops(w: WatchSpec, i: number, now: (number | null)[]): boolean {
+    return w.access === "write" ? !sameBytes(now, this.values[i]) : this.hits[i];
   }
 }
 

@@ -14,6 +14,7 @@ import { gdbBatch, registerBlocks, startFx86, startServer } from "./gdb.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { Runtime } from "../support/cli.ts";
+import { memoryAccesses, syms } from "./brute.ts";
 
 /** examples/debug/counter (built -O0 -g: gdb has its types and lines). */
 const COUNTER = () => join(REPO, "examples/debug/counter");
@@ -66,6 +67,28 @@ for (const rt of ["deno", "bun"] as Runtime[]) {
     assert.match(straight, /^\$1 = 1$/m);
   });
 }
+
+test("gdbserver: rwatch and awatch (Z3, Z4) stop after the instructions iced-x86 says read or touch counter, forward and back", async () => {
+  const counter = syms.lookup("counter")!.address;
+  const reads = memoryAccesses(counter, 4, "read"), accesses = memoryAccesses(counter, 4, "access");
+  const hex = (n: number) => "0x" + n.toString(16);
+  const out = await session("deno", [
+    "break main", "continue", "delete",
+    "rwatch counter", "continue", "p $pc", "continue", "p $pc", "continue", "p $pc",
+    "reverse-continue", "p $pc", "delete",
+    "awatch counter", "continue", "p $pc", "continue", "p $pc",
+  ]);
+  assert.match(out, /Hardware read watchpoint 2: counter\n\nValue = 0\n/);
+  assert.match(out, /Hardware access \(read\/write\) watchpoint 3: counter\n\n(Value = |Old value = )/);
+  // Stopped after each read (pc on the next instruction); reverse-continue goes back before the third.
+  const [a, b, c, back, d, e] = pcs(out);
+  assert.deepEqual([a, b, c].map(hex), reads.slice(0, 3).map((r) => hex(r.next)));
+  assert.equal(hex(back), hex(reads[2].eip));
+  // awatch from before the third read: that read, then the access after it (counter's write: 1 -> 3).
+  assert.match(out, /watchpoint 3: counter\n\nOld value = 1\nNew value = 3\n/);
+  const after = accesses.filter((x) => x.at >= reads[2].at);
+  assert.deepEqual([d, e].map(hex), after.slice(0, 2).map((x) => hex(x.next)));
+});
 
 test("gdbserver: reverse-continue with nothing to stop at goes to the start of the history and says so", async () => {
   const out = await session("deno", ["break main", "continue", "delete", "reverse-continue", "p $pc", "info symbol $pc"]);

@@ -51,7 +51,9 @@ test("stub: the connection handshake, registers and memory of a loaded program",
   assert.equal(await ask("m0,4"), "E14");
   assert.equal(await ask("vFile:open:" + toHex(new TextEncoder().encode("/nonexistent")) + ",0,0"), "F-1,2");
   assert.equal(await ask("qUnknownThing"), "");
-  assert.equal(await ask("Z3,80ed2e0,4"), "", "read watchpoints: not supported, said so");
+  assert.equal(await ask("Z3,80ed2e0,4"), "OK", "read watchpoint");
+  assert.equal(await ask("Z4,80ed2e0,4"), "OK", "access watchpoint");
+  assert.equal(await ask("Z5,80ed2e0,4"), "", "an unknown kind: not supported, said so");
 });
 
 test("expressions: C precedence, unsigned 32-bit values, registers, symbols, memory", () => {

@@ -1,11 +1,11 @@
 /** `fx86 exec` end to end, as a user runs it, under both runtimes. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
-import { nasmProgram } from "../support/build.ts";
+import { cProgram, nasmProgram } from "../support/build.ts";
 import { fx86, type Runtime } from "../support/cli.ts";
 import { BUSYBOX, busybox, pseudoRandom, pseudoText, REPO } from "../support/guests.ts";
 
@@ -173,5 +173,53 @@ test("cli: the same run gives the same root and count under Deno and Bun", () =>
     assert.equal(ja.root, jc.root, `repeat: ${args.join(" ")}`);
     assert.equal(ja.instructions, jb.instructions);
     assert.equal(ja.stdout_sha256, jb.stdout_sha256);
+  }
+});
+
+test("cli: --version is package.json's; --help lists the exit statuses; run given a program points to exec; goto past the end says where the run ends", () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"));
+  const store = mkdtempSync(join(tmpdir(), "fx86-conv-"));
+  assert.equal(fx86("bun", ["exec", "--store", store, "--save", "a", "examples/hello/hello"]).status, 0);
+  for (const rt of runtimes) {
+    assert.equal(fx86(rt, ["--version"]).stdout, pkg.version + "\n", rt);
+    const help = fx86(rt, ["--help"]).stdout;
+    assert.match(help, /^Exit statuses:$/m);
+    for (const status of ["124", "139", "141"]) assert.ok(help.includes(status), `${rt}: --help names ${status}`);
+    const run = fx86(rt, ["run", "examples/hello/hello"]);
+    assert.equal(run.status, 2);
+    assertOneLine(run.stderr, /^fx86: examples\/hello\/hello is a program, not a manifest: run it with fx86 exec examples\/hello\/hello$/);
+    const past = fx86(rt, ["goto", "--store", store, "a", "99999999"]);
+    assert.equal(past.status, 0, past.stderr);
+    assert.match(past.stdout, /^instruction (\d+)\n/);
+    const end = /^instruction (\d+)/.exec(past.stdout)![1];
+    assertOneLine(past.stderr, new RegExp(`^fx86: the run ends at instruction ${end} \\(exited\\), before instruction 99999999$`));
+  }
+});
+
+test("exec --env, --stdin FILE and --seed reach the guest", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fx86-exec-opts-"));
+  const input = join(dir, "input");
+  writeFileSync(input, "from a file\n");
+  const random = cProgram("tests/e2e/guests/random.c", "random");
+  for (const rt of runtimes) {
+    const env = fx86(rt, ["exec", "--env", "FOO=bar", "--env", "LANG=C.UTF-8", "--env", "FOO=baz", BUSYBOX, "env"]);
+    assert.equal(env.stdout, "PATH=/bin:/usr/bin\nHOME=/\nTERM=dumb\nFOO=baz\nLANG=C.UTF-8\n", rt);
+    assert.equal(fx86(rt, ["exec", "--stdin", input, BUSYBOX, "cat"], "not this\n").stdout, "from a file\n");
+    const draws = (seed: string[]) => {
+      const r = fx86(rt, ["exec", ...seed, random]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^[0-9a-f]{32} [0-9a-f]{32}\n$/);
+      return r.stdout;
+    };
+    const [plain, x, x2, y] = [draws([]), draws(["--seed", "x"]), draws(["--seed", "x"]), draws(["--seed", "y"])];
+    assert.equal(x, x2, "the same seed, the same bytes");
+    assert.equal(new Set([plain, x, y]).size, 3, "another seed, other bytes");
+    assert.equal(draws(["--seed", "fx86"]), plain, "the default seed is fx86");
+    const bad = fx86(rt, ["exec", "--env", "nope", BUSYBOX, "true"]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--env .*'nope' is invalid\. expected NAME=VALUE/);
+    const missing = fx86(rt, ["exec", "--stdin", join(dir, "missing"), BUSYBOX, "true"]);
+    assert.equal(missing.status, 2);
+    assertOneLine(missing.stderr, /^fx86: cannot read stdin file .*missing: no such file or directory$/);
   }
 });

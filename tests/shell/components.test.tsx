@@ -8,6 +8,7 @@ import { ShellApp } from "../../cli/shell/app.tsx";
 import { registersPanel } from "../../cli/shell/panels/registers.ts";
 import { hostsPanel } from "../../cli/shell/panels/hosts.ts";
 import { memoryPanel } from "../../cli/shell/panels/memory.ts";
+import { textPanel } from "../../cli/shell/panels/text.ts";
 import { layout } from "../../cli/shell/layout.ts";
 import { plain } from "../../cli/shell/line.ts";
 import { assert, test } from "../harness.ts";
@@ -233,6 +234,16 @@ test("shell: a narrow memory panel keeps its characters column with 8 bytes a li
   assert.match(plain(memoryPanel(rows, 80).lines[0]), /4f 50 ABCDEFGHIJKLMNOP$/);
 });
 
+test("shell: a tall terminal's memory panel shows 16 bytes a line with their characters, the console beside it", () => {
+  const rows = [{ address: 0x1000, bytes: [...Array(16).keys()].map((i) => 0x41 + i) }];
+  for (const [columns, ids] of [[120, ["memory", "console"]], [135, ["memory", "console", "tree"]], [200, ["memory", "console", "tree"]]] as const) {
+    const bottom = layout(columns, 36, "output")[2];
+    assert.deepEqual(bottom.map((p) => p.id), ids, `${columns} columns`);
+    assert.equal(bottom.reduce((sum, p) => sum + p.width, 0), columns);
+    assert.equal(plain(memoryPanel(rows, bottom[0].width - 2).lines[0]), "00001000 41 42 43 44 45 46 47 48 49 4a 4b 4c 4d 4e 4f 50 ABCDEFGHIJKLMNOP");
+  }
+});
+
 test("shell: at 120 columns the host tree keeps room for names and counts beside registers and timeline", () => {
   const [top] = layout(120, 36, "output");
   assert.deepEqual(top.map((p) => p.id), ["hosts", "registers", "timeline"]);
@@ -241,4 +252,16 @@ test("shell: at 120 columns the host tree keeps room for names and counts beside
   for (const l of hostsPanel(view.guests, view.selected, top[0].width - 2).lines.map(plain)) {
     assert.match(l, / [\d.]+[KMG]?$/, "the count is whole at the end of the line");
   }
+});
+
+test("shell: console and output wrap between words, continuation lines keep the indentation", () => {
+  const text = "- `watch SYMBOL|*ADDR [LEN] [if COND]` — stop when a variable's value changes\n  indented help that is long enough to wrap\n\nabcdefghijklmnopqrstuvwxyz";
+  const lines = textPanel("Console", text, 20).lines.map(plain);
+  for (const l of lines) assert.ok(Array.from(l).length <= 20, JSON.stringify(l));
+  // No word is cut (but the one longer than the panel), and no line starts with the space a break left.
+  const words = (t: string) => t.split(/\s+/).filter((w) => w !== "");
+  assert.deepEqual(words(lines.join(" ")).slice(0, -2), words(text).slice(0, -1));
+  assert.deepEqual(lines.slice(-2), ["abcdefghijklmnopqrst", "uvwxyz"]);
+  assert.ok(lines.filter((l) => l.startsWith("  ")).length >= 2, "the indented line's continuation is indented too");
+  assert.ok(lines.slice(0, 4).every((l) => !l.startsWith(" ")));
 });

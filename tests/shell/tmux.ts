@@ -60,16 +60,24 @@ export class Terminal {
   }
 
   /**
-   * Polls the screen until `pred` holds; a timeout fails with the last
-   * screen, so the failure shows what a person would have seen.
+   * Polls the screen until `pred` holds on two looks 100 ms apart and
+   * returns the second (a redraw arrives in pieces, and tmux may show half
+   * of one); a timeout fails with the last screen, so the failure shows
+   * what a person would have seen.
    */
   async until(pred: (screen: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
     const end = Date.now() + timeoutMs;
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     let last = "";
     while (Date.now() < end) {
       last = this.screen();
-      if (pred(last)) return last;
-      await new Promise((r) => setTimeout(r, 50));
+      if (pred(last)) {
+        await pause(100);
+        last = this.screen();
+        if (pred(last)) return last;
+        continue;
+      }
+      await pause(50);
     }
     throw new Error(`the terminal never showed ${what}; it shows:\n${last}`);
   }
@@ -82,11 +90,11 @@ export class Terminal {
 }
 
 /**
- * Compares a screen with the checked-in one in tests/shell/screens/NAME.txt;
- * FX86_UPDATE_SCREENS=1 rewrites it instead.
+ * Compares a screen with the checked-in one, `dir`/NAME.txt (by default
+ * tests/shell/screens/); FX86_UPDATE_SCREENS=1 rewrites it instead.
  */
-export function expectScreen(name: string, screen: string): void {
-  const file = new URL(`./screens/${name}.txt`, import.meta.url).pathname;
+export function expectScreen(name: string, screen: string, dir = new URL("./screens/", import.meta.url)): void {
+  const file = new URL(`${name}.txt`, dir).pathname;
   if (process.env.FX86_UPDATE_SCREENS === "1") {
     writeFileSync(file, screen + "\n");
     return;

@@ -211,3 +211,21 @@ test("memory: toWasm keeps every page, and the wasm memory sees the same tables 
     assert.equal(view.getInt32(WASM_POOL + frame * PAGE_SIZE + (a & 4095), true), m.r32(a));
   }
 });
+
+test("trapAccesses: instruction accesses to trapped pages are reported, bulk ones and other pages are not", () => {
+  const m = new Memory();
+  m.map(0x1000, 0x2000, PROT_READ | PROT_WRITE);
+  const seen: string[] = [];
+  m.onTrap = (addr, size, write) => seen.push(`${write ? "w" : "r"}${size}@${addr.toString(16)}`);
+  m.trapAccesses([1]);
+  m.w32(0x1ffe, 0x11223344); // crosses into page 2: reported, it touches page 1
+  assert.equal(m.r32(0x1ffe), 0x11223344);
+  m.r8(0x2004); // page 2: not trapped
+  m.read(0x1000, 4); // bulk (system calls): not an instruction
+  m.w8(0x1001, 7);
+  assert.deepEqual(seen, ["w4@1ffe", "r4@1ffe", "w1@1001"]);
+  m.trapAccesses(undefined);
+  m.r8(0x1001);
+  assert.equal(seen.length, 3, "no longer reported");
+  assert.notEqual(m.ri[1], 0, "back on the fast path");
+});

@@ -189,8 +189,8 @@ export const condition: Command = {
  * What `watch` watches: a symbol's bytes (its size, or 4), or `*EXPR`: the
  * 4 bytes at the address EXPR gives; LEN overrides the length.
  */
-function watchTarget(s: SessionState, args: string[]): { addr: number; len: number; expr: string } {
-  if (args.length < 1 || args.length > 2) throw new CommandError("usage: watch SYMBOL|*ADDR [LEN]");
+function watchTarget(s: SessionState, name: string, args: string[]): { addr: number; len: number; expr: string } {
+  if (args.length < 1 || args.length > 2) throw new CommandError(`usage: ${name} SYMBOL|*ADDR [LEN]`);
   const node = s.selectedNode();
   if (node.depth > 0) throw new CommandError("watchpoints are for top-level guests; select one");
   const [expr, lenText] = args;
@@ -200,7 +200,7 @@ function watchTarget(s: SessionState, args: string[]): { addr: number; len: numb
     len = 4;
   } else {
     const sym = s.symbols(node).lookup(expr);
-    if (!sym) throw new CommandError(`no symbol "${expr}": watch takes a variable's name or *ADDR`);
+    if (!sym) throw new CommandError(`no symbol "${expr}": ${name} takes a variable's name or *ADDR`);
     addr = sym.address;
     len = sym.size > 0 && sym.size <= 64 ? sym.size : 4;
   }
@@ -216,12 +216,13 @@ function watchCommand(name: string, access: WatchAccess, summary: string): Comma
     summary,
     details: "Exact to the instruction, forward and with reverse-continue (which stops before the instruction). " +
       "SYMBOL: a variable of the program (its size from the symbol table); *ADDR: the 4 bytes at ADDR. " +
-      "Top-level guests only.",
+      "Top-level guests only. rwatch and awatch count the guest's instructions, not system calls " +
+      "(write(2) reading a buffer), as the processor's debug registers do; they slow down code touching the watched page.",
     complete: (s, i) => (i === 0 ? s.symbols(s.selectedNode()).names() : []),
     run(s, args) {
       s.machine();
       const [rest, condition] = withCondition(s, args);
-      const target = watchTarget(s, rest);
+      const target = watchTarget(s, name, rest);
       const b = s.breakpoints.add({ kind: "watch", access, guest: s.selectedNode().id, ...target, ...(condition ? { condition } : {}) });
       return `${WATCH_NAMES[access]} ${b.id}: ${target.expr} (${rangeText(target)})${condition ? ` if ${condition}` : ""}`;
     },
@@ -230,21 +231,8 @@ function watchCommand(name: string, access: WatchAccess, summary: string): Comma
 
 export const watch = watchCommand("watch", "write", "stop when a variable's value changes (after the instruction that changed it)");
 
-/** gdb's read and access watchpoints, named so a gdb user learns why they are missing. */
-function notYet(name: string, what: string): Command {
-  return {
-    name,
-    args: "SYMBOL|*ADDR [LEN]",
-    summary: `(not available yet) stop when a variable is ${what}`,
-    details: "fx86 cannot yet tell which instructions read memory; watch (changes) works, forward and backward.",
-    run() {
-      throw new CommandError(`${name} is not available yet: fx86 cannot tell reads yet; watch stops at changes`);
-    },
-  };
-}
-
-export const rwatch = notYet("rwatch", "read");
-export const awatch = notYet("awatch", "read or written");
+export const rwatch = watchCommand("rwatch", "read", "stop after an instruction that reads a variable (any of its bytes)");
+export const awatch = watchCommand("awatch", "access", "stop after an instruction that reads or writes a variable (even with the same value)");
 
 export const deleteCmd: Command = {
   name: "delete",
