@@ -42,6 +42,10 @@ import { defaultLimits, type Rlimit } from "./syscalls/limits.ts";
 import { segmentBase, type TlsEntry } from "./syscalls/tls.ts";
 import { formatCall } from "./trace.ts";
 import { linuxFromTree, type LinuxTree } from "./state.ts";
+import type { BlobNode } from "../tree/mod.ts";
+import { PID, PPID } from "./identity.ts";
+import { newMachine, type Machine } from "./process/machine.ts";
+import { endProcess } from "./process/exit.ts";
 
 /** Pipe id of stdin (the first pipe made). */
 export const STDIN = 1;
@@ -130,14 +134,48 @@ export class Linux {
   trace?: (line: string) => void;
   onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
 
-  /** Open file descriptions and pipes by id; file descriptors by number. */
-  readonly files = new Map<number, OpenFile>();
-  readonly pipes = new Map<number, Pipe>();
+  /**
+   * What the processes of one guest share: the process table, id counters,
+   * the clock (docs/linux.md, "Processes"). A guest that never forks has
+   * one process and no table.
+   */
+  readonly machine: Machine;
+  /** Open file descriptions and pipes by id (shared by all processes); file descriptors by number. */
+  readonly files: Map<number, OpenFile>;
+  readonly pipes: Map<number, Pipe>;
   readonly fds = new Map<number, FdEntry>();
-  nextFile = 1;
-  nextPipe = 1;
+  get nextFile(): number {
+    return this.machine.nextFile;
+  }
+  set nextFile(n: number) {
+    this.machine.nextFile = n;
+  }
+  get nextPipe(): number {
+    return this.machine.nextPipe;
+  }
+  set nextPipe(n: number) {
+    this.machine.nextPipe = n;
+  }
   /** The host still holds stdin's write end (more input may come). */
-  hostStdinOpen: boolean;
+  get hostStdinOpen(): boolean {
+    return this.machine.hostStdinOpen;
+  }
+  set hostStdinOpen(open: boolean) {
+    this.machine.hostStdinOpen = open;
+  }
+
+  /** This process's id, its parent's, its process group's and its session's. */
+  pid = PID;
+  ppid = PPID;
+  pgid = PID;
+  sid = PID;
+  /** The guest path of the program the process runs (execve sets it; /proc/self/exe). */
+  exe?: string;
+  /** A vfork child this process waits for until it execs or ends (0: none). */
+  vforkChild = 0;
+  /** The process's CPU and memory (set by whoever runs it; execve replaces them). */
+  cpu?: Cpu;
+  mem?: Memory;
 
   cwd: number;
   umask = 0o022;
@@ -159,23 +197,41 @@ export class Linux {
   /** Set while the guest is stopped in a call that waits (see LinuxOptions.stdinOpen). */
   blocked?: string;
 
-  /** The instruction count at the current system call: the guest's clock. */
-  now = 0;
+  /** The instruction count at the latest system call of any process: the guest's clock. */
+  get now(): number {
+    return this.machine.now;
+  }
+  set now(n: number) {
+    this.machine.now = n;
+  }
 
-  /** Everything written to stdout (1) and stderr (2). */
-  readonly output: Record<1 | 2, Output> = {
-    1: { data: new Uint8Array(0), size: 0 },
-    2: { data: new Uint8Array(0), size: 0 },
-  };
+  /** Everything written to stdout (1) and stderr (2) (shared by all processes). */
+  readonly output: Record<1 | 2, Output>;
 
-  constructor(opts: LinuxOptions) {
+  constructor(opts: LinuxOptions, parent?: Linux) {
     this.fs = opts.fs;
-    this.fs.clock = () => this.time();
-    this.fs.inUse = this.inUse;
-    this.random = new Random(opts.seed.slice());
     this.trace = opts.trace;
     this.onOutput = opts.onOutput;
     this.cwd = this.fs.root;
+    if (parent) {
+      // A new process of the same guest (fork): it shares what Linux shares.
+      this.machine = parent.machine;
+      this.random = parent.random;
+      this.files = parent.files;
+      this.pipes = parent.pipes;
+      this.output = parent.output;
+      return;
+    }
+    this.machine = newMachine();
+    this.files = new Map();
+    this.pipes = new Map();
+    this.output = {
+      1: { data: new Uint8Array(0), size: 0 },
+      2: { data: new Uint8Array(0), size: 0 },
+    };
+    this.fs.clock = () => this.time();
+    this.fs.inUse = this.inUse;
+    this.random = new Random(opts.seed.slice());
     this.hostStdinOpen = opts.stdinOpen ?? false;
     const stdin = this.newPipe();
     enqueue(stdin, (opts.stdin ?? new Uint8Array(0)).slice());
@@ -208,6 +264,8 @@ export class Linux {
       random: this.random.bytes(16),
     });
     this.brkStart = this.brk = prog.brk;
+    this.cpu = cpu;
+    this.mem = mem;
     this.attach(cpu);
     return prog;
   }
@@ -245,10 +303,13 @@ export class Linux {
     }
     if (this.exit) {
       c.halted = true;
+      endProcess(this);
       this.trace?.(`${formatCall(m, nr, def, a)} = ?`);
       return;
     }
     c.r[EAX] = result;
+    // vfork: the parent sleeps until its child execs or ends (scheduler.ts).
+    if (this.vforkChild !== 0) c.halted = true;
     this.trace?.(`${formatCall(m, nr, def, a, result)}`);
   }
 
@@ -400,9 +461,10 @@ export class Linux {
     }
   }
 
-  /** Whether an open file or the working directory refers to inode `ino`. */
+  /** Whether an open file or a process's working directory refers to inode `ino`. */
   readonly inUse = (ino: number): boolean => {
     if (this.cwd === ino) return true;
+    for (const p of this.machine.procs?.values() ?? []) if (p.cwd === ino) return true;
     for (const f of this.files.values()) {
       if (f.kind === "node" && f.target === ino) return true;
     }
@@ -541,8 +603,10 @@ export class Linux {
   static fromTree(
     parts: LinuxTree,
     opts: Pick<LinuxOptions, "trace" | "onOutput"> = {},
+    /** The os blobs of the guest's other processes (`procs/<pid>/os`), if it forked. */
+    procs: BlobNode[] = [],
   ): Linux {
-    return linuxFromTree(parts, opts);
+    return linuxFromTree(parts, opts, procs);
   }
 }
 
