@@ -31,6 +31,7 @@ const cases: [string, string][] = [
   ["exit status of a pipeline", "true | false; echo $?; false | true; echo $?"],
   ["a missing command", "no-such-command; echo $?"],
   ["env runs a command", "env -i A=1 env"],
+  ["a #! script", "printf '#!/bin/sh\\necho script says $1\\nexit 4\\n' > s; chmod +x s; ./s hello; echo $?"],
   ["a script of functions, traps and pipes", script],
 ];
 
@@ -43,8 +44,8 @@ function show(o: Outcome): string {
 export function compareShell(source: string): void {
   const spec: RunSpec = { argv: ["busybox", "sh", "-c", source], standardLayout: true, execs: true };
   const ref = runReference(BUSYBOX, spec);
-  // tar -z runs "gzip" from PATH: busybox's applet here, the host's gzip there.
-  const fx = runFx86(busybox(), { ...spec, exe: "/bin/busybox", links: { "/bin/gzip": "busybox" } });
+  // tar -z runs "gzip" from PATH and #! scripts /bin/sh: busybox's applets here, the host's there.
+  const fx = runFx86(busybox(), { ...spec, exe: "/bin/busybox", links: { "/bin/gzip": "busybox", "/bin/sh": "busybox" } });
   if (fx.stop.status !== "exited") {
     assert.fail(`fx86 stopped with ${fx.stop.status} ${JSON.stringify(fx.stop.fault ?? "")}\n${show(fx)}`);
   }
