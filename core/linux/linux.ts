@@ -45,7 +45,7 @@ import { linuxFromTree, type LinuxTree } from "./state.ts";
 import type { BlobNode } from "../tree/mod.ts";
 import { PID, PPID } from "./identity.ts";
 import { newMachine, type Machine } from "./process/machine.ts";
-import { endProcess } from "./process/exit.ts";
+import { exitGroup } from "./process/exit.ts";
 
 /** Pipe id of stdin (the first pipe made). */
 export const STDIN = 1;
@@ -143,7 +143,8 @@ export class Linux {
   /** Open file descriptions and pipes by id (shared by all processes); file descriptors by number. */
   readonly files: Map<number, OpenFile>;
   readonly pipes: Map<number, Pipe>;
-  readonly fds = new Map<number, FdEntry>();
+  /** Shared by the threads of a process (CLONE_FILES). */
+  fds: Map<number, FdEntry>;
   get nextFile(): number {
     return this.machine.nextFile;
   }
@@ -164,8 +165,13 @@ export class Linux {
     this.machine.hostStdinOpen = open;
   }
 
-  /** This process's id, its parent's, its process group's and its session's. */
+  /**
+   * This task's id (its thread id; a process's first thread has the
+   * process's id), its process's (thread group's), its parent's, its
+   * process group's and its session's.
+   */
   pid = PID;
+  tgid = PID;
   ppid = PPID;
   pgid = PID;
   sid = PID;
@@ -173,6 +179,9 @@ export class Linux {
   exe?: string;
   /** A vfork child this process waits for until it execs or ends (0: none). */
   vforkChild = 0;
+  /** The futex word this thread waits on (0: none), and whether a wake has come for it. */
+  futexAddr = 0;
+  futexWoken = false;
   /** The process's CPU and memory (set by whoever runs it; execve replaces them). */
   cpu?: Cpu;
   mem?: Memory;
@@ -208,11 +217,12 @@ export class Linux {
   /** Everything written to stdout (1) and stderr (2) (shared by all processes). */
   readonly output: Record<1 | 2, Output>;
 
-  constructor(opts: LinuxOptions, parent?: Linux) {
+  constructor(opts: LinuxOptions, parent?: Linux, thread = false) {
     this.fs = opts.fs;
     this.trace = opts.trace;
     this.onOutput = opts.onOutput;
     this.cwd = this.fs.root;
+    this.fds = thread && parent ? parent.fds : new Map();
     if (parent) {
       // A new process of the same guest (fork): it shares what Linux shares.
       this.machine = parent.machine;
@@ -303,7 +313,8 @@ export class Linux {
     }
     if (this.exit) {
       c.halted = true;
-      endProcess(this);
+      // A fatal signal (SIGPIPE) ends every thread; an exited thread has left the table.
+      if (this.machine.procs === undefined || this.machine.procs.get(this.pid) === this) exitGroup(this, this.exit);
       this.trace?.(`${formatCall(m, nr, def, a)} = ?`);
       return;
     }
@@ -311,6 +322,11 @@ export class Linux {
     // vfork: the parent sleeps until its child execs or ends (scheduler.ts).
     if (this.vforkChild !== 0) c.halted = true;
     this.trace?.(`${formatCall(m, nr, def, a, result)}`);
+  }
+
+  /** The first thread of this task's process: it holds the process's memory break. */
+  get group(): Linux {
+    return this.machine.procs?.get(this.tgid) ?? this;
   }
 
   /** Exit status as a shell reports it: the exit code, or 128 + the fatal signal. */

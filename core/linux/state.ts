@@ -167,7 +167,16 @@ function osJson(k: Linux): string {
 
 /** A process's ids and program (docs/linux.md, "Processes"). */
 function identityJson(k: Linux) {
-  return { pid: k.pid, ppid: k.ppid, pgid: k.pgid, sid: k.sid, exe: k.exe, vfork: k.vforkChild };
+  return {
+    pid: k.pid,
+    tgid: k.tgid === k.pid ? undefined : k.tgid,
+    ppid: k.ppid,
+    pgid: k.pgid,
+    sid: k.sid,
+    exe: k.exe,
+    vfork: k.vforkChild,
+    futex: k.futexAddr || k.futexWoken ? [k.futexAddr, k.futexWoken] : undefined,
+  };
 }
 
 /** What each process has of its own. */
@@ -185,7 +194,7 @@ function ownJson(k: Linux) {
     fds: [...k.fds.entries()].sort((a, b) => a[0] - b[0])
       .map(([fd, e]) => [fd, e.file, e.cloexec]),
     tls: k.tls,
-    signals: k.signals,
+    signals: unsignedSets(k.signals),
     limits: k.limits,
     tidAddress: k.tidAddress,
     robustList: k.robustList,
@@ -193,6 +202,14 @@ function ownJson(k: Linux) {
     exit,
     blocked: k.blocked ?? null,
   };
+}
+
+/** Signal sets as unsigned words (the calls may leave bit 31 as a sign). */
+function unsignedSets(s: SignalState): SignalState {
+  const u = (set: [number, number]): [number, number] => [set[0] >>> 0, set[1] >>> 0];
+  const actions: Record<number, SigAction> = {};
+  for (const [sig, a] of Object.entries(s.actions)) actions[Number(sig)] = { ...a, mask: u(a.mask) };
+  return { ...s, actions, blocked: u(s.blocked), pending: u(s.pending) };
 }
 
 const processBlobs = new WeakMap<Linux, { json: string; blob: BlobNode }>();
@@ -409,6 +426,15 @@ function restoreChildren(
     children.push(c);
   }
   children.sort((a, b) => a.pid - b.pid).forEach((c) => m.procs!.set(c.pid, c));
+  // A thread shares its process's descriptors, signal actions and limits (its os repeats them).
+  for (const t of children) {
+    if (t.tgid === t.pid) continue;
+    const leader = m.procs.get(t.tgid);
+    if (!leader || leader.tgid !== leader.pid) fail("proc.tgid", "is not a process");
+    t.fds = leader.fds;
+    t.signals.actions = leader.signals.actions;
+    t.limits = leader.limits;
+  }
   if (!m.procs.has(m.current)) fail("sched.current", "is not a process");
   return children;
 }
@@ -479,6 +505,12 @@ function restoreOwn(k: Linux, os: Record<string, Json>): void {
   if (os.proc !== undefined) {
     const p = obj(os.proc, "proc");
     k.pid = int(p.pid, "proc.pid", 1, 0x3fffffff);
+    k.tgid = p.tgid === undefined ? k.pid : int(p.tgid, "proc.tgid", 1, k.pid);
+    if (p.futex !== undefined) {
+      const f = arr(p.futex, "proc.futex", 2);
+      k.futexAddr = u32(f[0], "proc.futex[0]");
+      k.futexWoken = bool(f[1], "proc.futex[1]");
+    }
     k.ppid = int(p.ppid, "proc.ppid", 0, 0x3fffffff);
     k.pgid = int(p.pgid, "proc.pgid", 1, 0x3fffffff);
     k.sid = int(p.sid, "proc.sid", 1, 0x3fffffff);
@@ -530,8 +562,9 @@ function restoreOwn(k: Linux, os: Record<string, Json>): void {
  * inodes in use that the tree no longer has become empty orphans.
  */
 function recount(k: Linux, all: Linux[], kinds: Map<number, Node["kind"]>): void {
-  for (const p of all) {
-    for (const e of p.fds.values()) k.files.get(e.file)!.refs++;
+  // Threads share one table: count each table once.
+  for (const fds of new Set(all.map((p) => p.fds))) {
+    for (const e of fds.values()) k.files.get(e.file)!.refs++;
   }
   // Counts follow from the descriptions; unreferenced ones would have been freed.
   for (const f of [...k.files.values()]) {

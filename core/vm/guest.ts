@@ -18,7 +18,7 @@ import type { BreakHit, Breakpoints } from "./debug.ts";
 import { processesToTree, restoreProcesses } from "./processes.ts";
 import { running, schedule } from "../linux/process/scheduler.ts";
 import { faultSignal } from "../linux/process/faults.ts";
-import { endProcess } from "../linux/process/exit.ts";
+import { exitGroup } from "../linux/process/exit.ts";
 
 /** Why a guest's last run stopped. */
 export type StopStatus = "exited" | "budget" | "fault";
@@ -152,7 +152,14 @@ export class Guest {
     const c = this.cpu;
     let e = this.engines.get(c);
     if (e === undefined) {
+      // Threads share a memory: a write to code must reach each of their engines.
+      const others = this.mem.onCodeWrite;
       e = new Engine(c, this.mem);
+      const mine = this.mem.onCodeWrite;
+      this.mem.onCodeWrite = (page) => {
+        others(page);
+        mine(page);
+      };
       const first = this.main.cpu && this.engines.get(this.main.cpu);
       if (first) e.backend = first.backend;
       this.engines.set(c, e);
@@ -319,10 +326,7 @@ export class Guest {
       if (s.retired > (c.trap === TRAP_SYSCALL ? 1 : 0)) retired();
       if (s.fault && this.linux !== this.main) {
         // A process other than the first dies of its fault (docs/linux.md, "Processes").
-        this.linux.signal(faultSignal(s.fault.kind));
-        this.linux.exit ??= { kind: "killed", signal: faultSignal(s.fault.kind) };
-        c.halted = true;
-        endProcess(this.linux);
+        exitGroup(this.linux, { kind: "killed", signal: faultSignal(s.fault.kind) });
         continue;
       }
       if (s.fault) {

@@ -2,7 +2,8 @@
  * The processes of a guest that forked, as its subtree's `procs/`
  * (docs/guest-state.md): `procs/<pid>/cpu`, `procs/<pid>/mem` and
  * `procs/<pid>/os` for every process but the first, whose state stays
- * where a single-process guest keeps it. A process that has ended and
+ * where a single-process guest keeps it; a thread (by its tid) has cpu/
+ * and os (its memory is its process's). A process that has ended and
  * waits for its parent's wait4 has an os only.
  */
 import type { Linux } from "../linux/linux.ts";
@@ -31,7 +32,8 @@ export function processesToTree(main: Linux, previous: TreeNode | undefined): Di
       dirFromEntries({
         os: processOsBlob(p),
         ...(p.cpu ? { cpu: cpuToTree(p.cpu, oldCpu?.kind === "dir" ? oldCpu : undefined) } : {}),
-        ...(p.mem ? { mem: memoryToTree(p.mem) } : {}),
+        // A thread's memory is its process's, stored there.
+        ...(p.mem && p.tgid === p.pid ? { mem: memoryToTree(p.mem) } : {}),
       }),
     ]);
   }
@@ -54,13 +56,18 @@ export function restoreProcesses(main: Linux, procs: DirNode): void {
     }
     const dir = dirAt(procs, name, "procs");
     const cpu = dir.get("cpu"), mem = dir.get("mem");
-    if ((cpu === undefined) !== (p.exit !== undefined) || (cpu === undefined) !== (mem === undefined)) {
-      throw new LayoutError(`procs/${name} must have cpu/ and mem/ exactly while the process runs`);
+    const thread = p.tgid !== p.pid;
+    if ((cpu === undefined) !== (p.exit !== undefined) || (cpu !== undefined && !thread) !== (mem !== undefined)) {
+      throw new LayoutError(`procs/${name} must have cpu/ (and mem/, unless a thread) exactly while it runs`);
     }
     if (cpu === undefined) continue;
     p.cpu = cpuFromTree(dirAt(dir, "cpu", `procs/${name}`));
-    p.mem = new Memory();
-    memoryFromTree(dirAt(dir, "mem", `procs/${name}`), p.mem);
+    if (thread) {
+      p.mem = table!.get(p.tgid)!.mem;
+    } else {
+      p.mem = new Memory();
+      memoryFromTree(dirAt(dir, "mem", `procs/${name}`), p.mem);
+    }
     p.attach(p.cpu);
   }
 }

@@ -25,6 +25,7 @@ const PROGRAMS = [
   "pipes",
   "stat",
   "procs",
+  "threads",
 ];
 
 /**
@@ -49,6 +50,7 @@ for (const name of PROGRAMS) {
     const exe = compile(`tests/linux/progs/${name}.c`, `progs/${name}`, [
       "-static",
       "-Wall",
+      "-pthread",
     ]);
     // procs.c executes itself again (as /proc/self/exe): fx86 needs it in the guest's tree.
     const spec: RunSpec = { argv: [exe], env: [], standardLayout: true, execs: true };

@@ -2,8 +2,9 @@
  * A guest of many processes is still a pure function of (subtree, budget):
  * busybox sh running a three-process pipeline, run at once or in pieces
  * with the state converted to a tree and restored between pieces (budget
- * stops falling in any of the processes), ends with the same root; the
- * tree of a forked guest has procs/<pid>/{cpu,mem,os}.
+ * stops falling in any of the processes), ends with the same root, and so
+ * does a pool of threads; the tree of a forked guest has
+ * procs/<pid>/{cpu,mem,os}.
  */
 import { assert, test } from "../harness.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
@@ -11,11 +12,15 @@ import { standardLayout } from "../../core/linux/fs/layout.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import type { DirNode } from "../../core/tree/mod.ts";
 import { busybox } from "../support/guests.ts";
+import { bytesOf, compile } from "../elf/build.ts";
 
 const SCRIPT = "seq 300 | sort -rn | head -3; x=$(echo sub | tr a-z A-Z); echo $x";
 
 /** The final root of SCRIPT under both runtimes. */
 const PIPELINE_ROOT = "bb55b4f2a670fe4509789e7f53ba2b2b8384c583ae3616385819d5248c2ea801";
+
+/** The final root of threads.c under both runtimes. */
+const THREADS_ROOT = "e9ce485861e4018439b9c9934ff004a12be2e6a8ca0c07120b53f80e278985c2";
 
 function start(): Guest {
   const fs = new FileSystem();
@@ -79,4 +84,27 @@ test("processes: a forked guest's tree holds each process's cpu, mem and os", ()
   a.run(Infinity);
   b.run(Infinity);
   assert.equal(a.toTree().hash, b.toTree().hash);
+});
+
+test("processes: threads (a pthread pool) run at once or in restored pieces give the same root", () => {
+  const exe = compile("tests/linux/progs/threads.c", "progs/threads", ["-static", "-Wall", "-pthread"]);
+  const begin = () => Guest.fromElf({ program: bytesOf(exe), argv: ["threads"], fs: new FileSystem() });
+  const whole = begin();
+  assert.equal(whole.run(Infinity).status, "exited");
+  const root = whole.toTree();
+  assert.match(text(root, "stdout"), /jobs done by the workers = 200\n/);
+  // Pinned: the same under Deno and Bun (while gcc builds the same threads.c binary).
+  assert.equal(root.hash, THREADS_ROOT);
+  let tree = begin().toTree();
+  let threadsSeen = 0;
+  for (let piece = 0;; piece++) {
+    const g = Guest.fromTree(tree);
+    const s = g.run(61_231 + piece * 3_001);
+    tree = g.toTree();
+    const procs = tree.get("procs");
+    if (procs?.kind === "dir") threadsSeen = Math.max(threadsSeen, procs.names.length);
+    if (s.status !== "budget") break;
+  }
+  assert.equal(tree.hash, root.hash);
+  assert.ok(threadsSeen >= 4, `stops saw the workers (${threadsSeen})`);
 });

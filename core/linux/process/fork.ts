@@ -13,6 +13,7 @@ import { putU32 } from "../abi.ts";
 import { EAGAIN, EINVAL, LinuxError } from "../errno.ts";
 import { Linux } from "../linux.ts";
 import { initialSignals } from "../signals.ts";
+import { setThreadArea } from "../syscalls/tls.ts";
 import { QUANTUM } from "./machine.ts";
 
 /** clone flags fx86 knows (those that make threads are refused for now). */
@@ -66,6 +67,8 @@ export interface CloneArgs {
   stack: number;
   parentTid: number;
   childTid: number;
+  /** CLONE_SETTLS: the user_desc of the new thread's TLS segment. */
+  tls: number;
 }
 
 /**
@@ -73,12 +76,13 @@ export interface CloneArgs {
  * its pid; the child returns 0 from the call.
  *
  * @example
- * const pid = forkProcess(k, { flags: SIGCHLD, stack: 0, parentTid: 0, childTid: 0 });
+ * const pid = forkProcess(k, { flags: SIGCHLD, stack: 0, parentTid: 0, childTid: 0, tls: 0 });
  */
 export function forkProcess(parent: Linux, args: CloneArgs): number {
   const { flags } = args;
-  if (flags & (CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES | CLONE_FS) && !(flags & CLONE_VFORK)) {
-    // Sharing memory or tables between processes is what threads do.
+  if (flags & CLONE_THREAD) return newThread(parent, args);
+  if (flags & (CLONE_VM | CLONE_SIGHAND | CLONE_FILES | CLONE_FS) && !(flags & CLONE_VFORK)) {
+    // Sharing memory or tables without being a thread: not supported.
     throw new LinuxError(EINVAL);
   }
   const procs = processTable(parent);
@@ -86,8 +90,8 @@ export function forkProcess(parent: Linux, args: CloneArgs): number {
   const m = parent.machine;
   const pid = m.nextPid++;
   const child = new Linux({ fs: parent.fs, seed: new Uint8Array(0), trace: parent.trace, onOutput: parent.onOutput }, parent);
-  child.pid = pid;
-  child.ppid = flags & CLONE_PARENT ? parent.ppid : parent.pid;
+  child.pid = child.tgid = pid;
+  child.ppid = flags & CLONE_PARENT ? parent.ppid : parent.tgid;
   child.pgid = parent.pgid;
   child.sid = parent.sid;
   child.exe = parent.exe;
@@ -96,8 +100,8 @@ export function forkProcess(parent: Linux, args: CloneArgs): number {
   }
   child.cwd = parent.cwd;
   child.umask = parent.umask;
-  child.brkStart = parent.brkStart;
-  child.brk = parent.brk;
+  child.brkStart = parent.group.brkStart;
+  child.brk = parent.group.brk;
   child.tls = structuredClone(parent.tls);
   child.signals = { ...structuredClone(parent.signals), pending: initialSignals().pending };
   child.limits = structuredClone(parent.limits);
@@ -115,4 +119,46 @@ export function forkProcess(parent: Linux, args: CloneArgs): number {
   if (flags & CLONE_VFORK) parent.vforkChild = pid;
   procs.set(pid, child);
   return pid;
+}
+
+/**
+ * A new thread of `parent`'s process (clone with CLONE_THREAD, CLONE_VM,
+ * CLONE_SIGHAND: what pthread_create asks for): the same memory,
+ * descriptors and signal actions, its own CPU (on the new stack, returning
+ * 0), TLS slots (CLONE_SETTLS installs one) and signal mask.
+ */
+function newThread(parent: Linux, args: CloneArgs): number {
+  const { flags } = args;
+  if ((flags & (CLONE_VM | CLONE_SIGHAND)) !== (CLONE_VM | CLONE_SIGHAND) || !(flags & CLONE_FILES)) {
+    throw new LinuxError(EINVAL);
+  }
+  const procs = processTable(parent);
+  if (procs.size >= MAX_PROCESSES) throw new LinuxError(EAGAIN);
+  const tid = parent.machine.nextPid++;
+  const t = new Linux({ fs: parent.fs, seed: new Uint8Array(0), trace: parent.trace, onOutput: parent.onOutput }, parent, true);
+  t.pid = tid;
+  t.tgid = parent.tgid;
+  t.ppid = parent.ppid;
+  t.pgid = parent.pgid;
+  t.sid = parent.sid;
+  t.exe = parent.exe;
+  t.cwd = parent.cwd;
+  t.umask = parent.umask;
+  t.tls = structuredClone(parent.tls);
+  // Actions are the process's (shared); the mask and pending set are the thread's.
+  t.signals = { ...structuredClone(parent.signals), actions: parent.signals.actions, pending: initialSignals().pending };
+  t.limits = parent.limits;
+  t.comm = parent.comm;
+  const cpu = copyCpu(parent.cpu!);
+  cpu.r[EAX] = 0;
+  if (args.stack) cpu.r[ESP] = args.stack | 0;
+  t.cpu = cpu;
+  t.mem = parent.mem;
+  t.attach(cpu);
+  if (flags & CLONE_SETTLS) setThreadArea({ k: t, c: cpu, m: t.mem! }, args.tls);
+  if (flags & CLONE_CHILD_SETTID) putU32(t.mem!, args.childTid, tid);
+  if (flags & CLONE_CHILD_CLEARTID) t.tidAddress = args.childTid;
+  if (flags & CLONE_PARENT_SETTID) putU32(t.mem!, args.parentTid, tid);
+  procs.set(tid, t);
+  return tid;
 }

@@ -5,7 +5,7 @@
  */
 import { EPERM, ESRCH, LinuxError } from "../errno.ts";
 import type { Linux } from "../linux.ts";
-import { endProcess } from "./exit.ts";
+import { exitGroup } from "./exit.ts";
 
 /**
  * The processes `pid` names for kill(2): itself (> 0), the caller's group
@@ -21,11 +21,12 @@ export function killTargets(k: Linux, pid: number): Linux[] {
     if (pid !== 0 && pid !== -1 && pid !== k.pid && pid !== -k.pgid) throw new LinuxError(ESRCH);
     return [k];
   }
-  const live = [...procs.values()].filter((p) => p.exit === undefined);
+  // Signals go to processes (their first threads).
+  const live = [...procs.values()].filter((p) => p.exit === undefined && p.pid === p.tgid);
   const out = pid > 0
     ? live.filter((p) => p.pid === pid)
     : pid === -1
-    ? live.filter((p) => p !== k)
+    ? live.filter((p) => p.tgid !== k.tgid)
     : live.filter((p) => p.pgid === (pid === 0 ? k.pgid : -pid));
   if (out.length === 0) throw new LinuxError(pid === -1 ? EPERM : ESRCH);
   return out;
@@ -40,9 +41,6 @@ export function killTargets(k: Linux, pid: number): Linux[] {
 export function sendSignal(targets: Linux[], sig: number): void {
   for (const p of targets) {
     p.signal(sig);
-    if (p.exit && p.cpu) {
-      p.cpu.halted = true;
-      endProcess(p);
-    }
+    if (p.exit && p.cpu) exitGroup(p, p.exit);
   }
 }

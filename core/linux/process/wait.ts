@@ -15,7 +15,7 @@ const P_ALL = 0, P_PID = 1, P_PGID = 2;
 function matching(k: Linux, pid: number): Linux[] {
   const out: Linux[] = [];
   for (const p of k.machine.procs?.values() ?? []) {
-    if (p.ppid !== k.pid || p === k) continue;
+    if (p.ppid !== k.tgid || p.pid !== p.tgid || p.tgid === k.tgid) continue;
     if (pid > 0 ? p.pid === pid : pid === -1 ? true : p.pgid === (pid === 0 ? k.pgid : -pid)) out.push(p);
   }
   if (out.length === 0) throw new LinuxError(ECHILD);

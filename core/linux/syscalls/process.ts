@@ -8,6 +8,7 @@ import { readPath } from "../abi.ts";
 import { execProgram, readStrings } from "../process/exec.ts";
 import { CLONE_VFORK, CLONE_VM, forkProcess } from "../process/fork.ts";
 import { wait4, waitid } from "../process/wait.ts";
+import { exitGroup, exitThread } from "../process/exit.ts";
 import { SIGCHLD } from "../signals.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
@@ -17,8 +18,9 @@ import type { Call, SyscallTable } from "./types.ts";
  * themselves are in ../process/ (docs/linux.md, "Processes").
  */
 
-function exit(s: Call, code: number): number {
-  s.k.exit = { kind: "exited", code: code & 0xff };
+function exit(s: Call, code: number, group: boolean): number {
+  if (group) exitGroup(s.k, { kind: "exited", code: code & 0xff });
+  else exitThread(s.k, code);
   return 0;
 }
 
@@ -148,7 +150,7 @@ function setsid(s: Call): number {
 }
 
 function clone(s: Call, a: number[]): number {
-  return forkProcess(s.k, { flags: a[0], stack: a[1], parentTid: a[2], childTid: a[4] });
+  return forkProcess(s.k, { flags: a[0], stack: a[1], parentTid: a[2], tls: a[3], childTid: a[4] });
 }
 
 function execve(s: Call, a: number[]): number {
@@ -173,11 +175,11 @@ const unavailable = (name: string, args: string) => ({
 
 /** System calls of this module by number. */
 export const processCalls: SyscallTable = {
-  1: { name: "exit", args: "d", fn: (s, a) => exit(s, a[0]) },
-  252: { name: "exit_group", args: "d", fn: (s, a) => exit(s, a[0]) },
-  20: { name: "getpid", args: "", fn: (s) => s.k.pid },
+  1: { name: "exit", args: "d", fn: (s, a) => exit(s, a[0], false) },
+  252: { name: "exit_group", args: "d", fn: (s, a) => exit(s, a[0], true) },
+  20: { name: "getpid", args: "", fn: (s) => s.k.tgid },
   224: { name: "gettid", args: "", fn: (s) => s.k.pid },
-  64: { name: "getppid", args: "", fn: (s) => s.k.ppid },
+  64: { name: "getppid", args: "", fn: (s) => s.k.group.ppid },
   65: { name: "getpgrp", args: "", fn: (s) => s.k.pgid },
   24: constant("getuid", UID),
   49: constant("geteuid", UID),
