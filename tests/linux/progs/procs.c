@@ -4,6 +4,9 @@
  * groups, and the end of file a pipe gives once its last writer is gone.
  * Prints properties (never pids), so reference and fx86 runs compare equal.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -12,6 +15,8 @@
 
 static int child_mode(int argc, char **argv) {
   printf("exec'd child: argc %d, arg %s, ppid is a process: %s\n", argc, argv[2], getppid() > 1 ? "yes" : "no");
+  printf("close-on-exec descriptor after exec: %d\n", fcntl(20, F_GETFD));
+  printf("inherited descriptor after exec: %d\n", fcntl(21, F_GETFD));
   return 5;
 }
 
@@ -41,6 +46,8 @@ int main(int argc, char **argv) {
     dup2(fds[1], 1);
     close(fds[0]);
     close(fds[1]);
+    dup3(1, 20, O_CLOEXEC);
+    dup2(1, 21);
     execl("/proc/self/exe", "procs", "child", "from-the-parent", (char *)0);
     _exit(127);
   }
@@ -53,6 +60,24 @@ int main(int argc, char **argv) {
   SHOW("read at end of file", n);
   waitpid(pid, &status, 0);
   SHOW("exec'd child's status", WEXITSTATUS(status));
+  close(fds[0]);
+
+  /* poll across processes; an emptied pipe without writers is POLLHUP only */
+  SHOW("pipe", pipe(fds));
+  pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    write(fds[1], "x", 1);
+    _exit(0);
+  }
+  close(fds[1]);
+  struct pollfd pfd = {fds[0], POLLIN, 0};
+  SHOW("poll waits for the child's byte", poll(&pfd, 1, -1));
+  YES("readable", pfd.revents & POLLIN);
+  SHOW("read", read(fds[0], buf, 1));
+  waitpid(pid, &status, 0);
+  SHOW("poll of the emptied pipe", poll(&pfd, 1, -1));
+  SHOW("revents (POLLHUP only)", pfd.revents);
   close(fds[0]);
 
   /* memory is copied, not shared */
