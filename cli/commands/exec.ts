@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { Command } from "@commander-js/extra-typings";
-import { isAbsolute, relative, resolve, sep } from "node:path";
 import { ElfError } from "../../core/elf/elf.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Guest, type Stop } from "../../core/vm/guest.ts";
+import { guestPathOf } from "../../core/linux/process/exe.ts";
 import {
   fileSystemFromHost,
   readHostFile,
@@ -94,20 +94,6 @@ export function execCommand() {
       if (signal) return interrupted(guest, signal, opts.save!);
       finish(guest, stop, opts.json === true);
     });
-}
-
-/**
- * Where the program is in the guest's file system when it lies inside the
- * `--root` directory: its /proc/self/exe, through which busybox re-executes
- * itself to run applets in child processes.
- *
- * @example
- * guestPathOf("rootfs/bin/busybox", "rootfs"); // "/bin/busybox"
- */
-export function guestPathOf(program: string, root: string): string | undefined {
-  const rel = relative(resolve(root), resolve(program));
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return undefined;
-  return "/" + rel.split(sep).join("/");
 }
 
 /** How a run stopped by SIGINT or SIGTERM and saved ends: one line saying where and how to go on. */

@@ -125,11 +125,20 @@ export class Guest {
   ) {}
 
   /**
-   * The process running now (the first one unless the guest forked); the
-   * first one while the one that ran last has ended.
+   * A process (or thread) picked for inspection by its id (the REPL's
+   * `process` command): `linux`, `cpu` and `mem` show it instead of the
+   * running one until the next run.
+   */
+  viewed?: number;
+
+  /**
+   * The process running now (the first one unless the guest forked; the
+   * first one while the one that ran last has ended), or the one `viewed`.
    */
   get linux(): Linux {
     const m = this.main.machine;
+    const v = this.viewed === undefined ? undefined : m.procs?.get(this.viewed);
+    if (v?.cpu) return v;
     const p = m.procs?.get(m.current);
     return p?.cpu ? p : this.main;
   }
@@ -278,6 +287,7 @@ export class Guest {
 
   /** `run` as RUN calls it for a sub-guest: part of its caller's run. */
   runNested(budget: number): Stop {
+    this.viewed = undefined;
     const bps = this.breakpoints?.enabled ? this.breakpoints : undefined;
     const machine = this.main.machine;
     const start = this.charged;
