@@ -182,6 +182,10 @@ export class Linux {
   /** The futex word this thread waits on (0: none), and whether a wake has come for it. */
   futexAddr = 0;
   futexWoken = false;
+  /** In nanosleep among other processes, or woken from it by the scheduler (process/scheduler.ts). */
+  sleeping?: "asleep" | "woken";
+  /** The machine clock at which the sleep is over. */
+  sleepUntil = 0;
   /** The process's CPU and memory (set by whoever runs it; execve replaces them). */
   cpu?: Cpu;
   mem?: Memory;

@@ -152,7 +152,7 @@ function osJson(k: Linux): string {
     ...ownJson(k),
     // The process's identity is written once the guest has more than one.
     proc: m.procs || k.exe !== undefined ? identityJson(k) : undefined,
-    sched: m.procs ? { current: m.current, quantum: m.quantum, nextPid: m.nextPid } : undefined,
+    sched: m.procs ? { current: m.current, quantum: m.quantum, nextPid: m.nextPid, clock: m.clock } : undefined,
     files,
     pipes,
     nextFile: k.nextFile,
@@ -176,6 +176,7 @@ function identityJson(k: Linux) {
     exe: k.exe,
     vfork: k.vforkChild,
     futex: k.futexAddr || k.futexWoken ? [k.futexAddr, k.futexWoken] : undefined,
+    sleep: k.sleeping === undefined ? undefined : [k.sleeping, k.sleepUntil],
   };
 }
 
@@ -409,7 +410,8 @@ function restoreChildren(
   m.procs = new Map([[k.pid, k]]);
   m.nextPid = int(sched.nextPid, "sched.nextPid", k.pid + 1);
   m.current = int(sched.current, "sched.current", 1);
-  m.quantum = int(sched.quantum, "sched.quantum", 0, QUANTUM);
+  m.quantum = int(sched.quantum, "sched.quantum", -Number.MAX_SAFE_INTEGER, QUANTUM);
+  m.clock = int(sched.clock, "sched.clock");
   const children: Linux[] = [];
   for (const b of blobs) {
     let parsed: Json;
@@ -510,6 +512,12 @@ function restoreOwn(k: Linux, os: Record<string, Json>): void {
       const f = arr(p.futex, "proc.futex", 2);
       k.futexAddr = u32(f[0], "proc.futex[0]");
       k.futexWoken = bool(f[1], "proc.futex[1]");
+    }
+    if (p.sleep !== undefined) {
+      const sl = arr(p.sleep, "proc.sleep", 2);
+      if (sl[0] !== "asleep" && sl[0] !== "woken") fail("proc.sleep[0]", 'should be "asleep" or "woken"');
+      k.sleeping = sl[0];
+      k.sleepUntil = int(sl[1], "proc.sleep[1]");
     }
     k.ppid = int(p.ppid, "proc.ppid", 0, 0x3fffffff);
     k.pgid = int(p.pgid, "proc.pgid", 1, 0x3fffffff);

@@ -331,7 +331,10 @@ export class Guest {
       if (s.insideRep) c.ef |= RF;
       left -= s.retired;
       this.charged += s.retired;
-      machine.quantum -= s.retired;
+      if (machine.procs) {
+        machine.quantum -= s.retired;
+        machine.clock += s.retired;
+      }
       // A system call's int 0x80 is retired only once no breakpoint stops before it.
       if (s.retired > (c.trap === TRAP_SYSCALL ? 1 : 0)) retired();
       if (s.fault && this.linux !== this.main) {

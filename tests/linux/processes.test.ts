@@ -31,6 +31,8 @@ const cases: [string, string][] = [
   ["exit status of a pipeline", "true | false; echo $?; false | true; echo $?"],
   ["a missing command", "no-such-command; echo $?"],
   ["env runs a command", "env -i A=1 env"],
+  ["timeout of a quick command", "timeout 5 echo hi; echo $?"],
+  ["a sleeping subshell in a pipeline", "(sleep 1; echo late) | cat; echo after"],
   ["a #! script", "printf '#!/bin/sh\\necho script says $1\\nexit 4\\n' > s; chmod +x s; ./s hello; echo $?"],
   ["a script of functions, traps and pipes", script],
 ];

@@ -17,10 +17,10 @@ import { bytesOf, compile } from "../elf/build.ts";
 const SCRIPT = "seq 300 | sort -rn | head -3; x=$(echo sub | tr a-z A-Z); echo $x";
 
 /** The final root of SCRIPT under both runtimes. */
-const PIPELINE_ROOT = "bb55b4f2a670fe4509789e7f53ba2b2b8384c583ae3616385819d5248c2ea801";
+const PIPELINE_ROOT = "1a2d144379b8d9159b5a420a5e2e319bdbd91cbf014b483422ffc3bbfa284840";
 
 /** The final root of threads.c under both runtimes. */
-const THREADS_ROOT = "e9ce485861e4018439b9c9934ff004a12be2e6a8ca0c07120b53f80e278985c2";
+const THREADS_ROOT = "0d21d75377c2d517ebcb6bc348cca37f39cf98718616450508cc6223ad17f0b9";
 
 function start(): Guest {
   const fs = new FileSystem();

@@ -30,6 +30,11 @@ export interface Machine {
   current: number;
   /** Instructions left of its quantum. */
   quantum: number;
+  /**
+   * Instructions all processes have run since the first fork, plus the
+   * time slept while none could run: what sleeps are measured in (1 ns each).
+   */
+  clock: number;
 }
 
 /**
@@ -48,5 +53,6 @@ export function newMachine(): Machine {
     nextPid: 0,
     current: 0,
     quantum: QUANTUM,
+    clock: 0,
   };
 }
