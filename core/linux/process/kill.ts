@@ -6,6 +6,7 @@
 import { EPERM, ESRCH, LinuxError } from "../errno.ts";
 import type { Linux } from "../linux.ts";
 import { exitGroup } from "./exit.ts";
+import { processList } from "./list.ts";
 
 /**
  * The processes `pid` names for kill(2): itself (> 0), the caller's group
@@ -15,14 +16,13 @@ import { exitGroup } from "./exit.ts";
  * killTargets(k, 0); // every live process in the caller's process group
  */
 export function killTargets(k: Linux, pid: number): Linux[] {
-  const procs = k.machine.procs;
-  if (!procs) {
+  if (!k.machine.procs) {
     // One process: it is every process, group and session there is.
     if (pid !== 0 && pid !== -1 && pid !== k.pid && pid !== -k.pgid) throw new LinuxError(ESRCH);
     return [k];
   }
   // Signals go to processes (their first threads).
-  const live = [...procs.values()].filter((p) => p.exit === undefined && p.pid === p.tgid);
+  const live = processList(k).filter((p) => p.exit === undefined);
   const out = pid > 0
     ? live.filter((p) => p.pid === pid)
     : pid === -1
