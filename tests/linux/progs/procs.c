@@ -90,6 +90,18 @@ int main(int argc, char **argv) {
   waitpid(pid, &status, 0);
   SHOW("parent's counter after the child changed its own", counter);
 
+  /* waitid: the child's end as a siginfo */
+  pid = fork();
+  if (pid == 0) _exit(9);
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  SHOW("waitid", waitid(P_PID, pid, &info, WEXITED));
+  YES("si_pid is the child", info.si_pid == pid);
+  SHOW("si_signo", info.si_signo);
+  SHOW("si_code (CLD_EXITED)", info.si_code);
+  SHOW("si_status", info.si_status);
+  SHOW("waitid without children", waitid(P_ALL, 0, &info, WEXITED | WNOHANG));
+
   /* vfork: the parent waits until the child exits */
   pid = vfork();
   if (pid == 0) _exit(7);
