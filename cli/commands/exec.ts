@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { DEFAULT_ENV, Guest, type Stop } from "../../core/vm/guest.ts";
+import { guestPathOf } from "../../core/linux/process/exe.ts";
 import {
   fileSystemFromHost,
   readHostFile,
@@ -102,6 +103,7 @@ export function execCommand() {
           fs,
           stdin,
           seed: opts.seed,
+          exe: opts.root ? guestPathOf(program, opts.root) : undefined,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
           onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
           quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },

@@ -85,7 +85,7 @@ export function readFrom(
       throw new Blocked(
         p === k.stdinPipe()
           ? "waiting for input on stdin"
-          : "read from an empty pipe whose only writer is this process",
+          : "read from an empty pipe",
       );
     }
     return peek(p, n);
@@ -168,7 +168,7 @@ function writePipe(k: Linux, f: OpenFile, p: Pipe, bytes: Uint8Array): number {
   const room = PIPE_CAPACITY - p.size;
   if (room === 0 || (bytes.length <= PIPE_BUF && room < bytes.length)) {
     if (f.flags & O_NONBLOCK) throw new LinuxError(EAGAIN);
-    throw new Blocked("write to a full pipe whose only reader is this process");
+    throw new Blocked("write to a full pipe");
   }
   const n = Math.min(room, bytes.length);
   enqueue(p, bytes.slice(0, n));

@@ -43,6 +43,10 @@ import { segmentBase, type TlsEntry } from "./syscalls/tls.ts";
 import { formatCall } from "./trace.ts";
 import { linuxFromTree, type LinuxTree } from "./state.ts";
 import { DEFAULT_QUOTA, type Quota } from "./quota.ts";
+import type { BlobNode } from "../tree/mod.ts";
+import { PID, PPID } from "./identity.ts";
+import { newMachine, type Machine } from "./process/machine.ts";
+import { exitGroup } from "./process/exit.ts";
 
 /** Pipe id of stdin (the first pipe made). */
 export const STDIN = 1;
@@ -134,14 +138,61 @@ export class Linux {
   trace?: (line: string) => void;
   onOutput?: (fd: 1 | 2, bytes: Uint8Array) => void;
 
-  /** Open file descriptions and pipes by id; file descriptors by number. */
-  readonly files = new Map<number, OpenFile>();
-  readonly pipes = new Map<number, Pipe>();
-  readonly fds = new Map<number, FdEntry>();
-  nextFile = 1;
-  nextPipe = 1;
+  /**
+   * What the processes of one guest share: the process table, id counters,
+   * the clock (docs/linux.md, "Processes"). A guest that never forks has
+   * one process and no table.
+   */
+  readonly machine: Machine;
+  /** Open file descriptions and pipes by id (shared by all processes); file descriptors by number. */
+  readonly files: Map<number, OpenFile>;
+  readonly pipes: Map<number, Pipe>;
+  /** Shared by the threads of a process (CLONE_FILES). */
+  fds: Map<number, FdEntry>;
+  get nextFile(): number {
+    return this.machine.nextFile;
+  }
+  set nextFile(n: number) {
+    this.machine.nextFile = n;
+  }
+  get nextPipe(): number {
+    return this.machine.nextPipe;
+  }
+  set nextPipe(n: number) {
+    this.machine.nextPipe = n;
+  }
   /** The host still holds stdin's write end (more input may come). */
-  hostStdinOpen: boolean;
+  get hostStdinOpen(): boolean {
+    return this.machine.hostStdinOpen;
+  }
+  set hostStdinOpen(open: boolean) {
+    this.machine.hostStdinOpen = open;
+  }
+
+  /**
+   * This task's id (its thread id; a process's first thread has the
+   * process's id), its process's (thread group's), its parent's, its
+   * process group's and its session's.
+   */
+  pid = PID;
+  tgid = PID;
+  ppid = PPID;
+  pgid = PID;
+  sid = PID;
+  /** The guest path of the program the process runs (execve sets it; /proc/self/exe). */
+  exe?: string;
+  /** A vfork child this process waits for until it execs or ends (0: none). */
+  vforkChild = 0;
+  /** The futex word this thread waits on (0: none), and whether a wake has come for it. */
+  futexAddr = 0;
+  futexWoken = false;
+  /** In nanosleep among other processes, or woken from it by the scheduler (process/scheduler.ts). */
+  sleeping?: "asleep" | "woken";
+  /** The machine clock at which the sleep is over. */
+  sleepUntil = 0;
+  /** The process's CPU and memory (set by whoever runs it; execve replaces them). */
+  cpu?: Cpu;
+  mem?: Memory;
 
   cwd: number;
   umask = 0o022;
@@ -165,27 +216,47 @@ export class Linux {
   /** Set while the guest is stopped in a call that waits (see LinuxOptions.stdinOpen). */
   blocked?: string;
 
-  /** The instruction count at the current system call: the guest's clock. */
-  now = 0;
+  /** The instruction count at the latest system call of any process: the guest's clock. */
+  get now(): number {
+    return this.machine.now;
+  }
+  set now(n: number) {
+    this.machine.now = n;
+  }
 
-  /** Everything written to stdout (1) and stderr (2). */
-  readonly output: Record<1 | 2, Output> = {
-    1: { data: new Uint8Array(0), size: 0 },
-    2: { data: new Uint8Array(0), size: 0 },
-  };
+  /** Everything written to stdout (1) and stderr (2) (shared by all processes). */
+  readonly output: Record<1 | 2, Output>;
 
-  constructor(opts: LinuxOptions) {
+  constructor(opts: LinuxOptions, parent?: Linux, thread = false) {
     this.fs = opts.fs;
-    this.fs.clock = () => this.time();
-    this.fs.inUse = this.inUse;
-    this.random = new Random(opts.seed.slice());
     this.trace = opts.trace;
     this.onOutput = opts.onOutput;
     this.cwd = this.fs.root;
-    this.setQuota({
+    // A forked process inherits its parent's limits.
+    this.setQuota(parent ? parent.quota : {
       fileBytes: opts.quota?.fileBytes ?? DEFAULT_QUOTA.fileBytes,
       memory: opts.quota?.memory ?? DEFAULT_QUOTA.memory,
     });
+    this.fds = thread && parent ? parent.fds : new Map();
+    if (parent) {
+      // A new process of the same guest (fork): it shares what Linux shares.
+      this.machine = parent.machine;
+      this.random = parent.random;
+      this.files = parent.files;
+      this.pipes = parent.pipes;
+      this.output = parent.output;
+      return;
+    }
+    this.machine = newMachine();
+    this.files = new Map();
+    this.pipes = new Map();
+    this.output = {
+      1: { data: new Uint8Array(0), size: 0 },
+      2: { data: new Uint8Array(0), size: 0 },
+    };
+    this.fs.clock = () => this.time();
+    this.fs.inUse = this.inUse;
+    this.random = new Random(opts.seed.slice());
     this.hostStdinOpen = opts.stdinOpen ?? false;
     const stdin = this.newPipe();
     enqueue(stdin, (opts.stdin ?? new Uint8Array(0)).slice());
@@ -230,6 +301,8 @@ export class Linux {
       random: this.random.bytes(16),
     });
     this.brkStart = this.brk = prog.brk;
+    this.cpu = cpu;
+    this.mem = mem;
     this.attach(cpu);
     return prog;
   }
@@ -267,11 +340,20 @@ export class Linux {
     }
     if (this.exit) {
       c.halted = true;
+      // A fatal signal (SIGPIPE) ends every thread; an exited thread has left the table.
+      if (this.machine.procs === undefined || this.machine.procs.get(this.pid) === this) exitGroup(this, this.exit);
       this.trace?.(`${formatCall(m, nr, def, a)} = ?`);
       return;
     }
     c.r[EAX] = result;
+    // vfork: the parent sleeps until its child execs or ends (scheduler.ts).
+    if (this.vforkChild !== 0) c.halted = true;
     this.trace?.(`${formatCall(m, nr, def, a, result)}`);
+  }
+
+  /** The first thread of this task's process: it holds the process's memory break. */
+  get group(): Linux {
+    return this.machine.procs?.get(this.tgid) ?? this;
   }
 
   /** Exit status as a shell reports it: the exit code, or 128 + the fatal signal. */
@@ -422,9 +504,10 @@ export class Linux {
     }
   }
 
-  /** Whether an open file or the working directory refers to inode `ino`. */
+  /** Whether an open file or a process's working directory refers to inode `ino`. */
   readonly inUse = (ino: number): boolean => {
     if (this.cwd === ino) return true;
+    for (const p of this.machine.procs?.values() ?? []) if (p.cwd === ino) return true;
     for (const f of this.files.values()) {
       if (f.kind === "node" && f.target === ino) return true;
     }
@@ -565,8 +648,10 @@ export class Linux {
   static fromTree(
     parts: LinuxTree,
     opts: Pick<LinuxOptions, "trace" | "onOutput"> = {},
+    /** The os blobs of the guest's other processes (`procs/<pid>/os`), if it forked. */
+    procs: BlobNode[] = [],
   ): Linux {
-    return linuxFromTree(parts, opts);
+    return linuxFromTree(parts, opts, procs);
   }
 }
 

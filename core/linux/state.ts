@@ -24,6 +24,7 @@ import { canonicalJson, GuestStateError } from "./json.ts";
 import { type Exit, Linux, type LinuxOptions, type Output, STDIN } from "./linux.ts";
 import type { Pipe } from "./pipe.ts";
 import { NSIG, type SigAction, type SignalState } from "./signals.ts";
+import { QUANTUM } from "./process/machine.ts";
 import type { Rlimit } from "./syscalls/limits.ts";
 import { DEFAULT_QUOTA, MAX_QUOTA, quotaRecord } from "./quota.ts";
 import type { TlsEntry } from "./syscalls/tls.ts";
@@ -145,27 +146,57 @@ function osJson(k: Linux): string {
       ? undefined
       : Buffer.from(queued(p)).toString("base64"),
   }));
+  const m = k.machine;
+  return canonicalJson({
+    v: OS_VERSION,
+    now: k.now,
+    ...ownJson(k),
+    // The process's identity is written once the guest has more than one.
+    proc: m.procs || k.exe !== undefined ? identityJson(k) : undefined,
+    sched: m.procs ? { current: m.current, quantum: m.quantum, nextPid: m.nextPid, clock: m.clock } : undefined,
+    files,
+    pipes,
+    nextFile: k.nextFile,
+    nextPipe: k.nextPipe,
+    stdinOpen: k.hostStdinOpen,
+    random: {
+      seed: Buffer.from(k.random.seed).toString("hex"),
+      position: k.random.position,
+    },
+  });
+}
+
+/** A process's ids and program (docs/linux.md, "Processes"). */
+function identityJson(k: Linux) {
+  return {
+    pid: k.pid,
+    tgid: k.tgid === k.pid ? undefined : k.tgid,
+    ppid: k.ppid,
+    pgid: k.pgid,
+    sid: k.sid,
+    exe: k.exe,
+    vfork: k.vforkChild,
+    futex: k.futexAddr || k.futexWoken ? [k.futexAddr, k.futexWoken] : undefined,
+    sleep: k.sleeping === undefined ? undefined : [k.sleeping, k.sleepUntil],
+  };
+}
+
+/** What each process has of its own. */
+function ownJson(k: Linux) {
   const exit = k.exit
     ? k.exit.kind === "exited"
       ? { kind: "exited", code: k.exit.code }
       : { kind: "killed", signal: k.exit.signal }
     : null;
-  return canonicalJson({
-    v: OS_VERSION,
-    now: k.now,
+  return {
     cwd: k.cwd,
     umask: k.umask,
     brkStart: k.brkStart,
     brk: k.brk,
     fds: [...k.fds.entries()].sort((a, b) => a[0] - b[0])
       .map(([fd, e]) => [fd, e.file, e.cloexec]),
-    files,
-    pipes,
-    nextFile: k.nextFile,
-    nextPipe: k.nextPipe,
-    stdinOpen: k.hostStdinOpen,
     tls: k.tls,
-    signals: k.signals,
+    signals: unsignedSets(k.signals),
     limits: k.limits,
     quota: quotaRecord(k.quota),
     tidAddress: k.tidAddress,
@@ -173,11 +204,33 @@ function osJson(k: Linux): string {
     comm: bytesToJson(k.comm),
     exit,
     blocked: k.blocked ?? null,
-    random: {
-      seed: Buffer.from(k.random.seed).toString("hex"),
-      position: k.random.position,
-    },
-  });
+  };
+}
+
+/** Signal sets as unsigned words (the calls may leave bit 31 as a sign). */
+function unsignedSets(s: SignalState): SignalState {
+  const u = (set: [number, number]): [number, number] => [set[0] >>> 0, set[1] >>> 0];
+  const actions: Record<number, SigAction> = {};
+  for (const [sig, a] of Object.entries(s.actions)) actions[Number(sig)] = { ...a, mask: u(a.mask) };
+  return { ...s, actions, blocked: u(s.blocked), pending: u(s.pending) };
+}
+
+const processBlobs = new WeakMap<Linux, { json: string; blob: BlobNode }>();
+
+/**
+ * The `os` blob of a process other than the guest's first one: its own
+ * state only (files, pipes and the clock are in the first process's os).
+ *
+ * @example
+ * processOsBlob(child).bytes; // {"v":1,"proc":{"pid":101,…},"fds":[…],…}
+ */
+export function processOsBlob(k: Linux): BlobNode {
+  const json = canonicalJson({ v: OS_VERSION, proc: identityJson(k), ...ownJson(k) });
+  const last = processBlobs.get(k);
+  if (last?.json === json) return last.blob;
+  const b = blob(json);
+  processBlobs.set(k, { json, blob: b });
+  return b;
 }
 
 // ---- restoring ----------------------------------------------------------------
@@ -301,6 +354,7 @@ const NODE_KINDS = new Set(["file", "dir", "symlink", "device"]);
 export function linuxFromTree(
   parts: LinuxTree,
   opts: Pick<LinuxOptions, "trace" | "onOutput">,
+  procs: BlobNode[] = [],
 ): Linux {
   let os: Record<string, Json> | undefined;
   if (parts.os.size > 0) {
@@ -320,7 +374,11 @@ export function linuxFromTree(
     : new Uint8Array(0);
   const k = new Linux({ fs, seed, stdin: os ? undefined : parts.stdin.bytes, ...opts });
   k.now = now;
-  if (os) restoreProcess(k, os, parts.stdin);
+  if (os) {
+    const kinds = restoreShared(k, os, parts.stdin);
+    restoreOwn(k, os);
+    recount(k, [k, ...restoreChildren(k, os, procs, opts)], kinds);
+  }
   k.output[1] = { data: parts.stdout.bytes, size: parts.stdout.size };
   k.output[2] = { data: parts.stderr.bytes, size: parts.stderr.size };
   // Converting back before anything changes gives the very same blobs.
@@ -338,7 +396,55 @@ export function linuxFromTree(
   return k;
 }
 
-function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): void {
+/** The process table's other members, from their os blobs. */
+function restoreChildren(
+  k: Linux,
+  os: Record<string, Json>,
+  blobs: BlobNode[],
+  opts: Pick<LinuxOptions, "trace" | "onOutput">,
+): Linux[] {
+  if (os.sched === undefined) {
+    if (blobs.length) fail("sched", "is missing although there are other processes");
+    return [];
+  }
+  const sched = obj(os.sched, "sched");
+  const m = k.machine;
+  m.procs = new Map([[k.pid, k]]);
+  m.nextPid = int(sched.nextPid, "sched.nextPid", k.pid + 1);
+  m.current = int(sched.current, "sched.current", 1);
+  m.quantum = int(sched.quantum, "sched.quantum", -Number.MAX_SAFE_INTEGER, QUANTUM);
+  m.clock = int(sched.clock, "sched.clock");
+  const children: Linux[] = [];
+  for (const b of blobs) {
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(b.bytes));
+    } catch {
+      throw new GuestStateError("a process's os is not JSON");
+    }
+    const o = obj(parsed, "os");
+    if (o.v !== OS_VERSION) fail("v", `should be ${OS_VERSION}`);
+    const c = new Linux({ fs: k.fs, seed: new Uint8Array(0), ...opts }, k);
+    restoreOwn(c, o);
+    if (c.pid <= k.pid || c.pid >= m.nextPid || m.procs.has(c.pid)) fail("proc.pid", "is not a child's pid");
+    children.push(c);
+  }
+  children.sort((a, b) => a.pid - b.pid).forEach((c) => m.procs!.set(c.pid, c));
+  // A thread shares its process's descriptors, signal actions and limits (its os repeats them).
+  for (const t of children) {
+    if (t.tgid === t.pid) continue;
+    const leader = m.procs.get(t.tgid);
+    if (!leader || leader.tgid !== leader.pid) fail("proc.tgid", "is not a process");
+    t.fds = leader.fds;
+    t.signals.actions = leader.signals.actions;
+    t.limits = leader.limits;
+  }
+  // `current` may name a thread that has just ended: the scheduler goes on after it.
+  return children;
+}
+
+/** What the processes share: the random stream, pipes and open file descriptions. */
+function restoreShared(k: Linux, os: Record<string, Json>, stdin: BlobNode): Map<number, Node["kind"]> {
   k.random.position = int(obj(os.random, "random").position, "random.position");
   k.files.clear();
   k.pipes.clear();
@@ -346,41 +452,7 @@ function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): vo
   k.nextFile = int(os.nextFile, "nextFile", 1);
   k.nextPipe = int(os.nextPipe, "nextPipe", 1);
   k.hostStdinOpen = bool(os.stdinOpen, "stdinOpen");
-  k.umask = int(os.umask, "umask", 0, 0o777);
-  k.brkStart = u32(os.brkStart, "brkStart");
-  k.brk = u32(os.brk, "brk");
-  k.tidAddress = u32(os.tidAddress, "tidAddress");
-  const rl = arr(os.robustList, "robustList", 2);
-  k.robustList = [u32(rl[0], "robustList[0]"), u32(rl[1], "robustList[1]")];
-  k.comm = bytes(os.comm, "comm");
-  if (k.comm.length > 15) fail("comm", "is longer than 15 bytes");
-  k.exit = readExit(os.exit);
-  if (os.blocked !== null && typeof os.blocked !== "string") {
-    fail("blocked", "should be a string or null");
-  }
-  k.blocked = os.blocked ?? undefined;
-  k.tls = arr(os.tls, "tls", 3).map((t, i): TlsEntry | null => {
-    if (t === null) return null;
-    const o = obj(t, `tls[${i}]`);
-    return {
-      base: u32(o.base, `tls[${i}].base`),
-      limit: u32(o.limit, `tls[${i}].limit`),
-      flags: u32(o.flags, `tls[${i}].flags`),
-    };
-  });
-  k.signals = readSignals(os.signals);
-  k.limits = arr(os.limits, "limits", 16).map((l, i): Rlimit => {
-    const a = arr(l, `limits[${i}]`, 2);
-    return [int(a[0], `limits[${i}][0]`, -1), int(a[1], `limits[${i}][1]`, -1)];
-  });
-  if (os.quota === undefined) k.setQuota(DEFAULT_QUOTA);
-  else {
-    const q = obj(os.quota, "quota");
-    k.setQuota({ fileBytes: int(q.fileBytes, "quota.fileBytes", 0, MAX_QUOTA), memory: int(q.memory, "quota.memory", 0, MAX_QUOTA) });
-  }
-
   // Pipes, with their queued bytes (stdin's are the stdin blob).
-  const ctimes = new Map<number, Timespec>();
   for (const [i, v] of arr(os.pipes, "pipes").entries()) {
     const o = obj(v, `pipes[${i}]`);
     const id = int(o.id, `pipes[${i}].id`, 1, k.nextPipe - 1);
@@ -392,7 +464,6 @@ function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): vo
       ? new Uint8Array(0)
       : base64(o.data, `pipes[${i}].data`);
     const ctime = time(o.ctime, `pipes[${i}].ctime`);
-    ctimes.set(id, ctime);
     k.pipes.set(id, {
       id,
       chunks: data.length ? [data] : [],
@@ -430,6 +501,65 @@ function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): vo
     };
     k.files.set(id, f);
   }
+  return kinds;
+}
+
+/** A process's own state: ids, descriptors, memory break, TLS, signals, limits. */
+function restoreOwn(k: Linux, os: Record<string, Json>): void {
+  if (os.proc !== undefined) {
+    const p = obj(os.proc, "proc");
+    k.pid = int(p.pid, "proc.pid", 1, 0x3fffffff);
+    k.tgid = p.tgid === undefined ? k.pid : int(p.tgid, "proc.tgid", 1, k.pid);
+    if (p.futex !== undefined) {
+      const f = arr(p.futex, "proc.futex", 2);
+      k.futexAddr = u32(f[0], "proc.futex[0]");
+      k.futexWoken = bool(f[1], "proc.futex[1]");
+    }
+    if (p.sleep !== undefined) {
+      const sl = arr(p.sleep, "proc.sleep", 2);
+      if (sl[0] !== "asleep" && sl[0] !== "woken") fail("proc.sleep[0]", 'should be "asleep" or "woken"');
+      k.sleeping = sl[0];
+      k.sleepUntil = int(sl[1], "proc.sleep[1]");
+    }
+    k.ppid = int(p.ppid, "proc.ppid", 0, 0x3fffffff);
+    k.pgid = int(p.pgid, "proc.pgid", 1, 0x3fffffff);
+    k.sid = int(p.sid, "proc.sid", 1, 0x3fffffff);
+    k.vforkChild = int(p.vfork, "proc.vfork", 0, 0x3fffffff);
+    k.exe = p.exe === undefined ? undefined : bytes(p.exe, "proc.exe");
+  }
+  k.umask = int(os.umask, "umask", 0, 0o777);
+  k.brkStart = u32(os.brkStart, "brkStart");
+  k.brk = u32(os.brk, "brk");
+  k.tidAddress = u32(os.tidAddress, "tidAddress");
+  const rl = arr(os.robustList, "robustList", 2);
+  k.robustList = [u32(rl[0], "robustList[0]"), u32(rl[1], "robustList[1]")];
+  k.comm = bytes(os.comm, "comm");
+  if (k.comm.length > 15) fail("comm", "is longer than 15 bytes");
+  k.exit = readExit(os.exit);
+  if (os.blocked !== null && typeof os.blocked !== "string") {
+    fail("blocked", "should be a string or null");
+  }
+  k.blocked = os.blocked ?? undefined;
+  k.tls = arr(os.tls, "tls", 3).map((t, i): TlsEntry | null => {
+    if (t === null) return null;
+    const o = obj(t, `tls[${i}]`);
+    return {
+      base: u32(o.base, `tls[${i}].base`),
+      limit: u32(o.limit, `tls[${i}].limit`),
+      flags: u32(o.flags, `tls[${i}].flags`),
+    };
+  });
+  k.signals = readSignals(os.signals);
+  k.limits = arr(os.limits, "limits", 16).map((l, i): Rlimit => {
+    const a = arr(l, `limits[${i}]`, 2);
+    return [int(a[0], `limits[${i}][0]`, -1), int(a[1], `limits[${i}][1]`, -1)];
+  });
+  if (os.quota === undefined) k.setQuota(DEFAULT_QUOTA);
+  else {
+    const q = obj(os.quota, "quota");
+    k.setQuota({ fileBytes: int(q.fileBytes, "quota.fileBytes", 0, MAX_QUOTA), memory: int(q.memory, "quota.memory", 0, MAX_QUOTA) });
+  }
+  k.cwd = int(os.cwd, "cwd", 1);
   for (const [i, v] of arr(os.fds, "fds").entries()) {
     const a = arr(v, `fds[${i}]`, 3);
     const fd = int(a[0], `fds[${i}][0]`, 0, 0x7fffffff);
@@ -438,7 +568,18 @@ function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): vo
     if (k.fds.has(fd)) fail(`fds[${i}][0]`, "appears twice");
     const e: FdEntry = { file: file.id, cloexec: bool(a[2], `fds[${i}][2]`) };
     k.fds.set(fd, e);
-    file.refs++;
+  }
+}
+
+/**
+ * Reference counts of descriptions and pipe ends, recomputed from every
+ * process's descriptors (not trusted); then unreferenced ones go, and
+ * inodes in use that the tree no longer has become empty orphans.
+ */
+function recount(k: Linux, all: Linux[], kinds: Map<number, Node["kind"]>): void {
+  // Threads share one table: count each table once.
+  for (const fds of new Set(all.map((p) => p.fds))) {
+    for (const e of fds.values()) k.files.get(e.file)!.refs++;
   }
   // Counts follow from the descriptions; unreferenced ones would have been freed.
   for (const f of [...k.files.values()]) {
@@ -459,7 +600,6 @@ function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): vo
   }
 
   // Inodes in use that the tree no longer has become empty orphans.
-  k.cwd = int(os.cwd, "cwd", 1);
   const need = (ino: number, kind: Node["kind"]) => {
     const n = k.fs.nodes.get(ino);
     if (n) return n;
@@ -469,7 +609,7 @@ function restoreProcess(k: Linux, os: Record<string, Json>, stdin: BlobNode): vo
     if (ino >= k.fs.nextIno) k.fs.nextIno = ino + 1;
     return placeholder;
   };
-  if (need(k.cwd, "dir").kind !== "dir") fail("cwd", "is not a directory");
+  for (const p of all) if (need(p.cwd, "dir").kind !== "dir") fail("cwd", "is not a directory");
   for (const f of k.files.values()) {
     if (f.kind === "node") need(f.target, kinds.get(f.target) ?? "file");
   }

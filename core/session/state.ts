@@ -4,6 +4,7 @@
  * and running in chunks that can be interrupted. The command table
  * (commands.ts) drives it; `Session` (session.ts) is its public face.
  */
+import { guestPathOf } from "../linux/process/exe.ts";
 import { basename } from "node:path";
 import { ElfError } from "../elf/elf.ts";
 import { buildManifest, fx86Vm, type HostFiles, loadManifest, ManifestError, nodeHostFiles } from "../manifest/mod.ts";
@@ -191,7 +192,8 @@ export class SessionState {
         }
       }
       try {
-        trees.push([name, newGuestTree({ program, argv: [base, ...args], fs, stdin }), null]);
+        const exe = opts.root === undefined ? undefined : guestPathOf(file, opts.root);
+        trees.push([name, newGuestTree({ program, argv: [base, ...args], fs, stdin, exe }), null]);
         programs.set(name, { path: file, image: program });
       } catch (e) {
         if (e instanceof ElfError) throw new CommandError(`${file}: ${e.message}`);

@@ -3,6 +3,7 @@
  * lists them. The parser, `help`, completion and docs/shell.md all come
  * from it.
  */
+import { processCmd, ps } from "./commands/processes.ts";
 import type { Command } from "./command.ts";
 import { CommandError } from "./errors.ts";
 import { load, quit, trace } from "./commands/control.ts";
@@ -31,7 +32,7 @@ const help: Command = {
 
 /** Every command, in help order. */
 export const COMMANDS: readonly Command[] = [
-  load, guests, select,
+  load, guests, select, ps, processCmd,
   step, next, run, cont, finish, until, back, goto,
   reverseContinueCmd, reverseStepi, reverseNexti, reverseFinish, when, why,
   breakCmd, tbreak, condition, watch, rwatch, awatch, deleteCmd,

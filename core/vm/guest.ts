@@ -16,6 +16,10 @@ import { blobAt, cpuFromTree, cpuToTree, dirAt, LayoutError, memoryFromTree, mem
 import { linuxToTree } from "../linux/state.ts";
 import { syscallName } from "../linux/syscalls/names.ts";
 import type { BreakHit, Breakpoints } from "./debug.ts";
+import { processesToTree, restoreProcesses } from "./processes.ts";
+import { running, schedule } from "../linux/process/scheduler.ts";
+import { faultSignal } from "../linux/process/faults.ts";
+import { exitGroup } from "../linux/process/exit.ts";
 
 /** Why a guest's last run stopped. */
 export type StopStatus = "exited" | "budget" | "fault";
@@ -61,6 +65,11 @@ export interface GuestOptions {
   onOutput?: (fd: number, bytes: Uint8Array) => void;
   /** Limits on its file bytes and memory (core/linux/quota.ts); the defaults for those not given. */
   quota?: Partial<Quota>;
+  /**
+   * Where the program is in the guest's file system, if it is there: what
+   * execve("/proc/self/exe") runs (busybox re-executes itself that way).
+   */
+  exe?: string;
 }
 
 /** Host-side hooks of a guest restored from a tree. */
@@ -92,7 +101,6 @@ export const MAX_DEPTH = 64;
  * const tree = g.toTree(); // the whole state; tree.hash is the guest's root
  */
 export class Guest {
-  readonly engine: Engine;
   /** Instructions charged so far (own and sub-guests'): what budgets count. */
   charged = 0;
   /** The last stop, as recorded in the `status` blob. */
@@ -109,16 +117,66 @@ export class Guest {
   /** Breakpoints (docs/debugging.md); RUN gives sub-guests their caller's. */
   breakpoints?: Breakpoints;
   /** `Breakpoints.epoch` and guest id the engine's address breakpoints were taken at. */
-  private breaksEpoch = 0;
-  private breaksId = "";
+  private readonly breaksAt = new WeakMap<Engine, { epoch: number; id: string }>();
+  /** One engine per CPU: each process's translated code is its own (execve brings a new CPU). */
+  private readonly engines = new WeakMap<Cpu, Engine>();
   private constructor(
-    readonly cpu: Cpu,
-    readonly mem: Memory,
-    readonly linux: Linux,
+    /** The guest's first process: its state is the subtree's cpu/, mem/ and os. */
+    readonly main: Linux,
     /** Nesting depth: 0 for a top-level guest. */
     public depth: number,
-  ) {
-    this.engine = new Engine(cpu, mem);
+  ) {}
+
+  /**
+   * A process (or thread) picked for inspection by its id (the REPL's
+   * `process` command): `linux`, `cpu` and `mem` show it instead of the
+   * running one until the next run.
+   */
+  viewed?: number;
+
+  /**
+   * The process running now (the first one unless the guest forked; the
+   * first one while the one that ran last has ended), or the one `viewed`.
+   */
+  get linux(): Linux {
+    const m = this.main.machine;
+    const v = this.viewed === undefined ? undefined : m.procs?.get(this.viewed);
+    if (v?.cpu) return v;
+    const p = m.procs?.get(m.current);
+    return p?.cpu ? p : this.main;
+  }
+
+  /** The CPU of the process running now. */
+  get cpu(): Cpu {
+    return this.linux.cpu!;
+  }
+
+  /** The memory of the process running now. */
+  get mem(): Memory {
+    return this.linux.mem!;
+  }
+
+  /**
+   * The engine of the process running now. Every process gets one of its
+   * own, with the backend of the first process's (which callers may set).
+   */
+  get engine(): Engine {
+    const c = this.cpu;
+    let e = this.engines.get(c);
+    if (e === undefined) {
+      // Threads share a memory: a write to code must reach each of their engines.
+      const others = this.mem.onCodeWrite;
+      e = new Engine(c, this.mem);
+      const mine = this.mem.onCodeWrite;
+      this.mem.onCodeWrite = (page) => {
+        others(page);
+        mine(page);
+      };
+      const first = this.main.cpu && this.engines.get(this.main.cpu);
+      if (first) e.backend = first.backend;
+      this.engines.set(c, e);
+    }
+    return e;
   }
 
   /** Loads an ELF executable; throws ElfError (one line) if it is unusable. */
@@ -142,8 +200,11 @@ export class Guest {
       random: linux.random.bytes(16),
     });
     linux.brkStart = linux.brk = loaded.brk;
+    if (opts.exe !== undefined) linux.exe = opts.exe;
+    linux.cpu = cpu;
+    linux.mem = mem;
     linux.attach(cpu);
-    return new Guest(cpu, mem, linux, 0);
+    return new Guest(linux, 0);
   }
 
   /** Restores a guest from its subtree; throws LayoutError if the tree is not a guest. */
@@ -152,6 +213,8 @@ export class Guest {
     const mem = new Memory();
     memoryFromTree(dirAt(tree, "mem", ""), mem);
     let linux: Linux;
+    const procs = tree.get("procs");
+    if (procs !== undefined && procs.kind !== "dir") throw new LayoutError("procs must be a directory");
     try {
       linux = Linux.fromTree({
         fs: dirAt(tree, "fs", ""),
@@ -160,19 +223,24 @@ export class Guest {
         stdin: blobAt(tree, "stdin", ""),
         stdout: blobAt(tree, "stdout", ""),
         stderr: blobAt(tree, "stderr", ""),
-      }, { trace: opts.trace, onOutput: opts.onOutput });
+      }, { trace: opts.trace, onOutput: opts.onOutput }, procs?.names.map((pid) => blobAt(dirAt(procs, pid, "procs"), "os", `procs/${pid}`)));
     } catch (e) {
       // A store's missing or corrupt object already names the object and the snapshot.
       if (e instanceof LayoutError || (e as Error)?.name === "StoreError") throw e;
       throw new LayoutError(`the guest's OS state is unusable: ${(e as Error).message}`);
     }
+    linux.cpu = cpu;
+    linux.mem = mem;
     linux.attach(cpu);
-    const g = new Guest(cpu, mem, linux, opts.depth ?? 0);
+    if (procs) restoreProcesses(linux, procs);
+    const g = new Guest(linux, opts.depth ?? 0);
     g.breakpoints = opts.breakpoints;
     g.id = opts.id ?? "";
     g.status = parseJsonBlob<GuestStatus>(blobAt(tree, "status", ""));
     g.charged = g.status.instructions;
-    cpu.halted = linux.exit !== undefined || linux.blocked !== undefined;
+    for (const p of linux.machine.procs?.values() ?? [linux]) {
+      if (p.cpu) p.cpu.halted = p.exit !== undefined || p.blocked !== undefined;
+    }
     return g;
   }
 
@@ -181,11 +249,13 @@ export class Guest {
     const previous = this.lastTree;
     const status = jsonBlob(this.status);
     const oldStatus = previous?.get("status");
+    const main = this.main;
     this.lastTree = dirFromEntries({
-      cpu: cpuToTree(this.cpu, previous?.get("cpu") as DirNode | undefined),
-      mem: memoryToTree(this.mem),
-      ...linuxToTree(this.linux),
+      cpu: cpuToTree(main.cpu!, previous?.get("cpu") as DirNode | undefined),
+      mem: memoryToTree(main.mem!),
+      ...linuxToTree(main),
       status: oldStatus?.kind === "blob" && oldStatus.hash === status.hash ? oldStatus : status,
+      ...(main.machine.procs ? { procs: processesToTree(main, previous?.get("procs")) } : {}),
     });
     return this.lastTree;
   }
@@ -221,9 +291,9 @@ export class Guest {
 
   /** `run` as RUN calls it for a sub-guest: part of its caller's run. */
   runNested(budget: number): Stop {
-    const c = this.cpu;
+    this.viewed = undefined;
     const bps = this.breakpoints?.enabled ? this.breakpoints : undefined;
-    this.syncBreaks(bps);
+    const machine = this.main.machine;
     const start = this.charged;
     let left = budget;
     let stop: Stop | undefined;
@@ -235,7 +305,15 @@ export class Guest {
       insideRun = false;
       if (bps !== undefined) bps.skipping = undefined;
     };
-    while (!c.halted && left > 0) {
+    while (left > 0) {
+      // A process that ended or blocks gives way to the next (scheduler.ts);
+      // with one process, or none that can run, the guest stops.
+      const p = machine.procs ? machine.procs.get(machine.current) : this.main;
+      if (!running(p)) {
+        if (schedule(this.main)) continue;
+        break;
+      }
+      const c = p!.cpu!;
       // The engine does not stop before its first instruction: that one is
       // checked here (not when resuming an interrupted RUN or REP: it is no arrival).
       const resumingRep = (c.ef & RF) !== 0;
@@ -251,12 +329,23 @@ export class Guest {
       // set while the budget leaves a REP string instruction unfinished, so the
       // state itself says that continuing it is no arrival; no instruction sees it.
       c.ef &= ~RF;
-      const s = this.engine.run(left);
+      const engine = this.engine;
+      this.syncBreaks(engine, bps);
+      const s = engine.run(machine.procs ? Math.min(left, machine.quantum) : left);
       if (s.insideRep) c.ef |= RF;
       left -= s.retired;
       this.charged += s.retired;
+      if (machine.procs) {
+        machine.quantum -= s.retired;
+        machine.clock += s.retired;
+      }
       // A system call's int 0x80 is retired only once no breakpoint stops before it.
       if (s.retired > (c.trap === TRAP_SYSCALL ? 1 : 0)) retired();
+      if (s.fault && this.linux !== this.main) {
+        // A process other than the first dies of its fault (docs/linux.md, "Processes").
+        exitGroup(this.linux, { kind: "killed", signal: faultSignal(s.fault.kind) });
+        continue;
+      }
       if (s.fault) {
         stop = {
           status: "fault",
@@ -321,8 +410,10 @@ export class Guest {
           hit = undefined;
         }
       }
+      // The quantum is over: the next runnable process takes its turn.
+      if (machine.procs && machine.quantum <= 0 && !this.cpu.halted) schedule(this.main);
     }
-    stop ??= this.stopAfterRun();
+    stop ??= this.stopAfterRun(left);
     stop.retired = this.charged - start;
     if (hit !== undefined) stop.break = hit;
     this.status = {
@@ -336,18 +427,18 @@ export class Guest {
   }
 
   /** Gives the engine this guest's address breakpoints when they changed. */
-  private syncBreaks(bps: Breakpoints | undefined): void {
+  private syncBreaks(engine: Engine, bps: Breakpoints | undefined): void {
     const epoch = bps?.epoch ?? 0;
-    if (epoch === this.breaksEpoch && this.id === this.breaksId) return;
-    this.breaksEpoch = epoch;
-    this.breaksId = this.id;
-    this.engine.setBreaks(bps?.addressesOf(this.id));
+    const at = this.breaksAt.get(engine);
+    if (at !== undefined && epoch === at.epoch && this.id === at.id) return;
+    this.breaksAt.set(engine, { epoch, id: this.id });
+    engine.setBreaks(bps?.addressesOf(this.id));
   }
 
-  private stopAfterRun(): Stop {
+  private stopAfterRun(left: number): Stop {
     const c = this.cpu;
-    if (!c.halted) return { status: "budget", exitCode: null, retired: 0 };
-    if (this.linux.exit) return { status: "exited", exitCode: this.linux.exitCode!, retired: 0 };
+    if (this.main.exit) return { status: "exited", exitCode: this.main.exitCode!, retired: 0 };
+    if (!c.halted || (left <= 0 && this.main.machine.procs)) return { status: "budget", exitCode: null, retired: 0 };
     // Halted without exiting: blocked in a call nothing can ever satisfy,
     // with EIP back on its int 0x80.
     return {

@@ -24,6 +24,8 @@ const PROGRAMS = [
   "random",
   "pipes",
   "stat",
+  "procs",
+  "threads",
 ];
 
 /**
@@ -48,8 +50,11 @@ for (const name of PROGRAMS) {
     const exe = compile(`tests/linux/progs/${name}.c`, `progs/${name}`, [
       "-static",
       "-Wall",
+      "-pthread",
     ]);
-    const spec: RunSpec = { argv: [exe], env: [], standardLayout: true };
+    // procs.c executes itself again (as /proc/self/exe): fx86 needs it in the guest's tree.
+    const spec: RunSpec = { argv: [exe], env: [], standardLayout: true, execs: true };
+    const fxSpec: RunSpec = { ...spec, exe: "/bin/" + name };
     const d = new TextDecoder();
     const once = () => {
       const r = runReference(exe, spec);
@@ -65,7 +70,7 @@ for (const name of PROGRAMS) {
       `a property failed on ${REFERENCE}:\n${first.stdout}`,
     );
     assert.equal(once().stdout, first.stdout);
-    const fx = runFx86(bytesOf(exe), spec);
+    const fx = runFx86(bytesOf(exe), fxSpec);
     assert.equal(fx.status, 0, d.decode(fx.stderr));
     assert.equal(comparable(name, d.decode(fx.stdout)), expected);
   });

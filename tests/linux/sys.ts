@@ -58,6 +58,8 @@ export class Sys {
     this.k.trace ??= (l) => this.trace.push(l);
     this.m.map(SCRATCH, SCRATCH_SIZE, PROT_READ | PROT_WRITE);
     this.m.map(READONLY, 0x1000, PROT_READ);
+    this.k.cpu = this.c;
+    this.k.mem = this.m;
     this.k.attach(this.c);
   }
 

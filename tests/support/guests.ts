@@ -12,7 +12,7 @@ import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { standardLayout } from "../../core/linux/fs/layout.ts";
 import { DEFAULT_ENV, Guest, type Stop } from "../../core/vm/guest.ts";
 import { BUILD, REPO } from "./paths.ts";
-import { i386Command, i386Runner } from "./reference.ts";
+import { i386Command, i386Runner, withI386Exec } from "./reference.ts";
 
 export { BUILD, REPO };
 export const BUSYBOX = join(BUILD, "busybox");
@@ -42,6 +42,16 @@ export interface RunSpec {
   env?: string[];
   /** The guest also gets /dev and /tmp (standardLayout), as the reference has the host's. */
   standardLayout?: boolean;
+  /**
+   * The guest also gets the program itself at this path, as its
+   * /proc/self/exe (busybox re-executes itself through it to run applets
+   * in child processes).
+   */
+  exe?: string;
+  /** Symbolic links the guest also gets (path: target), e.g. applet names for busybox. */
+  links?: Record<string, string>;
+  /** The program executes other i386 programs: the reference must be able to run them (withI386Exec). */
+  execs?: boolean;
 }
 
 function bytes(v: Uint8Array | string | undefined): Uint8Array {
@@ -81,7 +91,8 @@ export function runReference(program: string, spec: RunSpec): Outcome & { signal
   // `env -i`: Deno adds spawnSync's `env` to the host's, Bun replaces it.
   // (Natively, an argv[0] other than the path goes through bash's exec -a,
   // which adds PWD, SHLVL and _.)
-  const command = ["env", "-i", ...vars, ...i386Command(program, args, argv0 === program ? undefined : argv0)];
+  const plain = ["env", "-i", ...vars, ...i386Command(program, args, argv0 === program ? undefined : argv0)];
+  const command = spec.execs ? withI386Exec(plain) : plain;
   const dir = scratchDir();
   try {
     for (const [name, content] of Object.entries(spec.files ?? {})) {
@@ -120,7 +131,22 @@ export function runFx86(
     if (parent !== "/") fs.mkdirp(parent);
     fs.writeFile("/" + name, bytes(content));
   }
-  const guest = Guest.fromElf({ program: image, argv: spec.argv, env: spec.env, fs, stdin: bytes(spec.stdin) });
+  if (spec.exe !== undefined) {
+    fs.mkdirp(dirname(spec.exe));
+    fs.writeFile(spec.exe, image, { mode: 0o755 });
+  }
+  for (const [path, target] of Object.entries(spec.links ?? {})) {
+    fs.mkdirp(dirname(path));
+    fs.symlink(target, path);
+  }
+  const guest = Guest.fromElf({
+    program: image,
+    argv: spec.argv,
+    env: spec.env,
+    fs,
+    stdin: bytes(spec.stdin),
+    exe: spec.exe,
+  });
   const stop = guest.run(budget);
   return {
     stdout: guest.linux.stdout,

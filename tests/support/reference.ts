@@ -147,3 +147,42 @@ export function i386Command(program: string, args: string[], argv0?: string): st
   }
   return [qemuI386(), ...(argv0 === undefined ? [] : ["-0", argv0]), program, ...args];
 }
+
+/**
+ * The binfmt_misc rule that makes the kernel run i386 ELF executables
+ * through qemu-i386 (preserving argv[0]), with the magic and mask of
+ * Debian's qemu-user-binfmt.
+ */
+const QEMU_I386_BINFMT =
+  ":qemu-i386:M::\\x7fELF\\x01\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\x03\\x00:" +
+  "\\xff\\xff\\xff\\xff\\xff\\xfe\\xfe\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:/usr/bin/qemu-i386:P";
+
+/** Set once the namespace setup of withI386Exec has been seen to work. */
+let i386ExecWorks = false;
+
+/**
+ * `command` such that the i386 programs it executes (a shell running
+ * pipelines, busybox re-executing itself) run on the reference too: under
+ * qemu-i386, qemu cannot follow execve into another i386 program by
+ * itself, so the command runs in a private user and mount namespace whose
+ * own binfmt_misc (Linux 6.7+) sends i386 executables to qemu-i386. The
+ * host's registrations are not touched. Natively, the command as it is.
+ *
+ * @example
+ * spawnSync(withI386Exec(["env", "-i", ...i386Command(busybox, ["sh", "-c", "echo a | wc -c"])])[0], ...);
+ */
+export function withI386Exec(command: string[]): string[] {
+  if (i386Runner() === "native") return command;
+  const setup = "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc && " +
+    `printf '${QEMU_I386_BINFMT}' > /proc/sys/fs/binfmt_misc/register && exec "$@"`;
+  const probe = i386ExecWorks ? undefined : spawnSync("unshare", ["--user", "--map-root-user", "--mount", "--fork", "sh", "-c", setup, "fx86", "true"]);
+  if (probe && (probe.error || probe.status !== 0)) {
+    throw new Error(
+      "the qemu-i386 reference for programs that execute other i386 programs needs " +
+        "unshare (util-linux) with user namespaces and binfmt_misc per namespace (Linux 6.7+): " +
+        (probe.error?.message ?? probe.stderr.toString().trim()),
+    );
+  }
+  i386ExecWorks = true;
+  return ["unshare", "--user", "--map-root-user", "--mount", "--fork", "sh", "-c", setup, "fx86", ...command];
+}

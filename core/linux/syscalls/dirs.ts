@@ -233,7 +233,7 @@ function chdir(k: Linux, node: Node): number {
 }
 
 /** The absolute path of the working directory (byte string), or ENOENT if it was removed. */
-function cwdPath(k: Linux): string {
+export function cwdPath(k: Linux): string {
   let node = k.fs.get(k.cwd) as DirNode;
   if (node.nlink === 0) throw new LinuxError(ENOENT);
   const names: string[] = [];

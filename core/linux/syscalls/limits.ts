@@ -1,6 +1,5 @@
 import { readStruct, Struct } from "../abi.ts";
 import { EINVAL, EPERM, ESRCH, LinuxError } from "../errno.ts";
-import { PID } from "../identity.ts";
 import { STACK_SIZE } from "../layout.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
@@ -78,7 +77,7 @@ function getrlimit(s: Call, r: number, addr: number, cap: number): number {
 
 function prlimit64(s: Call, a: number[]): number {
   const [pid, r, newAddr, oldAddr] = a;
-  if (pid !== 0 && pid !== PID) throw new LinuxError(ESRCH);
+  if (pid !== 0 && pid !== s.k.pid) throw new LinuxError(ESRCH);
   const limits = s.k.limits;
   resource(r);
   let next: Rlimit | undefined;

@@ -145,7 +145,8 @@ function mmap(
 }
 
 function brk(s: Call, addr: number): number {
-  const { k, m } = s;
+  // The break belongs to the process, not to the thread that moves it.
+  const { m } = s, k = s.k.group;
   if (addr < k.brkStart || addr > TASK_SIZE) return k.brk;
   const oldEnd = pageUp(k.brk), newEnd = pageUp(addr);
   if (newEnd > oldEnd) {

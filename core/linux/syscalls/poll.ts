@@ -24,7 +24,9 @@ function pollOne(k: Linux, fd: number, events: number): number {
   if (!k.fds.has(fd)) return POLLNVAL;
   const f = k.file(fd);
   let r = 0;
-  if (readReady(k, f)) r |= events & (POLLIN | POLLRDNORM);
+  // An empty pipe without writers is POLLHUP only, as on Linux (select still sees it readable).
+  const hungUp = f.kind === "pipe" && !(f.flags & 3) && k.pipe(f).size === 0;
+  if (readReady(k, f) && !hungUp) r |= events & (POLLIN | POLLRDNORM);
   if (writeReady(k, f)) r |= events & (POLLOUT | POLLWRNORM);
   if (f.kind === "pipe") {
     const p = k.pipe(f);

@@ -1,18 +1,26 @@
 import { readStruct, Struct } from "../abi.ts";
 import { sinceStart } from "../clock.ts";
-import { ECHILD, EINVAL, ENOSYS, EPERM, ESRCH, LinuxError } from "../errno.ts";
+import { EINVAL, ENOSYS, EPERM, ESRCH, LinuxError } from "../errno.ts";
 import { fromBytes } from "../fs/names.ts";
-import { GID, PID, PPID, UID, UTSNAME } from "../identity.ts";
+import { GID, UID, UTSNAME } from "../identity.ts";
+import type { Linux } from "../linux.ts";
+import { readPath } from "../abi.ts";
+import { execProgram, readStrings } from "../process/exec.ts";
+import { CLONE_VFORK, CLONE_VM, forkProcess } from "../process/fork.ts";
+import { wait4, waitid } from "../process/wait.ts";
+import { exitGroup, exitThread } from "../process/exit.ts";
+import { SIGCHLD } from "../signals.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
 /**
- * The process: exit, identity (fixed: see identity.ts), uname, scheduling,
- * getrandom. There is one process with one thread, so fork, clone and
- * execve are not available (ENOSYS) and there are never children to wait for.
+ * The process: exit, fork/vfork/clone, execve, wait, process ids, identity
+ * (fixed: see identity.ts), uname, scheduling, getrandom. The processes
+ * themselves are in ../process/ (docs/linux.md, "Processes").
  */
 
-function exit(s: Call, code: number): number {
-  s.k.exit = { kind: "exited", code: code & 0xff };
+function exit(s: Call, code: number, group: boolean): number {
+  if (group) exitGroup(s.k, { kind: "exited", code: code & 0xff });
+  else exitThread(s.k, code);
   return 0;
 }
 
@@ -109,9 +117,45 @@ function prctl(s: Call, a: number[]): number {
   }
 }
 
-/** Pid arguments that name this process (0 means "the caller"). */
-function self(pid: number): void {
-  if (pid !== 0 && pid !== PID) throw new LinuxError(ESRCH);
+/** Pid arguments that name an existing process (0 means "the caller"); returns it. */
+function proc(s: Call, pid: number): Linux {
+  if (pid === 0 || pid === s.k.pid) return s.k;
+  const p = s.k.machine.procs?.get(pid);
+  if (!p || p.exit) throw new LinuxError(ESRCH);
+  return p;
+}
+
+/** setpgid: a process (the caller or its child) joins or makes a group in its session. */
+function setpgid(s: Call, pid: number, pgid: number): number {
+  const p = proc(s, pid);
+  if (p !== s.k && p.ppid !== s.k.pid) throw new LinuxError(ESRCH);
+  if ((pgid | 0) < 0) throw new LinuxError(EINVAL);
+  const group = pgid === 0 ? p.pid : pgid;
+  if (p.pid === p.sid || p.sid !== s.k.sid) throw new LinuxError(EPERM);
+  const members = [...(s.k.machine.procs?.values() ?? [s.k])];
+  if (group !== p.pid && !members.some((q) => q.pgid === group && q.sid === p.sid && !q.exit)) {
+    throw new LinuxError(EPERM);
+  }
+  p.pgid = group;
+  return 0;
+}
+
+/** setsid: a process that leads no group starts a session of its own. */
+function setsid(s: Call): number {
+  const k = s.k;
+  const members = [...(k.machine.procs?.values() ?? [k])];
+  if (members.some((q) => q.pgid === k.pid)) throw new LinuxError(EPERM);
+  k.pgid = k.sid = k.pid;
+  return k.pid;
+}
+
+function clone(s: Call, a: number[]): number {
+  return forkProcess(s.k, { flags: a[0], stack: a[1], parentTid: a[2], tls: a[3], childTid: a[4] });
+}
+
+function execve(s: Call, a: number[]): number {
+  execProgram(s.k, readPath(s.m, a[0]), readStrings(s.m, a[1]), readStrings(s.m, a[2]));
+  return 0;
 }
 
 function getrandom(s: Call, buf: number, len: number, flags: number): number {
@@ -128,22 +172,15 @@ const unavailable = (name: string, args: string) => ({
     throw new LinuxError(ENOSYS);
   },
 });
-const noChildren = (name: string, args: string) => ({
-  name,
-  args,
-  fn: () => {
-    throw new LinuxError(ECHILD);
-  },
-});
 
 /** System calls of this module by number. */
 export const processCalls: SyscallTable = {
-  1: { name: "exit", args: "d", fn: (s, a) => exit(s, a[0]) },
-  252: { name: "exit_group", args: "d", fn: (s, a) => exit(s, a[0]) },
-  20: constant("getpid", PID),
-  224: constant("gettid", PID),
-  64: constant("getppid", PPID),
-  65: constant("getpgrp", PID),
+  1: { name: "exit", args: "d", fn: (s, a) => exit(s, a[0], false) },
+  252: { name: "exit_group", args: "d", fn: (s, a) => exit(s, a[0], true) },
+  20: { name: "getpid", args: "", fn: (s) => s.k.tgid },
+  224: { name: "gettid", args: "", fn: (s) => s.k.pid },
+  64: { name: "getppid", args: "", fn: (s) => s.k.group.ppid },
+  65: { name: "getpgrp", args: "", fn: (s) => s.k.pgid },
   24: constant("getuid", UID),
   49: constant("geteuid", UID),
   47: constant("getgid", GID),
@@ -152,25 +189,10 @@ export const processCalls: SyscallTable = {
   201: constant("geteuid32", UID),
   200: constant("getgid32", GID),
   202: constant("getegid32", GID),
-  132: { name: "getpgid", args: "d", fn: (_s, a) => (self(a[0]), PID) },
-  147: { name: "getsid", args: "d", fn: (_s, a) => (self(a[0]), PID) },
-  57: {
-    name: "setpgid",
-    args: "d,d",
-    fn: (_s, a) => {
-      self(a[0]);
-      if (a[1] !== 0 && a[1] !== PID) throw new LinuxError(EPERM);
-      return 0;
-    },
-  },
-  // The process already leads its own session and process group.
-  66: {
-    name: "setsid",
-    args: "",
-    fn: () => {
-      throw new LinuxError(EPERM);
-    },
-  },
+  132: { name: "getpgid", args: "d", fn: (s, a) => proc(s, a[0]).pgid },
+  147: { name: "getsid", args: "d", fn: (s, a) => proc(s, a[0]).sid },
+  57: { name: "setpgid", args: "d,d", fn: (s, a) => setpgid(s, a[0], a[1]) },
+  66: { name: "setsid", args: "", fn: setsid },
   80: {
     name: "getgroups",
     args: "d,x",
@@ -235,7 +257,7 @@ export const processCalls: SyscallTable = {
   258: {
     name: "set_tid_address",
     args: "x",
-    fn: (s, a) => ((s.k.tidAddress = a[0]), PID),
+    fn: (s, a) => ((s.k.tidAddress = a[0]), s.k.pid),
   },
   311: {
     name: "set_robust_list",
@@ -266,7 +288,7 @@ export const processCalls: SyscallTable = {
     name: "sched_getaffinity",
     args: "d,u,x",
     fn: (s, a) => {
-      self(a[0]);
+      proc(s, a[0]);
       if (a[1] < 4 || a[1] & 3) throw new LinuxError(EINVAL);
       new Struct(4).u32(0, 1).write(s.m, a[2]); // CPU 0 only
       return 4;
@@ -276,7 +298,7 @@ export const processCalls: SyscallTable = {
     name: "sched_setaffinity",
     args: "d,u,x",
     fn: (s, a) => {
-      self(a[0]);
+      proc(s, a[0]);
       if (a[1] < 4 || !(readStruct(s.m, a[2], 4).getUint32(0, true) & 1)) {
         throw new LinuxError(EINVAL);
       }
@@ -286,12 +308,12 @@ export const processCalls: SyscallTable = {
   157: {
     name: "sched_getscheduler",
     args: "d",
-    fn: (_s, a) => (self(a[0]), 0),
+    fn: (s, a) => (proc(s, a[0]), 0),
   },
   155: {
     name: "sched_getparam",
     args: "d,x",
-    fn: (s, a) => (self(a[0]), new Struct(4).write(s.m, a[1]), 0),
+    fn: (s, a) => (proc(s, a[0]), new Struct(4).write(s.m, a[1]), 0),
   },
   159: { name: "sched_get_priority_max", args: "d", fn: () => 0 },
   160: { name: "sched_get_priority_min", args: "d", fn: () => 0 },
@@ -307,14 +329,14 @@ export const processCalls: SyscallTable = {
   96: { name: "getpriority", args: "d,d", fn: () => 20 },
   97: { name: "setpriority", args: "d,d,d", fn: () => 0 },
   34: { name: "nice", args: "d", fn: () => 0 },
-  2: unavailable("fork", ""),
-  190: unavailable("vfork", ""),
-  120: unavailable("clone", "x,x,x,x,x"),
+  2: { name: "fork", args: "", fn: (s) => clone(s, [SIGCHLD, 0, 0, 0, 0]) },
+  190: { name: "vfork", args: "", fn: (s) => clone(s, [CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0]) },
+  120: { name: "clone", args: "x,x,x,x,x", fn: clone },
   435: unavailable("clone3", "x,u"),
-  11: unavailable("execve", "s,x,x"),
+  11: { name: "execve", args: "s,x,x", fn: execve },
   358: unavailable("execveat", "fd,s,x,x,x"),
   386: unavailable("rseq", "x,u,x,x"),
-  7: noChildren("waitpid", "d,x,x"),
-  114: noChildren("wait4", "d,x,x,x"),
-  284: noChildren("waitid", "d,d,x,x,x"),
+  7: { name: "waitpid", args: "d,x,x", fn: (s, a) => wait4(s.k, a[0], a[1], a[2], 0) },
+  114: { name: "wait4", args: "d,x,x,x", fn: (s, a) => wait4(s.k, a[0], a[1], a[2], a[3]) },
+  284: { name: "waitid", args: "d,d,x,x,x", fn: (s, a) => waitid(s.k, a[0], a[1], a[2], a[3], a[4]) },
 };

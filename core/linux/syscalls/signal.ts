@@ -1,6 +1,6 @@
 import { readStruct, Struct } from "../abi.ts";
 import { Blocked, EINVAL, ESRCH, LinuxError } from "../errno.ts";
-import { PID } from "../identity.ts";
+import { killTargets, sendSignal } from "../process/kill.ts";
 import { NSIG, type SigAction, SIGKILL, SIGSTOP } from "../signals.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
@@ -132,14 +132,11 @@ function sigaltstack(s: Call, ss: number, oss: number): number {
   return 0;
 }
 
-/** kill / tkill / tgkill: only this process (or its group) exists. */
+/** kill / tkill / tgkill (the processes a pid names: process/kill.ts). */
 function kill(s: Call, pid: number, sig: number): number {
-  const p = pid | 0;
-  if (p !== 0 && p !== -1 && p !== PID && p !== -PID) {
-    throw new LinuxError(ESRCH);
-  }
+  const targets = killTargets(s.k, pid | 0);
   checkSignal(sig, true);
-  if (sig !== 0) s.k.signal(sig);
+  if (sig !== 0) sendSignal(targets, sig);
   return 0;
 }
 
@@ -204,7 +201,7 @@ export const signalCalls: SyscallTable = {
     args: "d,d,d",
     fn: (s, a) => {
       if ((a[0] | 0) <= 0 || (a[1] | 0) <= 0) throw new LinuxError(EINVAL);
-      if (a[0] !== PID) throw new LinuxError(ESRCH);
+      if (!killTargets(s.k, a[0] | 0).some((p) => p.pid === a[1])) throw new LinuxError(ESRCH);
       return kill(s, a[1], a[2]);
     },
   },

@@ -1,7 +1,9 @@
 import type { Memory } from "../../memory/memory.ts";
 import { getI64, readStruct, Struct } from "../abi.ts";
 import { CLK_TCK, sinceStart, type Timespec, wallClock } from "../clock.ts";
-import { EINVAL, LinuxError } from "../errno.ts";
+import { Blocked, EINVAL, LinuxError } from "../errno.ts";
+import type { Linux } from "../linux.ts";
+import { othersLive } from "../process/scheduler.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
 /**
@@ -42,18 +44,40 @@ function putTimespec(
   return 0;
 }
 
-/** Reads and validates a requested duration (nanosleep and friends). */
-function checkDuration(m: Memory, addr: number, wide: boolean): void {
+/** Reads and validates a requested duration (nanosleep and friends); returns it in ns. */
+function checkDuration(m: Memory, addr: number, wide: boolean): number {
   const v = readStruct(m, addr, wide ? 16 : 8);
   const sec = wide ? getI64(v, 0) : v.getInt32(0, true);
   const nsec = wide ? getI64(v, 8) : v.getInt32(4, true);
   if (sec < 0 || nsec < 0 || nsec >= 1e9) throw new LinuxError(EINVAL);
+  return sec * 1e9 + nsec;
 }
+
+/** clock_nanosleep's flag: the time is a deadline, not a duration. */
+const TIMER_ABSTIME = 1;
 
 function clockNanosleep(s: Call, a: number[], wide: boolean): number {
   clockTime(s, a[0]);
-  checkDuration(s.m, a[2], wide);
-  return 0;
+  const ns = checkDuration(s.m, a[2], wide);
+  // A deadline sleeps no time (guest deadlines are reached at once, as before).
+  return sleep(s.k, a[1] & TIMER_ABSTIME ? 0 : ns);
+}
+
+/**
+ * A sleep: over at once while the process is alone; among several, it
+ * lasts until the others have run `ns` instructions (1 ns each) or none of
+ * them can run (process/scheduler.ts).
+ */
+function sleep(k: Linux, ns: number): number {
+  if (k.sleeping === "woken" || !othersLive(k)) {
+    k.sleeping = undefined;
+    return 0;
+  }
+  if (k.sleeping === undefined) {
+    k.sleeping = "asleep";
+    k.sleepUntil = k.machine.clock + ns;
+  }
+  throw new Blocked("sleeping");
 }
 
 /** Clock ticks (CLK_TCK per second) of guest time so far. */
@@ -116,7 +140,7 @@ export const timeCalls: SyscallTable = {
   162: {
     name: "nanosleep",
     args: "x,x",
-    fn: (s, a) => (checkDuration(s.m, a[0], false), 0),
+    fn: (s, a) => sleep(s.k, checkDuration(s.m, a[0], false)),
   },
   267: {
     name: "clock_nanosleep",

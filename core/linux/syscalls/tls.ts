@@ -60,7 +60,14 @@ function isEmpty(base: number, limit: number, flags: number): boolean {
   return flags === 0 || flags === (READ_EXEC_ONLY | SEG_NOT_PRESENT);
 }
 
-function setThreadArea(s: Call, addr: number): number {
+/**
+ * set_thread_area (also what clone's CLONE_SETTLS does for the new thread):
+ * installs the user_desc at `addr` in one of the TLS slots.
+ *
+ * @example
+ * setThreadArea({ k: thread, c: thread.cpu!, m: thread.mem! }, userDescAddr);
+ */
+export function setThreadArea(s: Call, addr: number): number {
   const { k, c, m } = s;
   const v = readStruct(m, addr, 16);
   let entry = v.getUint32(0, true);

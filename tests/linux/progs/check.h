@@ -18,6 +18,8 @@
 static inline const char *strerrorname(int e) {
   switch (e) {
   case EPERM: return "EPERM";
+  case ESRCH: return "ESRCH";
+  case ECHILD: return "ECHILD";
   case ENOENT: return "ENOENT";
   case EBADF: return "EBADF";
   case EAGAIN: return "EAGAIN";

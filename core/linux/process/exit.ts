@@ -1,0 +1,109 @@
+/**
+ * The end of a process other than the guest's first: its descriptors are
+ * closed and its CPU and memory dropped at once; what is left (its exit
+ * status) waits in the table for its parent's wait4. Orphans are adopted
+ * by "init" (pid 1), which fx86 does not run: it reaps them at once.
+ */
+import { putU32 } from "../abi.ts";
+import type { Exit, Linux } from "../linux.ts";
+import { SIG_IGN, SIGCHLD } from "../signals.ts";
+import { futexWake } from "./futexes.ts";
+
+/** sa_flags bit: children that exit are not kept for wait. */
+const SA_NOCLDWAIT = 2;
+
+/**
+ * Releases a process that has just exited or been killed (`k.exit` set).
+ * The first process is left whole: the guest ends with it.
+ *
+ * @example
+ * k.exit = { kind: "exited", code: 0 };
+ * endProcess(k);
+ */
+export function endProcess(k: Linux): void {
+  const procs = k.machine.procs;
+  if (!procs || procs.values().next().value === k || k.cpu === undefined || procs.get(k.pid) !== k) return;
+  for (const fd of [...k.fds.keys()].sort((a, b) => a - b)) k.closeFd(fd);
+  k.cpu = undefined;
+  k.mem = undefined;
+  k.blocked = undefined;
+  k.vforkChild = 0;
+  for (const p of procs.values()) {
+    if (p.vforkChild === k.pid) p.vforkChild = 0;
+    if (p.ppid !== k.pid) continue;
+    p.ppid = 1;
+    if (p.exit) procs.delete(p.pid);
+  }
+  const parent = procs.get(k.ppid);
+  const action = parent?.signals.actions[SIGCHLD];
+  if (!parent || action?.handler === SIG_IGN || (action && action.flags & SA_NOCLDWAIT)) {
+    procs.delete(k.pid);
+    return;
+  }
+  parent.signal(SIGCHLD);
+}
+
+/**
+ * The live threads of `k`'s process, first thread first (just `k` in a
+ * guest that never forked).
+ *
+ * @example
+ * threadsOf(k).length; // 1 for a process without threads
+ */
+export function threadsOf(k: Linux): Linux[] {
+  const procs = k.machine.procs;
+  if (!procs) return [k];
+  return [...procs.values()].filter((t) => t.tgid === k.tgid && t.exit === undefined);
+}
+
+/** CLONE_CHILD_CLEARTID at a thread's end: zero the word and wake one waiter (pthread_join). */
+function clearChildTid(t: Linux): void {
+  if (t.tidAddress === 0 || !t.mem) return;
+  try {
+    putU32(t.mem, t.tidAddress, 0);
+  } catch {
+    return; // An unmapped word: Linux ignores it too.
+  }
+  futexWake(t, t.tidAddress, 1);
+}
+
+/**
+ * exit(2): ends the calling thread. The process ends with its last thread,
+ * or when its first thread exits (fx86 does not keep a process whose first
+ * thread has gone).
+ *
+ * @example
+ * exitThread(thread, 0);
+ */
+export function exitThread(k: Linux, code: number): void {
+  const exit: Exit = { kind: "exited", code: code & 0xff };
+  if (k.pid === k.tgid || threadsOf(k).length <= 1) {
+    exitGroup(k, exit);
+    return;
+  }
+  clearChildTid(k);
+  k.exit = exit;
+  k.machine.procs!.delete(k.pid);
+}
+
+/**
+ * exit_group(2), or a fatal signal: every thread of `k`'s process ends and
+ * the process takes `exit` as its status.
+ *
+ * @example
+ * exitGroup(k, { kind: "killed", signal: 9 });
+ */
+export function exitGroup(k: Linux, exit: Exit): void {
+  const leader = k.group;
+  for (const t of threadsOf(k)) {
+    if (t === leader) continue;
+    clearChildTid(t);
+    t.exit = exit;
+    t.cpu!.halted = true;
+    k.machine.procs!.delete(t.pid);
+  }
+  k.exit ??= exit;
+  leader.exit ??= exit;
+  leader.cpu && (leader.cpu.halted = true);
+  endProcess(leader);
+}
