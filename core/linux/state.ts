@@ -24,6 +24,7 @@ import { canonicalJson, GuestStateError } from "./json.ts";
 import { type Exit, Linux, type LinuxOptions, type Output, STDIN } from "./linux.ts";
 import type { Pipe } from "./pipe.ts";
 import { NSIG, type SigAction, type SignalState } from "./signals.ts";
+import { readSignalExtras } from "./signals/json.ts";
 import type { Rlimit } from "./syscalls/limits.ts";
 import type { TlsEntry } from "./syscalls/tls.ts";
 
@@ -262,6 +263,7 @@ function readSignals(v: Json): SignalState {
   }
   const alt = obj(s.altstack, "signals.altstack");
   return {
+    ...readSignalExtras(s),
     actions,
     blocked: pair(s.blocked, "signals.blocked"),
     pending: pair(s.pending, "signals.pending"),

@@ -14,6 +14,8 @@ import { jsonBlob, parseJsonBlob } from "./json.ts";
 import { blobAt, cpuFromTree, cpuToTree, dirAt, LayoutError, memoryFromTree, memoryToTree } from "./layout.ts";
 import { linuxToTree } from "../linux/state.ts";
 import { syscallName } from "../linux/syscalls/names.ts";
+import { deliverFault } from "../linux/signals/deliver.ts";
+import { timerPoint, timerSlice, waitingForTimer } from "../linux/signals/timers.ts";
 import type { BreakHit, Breakpoints } from "./debug.ts";
 
 /** Why a guest's last run stopped. */
@@ -231,7 +233,12 @@ export class Guest {
       insideRun = false;
       if (bps !== undefined) bps.skipping = undefined;
     };
-    while (!c.halted && left > 0) {
+    while (left > 0) {
+      // Signals hook: timers fire at their exact instruction; a guest blocked while one is armed waits for it.
+      const waited = timerPoint(this.linux, c, this.mem, left);
+      left -= waited;
+      this.charged += waited;
+      if (c.halted || left === 0) break;
       // The engine does not stop before its first instruction: that one is
       // checked here (not when resuming an interrupted RUN or REP: it is no arrival).
       const resumingRep = (c.ef & RF) !== 0;
@@ -247,13 +254,20 @@ export class Guest {
       // set while the budget leaves a REP string instruction unfinished, so the
       // state itself says that continuing it is no arrival; no instruction sees it.
       c.ef &= ~RF;
-      const s = this.engine.run(left);
+      const s = this.engine.run(timerSlice(this.linux, c, left));
       if (s.insideRep) c.ef |= RF;
       left -= s.retired;
       this.charged += s.retired;
       // A system call's int 0x80 is retired only once no breakpoint stops before it.
       if (s.retired > (c.trap === TRAP_SYSCALL ? 1 : 0)) retired();
       if (s.fault) {
+        // Signals hook: a handler installed for the fault's signal runs instead of stopping.
+        const trapped = deliverFault(this.linux, c, this.mem, s.fault);
+        if (trapped !== undefined) {
+          left -= trapped;
+          this.charged += trapped;
+          continue;
+        }
         stop = {
           status: "fault",
           exitCode: null,
@@ -342,7 +356,7 @@ export class Guest {
 
   private stopAfterRun(): Stop {
     const c = this.cpu;
-    if (!c.halted) return { status: "budget", exitCode: null, retired: 0 };
+    if (!c.halted || waitingForTimer(this.linux)) return { status: "budget", exitCode: null, retired: 0 };
     if (this.linux.exit) return { status: "exited", exitCode: this.linux.exitCode!, retired: 0 };
     // Halted without exiting: blocked in a call nothing can ever satisfy,
     // with EIP back on its int 0x80.

@@ -10,6 +10,7 @@ import { processCalls } from "./process.ts";
 import { signalCalls } from "./signal.ts";
 import { statCalls } from "./stat.ts";
 import { timeCalls } from "./time.ts";
+import { timerCalls } from "./timer.ts";
 import { tlsCalls } from "./tls.ts";
 import type { SyscallDef, SyscallTable } from "./types.ts";
 
@@ -23,6 +24,7 @@ const GROUPS: SyscallTable[] = [
   limitCalls,
   signalCalls,
   timeCalls,
+  timerCalls,
   tlsCalls,
   pollCalls,
   futexCalls,

@@ -152,5 +152,4 @@ export const timeCalls: SyscallTable = {
       return 0;
     },
   },
-  27: { name: "alarm", args: "u", fn: () => 0 },
 };

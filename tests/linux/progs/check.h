@@ -18,6 +18,7 @@
 static inline const char *strerrorname(int e) {
   switch (e) {
   case EPERM: return "EPERM";
+  case EINTR: return "EINTR";
   case ENOENT: return "ENOENT";
   case EBADF: return "EBADF";
   case EAGAIN: return "EAGAIN";

@@ -1,0 +1,227 @@
+/**
+ * Signal delivery (docs/linux.md, "Signals"): raising a signal, running
+ * the handlers of pending signals when a system call returns or a timer
+ * fires, turning CPU faults into signals for installed handlers, and
+ * interrupting a blocked system call (EINTR, or a restart with SA_RESTART).
+ *
+ * The code reads a thread's record (mask, pending, alternate stack) and
+ * its process's (actions, shared pending, timers) through {@link records};
+ * a single-threaded process keeps both in one object.
+ *
+ * @example
+ * raiseSignal(k, SIGUSR1, [SI_TKILL, PID, UID]); // tgkill to itself
+ * deliverSignals(k, cpu, mem); // at the system call's return: the handler's frame is built
+ */
+import { type Cpu, ESP } from "../../cpu/state.ts";
+import { GuestFault } from "../../fault.ts";
+import type { Memory } from "../../memory/memory.ts";
+import { EINTR } from "../errno.ts";
+import type { Linux } from "../linux.ts";
+import {
+  addToSet,
+  inSet,
+  ignoredByDefault,
+  NSIG,
+  type ProcessSignals,
+  removeFromSet,
+  SA_NODEFER,
+  SA_ONSTACK,
+  SA_RESETHAND,
+  SA_RESTART,
+  SA_RESTORER,
+  SA_SIGINFO,
+  type SigAction,
+  SIG_DFL,
+  SIG_IGN,
+  type SigInfoWords,
+  SIGKILL,
+  signalEffect,
+  signalName,
+  SIGSEGV,
+  SIGSTOP,
+  type ThreadSignals,
+} from "../signals.ts";
+import { faultSignal } from "./faults.ts";
+import { onStack, pushFrame, SS_AUTODISARM, SS_DISABLE, type TrapInfo } from "./frame.ts";
+
+/** SIGKILL and SIGSTOP can be neither caught nor blocked. */
+export const UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+
+/** Faults' signals, which Linux dequeues before any other (SYNCHRONOUS_MASK). */
+const SYNCHRONOUS = [SIGSEGV, 7 /* SIGBUS */, 4 /* SIGILL */, 5 /* SIGTRAP */, 8 /* SIGFPE */, 31 /* SIGSYS */];
+
+/** System calls a handled signal never restarts, SA_RESTART or not (Linux's ERESTARTNOHAND and friends). */
+const NEVER_RESTARTED = new Set([
+  29, // pause
+  72, // sigsuspend
+  179, // rt_sigsuspend
+  162, 267, 407, // nanosleep, clock_nanosleep(_time64)
+  168, 309, 414, // poll, ppoll(_time64)
+  82, 142, 308, 413, // select, _newselect, pselect6(_time64)
+  256, 319, // epoll_wait, epoll_pwait
+  177, 421, // rt_sigtimedwait(_time64)
+]);
+
+const NO_TRAP: TrapInfo = { trapno: 0, err: 0, cr2: 0 };
+
+/** The signal records of the thread that runs and of its process. */
+export function records(k: Linux): { thread: ThreadSignals; process: ProcessSignals } {
+  return { thread: k.signals, process: k.signals };
+}
+
+/**
+ * Raises `sig` for the process, with the siginfo words `info` (default: sent
+ * by the kernel). A signal whose default action kills ends the process at
+ * once; one that is caught or blocked waits in the pending set (an instance
+ * already pending absorbs it, as standard signals do).
+ */
+export function raiseSignal(k: Linux, sig: number, info?: SigInfoWords): void {
+  const { thread, process } = records(k);
+  const effect = signalEffect({ ...process, ...thread }, sig);
+  if (effect === "kill") k.exit ??= { kind: "killed", signal: sig };
+  else if (effect === "pend" && !inSet(process.pending, sig)) {
+    addToSet(process.pending, sig);
+    if (info) (process.info ??= {})[sig] = info;
+  }
+}
+
+/** The signal {@link dequeue} would take next, and the record it is pending in. */
+function peek(thread: ThreadSignals, process: ProcessSignals): { sig: number; from: ThreadSignals | ProcessSignals } | undefined {
+  for (const from of [thread, process]) {
+    const ready = (w: number) => from.pending[w] & ~thread.blocked[w];
+    if (!ready(0) && !ready(1)) continue;
+    const sync = SYNCHRONOUS.find((s) => inSet(from.pending, s) && !inSet(thread.blocked, s));
+    if (sync !== undefined) return { sig: sync, from };
+    for (let sig = 1; sig <= NSIG; sig++) {
+      if (inSet(from.pending, sig) && !inSet(thread.blocked, sig)) return { sig, from };
+    }
+  }
+  return undefined;
+}
+
+/** Takes the next deliverable signal out of the pending sets, with its siginfo words. */
+function dequeue(thread: ThreadSignals, process: ProcessSignals): { sig: number; info: SigInfoWords } | undefined {
+  const next = peek(thread, process);
+  if (!next) return undefined;
+  const { sig, from } = next;
+  removeFromSet(from.pending, sig);
+  const info = from.info?.[sig] ?? [0x80 /* SI_KERNEL */, 0];
+  if (from.info) {
+    delete from.info[sig];
+    if (Object.keys(from.info).length === 0) delete from.info;
+  }
+  return { sig, info };
+}
+
+/** Whether `sig`'s action now is to discard it. */
+function discarded(act: SigAction | undefined, sig: number): boolean {
+  const handler = act?.handler ?? SIG_DFL;
+  return handler === SIG_IGN || (handler === SIG_DFL && ignoredByDefault(sig));
+}
+
+/**
+ * Runs the handlers of the deliverable pending signals, as Linux does on
+ * the way back to user mode: each gets a frame (the last one built runs
+ * first); a fatal default action ends the process. Call it where a system
+ * call returns to the guest and where a timer fires.
+ */
+export function deliverSignals(k: Linux, c: Cpu, m: Memory): void {
+  const { thread, process } = records(k);
+  for (let n = 0; n < NSIG && !k.exit; n++) {
+    const next = dequeue(thread, process);
+    if (!next) break;
+    const act = process.actions[next.sig];
+    if (discarded(act, next.sig)) continue;
+    if (act === undefined || act.handler === SIG_DFL) {
+      k.exit = { kind: "killed", signal: next.sig };
+    } else if (!runHandler(k, c, m, next.sig, act, next.info, NO_TRAP)) {
+      // No room for the frame: Linux kills with SIGSEGV.
+      k.exit = { kind: "killed", signal: SIGSEGV };
+    }
+  }
+  if (k.exit) c.halted = true;
+}
+
+/**
+ * Builds the frame of `sig`'s handler and enters it: the mask it runs with
+ * (sa_mask, and `sig` unless SA_NODEFER), SA_ONSTACK, SA_RESETHAND. False
+ * (nothing changed) when the stack cannot hold the frame.
+ */
+function runHandler(k: Linux, c: Cpu, m: Memory, sig: number, act: SigAction, info: SigInfoWords, trap: TrapInfo): boolean {
+  const { thread, process } = records(k);
+  const alt = thread.altstack;
+  const altUsable = !(alt.flags & SS_DISABLE) && alt.size !== 0;
+  const onAltstack = (act.flags & SA_ONSTACK) !== 0 && altUsable && !onStack(alt, c.r[ESP]);
+  try {
+    pushFrame(c, m, {
+      sig,
+      rt: (act.flags & SA_SIGINFO) !== 0,
+      handler: act.handler,
+      restorer: act.flags & SA_RESTORER ? act.restorer : 0,
+      info,
+      mask: thread.saved ?? [thread.blocked[0], thread.blocked[1]],
+      altstack: { ...alt },
+      onAltstack,
+      trap,
+    });
+  } catch (e) {
+    if (e instanceof GuestFault) return false;
+    throw e;
+  }
+  k.trace?.(`--- ${signalName(sig)} {si_signo=${sig}, si_code=${info[0] ?? 0}} ---`);
+  delete thread.saved;
+  if (onAltstack && alt.flags & SS_AUTODISARM) thread.altstack = { sp: 0, flags: SS_DISABLE, size: 0 };
+  thread.blocked[0] |= act.mask[0];
+  thread.blocked[1] |= act.mask[1];
+  if (!(act.flags & SA_NODEFER)) addToSet(thread.blocked, sig);
+  thread.blocked[0] &= ~UNBLOCKABLE;
+  if (act.flags & SA_RESETHAND) delete process.actions[sig];
+  return true;
+}
+
+/**
+ * A CPU fault, for a handler: when the thread has a handler for the
+ * fault's signal (not blocked), enters it as Linux would and returns the
+ * instructions the fault retired (1 for traps such as INT3, else 0);
+ * otherwise undefined, and the run stops on the fault as without signals.
+ */
+export function deliverFault(k: Linux, c: Cpu, m: Memory, fault: GuestFault): number | undefined {
+  const f = faultSignal(c, fault);
+  if (!f || k.exit) return undefined;
+  const { thread, process } = records(k);
+  const act = process.actions[f.sig];
+  if (!act || act.handler === SIG_DFL || act.handler === SIG_IGN || inSet(thread.blocked, f.sig)) return undefined;
+  const eip = c.eip;
+  c.eip = (c.eip + f.length) | 0;
+  if (!runHandler(k, c, m, f.sig, act, f.info, f.trap)) {
+    c.eip = eip;
+    return undefined;
+  }
+  if (f.length) c.icount++;
+  return f.length ? 1 : 0;
+}
+
+/**
+ * A system call found it must wait: if a signal can be delivered now, the
+ * wait is interrupted. Returns the call's result then (-EINTR, or with
+ * SA_RESTART the call's number, EIP moved back onto its `int 0x80` so that
+ * it runs again after the handler), or undefined to wait. Signals whose
+ * action is to be ignored are discarded here: they wake nobody.
+ */
+export function interruptWait(k: Linux, c: Cpu, nr: number): number | undefined {
+  const { thread, process } = records(k);
+  for (let n = 0; n < NSIG; n++) {
+    const next = peek(thread, process);
+    if (!next) return undefined;
+    const act = process.actions[next.sig];
+    if (!discarded(act, next.sig)) {
+      if (act && act.handler !== SIG_DFL && act.flags & SA_RESTART && !NEVER_RESTARTED.has(nr)) {
+        c.eip = (c.eip - 2) | 0;
+        return nr;
+      }
+      return -EINTR;
+    }
+    dequeue(thread, process);
+  }
+  return undefined;
+}

@@ -1,0 +1,137 @@
+/**
+ * Signals and timers (docs/linux.md, "Signals"): C programs that install
+ * handlers, block and wait for signals, recover from faults and arm timers
+ * print the same as on the reference (tests/support/reference.ts: natively
+ * where the kernel runs i386 code, else under qemu-i386), and end killed
+ * by the same signal. Timers fire at an exact instruction, so every budget
+ * split, every engine backend and both runtimes give the same final root.
+ */
+import { assert, test } from "../harness.ts";
+import { bytesOf, compile } from "../elf/build.ts";
+import { Guest } from "../../core/vm/guest.ts";
+import { FileSystem } from "../../core/linux/fs/filesystem.ts";
+import { standardLayout } from "../../core/linux/fs/layout.ts";
+import { runFx86, runReference, type RunSpec } from "../support/guests.ts";
+import { comparableOutput, i386Runner } from "../support/reference.ts";
+import { fx86 } from "../support/cli.ts";
+
+const REFERENCE = i386Runner();
+const d = new TextDecoder();
+
+/** Each program, and the signal that ends it ("" when it exits with 0). */
+const PROGRAMS: [string, string][] = [
+  ["signals", "SIGTERM"],
+  ["timers", "SIGALRM"],
+  ["interrupts", ""],
+];
+const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGALRM: 14 };
+
+/**
+ * Lines qemu-i386 gets wrong, by program: under qemu they are left out of
+ * the comparison (a kernel and fx86 agree on them, so a native reference
+ * keeps checking them; the backend and split tests below check them on
+ * fx86 either way).
+ */
+const QEMU_WRONG: Record<string, string[]> = {
+  // qemu-i386 7.2 does not give the interrupted code its x87 registers back
+  // exactly after a handler that used the x87 (seen with a handler that
+  // only computes a double).
+  interrupts: ["same double with interruptions: "],
+};
+
+/** The output lines compared through this reference. */
+function comparable(name: string, stdout: string): string {
+  return comparableOutput(stdout, QEMU_WRONG[name] ?? []);
+}
+
+function build(name: string): string {
+  return compile(`tests/linux/progs/${name}.c`, `signals/${name}`, ["-static", "-Wall"]);
+}
+
+function spec(exe: string): RunSpec {
+  return { argv: [exe], env: [], standardLayout: true };
+}
+
+function guest(exe: string): Guest {
+  const fs = new FileSystem();
+  standardLayout(fs);
+  return Guest.fromElf({ program: bytesOf(exe), argv: [exe], env: [], fs });
+}
+
+/** Deterministic pseudo-random integers in [1, max]. */
+function* budgets(max: number, count: number, seed: number): Generator<number> {
+  let x = seed;
+  for (let i = 0; i < count; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    yield 1 + (x % max);
+  }
+}
+
+for (const [name, signal] of PROGRAMS) {
+  test(`signals (${REFERENCE}): ${name}.c prints what the reference prints and ends the same way`, () => {
+    const exe = build(name);
+    const ref = runReference(exe, spec(exe));
+    assert.equal(d.decode(ref.stderr), "");
+    assert.equal(ref.signal, signal || null, d.decode(ref.stdout));
+    const expected = comparable(name, d.decode(ref.stdout));
+    assert.ok(!expected.includes(": no\n"), `a property failed on ${REFERENCE}:\n${expected}`);
+    const fx = runFx86(bytesOf(exe), spec(exe));
+    const got = d.decode(fx.stdout);
+    assert.ok(!got.includes(": no\n"), `a property failed on fx86:\n${got}`);
+    assert.equal(comparable(name, got), expected);
+    assert.equal(d.decode(fx.stderr), "");
+    assert.equal(fx.status, signal ? 128 + SIGNALS[signal] : 0);
+  });
+
+  test(`signals: ${name}.c ends in the same state however its budget is split`, () => {
+    const exe = build(name);
+    const straight = guest(exe);
+    assert.equal(straight.run(Infinity).status, "exited");
+    const total = straight.instructions, root = straight.toTree().hash;
+    for (const n of [1, total - 1, ...budgets(total - 1, 5, total)]) {
+      const g = guest(exe);
+      const s = g.run(n);
+      assert.equal(s.status, "budget", `stop at ${n}`);
+      assert.equal(g.instructions, n);
+      // Through the tree, as a snapshot would.
+      const resumed = Guest.fromTree(g.toTree());
+      assert.equal(resumed.run(Infinity).status, "exited");
+      assert.equal(resumed.instructions, total);
+      assert.equal(resumed.toTree().hash, root, `split at ${n} changed the final state`);
+    }
+    const sliced = guest(exe);
+    const slices = [...budgets(Math.max(2, Math.floor(total / 30)), 200, 7)];
+    for (let k = 0; sliced.run(slices[k % slices.length]).status === "budget"; k++);
+    assert.equal(sliced.toTree().hash, root, "many slices");
+  });
+}
+
+for (const backend of ["tiered", "regions"] as const) {
+  test(`signals: timer handlers interrupting ${backend} code see what single-stepping sees, at every stop`, () => {
+    const exe = build("interrupts");
+    const blocks = guest(exe), singles = guest(exe);
+    blocks.engine.backend = backend;
+    singles.engine.backend = "single";
+    let stops = 0;
+    for (const n of budgets(50_000, 100_000, 5)) {
+      const a = blocks.run(n), b = singles.run(n);
+      assert.deepEqual(a, b);
+      assert.equal(blocks.toTree().hash, singles.toTree().hash, `at ${blocks.instructions}`);
+      stops++;
+      if (a.status !== "budget") break;
+    }
+    assert.equal(blocks.linux.exitCode, 0);
+    assert.match(d.decode(blocks.linux.stdout), /interrupted the work: yes/);
+    console.log(`signals (${backend}): ${stops} stops equal to single-stepping`);
+  });
+}
+
+test("signals: a program with handlers and timers gives the same root under Deno and Bun", () => {
+  const exe = build("timers");
+  const args = ["exec", "--json", exe];
+  const [a, b] = [fx86("deno", args), fx86("bun", args)].map((r) => JSON.parse(r.stdout));
+  assert.equal(a.status, "exited");
+  assert.equal(a.exit_code ?? a.exitCode, 128 + 14);
+  assert.equal(a.root, b.root);
+  assert.equal(a.instructions, b.instructions);
+});
