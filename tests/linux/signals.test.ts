@@ -11,7 +11,7 @@ import { bytesOf, compile } from "../elf/build.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { standardLayout } from "../../core/linux/fs/layout.ts";
-import { runFx86, runReference, type RunSpec } from "../support/guests.ts";
+import { busybox, BUSYBOX, runFx86, runReference, type RunSpec } from "../support/guests.ts";
 import { comparableOutput, i386Runner } from "../support/reference.ts";
 import { fx86 } from "../support/cli.ts";
 
@@ -24,7 +24,8 @@ const PROGRAMS: [string, string][] = [
   ["timers", "SIGALRM"],
   ["interrupts", ""],
 ];
-const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGALRM: 14 };
+/** Numbers of the signals that end the programs and scripts here. */
+const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGALRM: 14, SIGUSR2: 12 };
 
 /**
  * Lines qemu-i386 gets wrong, by program: under qemu they are left out of
@@ -126,12 +127,33 @@ for (const backend of ["tiered", "regions"] as const) {
   });
 }
 
-test("signals: a program with handlers and timers gives the same root under Deno and Bun", () => {
-  const exe = build("timers");
-  const args = ["exec", "--json", exe];
-  const [a, b] = [fx86("deno", args), fx86("bun", args)].map((r) => JSON.parse(r.stdout));
-  assert.equal(a.status, "exited");
-  assert.equal(a.exit_code ?? a.exitCode, 128 + 14);
-  assert.equal(a.root, b.root);
-  assert.equal(a.instructions, b.instructions);
+for (const [name, signal] of PROGRAMS.slice(0, 2)) {
+  test(`signals: ${name}.c gives the same root under Deno and Bun`, () => {
+    const args = ["exec", "--json", build(name)];
+    const [a, b] = [fx86("deno", args), fx86("bun", args)].map((r) => JSON.parse(r.stdout));
+    assert.equal(a.status, "exited");
+    assert.equal(a.exit_code, 128 + SIGNALS[signal]);
+    assert.equal(a.root, b.root);
+    assert.equal(a.instructions, b.instructions);
+  });
+}
+
+/** Shell scripts whose traps run on signals the shell sends itself. */
+const TRAPS = [
+  'trap "echo got USR1" USR1; kill -USR1 $$; echo after; trap "echo bye" EXIT; trap - USR1; trap; kill -TERM $$; echo not',
+  'f() { echo in f $1; }; trap "f INT" INT; trap "f HUP" HUP; kill -INT $$; kill -HUP $$; kill -s USR2 $$; echo unreachable',
+  'trap "" INT; kill -INT $$; echo ignored; trap "echo exit \\$?" EXIT; kill -0 $$ && echo alive; kill -l 10; exit 3',
+  'n=0; trap "n=\\$((n+1))" USR1; for i in 1 2 3 4 5; do kill -USR1 $$; done; echo n=$n',
+];
+
+test(`signals (${REFERENCE}): busybox sh traps run on kill to the shell itself, as on the reference`, () => {
+  const bb = busybox();
+  for (const script of TRAPS) {
+    const run: RunSpec = { argv: ["busybox", "sh", "-c", script], standardLayout: true };
+    const ref = runReference(BUSYBOX, run);
+    const fx = runFx86(bb, run);
+    assert.equal(d.decode(fx.stdout), d.decode(ref.stdout), script);
+    assert.equal(d.decode(fx.stderr), d.decode(ref.stderr), script);
+    assert.equal(fx.status, ref.signal ? 128 + SIGNALS[ref.signal] : ref.status, script);
+  }
 });

@@ -85,23 +85,43 @@ export function raiseSignal(k: Linux, sig: number, info?: SigInfoWords): void {
   }
 }
 
-/** The signal {@link dequeue} would take next, and the record it is pending in. */
-function peek(thread: ThreadSignals, process: ProcessSignals): { sig: number; from: ThreadSignals | ProcessSignals } | undefined {
+/** Signals not blocked by the thread: the ones that can be delivered. */
+const unblocked = (thread: ThreadSignals) => (sig: number) => !inSet(thread.blocked, sig);
+
+/**
+ * The pending signal {@link takePending} would take next among those `wanted`
+ * accepts, and the record it is pending in: the thread's before the
+ * process's, faults' signals first, then the lowest number.
+ */
+function peek(
+  thread: ThreadSignals,
+  process: ProcessSignals,
+  wanted: (sig: number) => boolean,
+): { sig: number; from: ThreadSignals | ProcessSignals } | undefined {
   for (const from of [thread, process]) {
-    const ready = (w: number) => from.pending[w] & ~thread.blocked[w];
-    if (!ready(0) && !ready(1)) continue;
-    const sync = SYNCHRONOUS.find((s) => inSet(from.pending, s) && !inSet(thread.blocked, s));
+    if (!from.pending[0] && !from.pending[1]) continue;
+    const sync = SYNCHRONOUS.find((s) => inSet(from.pending, s) && wanted(s));
     if (sync !== undefined) return { sig: sync, from };
     for (let sig = 1; sig <= NSIG; sig++) {
-      if (inSet(from.pending, sig) && !inSet(thread.blocked, sig)) return { sig, from };
+      if (inSet(from.pending, sig) && wanted(sig)) return { sig, from };
     }
   }
   return undefined;
 }
 
-/** Takes the next deliverable signal out of the pending sets, with its siginfo words. */
-function dequeue(thread: ThreadSignals, process: ProcessSignals): { sig: number; info: SigInfoWords } | undefined {
-  const next = peek(thread, process);
+/**
+ * Takes the next pending signal that `wanted` accepts out of the pending
+ * sets, with its siginfo words (sigtimedwait takes blocked ones this way).
+ *
+ * @example
+ * takePending(thread, process, (sig) => sig === SIGUSR1); // { sig: 10, info: [-6, 100, 1000] }
+ */
+export function takePending(
+  thread: ThreadSignals,
+  process: ProcessSignals,
+  wanted: (sig: number) => boolean,
+): { sig: number; info: SigInfoWords } | undefined {
+  const next = peek(thread, process, wanted);
   if (!next) return undefined;
   const { sig, from } = next;
   removeFromSet(from.pending, sig);
@@ -128,7 +148,7 @@ function discarded(act: SigAction | undefined, sig: number): boolean {
 export function deliverSignals(k: Linux, c: Cpu, m: Memory): void {
   const { thread, process } = records(k);
   for (let n = 0; n < NSIG && !k.exit; n++) {
-    const next = dequeue(thread, process);
+    const next = takePending(thread, process, unblocked(thread));
     if (!next) break;
     const act = process.actions[next.sig];
     if (discarded(act, next.sig)) continue;
@@ -211,7 +231,7 @@ export function deliverFault(k: Linux, c: Cpu, m: Memory, fault: GuestFault): nu
 export function interruptWait(k: Linux, c: Cpu, nr: number): number | undefined {
   const { thread, process } = records(k);
   for (let n = 0; n < NSIG; n++) {
-    const next = peek(thread, process);
+    const next = peek(thread, process, unblocked(thread));
     if (!next) return undefined;
     const act = process.actions[next.sig];
     if (!discarded(act, next.sig)) {
@@ -221,7 +241,7 @@ export function interruptWait(k: Linux, c: Cpu, nr: number): number | undefined 
       }
       return -EINTR;
     }
-    dequeue(thread, process);
+    takePending(thread, process, unblocked(thread));
   }
   return undefined;
 }

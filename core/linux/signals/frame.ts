@@ -191,6 +191,24 @@ function writeSiginfo(v: DataView, at: number, sig: number, info: SigInfoWords):
   for (let i = 1; i < info.length && 8 + 4 * i < SIGINFO; i++) v.setUint32(at + 8 + 4 * i, info[i] >>> 0, true);
 }
 
+/**
+ * A siginfo_t (128 bytes) for `sig` with the words `info` (si_code, then
+ * the union's fields), as handlers and sigtimedwait receive it.
+ *
+ * @example
+ * siginfoBytes(10, [-6, 100, 1000]); // SIGUSR1 from tgkill by pid 100, uid 1000
+ */
+export function siginfoBytes(sig: number, info: SigInfoWords): Uint8Array {
+  const b = new Uint8Array(SIGINFO);
+  writeSiginfo(new DataView(b.buffer), 0, sig, info);
+  return b;
+}
+
+/** The siginfo words of a siginfo_t a program wrote (rt_sigqueueinfo): si_code and the union's first 6 fields. */
+export function siginfoWords(v: DataView): SigInfoWords {
+  return [v.getInt32(8, true), ...[12, 16, 20, 24, 28, 32].map((off) => v.getUint32(off, true))];
+}
+
 /** What sigreturn found in the frame besides the registers. */
 export interface Returned {
   /** The blocked mask to restore. */

@@ -8,6 +8,7 @@ import { openCalls } from "./open.ts";
 import { pollCalls } from "./poll.ts";
 import { processCalls } from "./process.ts";
 import { signalCalls } from "./signal.ts";
+import { sigwaitCalls } from "./sigwait.ts";
 import { statCalls } from "./stat.ts";
 import { timeCalls } from "./time.ts";
 import { timerCalls } from "./timer.ts";
@@ -23,6 +24,7 @@ const GROUPS: SyscallTable[] = [
   processCalls,
   limitCalls,
   signalCalls,
+  sigwaitCalls,
   timeCalls,
   timerCalls,
   tlsCalls,

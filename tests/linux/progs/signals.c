@@ -126,10 +126,10 @@ int main(void) {
   install_info(SIGUSR1, with_info, 0);
   raise(SIGUSR1);
   SHOW("SA_SIGINFO raise: si_signo", last_signo);
-  SHOW("SA_SIGINFO raise: si_code (SI_TKILL)", last_code);
+  VALUE("SA_SIGINFO raise: si_code (SI_TKILL)", last_code);
   YES("SA_SIGINFO raise: si_pid is getpid()", last_pid_ok);
   kill(getpid(), SIGUSR1);
-  SHOW("kill(getpid()): si_code (SI_USER)", last_code);
+  VALUE("kill(getpid()): si_code (SI_USER)", last_code);
   SHOW("SA_SIGINFO handler runs", hits[SIGUSR1]);
 
   /* Blocked signals wait, merged into one, and arrive when unblocked. */
@@ -185,14 +185,14 @@ int main(void) {
     *(volatile int *)bad_pointer = 1;
     puts("no fault?");
   }
-  SHOW("write to unmapped: si_code (SEGV_MAPERR)", last_code);
+  VALUE("write to unmapped: si_code (SEGV_MAPERR)", last_code);
   YES("si_addr is the address written", last_addr == bad_pointer);
   char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (sigsetjmp(jump, 1) == 0) {
     ro[100] = 1;
     puts("no fault?");
   }
-  SHOW("write to read-only: si_code (SEGV_ACCERR)", last_code);
+  VALUE("write to read-only: si_code (SEGV_ACCERR)", last_code);
   YES("si_addr is the address written", last_addr == ro + 100);
   sigprocmask(SIG_SETMASK, NULL, &old);
   YES("siglongjmp restored the mask (SIGSEGV unblocked)", !sigismember(&old, SIGSEGV));
@@ -202,14 +202,14 @@ int main(void) {
   if (sigsetjmp(jump, 1) == 0) {
     printf("%d\n", ten / zero);
   }
-  SHOW("divide by zero: SIGFPE si_code (FPE_INTDIV)", last_code);
+  VALUE("divide by zero: SIGFPE si_code (FPE_INTDIV)", last_code);
 
   install_info(SIGILL, recover, 0);
   extern char ud2_here[];
   if (sigsetjmp(jump, 1) == 0) {
     __asm__ volatile("ud2_here: ud2");
   }
-  SHOW("ud2: SIGILL si_code (ILL_ILLOPN)", last_code);
+  VALUE("ud2: SIGILL si_code (ILL_ILLOPN)", last_code);
   YES("si_addr is the ud2", last_addr == (void *)ud2_here);
 
   install(SIGTRAP, count, 0, 0);
