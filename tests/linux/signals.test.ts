@@ -14,9 +14,16 @@ import { standardLayout } from "../../core/linux/fs/layout.ts";
 import { busybox, BUSYBOX, runFx86, runReference, type RunSpec } from "../support/guests.ts";
 import { comparableOutput, i386Runner } from "../support/reference.ts";
 import { fx86 } from "../support/cli.ts";
+import { blob } from "../../core/tree/mod.ts";
+import { PID, UID } from "../../core/linux/identity.ts";
+import { GuestStateError } from "../../core/linux/json.ts";
+import { Linux } from "../../core/linux/linux.ts";
+import { linuxToTree } from "../../core/linux/state.ts";
+import { Sys } from "./sys.ts";
 
 const REFERENCE = i386Runner();
 const d = new TextDecoder();
+const dec = (b: { bytes: Uint8Array }) => d.decode(b.bytes);
 
 /** Each program, and the signal that ends it ("" when it exits with 0). */
 const PROGRAMS: [string, string][] = [
@@ -156,4 +163,39 @@ test(`signals (${REFERENCE}): busybox sh traps run on kill to the shell itself, 
     assert.equal(d.decode(fx.stderr), d.decode(ref.stderr), script);
     assert.equal(fx.status, ref.signal ? 128 + SIGNALS[ref.signal] : ref.status, script);
   }
+});
+
+test("signals: pending siginfo, a suspended mask and timers survive the tree; bad ones are GuestStateErrors", () => {
+  const s = new Sys();
+  assert.ok(!dec(linuxToTree(s.k).os).includes('"timers"'), "a process without timers has no timers entry");
+  const usr1 = s.data(new Uint8Array(new Uint32Array([1 << 9, 0]).buffer));
+  const both = s.data(new Uint8Array(new Uint32Array([(1 << 9) | (1 << 11), 0]).buffer)); // SIGUSR1, SIGUSR2
+  assert.equal(s.call("rt_sigprocmask", 0, both, 0, 8), 0);
+  assert.equal(s.call("kill", PID, 10), 0);
+  assert.equal(s.call("setitimer", 0, s.data(new Uint8Array(new Uint32Array([0, 1000, 5, 0]).buffer)), 0), 0);
+  const id = s.alloc(4);
+  assert.equal(s.call("timer_create", 1, 0, id), 0);
+  assert.equal(s.call("timer_settime", s.u32(id), 0, s.data(new Uint8Array(new Uint32Array([0, 0, 2, 0]).buffer)), 0), 0);
+  s.call("rt_sigsuspend", usr1, 8); // waits with SIGUSR1 still blocked: the old mask is saved
+  assert.ok(s.k.blocked);
+  const parts = linuxToTree(s.k);
+  const os = JSON.parse(dec(parts.os));
+  assert.deepEqual(os.signals.info, { 10: [0, PID, UID] });
+  assert.deepEqual(os.signals.saved, [(1 << 9) | (1 << 11), 0]);
+  assert.deepEqual(os.signals.blocked, [1 << 9, 0]);
+  assert.deepEqual(os.signals.timers.real, { at: 5e9 + s.k.now, every: 1e6 });
+  assert.deepEqual(os.signals.timers.posix, { 0: { clock: 1, signal: 14, value: 0, overrun: 0, armed: { at: 2e9 + s.k.now, every: 0 } } });
+  const copy = Linux.fromTree(parts);
+  assert.equal(linuxToTree(copy).os.hash, parts.os.hash);
+  assert.deepEqual(copy.signals, s.k.signals);
+
+  const bad = (signals: object, pattern: RegExp) =>
+    assert.throws(
+      () => Linux.fromTree({ ...parts, os: blob(JSON.stringify({ ...os, signals: { ...os.signals, ...signals } })) }),
+      (e: unknown) => e instanceof GuestStateError && pattern.test((e as Error).message),
+    );
+  bad({ timers: { real: { at: -1, every: 0 } } }, /signals\.timers\.real\.at should be an integer/);
+  bad({ timers: { posix: { x: {} } } }, /signals\.timers\.posix\["x"\] is not a valid key/);
+  bad({ info: { 10: "x" } }, /signals\.info\[10\] should be an array/);
+  bad({ saved: [1] }, /signals\.saved should be an array of 2/);
 });
