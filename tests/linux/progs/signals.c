@@ -204,6 +204,18 @@ int main(void) {
   }
   VALUE("divide by zero: SIGFPE si_code (FPE_INTDIV)", last_code);
 
+  /* An unmasked x87 exception: SIGFPE with the code of the exception. */
+  unsigned short unmask_zero = 0x037b, sw = 0xffff;
+  __asm__ volatile("fldcw %0" ::"m"(unmask_zero));
+  volatile double dzero = 0.0;
+  if (sigsetjmp(jump, 1) == 0) {
+    volatile double q = 1.0 / dzero;
+    (void)q;
+  }
+  VALUE("x87 divide by zero, unmasked: SIGFPE si_code (FPE_FLTDIV)", last_code);
+  __asm__ volatile("fnstsw %0" : "=m"(sw));
+  YES("the handler's FPU was reset, so main's is clean after siglongjmp", (sw & 0x3f) == 0);
+
   install_info(SIGILL, recover, 0);
   extern char ud2_here[];
   if (sigsetjmp(jump, 1) == 0) {
