@@ -110,6 +110,8 @@ export interface ThreadSignals {
   altstack: AltStack;
   saved?: [number, number];
   info?: Record<number, SigInfoWords>;
+  /** While a sleep waits for a timer: the instruction count it would end at (signals/sleep.ts). */
+  sleepUntil?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The optional parts of the os blob's `signals` (docs/linux.md, "Signals"):
  * `saved` (the mask rt_sigsuspend replaced), `info` (siginfo of pending
- * signals) and `timers`. They are absent while unused, so a guest that
+ * signals), `sleepUntil` (a sleep waiting for a timer) and `timers`. They are absent while unused, so a guest that
  * uses no handlers or timers keeps the layout it always had.
  *
  * @example
@@ -13,6 +13,9 @@ import { NSIG, type SigInfoWords, type SignalState } from "../signals.ts";
 import type { PosixTimer, Timer, Timers } from "./timers.ts";
 
 type Json = unknown;
+
+/** The optional parts of the signal state. */
+type SignalExtras = Pick<SignalState, "saved" | "info" | "timers" | "sleepUntil">;
 
 function fail(what: string, problem: string): never {
   throw new GuestStateError(`os: signals.${what} ${problem}`);
@@ -71,8 +74,9 @@ function timers(v: Json): Timers {
 }
 
 /** Reads the optional parts of `signals`; throws GuestStateError if one is not what fx86 writes. */
-export function readSignalExtras(s: Record<string, Json>): Pick<SignalState, "saved" | "info" | "timers"> {
-  const out: Pick<SignalState, "saved" | "info" | "timers"> = {};
+export function readSignalExtras(s: Record<string, Json>): SignalExtras {
+  const out: SignalExtras = {};
+  if (s.sleepUntil !== undefined) out.sleepUntil = integer(s.sleepUntil, "sleepUntil", 0);
   if (s.saved !== undefined) {
     const a = s.saved;
     if (!Array.isArray(a) || a.length !== 2) fail("saved", "should be an array of 2");

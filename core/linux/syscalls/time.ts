@@ -1,12 +1,14 @@
 import type { Memory } from "../../memory/memory.ts";
 import { getI64, readStruct, Struct } from "../abi.ts";
-import { CLK_TCK, sinceStart, type Timespec, wallClock } from "../clock.ts";
+import { CLK_TCK, EPOCH_SEC, sinceStart, type Timespec, wallClock } from "../clock.ts";
+import { sleepUntil } from "../signals/sleep.ts";
 import { EINVAL, LinuxError } from "../errno.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
 /**
  * Clocks, all derived from the instruction count (see clock.ts). Sleeping
- * returns at once and moves no clock: guest time is instructions retired.
+ * returns at once and moves no clock: guest time is instructions retired
+ * (unless a timer fires meanwhile: signals/sleep.ts).
  */
 
 const CLOCK_REALTIME = 0,
@@ -42,18 +44,32 @@ function putTimespec(
   return 0;
 }
 
-/** Reads and validates a requested duration (nanosleep and friends). */
-function checkDuration(m: Memory, addr: number, wide: boolean): void {
+/** Reads and validates a requested duration or time (nanosleep and friends), in nanoseconds. */
+function readDuration(m: Memory, addr: number, wide: boolean): number {
   const v = readStruct(m, addr, wide ? 16 : 8);
   const sec = wide ? getI64(v, 0) : v.getInt32(0, true);
   const nsec = wide ? getI64(v, 8) : v.getInt32(4, true);
   if (sec < 0 || nsec < 0 || nsec >= 1e9) throw new LinuxError(EINVAL);
+  return sec * 1e9 + nsec;
 }
 
+/** A sleep of `ns` nanoseconds (see signals/sleep.ts); `rem` gets what is left if a signal ends it. */
+function sleepFor(s: Call, ns: number, rem: number, wide: boolean): number {
+  return sleepUntil(s, s.k.now + ns, (left) => {
+    if (rem) putTimespec(s.m, rem, { sec: Math.floor(left / 1e9), nsec: left % 1e9 }, wide);
+  });
+}
+
+const TIMER_ABSTIME = 1;
+
 function clockNanosleep(s: Call, a: number[], wide: boolean): number {
-  clockTime(s, a[0]);
-  checkDuration(s.m, a[2], wide);
-  return 0;
+  const [clock, flags, req, rem] = a;
+  clockTime(s, clock);
+  const ns = readDuration(s.m, req, wide);
+  if (!(flags & TIMER_ABSTIME)) return sleepFor(s, ns, rem, wide);
+  // An absolute time, as an instruction count (wall clocks start at EPOCH_SEC).
+  const end = ns - (REALTIME_CLOCKS.has(clock) ? EPOCH_SEC * 1e9 : 0);
+  return sleepUntil(s, Math.max(end, s.k.now), () => {});
 }
 
 /** Clock ticks (CLK_TCK per second) of guest time so far. */
@@ -116,7 +132,7 @@ export const timeCalls: SyscallTable = {
   162: {
     name: "nanosleep",
     args: "x,x",
-    fn: (s, a) => (checkDuration(s.m, a[0], false), 0),
+    fn: (s, a) => sleepFor(s, readDuration(s.m, a[0], false), a[1], false),
   },
   267: {
     name: "clock_nanosleep",

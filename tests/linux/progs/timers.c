@@ -1,7 +1,7 @@
 /*
  * Timers and waits: alarm and pause, setitimer/getitimer (REAL, VIRTUAL,
  * PROF), POSIX timers with SIGEV_SIGNAL, sigsuspend, sigwait and friends,
- * sigqueue, and a blocking read
+ * sigqueue, sleeps cut short, and a blocking read
  * interrupted by a handler (EINTR) or restarted (SA_RESTART). Under fx86
  * the clocks count instructions, so the program prints only what both a
  * kernel and fx86 must agree on: which handlers ran, what calls returned.
@@ -149,6 +149,21 @@ int main(void) {
   SHOW("fired at once", hits[SIGUSR1]);
   SHOW("timer_delete", timer_delete(t));
   SHOW("timer_delete again", timer_delete(t));
+
+  /* A sleep ends early when a caught signal comes, saying how much was left. */
+  install(SIGALRM, count, 0);
+  hits[SIGALRM] = 0;
+  alarm(1);
+  unsigned left_s = sleep(3);
+  /* (2 on an idle machine; a loaded one may deliver the alarm late.) */
+  YES("sleep(3) with alarm(1) ends early", left_s == 2 || left_s == 1);
+  SHOW("SIGALRM handler ran", hits[SIGALRM]);
+  struct timespec req = {0, 300000000}, rem = {0, 0};
+  arm_us(ITIMER_REAL, 100000, 0);
+  SHOW("nanosleep(300 ms) with a 100 ms timer", nanosleep(&req, &rem));
+  YES("about 200 ms left", rem.tv_sec == 0 && rem.tv_nsec > 150000000 && rem.tv_nsec < 210000000);
+  req.tv_nsec = 1000000;
+  SHOW("nanosleep(1 ms), no timer", nanosleep(&req, NULL));
 
   /* Taking signals without a handler: sigwait, sigtimedwait, sigwaitinfo; sigqueue. */
   sigset_t usr;
