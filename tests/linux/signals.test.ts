@@ -20,6 +20,7 @@ import { GuestStateError } from "../../core/linux/json.ts";
 import { Linux } from "../../core/linux/linux.ts";
 import { linuxToTree } from "../../core/linux/state.ts";
 import { Sys } from "./sys.ts";
+import { execSignals, forkSignals, threadSignals } from "../../core/linux/signals/inherit.ts";
 
 const REFERENCE = i386Runner();
 const d = new TextDecoder();
@@ -208,4 +209,31 @@ test("signals: pending siginfo, a suspended mask and timers survive the tree; ba
   bad({ timers: { posix: { x: {} } } }, /signals\.timers\.posix\["x"\] is not a valid key/);
   bad({ info: { 10: "x" } }, /signals\.info\[10\] should be an array/);
   bad({ saved: [1] }, /signals\.saved should be an array of 2/);
+});
+
+test("signals: fork keeps actions and mask but nothing pending; exec resets handlers; threads start without an alternate stack", () => {
+  const s = new Sys();
+  const act = s.data(new Uint8Array(new Uint32Array([0x8048000, 0x4000000, 0x8049000, 0, 0]).buffer));
+  const ign = s.data(new Uint8Array(new Uint32Array([1, 0, 0, 0, 0]).buffer));
+  assert.equal(s.call("rt_sigaction", 10, act, 0, 8), 0);
+  assert.equal(s.call("rt_sigaction", 13, ign, 0, 8), 0);
+  assert.equal(s.call("rt_sigprocmask", 0, s.data(new Uint8Array(new Uint32Array([1 << 11, 0]).buffer)), 0, 8), 0);
+  assert.equal(s.call("kill", PID, 12), 0);
+  assert.equal(s.call("sigaltstack", s.data(new Uint8Array(new Uint32Array([0x200000, 0, 8192]).buffer)), 0), 0);
+  assert.equal(s.call("alarm", 5), 0);
+  const id = s.alloc(4);
+  assert.equal(s.call("timer_create", 1, 0, id), 0);
+  const parent = s.k.signals;
+  const child = forkSignals(parent);
+  assert.deepEqual(child.actions, parent.actions);
+  assert.deepEqual(child.blocked, [1 << 11, 0]);
+  assert.deepEqual(child.pending, [0, 0]);
+  assert.equal(child.timers, undefined);
+  assert.deepEqual(child.altstack, parent.altstack);
+  assert.deepEqual(threadSignals(parent), { blocked: [1 << 11, 0], pending: [0, 0], altstack: { sp: 0, flags: 2, size: 0 } });
+  execSignals(parent);
+  assert.deepEqual(Object.keys(parent.actions), ["13"], "the handler is gone, SIG_IGN stays");
+  assert.deepEqual(parent.pending, [1 << 11, 0], "pending stays");
+  assert.ok(parent.timers?.real && !parent.timers.posix, "alarm stays, POSIX timers go");
+  assert.equal(parent.altstack.flags, 2);
 });

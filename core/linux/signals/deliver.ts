@@ -70,18 +70,20 @@ export function records(k: Linux): { thread: ThreadSignals; process: ProcessSign
 }
 
 /**
- * Raises `sig` for the process, with the siginfo words `info` (default: sent
- * by the kernel). A signal whose default action kills ends the process at
+ * Raises `sig` for the process (or with `to` "thread", for the thread that
+ * runs: tkill, tgkill), with the siginfo words `info` (default: sent by
+ * the kernel). A signal whose default action kills ends the process at
  * once; one that is caught or blocked waits in the pending set (an instance
  * already pending absorbs it, as standard signals do).
  */
-export function raiseSignal(k: Linux, sig: number, info?: SigInfoWords): void {
+export function raiseSignal(k: Linux, sig: number, info?: SigInfoWords, to: "process" | "thread" = "process"): void {
   const { thread, process } = records(k);
+  const target = to === "thread" ? thread : process;
   const effect = signalEffect({ ...process, ...thread }, sig);
   if (effect === "kill") k.exit ??= { kind: "killed", signal: sig };
-  else if (effect === "pend" && !inSet(process.pending, sig)) {
-    addToSet(process.pending, sig);
-    if (info) (process.info ??= {})[sig] = info;
+  else if (effect === "pend" && !inSet(target.pending, sig)) {
+    addToSet(target.pending, sig);
+    if (info) (target.info ??= {})[sig] = info;
   }
 }
 

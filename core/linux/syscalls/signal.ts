@@ -2,7 +2,7 @@ import { readStruct, Struct } from "../abi.ts";
 import { Blocked, EINVAL, ENOMEM, EPERM, ESRCH, LinuxError } from "../errno.ts";
 import { PID, UID } from "../identity.ts";
 import { NSIG, SI_TKILL, SI_USER, type SigAction, SIGKILL, SIGSEGV, SIGSTOP } from "../signals.ts";
-import { records, UNBLOCKABLE } from "../signals/deliver.ts";
+import { raiseSignal, records, UNBLOCKABLE } from "../signals/deliver.ts";
 import { altstackFlags, onStack, popFrame, SS_AUTODISARM, SS_DISABLE } from "../signals/frame.ts";
 import { GuestFault } from "../../fault.ts";
 import { EAX, ESP } from "../../cpu/state.ts";
@@ -139,14 +139,14 @@ function sigaltstack(s: Call, ss: number, oss: number): number {
   return 0;
 }
 
-/** kill / tkill / tgkill: only this process (or its group) exists. */
+/** kill / tkill / tgkill (which signal the thread): only this process (or its group) exists. */
 function kill(s: Call, pid: number, sig: number, code = SI_USER): number {
   const p = pid | 0;
   if (p !== 0 && p !== -1 && p !== PID && p !== -PID) {
     throw new LinuxError(ESRCH);
   }
   checkSignal(sig, true);
-  if (sig !== 0) s.k.signal(sig, [code, PID, UID]);
+  if (sig !== 0) raiseSignal(s.k, sig, [code, PID, UID], code === SI_TKILL ? "thread" : "process");
   return 0;
 }
 

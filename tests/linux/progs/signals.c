@@ -5,6 +5,7 @@
  * a stack overflow caught on an alternate stack, and the x87/SSE state a
  * handler must not disturb. Timers and waits are in timers.c.
  */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include "check.h"
 
@@ -44,6 +46,16 @@ static void recover(int sig, siginfo_t *si, void *uc) {
   last_code = si->si_code;
   last_addr = si->si_addr;
   siglongjmp(jump, sig);
+}
+
+/* Skips the faulting instruction by editing the saved EIP: sigreturn must read the frame back. */
+extern char skip_from[], skip_to[];
+static void skip(int sig, siginfo_t *si, void *p) {
+  (void)si;
+  ucontext_t *uc = p;
+  hits[sig]++;
+  if (uc->uc_mcontext.gregs[REG_EIP] == (greg_t)skip_from) uc->uc_mcontext.gregs[REG_EIP] = (greg_t)skip_to;
+  uc->uc_mcontext.gregs[REG_EAX] = 1234;
 }
 
 static void inner(int sig) {
@@ -203,6 +215,15 @@ int main(void) {
     printf("%d\n", ten / zero);
   }
   VALUE("divide by zero: SIGFPE si_code (FPE_INTDIV)", last_code);
+
+  /* A handler that changes the registers it returns to. */
+  install_info(SIGSEGV, skip, 0);
+  int eax_after;
+  __asm__ volatile("movl $0, %%eax\n"
+                   "skip_from: movl %%eax, 16\n"
+                   "skip_to: movl %%eax, %0"
+                   : "=r"(eax_after)::"eax", "memory");
+  SHOW("handler moved EIP past the fault and set EAX", eax_after);
 
   /* An unmasked x87 exception: SIGFPE with the code of the exception. */
   unsigned short unmask_zero = 0x037b, sw = 0xffff;
