@@ -110,6 +110,8 @@ export interface ThreadSignals {
   altstack: AltStack;
   saved?: [number, number];
   info?: Record<number, SigInfoWords>;
+  /** Further instances of pending real-time signals, oldest first. */
+  queue?: Record<number, SigInfoWords[]>;
   /** While a sleep waits for a timer: the instruction count it would end at (signals/sleep.ts). */
   sleepUntil?: number;
 }
@@ -124,6 +126,7 @@ export interface ProcessSignals {
   actions: Record<number, SigAction>;
   pending: [number, number];
   info?: Record<number, SigInfoWords>;
+  queue?: Record<number, SigInfoWords[]>;
   timers?: Timers;
 }
 
@@ -134,6 +137,7 @@ export interface ProcessSignals {
 export interface SignalState extends ThreadSignals, ProcessSignals {
   pending: [number, number];
   info?: Record<number, SigInfoWords>;
+  queue?: Record<number, SigInfoWords[]>;
 }
 
 /** Linux's names of signals 1-31 (for traces). */

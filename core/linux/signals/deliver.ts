@@ -30,6 +30,7 @@ import {
   SA_RESTART,
   SA_RESTORER,
   SA_SIGINFO,
+  SI_KERNEL,
   type SigAction,
   SIG_DFL,
   SIG_IGN,
@@ -63,6 +64,10 @@ const NEVER_RESTARTED = new Set([
 ]);
 
 const NO_TRAP: TrapInfo = { trapno: 0, err: 0, cr2: 0 };
+/** The first real-time signal (the kernel's SIGRTMIN; glibc keeps 32 and 33 for itself). */
+const SIGRTMIN = 32;
+/** Instances of one real-time signal that may wait beyond the first (Linux bounds them by RLIMIT_SIGPENDING). */
+const MAX_QUEUED = 1024;
 
 /** The signal records of the thread that runs and of its process. */
 export function records(k: Linux): { thread: ThreadSignals; process: ProcessSignals } {
@@ -81,9 +86,14 @@ export function raiseSignal(k: Linux, sig: number, info?: SigInfoWords, to: "pro
   const target = to === "thread" ? thread : process;
   const effect = signalEffect({ ...process, ...thread }, sig);
   if (effect === "kill") k.exit ??= { kind: "killed", signal: sig };
-  else if (effect === "pend" && !inSet(target.pending, sig)) {
+  else if (effect !== "pend") return;
+  else if (!inSet(target.pending, sig)) {
     addToSet(target.pending, sig);
     if (info) (target.info ??= {})[sig] = info;
+  } else if (sig >= SIGRTMIN) {
+    // Real-time signals queue: every instance is delivered, with its own siginfo.
+    const queue = (target.queue ??= {})[sig] ??= [];
+    if (queue.length < MAX_QUEUED) queue.push(info ?? [SI_KERNEL, 0]);
   }
 }
 
@@ -126,8 +136,16 @@ export function takePending(
   const next = peek(thread, process, wanted);
   if (!next) return undefined;
   const { sig, from } = next;
+  const info = from.info?.[sig] ?? [SI_KERNEL, 0];
+  const queued = from.queue?.[sig];
+  if (queued) {
+    // The next instance of a real-time signal becomes the pending one.
+    (from.info ??= {})[sig] = queued.shift()!;
+    if (queued.length === 0) delete from.queue![sig];
+    if (Object.keys(from.queue!).length === 0) delete from.queue;
+    return { sig, info };
+  }
   removeFromSet(from.pending, sig);
-  const info = from.info?.[sig] ?? [0x80 /* SI_KERNEL */, 0];
   if (from.info) {
     delete from.info[sig];
     if (Object.keys(from.info).length === 0) delete from.info;

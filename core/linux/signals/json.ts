@@ -1,7 +1,7 @@
 /**
  * The optional parts of the os blob's `signals` (docs/linux.md, "Signals"):
  * `saved` (the mask rt_sigsuspend replaced), `info` (siginfo of pending
- * signals), `sleepUntil` (a sleep waiting for a timer) and `timers`. They are absent while unused, so a guest that
+ * signals), `queue` (more instances of real-time ones), `sleepUntil` (a sleep waiting for a timer) and `timers`. They are absent while unused, so a guest that
  * uses no handlers or timers keeps the layout it always had.
  *
  * @example
@@ -15,7 +15,7 @@ import type { PosixTimer, Timer, Timers } from "./timers.ts";
 type Json = unknown;
 
 /** The optional parts of the signal state. */
-type SignalExtras = Pick<SignalState, "saved" | "info" | "timers" | "sleepUntil">;
+type SignalExtras = Pick<SignalState, "saved" | "info" | "queue" | "timers" | "sleepUntil">;
 
 function fail(what: string, problem: string): never {
   throw new GuestStateError(`os: signals.${what} ${problem}`);
@@ -73,6 +73,11 @@ function timers(v: Json): Timers {
   return out;
 }
 
+function infoWords(v: Json, what: string): SigInfoWords {
+  if (!Array.isArray(v) || v.length < 1 || v.length > 8) fail(what, "should be an array of 1 to 8 integers");
+  return v.map((w, i) => integer(w, `${what}[${i}]`, -0x80000000, 0xffffffff));
+}
+
 /** Reads the optional parts of `signals`; throws GuestStateError if one is not what fx86 writes. */
 export function readSignalExtras(s: Record<string, Json>): SignalExtras {
   const out: SignalExtras = {};
@@ -84,9 +89,13 @@ export function readSignalExtras(s: Record<string, Json>): SignalExtras {
   }
   if (s.info !== undefined) {
     out.info = {};
-    for (const [sig, words] of numberedEntries(s.info, "info", 1, NSIG)) {
-      if (!Array.isArray(words) || words.length < 1 || words.length > 8) fail(`info[${sig}]`, "should be an array of 1 to 8 integers");
-      out.info[sig] = words.map((w, i) => integer(w, `info[${sig}][${i}]`, -0x80000000, 0xffffffff)) as SigInfoWords;
+    for (const [sig, words] of numberedEntries(s.info, "info", 1, NSIG)) out.info[sig] = infoWords(words, `info[${sig}]`);
+  }
+  if (s.queue !== undefined) {
+    out.queue = {};
+    for (const [sig, list] of numberedEntries(s.queue, "queue", 32, NSIG)) {
+      if (!Array.isArray(list) || list.length === 0) fail(`queue[${sig}]`, "should be a non-empty array");
+      out.queue[sig] = list.map((words, i) => infoWords(words, `queue[${sig}][${i}]`));
     }
   }
   if (s.timers !== undefined) out.timers = timers(s.timers);

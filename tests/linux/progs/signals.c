@@ -58,6 +58,15 @@ static void skip(int sig, siginfo_t *si, void *p) {
   uc->uc_mcontext.gregs[REG_EAX] = 1234;
 }
 
+static int rt_values[8];
+static volatile int rt_count;
+static void rt_handler(int sig, siginfo_t *si, void *uc) {
+  (void)sig;
+  (void)uc;
+  if (rt_count < 8) rt_values[rt_count] = si->si_value.sival_int;
+  rt_count++;
+}
+
 static void inner(int sig) {
   note('2');
   hits[sig]++;
@@ -159,6 +168,18 @@ int main(void) {
   SHOW("after unblocking, handler runs (once)", hits[SIGUSR2]);
   sigpending(&pend);
   YES("nothing pending", !sigismember(&pend, SIGUSR2));
+
+  /* Real-time signals queue: each instance arrives, in order, with its value. */
+  int rt = SIGRTMIN + 2;
+  install_info(rt, rt_handler, 0);
+  sigset_t rtset;
+  sigemptyset(&rtset);
+  sigaddset(&rtset, rt);
+  sigprocmask(SIG_BLOCK, &rtset, NULL);
+  for (int i = 1; i <= 3; i++) sigqueue(getpid(), rt, (union sigval){.sival_int = i * 11});
+  SHOW("queued real-time signals delivered while blocked", rt_count);
+  sigprocmask(SIG_UNBLOCK, &rtset, NULL);
+  printf("real-time signals delivered: %d, values %d %d %d\n", rt_count, rt_values[0], rt_values[1], rt_values[2]);
 
   /* Ignored signals and default-ignored ones do nothing. */
   signal(SIGUSR2, SIG_IGN);
