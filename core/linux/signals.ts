@@ -5,12 +5,8 @@
 import type { Timers } from "./signals/timers.ts";
 
 /** The signal numbers (i386) the personality treats specially. */
-export const SIGHUP = 1,
-  SIGINT = 2,
-  SIGQUIT = 3,
-  SIGILL = 4,
+export const SIGILL = 4,
   SIGTRAP = 5,
-  SIGABRT = 6,
   SIGBUS = 7,
   SIGFPE = 8,
   SIGKILL = 9,
@@ -24,8 +20,6 @@ export const SIGHUP = 1,
   SIGTTIN = 21,
   SIGTTOU = 22,
   SIGURG = 23,
-  SIGXCPU = 24,
-  SIGXFSZ = 25,
   SIGVTALRM = 26,
   SIGPROF = 27,
   SIGWINCH = 28,
@@ -56,17 +50,14 @@ const HARMLESS = new Set([
   SIGTTOU,
 ]);
 
-/** Whether the default action of `sig` is to do nothing (fx86 has no job control: stopping counts). */
+/**
+ * Whether the default action of `sig` is to do nothing (fx86 has no job control: stopping counts).
+ *
+ * @example
+ * ignoredByDefault(SIGCHLD); // true
+ */
 export function ignoredByDefault(sig: number): boolean {
   return HARMLESS.has(sig);
-}
-
-/** Signals whose default action dumps core as well as terminating (Linux's SIG_KERNEL_COREDUMP_MASK). */
-const CORE = new Set([SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU, SIGXFSZ, SIGSYS]);
-
-/** Whether the default action of `sig` dumps core (the 0x80 bit of a wait status). */
-export function dumpsCore(sig: number): boolean {
-  return CORE.has(sig);
 }
 
 /** What the guest asked for with rt_sigaction. */
@@ -170,17 +161,32 @@ export function initialSignals(): SignalState {
   };
 }
 
-/** Whether `sig` is in a [1-32, 33-64] set. */
+/**
+ * Whether `sig` is in a [1-32, 33-64] set.
+ *
+ * @example
+ * inSet([1 << 9, 0], SIGUSR1); // true
+ */
 export function inSet(set: [number, number], sig: number): boolean {
   return ((set[(sig - 1) >> 5] >>> ((sig - 1) & 31)) & 1) === 1;
 }
 
-/** Adds `sig` to a [1-32, 33-64] set. */
+/**
+ * Adds `sig` to a [1-32, 33-64] set.
+ *
+ * @example
+ * addToSet(thread.blocked, SIGUSR1);
+ */
 export function addToSet(set: [number, number], sig: number): void {
   set[(sig - 1) >> 5] |= 1 << ((sig - 1) & 31);
 }
 
-/** Removes `sig` from a [1-32, 33-64] set. */
+/**
+ * Removes `sig` from a [1-32, 33-64] set.
+ *
+ * @example
+ * removeFromSet(process.pending, SIGUSR1);
+ */
 export function removeFromSet(set: [number, number], sig: number): void {
   set[(sig - 1) >> 5] &= ~(1 << ((sig - 1) & 31));
 }
@@ -189,6 +195,9 @@ export function removeFromSet(set: [number, number], sig: number): void {
  * What raising `sig` does to this process now: "kill" (not blocked, and
  * the default action terminates it), "pend" (recorded until it can be
  * delivered: blocked, or caught by a handler), or "ignore".
+ *
+ * @example
+ * signalEffect(initialSignals(), SIGTERM); // "kill"
  */
 export function signalEffect(
   s: ThreadSignals & ProcessSignals,

@@ -35,11 +35,16 @@ import {
   SIG_DFL,
   SIG_IGN,
   type SigInfoWords,
+  SIGBUS,
+  SIGFPE,
+  SIGILL,
   SIGKILL,
   signalEffect,
   signalName,
   SIGSEGV,
   SIGSTOP,
+  SIGSYS,
+  SIGTRAP,
   type ThreadSignals,
 } from "../signals.ts";
 import { faultSignal } from "./faults.ts";
@@ -49,7 +54,7 @@ import { onStack, pushFrame, SS_AUTODISARM, SS_DISABLE, type TrapInfo } from "./
 export const UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 /** Faults' signals, which Linux dequeues before any other (SYNCHRONOUS_MASK). */
-const SYNCHRONOUS = [SIGSEGV, 7 /* SIGBUS */, 4 /* SIGILL */, 5 /* SIGTRAP */, 8 /* SIGFPE */, 31 /* SIGSYS */];
+const SYNCHRONOUS = [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, SIGSYS];
 
 /** System calls a handled signal never restarts, SA_RESTART or not (Linux's ERESTARTNOHAND and friends). */
 const NEVER_RESTARTED = new Set([
@@ -69,7 +74,12 @@ const SIGRTMIN = 32;
 /** Instances of one real-time signal that may wait beyond the first (Linux bounds them by RLIMIT_SIGPENDING). */
 const MAX_QUEUED = 1024;
 
-/** The signal records of the thread that runs and of its process. */
+/**
+ * The signal records of the thread that runs and of its process.
+ *
+ * @example
+ * const { thread, process } = records(k); // one object while single-threaded
+ */
 export function records(k: Linux): { thread: ThreadSignals; process: ProcessSignals } {
   return { thread: k.signals, process: k.signals };
 }
@@ -80,6 +90,9 @@ export function records(k: Linux): { thread: ThreadSignals; process: ProcessSign
  * the kernel). A signal whose default action kills ends the process at
  * once; one that is caught or blocked waits in the pending set (an instance
  * already pending absorbs it, as standard signals do).
+ *
+ * @example
+ * raiseSignal(k, SIGALRM); // an expired alarm (SI_KERNEL)
  */
 export function raiseSignal(k: Linux, sig: number, info?: SigInfoWords, to: "process" | "thread" = "process"): void {
   const { thread, process } = records(k);
@@ -164,6 +177,9 @@ function discarded(act: SigAction | undefined, sig: number): boolean {
  * the way back to user mode: each gets a frame (the last one built runs
  * first); a fatal default action ends the process. Call it where a system
  * call returns to the guest and where a timer fires.
+ *
+ * @example
+ * k.signal(SIGUSR1); deliverSignals(k, cpu, mem); // cpu.eip is the handler now
  */
 export function deliverSignals(k: Linux, c: Cpu, m: Memory): void {
   const { thread, process } = records(k);
@@ -224,6 +240,10 @@ function runHandler(k: Linux, c: Cpu, m: Memory, sig: number, act: SigAction, in
  * fault's signal (not blocked), enters it as Linux would and returns the
  * instructions the fault retired (1 for traps such as INT3, else 0);
  * otherwise undefined, and the run stops on the fault as without signals.
+ *
+ * @example
+ * const s = engine.run(n);
+ * if (s.fault && deliverFault(k, cpu, mem, s.fault) !== undefined) continue; // in the handler
  */
 export function deliverFault(k: Linux, c: Cpu, m: Memory, fault: GuestFault): number | undefined {
   const f = faultSignal(c, fault);
@@ -247,6 +267,9 @@ export function deliverFault(k: Linux, c: Cpu, m: Memory, fault: GuestFault): nu
  * SA_RESTART the call's number, EIP moved back onto its `int 0x80` so that
  * it runs again after the handler), or undefined to wait. Signals whose
  * action is to be ignored are discarded here: they wake nobody.
+ *
+ * @example
+ * interruptWait(k, cpu, 3); // read: -EINTR, 3 (restart) or undefined (wait)
  */
 export function interruptWait(k: Linux, c: Cpu, nr: number): number | undefined {
   const { thread, process } = records(k);

@@ -37,7 +37,12 @@ function fpeCode(flags: number): number {
   return 0;
 }
 
-/** The signal for fault `f` at `c.eip`, or undefined when it is no CPU fault (memory exhausted, deadlock). */
+/**
+ * The signal for fault `f` at `c.eip`, or undefined when it is no CPU fault (memory exhausted, deadlock).
+ *
+ * @example
+ * faultSignal(cpu, new GuestFault("divide", 0, "DIV by zero")); // SIGFPE, FPE_INTDIV at EIP
+ */
 export function faultSignal(c: Cpu, f: GuestFault): FaultSignal | undefined {
   const eip = c.eip >>> 0;
   const kernel = (trapno: number, err = 0, length = 0): FaultSignal => ({

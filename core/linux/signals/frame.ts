@@ -98,14 +98,24 @@ export interface FrameSpec {
   trap: TrapInfo;
 }
 
-/** Whether `sp` is on the alternate stack `alt` (Linux's on_sig_stack). */
+/**
+ * Whether `sp` is on the alternate stack `alt` (Linux's on_sig_stack).
+ *
+ * @example
+ * onStack({ sp: 0x1000, flags: 0, size: 0x2000 }, 0x2000); // true
+ */
 export function onStack(alt: AltStack, sp: number): boolean {
   if (alt.flags & SS_DISABLE || alt.size === 0) return false;
   const off = ((sp >>> 0) - (alt.sp >>> 0));
   return off > 0 && off <= alt.size;
 }
 
-/** stack_t.ss_flags as sigaltstack and uc_stack report them for stack pointer `sp`. */
+/**
+ * stack_t.ss_flags as sigaltstack and uc_stack report them for stack pointer `sp`.
+ *
+ * @example
+ * altstackFlags(initialSignals().altstack, sp); // SS_DISABLE
+ */
 export function altstackFlags(alt: AltStack, sp: number): number {
   if (alt.flags & SS_DISABLE || alt.size === 0) return SS_DISABLE;
   return (onStack(alt, sp) ? SS_ONSTACK : 0) | (alt.flags & SS_AUTODISARM);
@@ -115,6 +125,10 @@ export function altstackFlags(alt: AltStack, sp: number): number {
  * Builds the frame of `f` on the guest stack and points the CPU at the
  * handler. Throws GuestFault (nothing changed in the CPU) when the stack
  * cannot hold it.
+ *
+ * @example
+ * pushFrame(cpu, mem, { sig: SIGUSR1, rt: false, handler: 0x8049000, restorer: 0, info: [0, 100, 1000],
+ *   mask: [0, 0], altstack, onAltstack: false, trap: { trapno: 0, err: 0, cr2: 0 } });
  */
 export function pushFrame(c: Cpu, m: Memory, f: FrameSpec): number {
   const oldSp = c.r[ESP] >>> 0;
@@ -204,7 +218,12 @@ export function siginfoBytes(sig: number, info: SigInfoWords): Uint8Array {
   return b;
 }
 
-/** The siginfo words of a siginfo_t a program wrote (rt_sigqueueinfo): si_code and the union's first 6 fields. */
+/**
+ * The siginfo words of a siginfo_t a program wrote (rt_sigqueueinfo): si_code and the union's first 6 fields.
+ *
+ * @example
+ * siginfoWords(readStruct(mem, uinfo, 128)); // [si_code, ...fields]
+ */
 export function siginfoWords(v: DataView): SigInfoWords {
   return [v.getInt32(8, true), ...[12, 16, 20, 24, 28, 32].map((off) => v.getUint32(off, true))];
 }
@@ -224,6 +243,9 @@ export interface Returned {
  * holds (the handler may have changed them) and returns the mask to
  * restore. Throws GuestFault when the frame cannot be read (Linux then
  * kills with SIGSEGV).
+ *
+ * @example
+ * const { mask } = popFrame(cpu, mem, true); // rt_sigreturn
  */
 export function popFrame(c: Cpu, m: Memory, rt: boolean): Returned {
   const sp = c.r[ESP] >>> 0;

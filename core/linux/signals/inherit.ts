@@ -13,6 +13,9 @@ import { SS_DISABLE } from "./frame.ts";
 /**
  * fork: the child has its parent's actions, mask and alternate stack, no
  * pending signals and no timers.
+ *
+ * @example
+ * child.signals = forkSignals(parent.signals);
  */
 export function forkSignals(parent: SignalState): SignalState {
   const s = structuredClone(parent);
@@ -27,6 +30,9 @@ export function forkSignals(parent: SignalState): SignalState {
 /**
  * A new thread (clone with CLONE_VM): its creator's mask, nothing pending,
  * and no alternate stack (it would share its creator's).
+ *
+ * @example
+ * const t = threadSignals(records(k).thread); // the new thread's record
  */
 export function threadSignals(creator: ThreadSignals): ThreadSignals {
   return {
@@ -40,6 +46,9 @@ export function threadSignals(creator: ThreadSignals): ThreadSignals {
  * execve, in place: caught signals go back to their default action
  * (ignored ones stay ignored), the alternate stack is gone and POSIX
  * timers are deleted; the mask, pending signals and setitimer timers stay.
+ *
+ * @example
+ * execSignals(k.signals); // as execve replaces the image
  */
 export function execSignals(s: SignalState): void {
   for (const [sig, action] of Object.entries(s.actions)) {

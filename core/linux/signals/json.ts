@@ -78,7 +78,12 @@ function infoWords(v: Json, what: string): SigInfoWords {
   return v.map((w, i) => integer(w, `${what}[${i}]`, -0x80000000, 0xffffffff));
 }
 
-/** Reads the optional parts of `signals`; throws GuestStateError if one is not what fx86 writes. */
+/**
+ * Reads the optional parts of `signals`; throws GuestStateError if one is not what fx86 writes.
+ *
+ * @example
+ * readSignalExtras({ saved: [0, 0] }); // { saved: [0, 0] }
+ */
 export function readSignalExtras(s: Record<string, Json>): SignalExtras {
   const out: SignalExtras = {};
   if (s.sleepUntil !== undefined) out.sleepUntil = integer(s.sleepUntil, "sleepUntil", 0);

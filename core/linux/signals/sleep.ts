@@ -21,6 +21,9 @@ import { nextDeadline } from "./timers.ts";
  * Sleeps until instruction count `end` as described above; `interrupted`
  * gets the nanoseconds left when a signal ends the sleep early. Returns
  * the call's result (0, or -EINTR).
+ *
+ * @example
+ * sleepUntil(s, s.k.now + 1e9, (left) => console.log(left)); // a one-second sleep
  */
 export function sleepUntil(s: Call, end: number, interrupted: (left: number) => void): number {
   const { thread } = records(s.k);

@@ -54,6 +54,7 @@ export interface PosixTimer {
 
 /** The setitimer timers by name and their signals. */
 export const ITIMERS = { real: SIGALRM, virtual: SIGVTALRM, prof: SIGPROF } as const;
+/** "real", "virtual" or "prof". */
 export type ItimerName = keyof typeof ITIMERS;
 
 /** A process's timers; absent parts are unused. */
@@ -77,7 +78,12 @@ function tidy(p: ProcessSignals): void {
   if (!t.real && !t.virtual && !t.prof && !t.posix) delete p.timers;
 }
 
-/** Arms (or with undefined disarms) an itimer; returns what it was. */
+/**
+ * Arms (or with undefined disarms) an itimer; returns what it was.
+ *
+ * @example
+ * armTimer(k, "real", { at: k.now + 1e9, every: 0 }); // alarm(1)
+ */
 export function armTimer(k: Linux, name: ItimerName, next: Timer | undefined): Timer | undefined {
   const { process } = records(k);
   const old = process.timers?.[name];
@@ -87,12 +93,22 @@ export function armTimer(k: Linux, name: ItimerName, next: Timer | undefined): T
   return old;
 }
 
-/** The POSIX timers of the process (created on first use). */
+/**
+ * The POSIX timers of the process (created on first use).
+ *
+ * @example
+ * posixTimers(k)[0]?.armed; // timer 0's next expiry, if armed
+ */
 export function posixTimers(k: Linux): Record<number, PosixTimer> {
   return timersOf(records(k).process).posix ??= {};
 }
 
-/** Removes a POSIX timer. */
+/**
+ * Removes a POSIX timer.
+ *
+ * @example
+ * deleteTimer(k, 0); // timer_delete(0)
+ */
 export function deleteTimer(k: Linux, id: number): void {
   const { process } = records(k);
   delete process.timers?.posix?.[id];
@@ -120,7 +136,12 @@ function armed(p: ProcessSignals): { timer: Timer; fire: () => [number, SigInfoW
   return out;
 }
 
-/** The instruction count at which the next timer fires (Infinity: none armed). */
+/**
+ * The instruction count at which the next timer fires (Infinity: none armed).
+ *
+ * @example
+ * nextDeadline(k); // Infinity when no timer is armed
+ */
 export function nextDeadline(k: Linux): number {
   let at = Infinity;
   for (const a of armed(records(k).process)) at = Math.min(at, a.timer.at);
@@ -130,6 +151,9 @@ export function nextDeadline(k: Linux): number {
 /**
  * How many of `left` instructions the engine may run before the next timer
  * is due (at least 1: due timers have fired before the engine runs).
+ *
+ * @example
+ * engine.run(timerSlice(k, cpu, left)); // stops where the next timer fires
  */
 export function timerSlice(k: Linux, c: Cpu, left: number): number {
   const at = nextDeadline(k);
@@ -139,6 +163,9 @@ export function timerSlice(k: Linux, c: Cpu, left: number): number {
 /**
  * Fires the timers due at instruction count `now`: raises their signals and
  * re-arms periodic ones (expirations the guest missed count as overruns).
+ *
+ * @example
+ * fireTimers(k, cpu.icount); // raises SIGALRM if the alarm is due
  */
 export function fireTimers(k: Linux, now: number): void {
   const p = records(k).process;
@@ -159,7 +186,12 @@ export function fireTimers(k: Linux, now: number): void {
   }
 }
 
-/** Whether a guest blocked in a system call waits for a timer (rather than forever). */
+/**
+ * Whether a guest blocked in a system call waits for a timer (rather than forever).
+ *
+ * @example
+ * waitingForTimer(k); // blocked in pause() with an alarm armed: true
+ */
 export function waitingForTimer(k: Linux): boolean {
   return k.blocked !== undefined && !k.exit && nextDeadline(k) !== Infinity;
 }
@@ -172,6 +204,9 @@ export function waitingForTimer(k: Linux): boolean {
  * timer is reached it fires and the guest is unblocked, so that its system
  * call runs again (and is interrupted by the signal, or blocks again).
  * Returns the instructions waited.
+ *
+ * @example
+ * left -= timerPoint(k, cpu, mem, left); // before each engine run
  */
 export function timerPoint(k: Linux, c: Cpu, m: Memory, left: number): number {
   if (c.halted) {
