@@ -181,6 +181,15 @@ int main(void) {
   sigprocmask(SIG_UNBLOCK, &rtset, NULL);
   printf("real-time signals delivered: %d, values %d %d %d\n", rt_count, rt_values[0], rt_values[1], rt_values[2]);
 
+  /* SIGPIPE: the handler runs and write fails with EPIPE. */
+  install(SIGPIPE, count, 0, 0);
+  int pp[2];
+  pipe(pp);
+  close(pp[0]);
+  SHOW("write to a pipe nobody reads", write(pp[1], "x", 1));
+  SHOW("SIGPIPE handler ran", hits[SIGPIPE]);
+  close(pp[1]);
+
   /* Ignored signals and default-ignored ones do nothing. */
   signal(SIGUSR2, SIG_IGN);
   SHOW("raise(ignored SIGUSR2)", raise(SIGUSR2));
