@@ -70,7 +70,7 @@ int main(void) {
   sa.sa_sigaction = tick;
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigaction(SIGALRM, &sa, NULL);
-  struct itimerval it = {{0, 20}, {0, 20}};
+  struct itimerval it = {{0, 50}, {0, 50}};
   setitimer(ITIMER_REAL, &it, NULL);
   double loud = work(20000, &h1);
   it.it_value.tv_usec = 0;
