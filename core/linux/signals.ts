@@ -24,6 +24,8 @@ export const SIGILL = 4,
   SIGPROF = 27,
   SIGWINCH = 28,
   SIGSYS = 31;
+/** The first real-time signal (the kernel's; glibc keeps 32 and 33): they queue rather than merge. */
+export const SIGRTMIN = 32;
 /** Highest signal number (real-time signals included). */
 export const NSIG = 64;
 

@@ -237,3 +237,11 @@ test("signals: fork keeps actions and mask but nothing pending; exec resets hand
   assert.ok(parent.timers?.real && !parent.timers.posix, "alarm stays, POSIX timers go");
   assert.equal(parent.altstack.flags, 2);
 });
+
+test("signals: waiting while only a timer whose signal is ignored is armed is a deadlock, not an endless wait", () => {
+  const exe = build("ignored-timer");
+  const fx = runFx86(bytesOf(exe), spec(exe));
+  assert.equal(fx.stop.status, "fault");
+  assert.equal(fx.stop.fault?.kind, "deadlock");
+  assert.match(fx.stop.fault!.detail, /waiting for a signal/);
+});

@@ -40,6 +40,7 @@ import {
   SIGILL,
   SIGKILL,
   signalEffect,
+  SIGRTMIN,
   signalName,
   SIGSEGV,
   SIGSTOP,
@@ -69,8 +70,6 @@ const NEVER_RESTARTED = new Set([
 ]);
 
 const NO_TRAP: TrapInfo = { trapno: 0, err: 0, cr2: 0 };
-/** The first real-time signal (the kernel's SIGRTMIN; glibc keeps 32 and 33 for itself). */
-const SIGRTMIN = 32;
 /** Instances of one real-time signal that may wait beyond the first (Linux bounds them by RLIMIT_SIGPENDING). */
 const MAX_QUEUED = 1024;
 

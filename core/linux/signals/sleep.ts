@@ -15,7 +15,7 @@ import { EAX } from "../../cpu/state.ts";
 import { Blocked } from "../errno.ts";
 import type { Call } from "../syscalls/types.ts";
 import { interruptWait, records } from "./deliver.ts";
-import { nextDeadline } from "./timers.ts";
+import { nextWakeup } from "./timers.ts";
 
 /**
  * Sleeps until instruction count `end` as described above; `interrupted`
@@ -34,7 +34,7 @@ export function sleepUntil(s: Call, end: number, interrupted: (left: number) => 
     interrupted(Math.max(0, until - s.k.now));
     return result;
   }
-  if (nextDeadline(s.k) <= until) {
+  if (nextWakeup(s.k) <= until) {
     thread.sleepUntil = until;
     throw new Blocked("sleeping until a timer fires");
   }

@@ -21,12 +21,15 @@ import type { Cpu } from "../../cpu/state.ts";
 import type { Memory } from "../../memory/memory.ts";
 import type { Linux } from "../linux.ts";
 import {
+  inSet,
   type ProcessSignals,
   SI_KERNEL,
   SI_TIMER,
   type SigInfoWords,
   SIGALRM,
+  signalEffect,
   SIGPROF,
+  SIGRTMIN,
   SIGVTALRM,
 } from "../signals.ts";
 import { deliverSignals, raiseSignal, records } from "./deliver.ts";
@@ -116,24 +119,52 @@ export function deleteTimer(k: Linux, id: number): void {
 }
 
 /** Every armed timer with what it raises, in firing order for timers due together. */
-function armed(p: ProcessSignals): { timer: Timer; fire: () => [number, SigInfoWords] | undefined; id: string }[] {
+function armed(p: ProcessSignals): { timer: Timer; signal: number; fire: () => [number, SigInfoWords] | undefined; id: string }[] {
   const t = p.timers;
   if (!t) return [];
   const out: ReturnType<typeof armed> = [];
   for (const name of Object.keys(ITIMERS) as ItimerName[]) {
     const timer = t[name];
-    if (timer) out.push({ timer, id: name, fire: () => [ITIMERS[name], [SI_KERNEL, 0]] });
+    if (timer) out.push({ timer, id: name, signal: ITIMERS[name], fire: () => [ITIMERS[name], [SI_KERNEL, 0]] });
   }
   for (const [id, pt] of Object.entries(t.posix ?? {})) {
     if (pt.armed) {
       out.push({
         timer: pt.armed,
         id,
+        signal: pt.signal,
         fire: () => pt.signal ? [pt.signal, [SI_TIMER, Number(id), pt.overrun, pt.value]] : undefined,
       });
     }
   }
   return out;
+}
+
+/**
+ * Whether raising `sig` now can change anything for a waiting guest: not
+ * when it would be ignored, nor when an instance is pending already
+ * (standard signals merge).
+ */
+function couldWake(k: Linux, sig: number): boolean {
+  if (!sig) return false;
+  const { thread, process } = records(k);
+  const effect = signalEffect({ ...process, ...thread }, sig);
+  if (effect !== "pend") return effect === "kill";
+  return sig >= SIGRTMIN || !(inSet(thread.pending, sig) || inSet(process.pending, sig));
+}
+
+/**
+ * The instruction count at which the next timer fires whose signal can
+ * wake a waiting guest (Infinity: none). A guest that waits with no such
+ * timer waits forever, as on Linux.
+ *
+ * @example
+ * nextWakeup(k); // Infinity with only an ignored SIGALRM's timer armed
+ */
+export function nextWakeup(k: Linux): number {
+  let at = Infinity;
+  for (const a of armed(records(k).process)) if (couldWake(k, a.signal)) at = Math.min(at, a.timer.at);
+  return at;
 }
 
 /**
@@ -193,7 +224,7 @@ export function fireTimers(k: Linux, now: number): void {
  * waitingForTimer(k); // blocked in pause() with an alarm armed: true
  */
 export function waitingForTimer(k: Linux): boolean {
-  return k.blocked !== undefined && !k.exit && nextDeadline(k) !== Infinity;
+  return k.blocked !== undefined && !k.exit && nextWakeup(k) !== Infinity;
 }
 
 /**
@@ -211,7 +242,7 @@ export function waitingForTimer(k: Linux): boolean {
 export function timerPoint(k: Linux, c: Cpu, m: Memory, left: number): number {
   if (c.halted) {
     if (!waitingForTimer(k)) return 0;
-    const at = nextDeadline(k);
+    const at = nextWakeup(k);
     const waited = Math.max(0, Math.min(left, at - c.icount));
     c.icount += waited;
     if (c.icount >= at) {

@@ -4,7 +4,7 @@ import { PID } from "../identity.ts";
 import { inSet, NSIG, SIGKILL, SIGSTOP } from "../signals.ts";
 import { records, takePending } from "../signals/deliver.ts";
 import { siginfoBytes, siginfoWords } from "../signals/frame.ts";
-import { nextDeadline } from "../signals/timers.ts";
+import { nextWakeup } from "../signals/timers.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
 /**
@@ -38,7 +38,7 @@ function sigtimedwait(s: Call, a: number[], wide: boolean): number {
     if (infoAddr) s.m.write(infoAddr, siginfoBytes(taken.sig, taken.info));
     return taken.sig;
   }
-  if (nextDeadline(s.k) - s.k.now <= waitFor) throw new Blocked("waiting for a signal in a set");
+  if (nextWakeup(s.k) - s.k.now <= waitFor) throw new Blocked("waiting for a signal in a set");
   throw new LinuxError(EAGAIN);
 }
 
