@@ -17,6 +17,10 @@
 #include <unistd.h>
 #include "check.h"
 
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31) /* Linux 4.7, not in every libc header */
+#endif
+
 static volatile int hits[65];
 static volatile int last_code, last_signo, last_pid_ok;
 static void *volatile last_addr;
@@ -297,6 +301,16 @@ int main(void) {
   sigaltstack(NULL, &after);
   SHOW("after: ss_flags", after.ss_flags);
   SHOW("sigaltstack(too small)", (ss.ss_size = 100, sigaltstack(&ss, NULL)));
+
+  /* SS_AUTODISARM: the handler runs on the alternate stack, which is disabled meanwhile. */
+  ss.ss_size = SIGSTKSZ * 4;
+  ss.ss_flags = SS_AUTODISARM;
+  SHOW("sigaltstack(SS_AUTODISARM)", sigaltstack(&ss, NULL));
+  if (sigsetjmp(jump, 1) == 0) {
+    printf("%d\n", depth(0));
+  }
+  YES("SS_AUTODISARM: the handler ran on the alternate stack", on_alt);
+  SHOW("SS_AUTODISARM: sigaltstack in the handler: ss_flags (SS_DISABLE)", last_code);
 
   /* The FPU state survives a handler that changes it. */
   install(SIGUSR1, fpu_noise, 0, 0);
