@@ -72,10 +72,10 @@ function spec(exe: string): RunSpec {
   return { argv: [exe], env: [], standardLayout: true };
 }
 
-function guest(exe: string): Guest {
+function guest(exe: string, trace?: (line: string) => void): Guest {
   const fs = new FileSystem();
   standardLayout(fs);
-  return Guest.fromElf({ program: bytesOf(exe), argv: [exe], env: [], fs });
+  return Guest.fromElf({ program: bytesOf(exe), argv: [exe], env: [], fs, trace });
 }
 
 /** Deterministic pseudo-random integers in [1, max]. */
@@ -131,6 +131,28 @@ for (const [name, signal] of PROGRAMS) {
     assert.equal(sliced.toTree().hash, root, "many slices");
   });
 }
+
+test("signals: budgets that end just before, at and just after a timer's instruction do not move it", () => {
+  const exe = build("timers");
+  const fired: number[] = [];
+  const straight = guest(exe, (line) => {
+    if (line.startsWith("--- SIGVTALRM") || line.startsWith("--- SIGPROF")) fired.push(straight.cpu.icount);
+  });
+  straight.run(Infinity);
+  const root = straight.toTree().hash;
+  // Timers that fire while the program runs (not while it waits), the first and the last of them.
+  assert.ok(fired.length >= 4, `fired at ${fired}`);
+  console.log(`timers.c: SIGVTALRM/SIGPROF handlers entered at instructions ${fired.join(", ")}`);
+  for (const at of [fired[0], fired[fired.length - 1]]) {
+    for (const n of [at - 1, at, at + 1]) {
+      const g = guest(exe);
+      assert.equal(g.run(n).status, "budget");
+      const resumed = Guest.fromTree(g.toTree());
+      resumed.run(Infinity);
+      assert.equal(resumed.toTree().hash, root, `split at ${n}, the timer at ${at}`);
+    }
+  }
+});
 
 for (const backend of ["tiered", "regions"] as const) {
   test(`signals: timer handlers interrupting ${backend} code see what single-stepping sees, at every stop`, () => {
