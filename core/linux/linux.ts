@@ -31,12 +31,8 @@ import type { DirNode, Node } from "./fs/node.ts";
 import { requirePerm, X_OK } from "./perm.ts";
 import { enqueue, newPipe, type Pipe } from "./pipe.ts";
 import { Random } from "./random.ts";
-import {
-  addToSet,
-  initialSignals,
-  signalEffect,
-  type SignalState,
-} from "./signals.ts";
+import { initialSignals, type SigInfoWords, type SignalState } from "./signals.ts";
+import { deliverSignals, interruptWait, raiseSignal } from "./signals/deliver.ts";
 import { SYSCALLS } from "./syscalls/table.ts";
 import { defaultLimits, type Rlimit } from "./syscalls/limits.ts";
 import { segmentBase, type TlsEntry } from "./syscalls/tls.ts";
@@ -330,12 +326,17 @@ export class Linux {
       if (e instanceof LinuxError) result = -e.errno;
       else if (e instanceof GuestFault) result = -EFAULT;
       else if (e instanceof Blocked) {
-        // Stop at the int 0x80 itself, so that resuming retries the call.
-        c.eip = (c.eip - 2) | 0;
-        c.halted = true;
-        this.blocked = e.reason;
-        this.trace?.(`${formatCall(m, nr, def, a)} = ? <blocked: ${e.reason}>`);
-        return;
+        // Signals hook: a signal that can be delivered interrupts the wait (signals/deliver.ts).
+        const interrupted = interruptWait(this, c, nr);
+        if (interrupted === undefined) {
+          // Stop at the int 0x80 itself, so that resuming retries the call.
+          c.eip = (c.eip - 2) | 0;
+          c.halted = true;
+          this.blocked = e.reason;
+          this.trace?.(`${formatCall(m, nr, def, a)} = ? <blocked: ${e.reason}>`);
+          return;
+        }
+        result = interrupted;
       } else throw e;
     }
     if (this.exit) {
@@ -349,6 +350,8 @@ export class Linux {
     // vfork: the parent sleeps until its child execs or ends (scheduler.ts).
     if (this.vforkChild !== 0) c.halted = true;
     this.trace?.(`${formatCall(m, nr, def, a, result)}`);
+    // Signals hook: handlers of pending signals run as the call returns.
+    deliverSignals(this, c, m);
   }
 
   /** The first thread of this task's process: it holds the process's memory break. */
@@ -418,11 +421,13 @@ export class Linux {
     this.onOutput?.(fd, out.data.subarray(start, end));
   }
 
-  /** Raises `sig` in the process: a fatal one ends it. */
-  signal(sig: number): void {
-    const effect = signalEffect(this.signals, sig);
-    if (effect === "kill") this.exit ??= { kind: "killed", signal: sig };
-    else if (effect === "pend") addToSet(this.signals.pending, sig);
+  /**
+   * Raises `sig` in the process (`info`: its siginfo after si_signo and
+   * si_errno, see SigInfoWords): a fatal one ends it, a caught one runs its
+   * handler when the current system call returns.
+   */
+  signal(sig: number, info?: SigInfoWords): void {
+    raiseSignal(this, sig, info);
   }
 
   /** The open file description behind `fd`, or EBADF. */

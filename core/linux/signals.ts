@@ -1,6 +1,18 @@
+/**
+ * Signal numbers, dispositions and the signal records of a process
+ * (docs/linux.md, "Signals"). Delivery to handlers is in signals/.
+ */
+import type { Timers } from "./signals/timers.ts";
+
 /** The signal numbers (i386) the personality treats specially. */
-export const SIGKILL = 9,
+export const SIGILL = 4,
+  SIGTRAP = 5,
+  SIGBUS = 7,
+  SIGFPE = 8,
+  SIGKILL = 9,
+  SIGSEGV = 11,
   SIGPIPE = 13,
+  SIGALRM = 14,
   SIGCHLD = 17,
   SIGCONT = 18,
   SIGSTOP = 19,
@@ -8,12 +20,25 @@ export const SIGKILL = 9,
   SIGTTIN = 21,
   SIGTTOU = 22,
   SIGURG = 23,
-  SIGWINCH = 28;
+  SIGVTALRM = 26,
+  SIGPROF = 27,
+  SIGWINCH = 28,
+  SIGSYS = 31;
+/** The first real-time signal (the kernel's; glibc keeps 32 and 33): they queue rather than merge. */
+export const SIGRTMIN = 32;
 /** Highest signal number (real-time signals included). */
 export const NSIG = 64;
 
 /** The two handler values that are not handlers: default action, ignore. */
 export const SIG_DFL = 0, SIG_IGN = 1;
+
+/** sigaction flags fx86 acts on. */
+export const SA_SIGINFO = 0x4,
+  SA_ONSTACK = 0x08000000,
+  SA_RESTART = 0x10000000,
+  SA_NODEFER = 0x40000000,
+  SA_RESETHAND = 0x80000000,
+  SA_RESTORER = 0x04000000;
 
 /** Signals whose default action is to do nothing (stop signals count: nobody could continue us). */
 const HARMLESS = new Set([
@@ -27,7 +52,17 @@ const HARMLESS = new Set([
   SIGTTOU,
 ]);
 
-/** What the guest asked for with rt_sigaction (recorded; handlers are never run). */
+/**
+ * Whether the default action of `sig` is to do nothing (fx86 has no job control: stopping counts).
+ *
+ * @example
+ * ignoredByDefault(SIGCHLD); // true
+ */
+export function ignoredByDefault(sig: number): boolean {
+  return HARMLESS.has(sig);
+}
+
+/** What the guest asked for with rt_sigaction. */
 export interface SigAction {
   handler: number;
   flags: number;
@@ -36,15 +71,81 @@ export interface SigAction {
   mask: [number, number];
 }
 
-/** The signal state of the process. */
-export interface SignalState {
-  /** Non-default actions by signal number. */
-  actions: Record<number, SigAction>;
+/**
+ * What a pending signal's siginfo says after si_signo and si_errno:
+ * [si_code, then the union's words at offsets 12, 16, 20, ...]. A signal
+ * pending without one reads as sent by the kernel (SI_KERNEL).
+ */
+export type SigInfoWords = number[];
+
+/** si_code values. */
+export const SI_USER = 0, SI_KERNEL = 0x80, SI_TIMER = -2, SI_TKILL = -6;
+
+/** The alternate signal stack (sigaltstack), as stack_t. */
+export interface AltStack {
+  sp: number;
+  flags: number;
+  size: number;
+}
+
+/**
+ * The signal record of one thread: what it blocks, what is pending for it
+ * alone, its alternate stack. `saved` is the mask rt_sigsuspend replaced,
+ * put back by the handler's frame; `info` the siginfo of pending signals
+ * that have one. Optional fields are absent, not empty, when unused (so
+ * the os blob of a guest that never uses them does not change).
+ */
+export interface ThreadSignals {
   /** Blocked signals as [signals 1-32, signals 33-64]. */
   blocked: [number, number];
-  /** Signals raised while blocked or caught, as [1-32, 33-64]; never delivered. */
+  /** Signals raised for this thread, not delivered yet, as [1-32, 33-64]. */
   pending: [number, number];
-  altstack: { sp: number; flags: number; size: number };
+  altstack: AltStack;
+  saved?: [number, number];
+  info?: Record<number, SigInfoWords>;
+  /** Further instances of pending real-time signals, oldest first. */
+  queue?: Record<number, SigInfoWords[]>;
+  /** While a sleep waits for a timer: the instruction count it would end at (signals/sleep.ts). */
+  sleepUntil?: number;
+}
+
+/**
+ * The signal record of a process: its actions and the signals pending for
+ * the whole process (the same shape as a thread's pending set), and its
+ * interval timers (signals/timers.ts).
+ */
+export interface ProcessSignals {
+  /** Non-default actions by signal number. */
+  actions: Record<number, SigAction>;
+  pending: [number, number];
+  info?: Record<number, SigInfoWords>;
+  queue?: Record<number, SigInfoWords[]>;
+  timers?: Timers;
+}
+
+/**
+ * The signal state of a single-threaded process: its one thread's record
+ * and the process's record are this same object.
+ */
+export interface SignalState extends ThreadSignals, ProcessSignals {
+  pending: [number, number];
+  info?: Record<number, SigInfoWords>;
+  queue?: Record<number, SigInfoWords[]>;
+}
+
+/** Linux's names of signals 1-31 (for traces). */
+const NAMES = ("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT " +
+  "CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS").split(" ");
+
+/**
+ * A signal's name as strace prints it.
+ *
+ * @example
+ * signalName(10); // "SIGUSR1"
+ * signalName(34); // "SIGRT_2"
+ */
+export function signalName(sig: number): string {
+  return sig >= 1 && sig <= 31 ? `SIG${NAMES[sig - 1]}` : `SIGRT_${sig - 32}`;
 }
 
 /**
@@ -62,29 +163,53 @@ export function initialSignals(): SignalState {
   };
 }
 
-/** Whether `sig` is in a [1-32, 33-64] set. */
-function inSet(set: [number, number], sig: number): boolean {
+/**
+ * Whether `sig` is in a [1-32, 33-64] set.
+ *
+ * @example
+ * inSet([1 << 9, 0], SIGUSR1); // true
+ */
+export function inSet(set: [number, number], sig: number): boolean {
   return ((set[(sig - 1) >> 5] >>> ((sig - 1) & 31)) & 1) === 1;
 }
 
-/** Adds `sig` to a [1-32, 33-64] set. */
+/**
+ * Adds `sig` to a [1-32, 33-64] set.
+ *
+ * @example
+ * addToSet(thread.blocked, SIGUSR1);
+ */
 export function addToSet(set: [number, number], sig: number): void {
   set[(sig - 1) >> 5] |= 1 << ((sig - 1) & 31);
 }
 
 /**
- * What raising `sig` does to this process: "kill" (the default action
- * terminates it), "pend" (blocked or caught: recorded, since fx86 delivers no
- * signals), or "ignore".
+ * Removes `sig` from a [1-32, 33-64] set.
+ *
+ * @example
+ * removeFromSet(process.pending, SIGUSR1);
+ */
+export function removeFromSet(set: [number, number], sig: number): void {
+  set[(sig - 1) >> 5] &= ~(1 << ((sig - 1) & 31));
+}
+
+/**
+ * What raising `sig` does to this process now: "kill" (not blocked, and
+ * the default action terminates it), "pend" (recorded until it can be
+ * delivered: blocked, or caught by a handler), or "ignore".
+ *
+ * @example
+ * signalEffect(initialSignals(), SIGTERM); // "kill"
  */
 export function signalEffect(
-  s: SignalState,
+  s: ThreadSignals & ProcessSignals,
   sig: number,
 ): "kill" | "pend" | "ignore" {
   const handler = s.actions[sig]?.handler ?? SIG_DFL;
   if (sig !== SIGKILL && sig !== SIGSTOP) {
+    // As in Linux, a blocked signal is never ignored: its action may change before it is unblocked.
+    if (inSet(s.blocked, sig) || (handler !== SIG_DFL && handler !== SIG_IGN)) return "pend";
     if (handler === SIG_IGN) return "ignore";
-    if (inSet(s.blocked, sig) || handler !== SIG_DFL) return "pend";
   }
   return HARMLESS.has(sig) ? "ignore" : "kill";
 }

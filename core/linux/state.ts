@@ -25,6 +25,7 @@ import { type Exit, Linux, type LinuxOptions, type Output, STDIN } from "./linux
 import type { Pipe } from "./pipe.ts";
 import { NSIG, type SigAction, type SignalState } from "./signals.ts";
 import { QUANTUM } from "./process/machine.ts";
+import { readSignalExtras } from "./signals/json.ts";
 import type { Rlimit } from "./syscalls/limits.ts";
 import { DEFAULT_QUOTA, MAX_QUOTA, quotaRecord } from "./quota.ts";
 import type { TlsEntry } from "./syscalls/tls.ts";
@@ -317,6 +318,7 @@ function readSignals(v: Json): SignalState {
   }
   const alt = obj(s.altstack, "signals.altstack");
   return {
+    ...readSignalExtras(s),
     actions,
     blocked: pair(s.blocked, "signals.blocked"),
     pending: pair(s.pending, "signals.pending"),

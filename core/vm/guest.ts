@@ -15,6 +15,8 @@ import { jsonBlob, parseJsonBlob } from "./json.ts";
 import { blobAt, cpuFromTree, cpuToTree, dirAt, LayoutError, memoryFromTree, memoryToTree } from "./layout.ts";
 import { linuxToTree } from "../linux/state.ts";
 import { syscallName } from "../linux/syscalls/names.ts";
+import { deliverFault } from "../linux/signals/deliver.ts";
+import { timerPoint, timerSlice, waitingForTimer } from "../linux/signals/timers.ts";
 import type { BreakHit, Breakpoints } from "./debug.ts";
 import { processesToTree, restoreProcesses } from "./processes.ts";
 import { running, schedule } from "../linux/process/scheduler.ts";
@@ -306,9 +308,18 @@ export class Guest {
       if (bps !== undefined) bps.skipping = undefined;
     };
     while (left > 0) {
+      const p = machine.procs ? machine.procs.get(machine.current) : this.main;
+      // Signals hook: timers fire at their exact instruction; a lone guest
+      // blocked while one is armed waits for it (among several processes the
+      // scheduler runs another instead).
+      if (p?.cpu !== undefined && (!p.cpu.halted || !machine.procs)) {
+        const waited = timerPoint(p, p.cpu, p.mem!, left);
+        left -= waited;
+        this.charged += waited;
+        if (left === 0) break;
+      }
       // A process that ended or blocks gives way to the next (scheduler.ts);
       // with one process, or none that can run, the guest stops.
-      const p = machine.procs ? machine.procs.get(machine.current) : this.main;
       if (!running(p)) {
         if (schedule(this.main)) continue;
         break;
@@ -331,7 +342,8 @@ export class Guest {
       c.ef &= ~RF;
       const engine = this.engine;
       this.syncBreaks(engine, bps);
-      const s = engine.run(machine.procs ? Math.min(left, machine.quantum) : left);
+      const slice = timerSlice(p!, c, left);
+      const s = engine.run(machine.procs ? Math.min(slice, machine.quantum) : slice);
       if (s.insideRep) c.ef |= RF;
       left -= s.retired;
       this.charged += s.retired;
@@ -341,12 +353,19 @@ export class Guest {
       }
       // A system call's int 0x80 is retired only once no breakpoint stops before it.
       if (s.retired > (c.trap === TRAP_SYSCALL ? 1 : 0)) retired();
-      if (s.fault && this.linux !== this.main) {
-        // A process other than the first dies of its fault (docs/linux.md, "Processes").
-        exitGroup(this.linux, { kind: "killed", signal: faultSignal(s.fault.kind) });
-        continue;
-      }
       if (s.fault) {
+        // Signals hook: a handler installed for the fault's signal runs instead of stopping.
+        const trapped = deliverFault(this.linux, c, this.mem, s.fault);
+        if (trapped !== undefined) {
+          left -= trapped;
+          this.charged += trapped;
+          continue;
+        }
+        if (this.linux !== this.main) {
+          // A process other than the first dies of its fault (docs/linux.md, "Processes").
+          exitGroup(this.linux, { kind: "killed", signal: faultSignal(s.fault.kind) });
+          continue;
+        }
         stop = {
           status: "fault",
           exitCode: null,
@@ -438,7 +457,9 @@ export class Guest {
   private stopAfterRun(left: number): Stop {
     const c = this.cpu;
     if (this.main.exit) return { status: "exited", exitCode: this.main.exitCode!, retired: 0 };
-    if (!c.halted || (left <= 0 && this.main.machine.procs)) return { status: "budget", exitCode: null, retired: 0 };
+    if (!c.halted || waitingForTimer(this.linux) || (left <= 0 && this.main.machine.procs)) {
+      return { status: "budget", exitCode: null, retired: 0 };
+    }
     // Halted without exiting: blocked in a call nothing can ever satisfy,
     // with EIP back on its int 0x80.
     return {

@@ -11,7 +11,7 @@
 import { assert, test } from "../harness.ts";
 import { bytesOf, compile } from "../elf/build.ts";
 import { runFx86, runReference, type RunSpec } from "../support/guests.ts";
-import { i386Runner } from "../support/reference.ts";
+import { comparableOutput, i386Runner } from "../support/reference.ts";
 
 const REFERENCE = i386Runner();
 
@@ -40,9 +40,7 @@ const QEMU_WRONG: Record<string, string[]> = {
 
 /** The output lines compared through this reference. */
 function comparable(name: string, stdout: string): string {
-  if (REFERENCE === "native") return stdout;
-  const wrong = QEMU_WRONG[name] ?? [];
-  return stdout.split("\n").filter((line) => !wrong.some((w) => line.startsWith(w))).join("\n");
+  return comparableOutput(stdout, QEMU_WRONG[name] ?? []);
 }
 
 for (const name of PROGRAMS) {

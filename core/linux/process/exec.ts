@@ -16,7 +16,7 @@ import { contents } from "../fs/contents.ts";
 import { toHost } from "../fs/names.ts";
 import type { Linux } from "../linux.ts";
 import { requirePerm, X_OK } from "../perm.ts";
-import { SIG_IGN } from "../signals.ts";
+import { execSignals } from "../signals/inherit.ts";
 import { cwdPath } from "../syscalls/dirs.ts";
 
 /** The path a process's own program is known by (busybox re-executes itself through it). */
@@ -99,10 +99,7 @@ export function execProgram(k: Linux, path: string, argv: string[], envp: string
   for (const [fd, e] of [...k.fds.entries()].sort((a, b) => a[0] - b[0])) {
     if (e.cloexec) k.closeFd(fd);
   }
-  for (const [sig, action] of Object.entries(k.signals.actions)) {
-    if (action.handler !== SIG_IGN) delete k.signals.actions[Number(sig)];
-  }
-  k.signals.altstack = { sp: 0, flags: 2, size: 0 };
+  execSignals(k.signals);
   k.tls = [null, null, null];
   k.brkStart = k.brk = brk;
   k.tidAddress = 0;

@@ -12,7 +12,7 @@ import { cpuFromTree, cpuToTree, memoryFromTree, memoryToTree } from "../../vm/l
 import { putU32 } from "../abi.ts";
 import { EAGAIN, EINVAL, LinuxError } from "../errno.ts";
 import { Linux } from "../linux.ts";
-import { initialSignals } from "../signals.ts";
+import { forkSignals, threadSignals } from "../signals/inherit.ts";
 import { setThreadArea } from "../syscalls/tls.ts";
 import { QUANTUM } from "./machine.ts";
 
@@ -103,7 +103,7 @@ export function forkProcess(parent: Linux, args: CloneArgs): number {
   child.brkStart = parent.group.brkStart;
   child.brk = parent.group.brk;
   child.tls = structuredClone(parent.tls);
-  child.signals = { ...structuredClone(parent.signals), pending: initialSignals().pending };
+  child.signals = forkSignals(parent.signals);
   child.limits = structuredClone(parent.limits);
   child.comm = parent.comm;
   const cpu = copyCpu(parent.cpu!);
@@ -146,7 +146,7 @@ function newThread(parent: Linux, args: CloneArgs): number {
   t.umask = parent.umask;
   t.tls = structuredClone(parent.tls);
   // Actions are the process's (shared); the mask and pending set are the thread's.
-  t.signals = { ...structuredClone(parent.signals), actions: parent.signals.actions, pending: initialSignals().pending };
+  t.signals = { ...threadSignals(parent.signals), actions: parent.signals.actions };
   t.limits = parent.limits;
   t.comm = parent.comm;
   const cpu = copyCpu(parent.cpu!);

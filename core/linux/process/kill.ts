@@ -7,6 +7,8 @@ import { EPERM, ESRCH, LinuxError } from "../errno.ts";
 import type { Linux } from "../linux.ts";
 import { exitGroup } from "./exit.ts";
 import { processList } from "./list.ts";
+import { raiseSignal } from "../signals/deliver.ts";
+import type { SigInfoWords } from "../signals.ts";
 
 /**
  * The processes `pid` names for kill(2): itself (> 0), the caller's group
@@ -33,14 +35,20 @@ export function killTargets(k: Linux, pid: number): Linux[] {
 }
 
 /**
- * Raises `sig` in each of `targets`; a process it kills ends at once.
+ * Raises `sig` in each of `targets` (with the sender's siginfo words, to
+ * the process or to the thread); a process it kills ends at once.
  *
  * @example
  * sendSignal(killTargets(k, childPid), SIGTERM);
  */
-export function sendSignal(targets: Linux[], sig: number): void {
+export function sendSignal(
+  targets: Linux[],
+  sig: number,
+  info?: SigInfoWords,
+  to: "process" | "thread" = "process",
+): void {
   for (const p of targets) {
-    p.signal(sig);
+    raiseSignal(p, sig, info, to);
     if (p.exit && p.cpu) exitGroup(p, p.exit);
   }
 }

@@ -1,18 +1,22 @@
 import { readStruct, Struct } from "../abi.ts";
-import { Blocked, EINVAL, ESRCH, LinuxError } from "../errno.ts";
+import { Blocked, EINVAL, ENOMEM, EPERM, ESRCH, LinuxError } from "../errno.ts";
+import { UID } from "../identity.ts";
 import { killTargets, sendSignal } from "../process/kill.ts";
-import { NSIG, type SigAction, SIGKILL, SIGSTOP } from "../signals.ts";
+import { NSIG, SI_TKILL, SI_USER, type SigAction, SIGKILL, SIGSEGV, SIGSTOP } from "../signals.ts";
+import { raiseSignal, records, UNBLOCKABLE } from "../signals/deliver.ts";
+import { altstackFlags, onStack, popFrame, SS_AUTODISARM, SS_DISABLE } from "../signals/frame.ts";
+import { GuestFault } from "../../fault.ts";
+import { EAX, ESP } from "../../cpu/state.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
 /**
- * Signals. Handlers and masks are recorded but no signal is ever delivered
- * to a handler; a signal the process sends itself whose default action is
- * fatal ends it ("killed by signal N").
+ * Signals: actions, masks, the alternate stack, sending signals to itself,
+ * waiting for one, and returning from a handler (signals/ delivers them).
  */
 
 const SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
-/** SIGKILL and SIGSTOP can be neither caught nor blocked. */
-const UNBLOCKABLE = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+/** The smallest alternate stack sigaltstack accepts (MINSIGSTKSZ). */
+const MINSIGSTKSZ = 2048;
 
 function checkSignal(sig: number, allowZero = false): void {
   if (sig > NSIG || (sig === 0 && !allowZero)) throw new LinuxError(EINVAL);
@@ -25,7 +29,7 @@ function swapAction(
   next: SigAction | undefined,
 ): SigAction {
   checkSignal(sig);
-  const actions = s.k.signals.actions;
+  const actions = records(s.k).process.actions;
   const old = actions[sig] ??
     { handler: 0, flags: 0, restorer: 0, mask: [0, 0] };
   if (next) {
@@ -81,7 +85,7 @@ function sigprocmask(
   oset: number,
   words: 1 | 2,
 ): number {
-  const blocked = s.k.signals.blocked;
+  const blocked = records(s.k).thread.blocked;
   let change: [number, number] | undefined;
   if (set) {
     if (how > SIG_SETMASK) throw new LinuxError(EINVAL);
@@ -108,42 +112,51 @@ function sigprocmask(
   return 0;
 }
 
+/** sigaltstack: EPERM while running on the alternate stack, ENOMEM below MINSIGSTKSZ. */
 function sigaltstack(s: Call, ss: number, oss: number): number {
-  const alt = s.k.signals.altstack;
+  const thread = records(s.k).thread;
+  const alt = thread.altstack;
+  const sp = s.c.r[ESP];
   let next: typeof alt | undefined;
   if (ss) {
     const v = readStruct(s.m, ss, 12);
     next = {
       sp: v.getUint32(0, true),
-      flags: v.getInt32(4, true),
+      flags: v.getUint32(4, true),
       size: v.getUint32(8, true),
     };
-    if (next.flags & ~(2 /* SS_DISABLE */ | 0x80000000 /* SS_AUTODISARM */)) {
-      throw new LinuxError(EINVAL);
-    }
+    if (next.flags & ~(SS_DISABLE | SS_AUTODISARM)) throw new LinuxError(EINVAL);
+    if (onStack(alt, sp)) throw new LinuxError(EPERM);
+    if (next.flags & SS_DISABLE) next = { sp: 0, flags: SS_DISABLE, size: 0 };
+    else if (next.size < MINSIGSTKSZ) throw new LinuxError(ENOMEM);
   }
   if (oss) {
-    new Struct(12).u32(0, alt.sp).u32(4, alt.flags).u32(8, alt.size).write(
+    new Struct(12).u32(0, alt.sp).u32(4, altstackFlags(alt, sp)).u32(8, alt.size).write(
       s.m,
       oss,
     );
   }
-  if (next) s.k.signals.altstack = next;
+  if (next) thread.altstack = next;
   return 0;
 }
 
-/** kill / tkill / tgkill (the processes a pid names: process/kill.ts). */
-function kill(s: Call, pid: number, sig: number): number {
+/**
+ * kill / tkill / tgkill (which signal the thread): the processes a pid
+ * names (process/kill.ts), with the sender's siginfo.
+ */
+function kill(s: Call, pid: number, sig: number, code = SI_USER): number {
   const targets = killTargets(s.k, pid | 0);
   checkSignal(sig, true);
-  if (sig !== 0) sendSignal(targets, sig);
+  if (sig !== 0) sendSignal(targets, sig, [code, s.k.tgid, UID], code === SI_TKILL ? "thread" : "process");
   return 0;
 }
 
+/** sigpending / rt_sigpending: the pending signals that are blocked. */
 function pending(s: Call, addr: number, words: 1 | 2): number {
-  const p = s.k.signals.pending;
-  const st = new Struct(4 * words).u32(0, p[0]);
-  if (words === 2) st.u32(4, p[1]);
+  const { thread, process } = records(s.k);
+  const set = [0, 1].map((w) => (thread.pending[w] | process.pending[w]) & thread.blocked[w]);
+  const st = new Struct(4 * words).u32(0, set[0]);
+  if (words === 2) st.u32(4, set[1]);
   st.write(s.m, addr);
   return 0;
 }
@@ -151,6 +164,38 @@ function pending(s: Call, addr: number, words: 1 | 2): number {
 const waitForever = () => {
   throw new Blocked("waiting for a signal, and none can come");
 };
+
+/**
+ * rt_sigsuspend / sigsuspend: waits with `mask` blocked; the handler's
+ * frame records the mask from before, which its return puts back.
+ */
+function sigsuspend(s: Call, mask: [number, number]): number {
+  const thread = records(s.k).thread;
+  // A retried wait (after a budget stop) must keep the mask saved the first time.
+  thread.saved ??= [thread.blocked[0], thread.blocked[1]];
+  thread.blocked = [mask[0] & ~UNBLOCKABLE, mask[1]];
+  return waitForever();
+}
+
+/** sigreturn / rt_sigreturn: back from a handler, with the state its frame holds. */
+function sigreturn(s: Call, rt: boolean): number {
+  const thread = records(s.k).thread;
+  try {
+    const back = popFrame(s.c, s.m, rt);
+    thread.blocked = [back.mask[0] & ~UNBLOCKABLE, back.mask[1]];
+    if (back.altstack && !onStack(thread.altstack, s.c.r[ESP])) {
+      const a = back.altstack;
+      thread.altstack = a.flags & SS_DISABLE || a.size < MINSIGSTKSZ
+        ? { sp: 0, flags: SS_DISABLE, size: 0 }
+        : { sp: a.sp, flags: a.flags & SS_AUTODISARM, size: a.size };
+    }
+  } catch (e) {
+    if (!(e instanceof GuestFault)) throw e;
+    // A frame that cannot be read back: Linux kills the process with SIGSEGV.
+    s.k.exit ??= { kind: "killed", signal: SIGSEGV };
+  }
+  return s.c.r[EAX];
+}
 
 /** System calls of this module by number. */
 export const signalCalls: SyscallTable = {
@@ -195,16 +240,32 @@ export const signalCalls: SyscallTable = {
     fn: (s, a) => sigaltstack(s, a[0], a[1]),
   },
   37: { name: "kill", args: "d,d", fn: (s, a) => kill(s, a[0], a[1]) },
-  238: { name: "tkill", args: "d,d", fn: (s, a) => kill(s, a[0], a[1]) },
+  238: { name: "tkill", args: "d,d", fn: (s, a) => kill(s, a[0], a[1], SI_TKILL) },
   270: {
     name: "tgkill",
     args: "d,d,d",
     fn: (s, a) => {
       if ((a[0] | 0) <= 0 || (a[1] | 0) <= 0) throw new LinuxError(EINVAL);
       if (!killTargets(s.k, a[0] | 0).some((p) => p.pid === a[1])) throw new LinuxError(ESRCH);
-      return kill(s, a[1], a[2]);
+      return kill(s, a[1], a[2], SI_TKILL);
     },
   },
   29: { name: "pause", args: "", fn: waitForever },
-  179: { name: "rt_sigsuspend", args: "x,u", fn: waitForever },
+  179: {
+    name: "rt_sigsuspend",
+    args: "x,u",
+    fn: (s, a) => {
+      if (a[1] !== 8) throw new LinuxError(EINVAL);
+      const v = readStruct(s.m, a[0], 8);
+      return sigsuspend(s, [v.getUint32(0, true), v.getUint32(4, true)]);
+    },
+  },
+  72: {
+    name: "sigsuspend",
+    args: "x,x,x",
+    // The old call takes the mask itself, in its third argument.
+    fn: (s, a) => sigsuspend(s, [a[2], records(s.k).thread.blocked[1]]),
+  },
+  119: { name: "sigreturn", args: "", fn: (s) => sigreturn(s, false) },
+  173: { name: "rt_sigreturn", args: "", fn: (s) => sigreturn(s, true) },
 };

@@ -8,8 +8,10 @@ import { openCalls } from "./open.ts";
 import { pollCalls } from "./poll.ts";
 import { processCalls } from "./process.ts";
 import { signalCalls } from "./signal.ts";
+import { sigwaitCalls } from "./sigwait.ts";
 import { statCalls } from "./stat.ts";
 import { timeCalls } from "./time.ts";
+import { timerCalls } from "./timer.ts";
 import { tlsCalls } from "./tls.ts";
 import type { SyscallDef, SyscallTable } from "./types.ts";
 
@@ -22,7 +24,9 @@ const GROUPS: SyscallTable[] = [
   processCalls,
   limitCalls,
   signalCalls,
+  sigwaitCalls,
   timeCalls,
+  timerCalls,
   tlsCalls,
   pollCalls,
   futexCalls,

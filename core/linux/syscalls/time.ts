@@ -1,6 +1,7 @@
 import type { Memory } from "../../memory/memory.ts";
 import { getI64, readStruct, Struct } from "../abi.ts";
-import { CLK_TCK, sinceStart, type Timespec, wallClock } from "../clock.ts";
+import { CLK_TCK, EPOCH_SEC, sinceStart, type Timespec, wallClock } from "../clock.ts";
+import { sleepUntil } from "../signals/sleep.ts";
 import { Blocked, EINVAL, LinuxError } from "../errno.ts";
 import type { Linux } from "../linux.ts";
 import { othersLive } from "../process/scheduler.ts";
@@ -8,7 +9,8 @@ import type { Call, SyscallTable } from "./types.ts";
 
 /**
  * Clocks, all derived from the instruction count (see clock.ts). Sleeping
- * returns at once and moves no clock: guest time is instructions retired.
+ * returns at once and moves no clock: guest time is instructions retired
+ * (unless a timer fires meanwhile: signals/sleep.ts).
  */
 
 const CLOCK_REALTIME = 0,
@@ -44,8 +46,8 @@ function putTimespec(
   return 0;
 }
 
-/** Reads and validates a requested duration (nanosleep and friends); returns it in ns. */
-function checkDuration(m: Memory, addr: number, wide: boolean): number {
+/** Reads and validates a requested duration or time (nanosleep and friends), in nanoseconds. */
+function readDuration(m: Memory, addr: number, wide: boolean): number {
   const v = readStruct(m, addr, wide ? 16 : 8);
   const sec = wide ? getI64(v, 0) : v.getInt32(0, true);
   const nsec = wide ? getI64(v, 8) : v.getInt32(4, true);
@@ -53,22 +55,45 @@ function checkDuration(m: Memory, addr: number, wide: boolean): number {
   return sec * 1e9 + nsec;
 }
 
-/** clock_nanosleep's flag: the time is a deadline, not a duration. */
+/**
+ * A sleep of `ns` nanoseconds: a timer firing within it may interrupt it
+ * (signals/sleep.ts; `rem` gets what is left), and among several
+ * processes it lasts until the others have run that long ({@link sleepAmongOthers}).
+ */
+function sleepFor(s: Call, ns: number, rem: number, wide: boolean): number {
+  const result = sleepUntil(s, s.k.now + ns, (left) => {
+    if (rem) putTimespec(s.m, rem, { sec: Math.floor(left / 1e9), nsec: left % 1e9 }, wide);
+  });
+  if (result !== 0) {
+    s.k.sleeping = undefined;
+    return result;
+  }
+  return sleepAmongOthers(s.k, ns);
+}
+
 const TIMER_ABSTIME = 1;
 
 function clockNanosleep(s: Call, a: number[], wide: boolean): number {
-  clockTime(s, a[0]);
-  const ns = checkDuration(s.m, a[2], wide);
-  // A deadline sleeps no time (guest deadlines are reached at once, as before).
-  return sleep(s.k, a[1] & TIMER_ABSTIME ? 0 : ns);
+  const [clock, flags, req, rem] = a;
+  clockTime(s, clock);
+  const ns = readDuration(s.m, req, wide);
+  if (!(flags & TIMER_ABSTIME)) return sleepFor(s, ns, rem, wide);
+  // An absolute time, as an instruction count (wall clocks start at EPOCH_SEC).
+  const end = Math.max(ns - (REALTIME_CLOCKS.has(clock) ? EPOCH_SEC * 1e9 : 0), s.k.now);
+  const result = sleepUntil(s, end, () => {});
+  if (result !== 0) {
+    s.k.sleeping = undefined;
+    return result;
+  }
+  return sleepAmongOthers(s.k, end - s.k.now);
 }
 
 /**
- * A sleep: over at once while the process is alone; among several, it
- * lasts until the others have run `ns` instructions (1 ns each) or none of
- * them can run (process/scheduler.ts).
+ * A sleep among other processes: over at once while the process is alone;
+ * among several, it lasts until the others have run `ns` instructions
+ * (1 ns each) or none of them can run (process/scheduler.ts).
  */
-function sleep(k: Linux, ns: number): number {
+function sleepAmongOthers(k: Linux, ns: number): number {
   if (k.sleeping === "woken" || !othersLive(k)) {
     k.sleeping = undefined;
     return 0;
@@ -140,7 +165,7 @@ export const timeCalls: SyscallTable = {
   162: {
     name: "nanosleep",
     args: "x,x",
-    fn: (s, a) => sleep(s.k, checkDuration(s.m, a[0], false)),
+    fn: (s, a) => sleepFor(s, readDuration(s.m, a[0], false), a[1], false),
   },
   267: {
     name: "clock_nanosleep",
@@ -176,5 +201,4 @@ export const timeCalls: SyscallTable = {
       return 0;
     },
   },
-  27: { name: "alarm", args: "u", fn: () => 0 },
 };

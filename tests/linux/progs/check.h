@@ -13,6 +13,9 @@
        printf("%s = %ld%s%s\n", label, r_, r_ < 0 ? " " : "", r_ < 0 ? strerrorname(errno) : ""); \
   } while (0)
 
+/* A value that may be negative without meaning failure (si_code). */
+#define VALUE(label, expr) printf("%s = %ld\n", label, (long)(expr))
+
 #define YES(label, cond) printf("%s: %s\n", label, (cond) ? "yes" : "no")
 
 static inline const char *strerrorname(int e) {
@@ -20,6 +23,7 @@ static inline const char *strerrorname(int e) {
   case EPERM: return "EPERM";
   case ESRCH: return "ESRCH";
   case ECHILD: return "ECHILD";
+  case EINTR: return "EINTR";
   case ENOENT: return "ENOENT";
   case EBADF: return "EBADF";
   case EAGAIN: return "EAGAIN";
