@@ -27,6 +27,7 @@ import {
   type ParentLookup,
 } from "./fs/filesystem.ts";
 import { fromHost } from "./fs/names.ts";
+import { interpreterFrom } from "./interpreter.ts";
 import type { DirNode, Node } from "./fs/node.ts";
 import { requirePerm, X_OK } from "./perm.ts";
 import { enqueue, newPipe, type Pipe } from "./pipe.ts";
@@ -206,6 +207,7 @@ export class Linux {
       envp,
       execfn: path,
       random: this.random.bytes(16),
+      interpreter: interpreterFrom(this.fs),
     });
     this.brkStart = this.brk = prog.brk;
     this.attach(cpu);

@@ -7,6 +7,7 @@ import { loadElf } from "../elf/load.ts";
 import type { FaultInfo } from "../fault.ts";
 import { FileSystem } from "../linux/fs/filesystem.ts";
 import { Linux } from "../linux/linux.ts";
+import { interpreterFrom } from "../linux/interpreter.ts";
 import { Memory } from "../memory/memory.ts";
 import { dirFromEntries, type DirNode, type TreeNode } from "../tree/mod.ts";
 import { fx86Operation } from "./fx86.ts";
@@ -136,6 +137,7 @@ export class Guest {
       envp: opts.env ?? DEFAULT_ENV,
       execfn: opts.argv[0] ?? "",
       random: linux.random.bytes(16),
+      interpreter: interpreterFrom(linux.fs),
     });
     linux.brkStart = linux.brk = loaded.brk;
     linux.attach(cpu);

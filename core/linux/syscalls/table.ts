@@ -11,6 +11,7 @@ import { signalCalls } from "./signal.ts";
 import { statCalls } from "./stat.ts";
 import { timeCalls } from "./time.ts";
 import { tlsCalls } from "./tls.ts";
+import { xattrCalls } from "./xattr.ts";
 import type { SyscallDef, SyscallTable } from "./types.ts";
 
 const GROUPS: SyscallTable[] = [
@@ -27,6 +28,7 @@ const GROUPS: SyscallTable[] = [
   pollCalls,
   futexCalls,
   netCalls,
+  xattrCalls,
 ];
 
 /**
