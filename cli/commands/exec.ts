@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Command } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
+import { contents } from "../../core/linux/fs/contents.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Guest, type Stop } from "../../core/vm/guest.ts";
 import {
@@ -37,7 +38,7 @@ const FAULT_EXIT: Record<string, number> = {
 export function execCommand() {
   return new Command("exec")
     .description("run an i386 Linux ELF executable as a deterministic guest")
-    .argument("<program>", "host path of the i386 ELF executable")
+    .argument("<program>", "the i386 ELF executable: a host path, or with --root an absolute path in the root")
     .argument("[args...]", "arguments passed to the guest (argv[1..])")
     .option("--root <dir>", "copy this host directory as the guest's file system")
     .option("--budget <n>", "stop after exactly N instructions", parseBudget)
@@ -54,8 +55,8 @@ export function execCommand() {
       if (opts.save !== undefined) checkSnapshotName(opts.save);
       const store = opts.save !== undefined ? openStore(opts.store, { write: true }) : undefined;
       if (store) checkSaveName(store, opts.save!);
-      const image = readHostFile(program, "program");
       const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
+      const image = programImage(program, opts.root ? fs : undefined);
       const stdin = readStdin();
       const argv0 = opts.argv0 ?? program.split("/").pop()!;
       let guest: Guest;
@@ -92,6 +93,16 @@ export function execCommand() {
       if (signal) return interrupted(guest, signal, opts.save!);
       finish(guest, stop, opts.json === true);
     });
+}
+
+/**
+ * The program to run: with --root, an absolute path that names a regular
+ * file in the guest's tree is taken from there (`--root DIR /usr/bin/ls` runs
+ * DIR/usr/bin/ls, as the guest sees it); anything else is a host file.
+ */
+function programImage(program: string, fs: FileSystem | undefined): Uint8Array {
+  const node = program.startsWith("/") ? fs?.find(program) : undefined;
+  return node?.kind === "file" ? contents(node) : readHostFile(program, "program");
 }
 
 /** How a run stopped by SIGINT or SIGTERM and saved ends: one line saying where and how to go on. */
