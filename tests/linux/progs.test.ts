@@ -24,6 +24,7 @@ const PROGRAMS = [
   "random",
   "pipes",
   "stat",
+  "proc",
 ];
 
 /**
