@@ -3,6 +3,7 @@
  * standard streams lives here, so core/ stays pure. Uses node: modules,
  * which Deno and Bun both provide.
  */
+import { standardLayout } from "../core/linux/fs/layout.ts";
 import {
   lstatSync,
   readdirSync,
@@ -28,7 +29,10 @@ export function readHostFile(path: string, what = "file"): Uint8Array {
 /**
  * Copies a host directory into a new guest file system (guest `/x` is
  * `dir/x`): directories, regular files with their permission bits, and
- * symbolic links; other kinds of files are skipped.
+ * symbolic links; other kinds of files are skipped. Then adds the standard
+ * layout (core/linux/fs/layout.ts: /dev/null, /dev/zero, /dev/urandom, …
+ * and /tmp) where the directory does not have those entries, so that a root
+ * unpacked from packages finds what a Linux system has.
  */
 export function fileSystemFromHost(dir: string): FileSystem {
   const fs = new FileSystem();
@@ -61,6 +65,7 @@ export function fileSystemFromHost(dir: string): FileSystem {
     if (e instanceof UserError) throw e;
     throw new UserError(`cannot copy root directory ${dir}: ${reason(e)}`);
   }
+  standardLayout(fs);
   return fs;
 }
 

@@ -181,6 +181,11 @@ test(`debian i386: fx86 exec --root DIR /usr/bin/sort runs the root's program ($
     assert.equal(r.stderr, "");
     assert.equal(r.stdout, "cherry\nbanana\napple\nApple pie\n9\n100\n10\n");
     assert.equal(r.status, 0);
+    // The root has no /dev or /tmp: --root adds the standard ones.
+    const ls = fx86(runtime, ["exec", "--root", root, "/bin/ls", "-l", "-gG", "--time-style=+", "/dev", "/tmp"]);
+    assert.equal(ls.stderr, "");
+    assert.match(ls.stdout, /^\/dev:\ntotal 0\ncrw-rw-rw- 1 1, 7 +full\ncrw-rw-rw- 1 1, 3 +null\n/);
+    assert.match(ls.stdout, /\nc[-rw]+ 1 1, 9 +urandom\ncrw-rw-rw- 1 1, 5 +zero\n\n\/tmp:\ntotal 0\n$/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
