@@ -3,12 +3,19 @@
  * standard streams lives here, so core/ stays pure. Uses node: modules,
  * which Deno and Bun both provide.
  */
+import { contents } from "../core/linux/fs/contents.ts";
 import { standardLayout } from "../core/linux/fs/layout.ts";
+import { fromHost, toHost } from "../core/linux/fs/names.ts";
 import {
+  chmodSync,
+  existsSync,
   lstatSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   readlinkSync,
+  symlinkSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -67,6 +74,39 @@ export function fileSystemFromHost(dir: string): FileSystem {
   }
   standardLayout(fs);
   return fs;
+}
+
+/**
+ * Writes the guest directory `guestDir` of `fs` to the new host directory
+ * `hostDir` (which must not exist, or be empty): directories, regular files
+ * with their permission bits, symbolic links; devices are left out and
+ * hard links become copies.
+ */
+export function fileSystemToHost(fs: FileSystem, guestDir: string, hostDir: string): void {
+  try {
+    if (existsSync(hostDir) && readdirSync(hostDir).length > 0) {
+      throw new UserError(`${hostDir} exists and is not empty`);
+    }
+    mkdirSync(hostDir, { recursive: true });
+    const prefix = fromHost(guestDir) + "/";
+    const dirModes: [string, number][] = [];
+    for (const { path, node } of fs.walkTree()) {
+      if (!path.startsWith(prefix)) continue;
+      const host = join(hostDir, toHost(path.slice(prefix.length)));
+      if (node.kind === "dir") {
+        mkdirSync(host);
+        dirModes.push([host, node.mode]);
+      } else if (node.kind === "file") {
+        writeFileSync(host, contents(node), { mode: node.mode });
+        chmodSync(host, node.mode);
+      } else if (node.kind === "symlink") symlinkSync(toHost(node.target), host);
+    }
+    // Last, deepest first: a read-only directory must be filled before it is made read-only.
+    for (const [dir, mode] of dirModes.reverse()) chmodSync(dir, mode);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot write ${hostDir}: ${reason(e)}`);
+  }
 }
 
 /** All of the host's stdin, or nothing when stdin is a terminal. */

@@ -51,10 +51,11 @@ if [ ! -x "$build/busybox" ]; then
 fi
 # Debian's dynamically linked i386 programs and their libraries, unpacked
 # into one root (tests/e2e/debian.test.ts), from the list in
-# tests/e2e/debian/packages.txt; rebuilt when that list changes.
+# tests/e2e/debian/packages.txt; the .deb files are kept (debs/) for the
+# test of `fx86 root build`. Rebuilt when that list changes.
 debian=$build/debian-i386
 list=tests/e2e/debian/packages.txt
-if ! cmp -s "$list" "$debian/packages.txt" 2>/dev/null; then
+if ! cmp -s "$list" "$debian/packages.txt" 2>/dev/null || [ ! -d "$debian/debs" ]; then
   if ! dpkg --print-foreign-architectures | grep -qx i386; then
     sudo_if_needed dpkg --add-architecture i386
     apt_update
@@ -66,8 +67,9 @@ if ! cmp -s "$list" "$debian/packages.txt" 2>/dev/null; then
       (cd "$tmp" && apt-get download "$pkg:i386" >/dev/null 2>&1)
     fi
   done
-  rm -rf "$debian" && mkdir -p "$debian/root"
+  rm -rf "$debian" && mkdir -p "$debian/root" "$debian/debs"
   for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$debian/root"; done
+  mv "$tmp"/*.deb "$debian/debs/"
   # Documentation and translations: nothing the tests read, a third of the size.
   rm -rf "$debian/root/usr/share/doc" "$debian/root/usr/share/man" "$debian/root/usr/share/info" "$debian/root/usr/share/locale"
   rm -rf "$tmp"
