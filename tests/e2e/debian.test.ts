@@ -186,6 +186,10 @@ test(`debian i386: fx86 exec --root DIR /usr/bin/sort runs the root's program ($
     assert.equal(ls.stderr, "");
     assert.match(ls.stdout, /^\/dev:\ntotal 0\ncrw-rw-rw- 1 1, 7 +full\ncrw-rw-rw- 1 1, 3 +null\n/);
     assert.match(ls.stdout, /\nc[-rw]+ 1 1, 9 +urandom\ncrw-rw-rw- 1 1, 5 +zero\n\n\/tmp:\ntotal 0\n$/);
+    // coreutils' df reads /proc/self/mountinfo.
+    const df = fx86(runtime, ["exec", "--root", root, "/bin/df", "--output=source,fstype,target", "/"]);
+    assert.equal(df.stderr, "");
+    assert.equal(df.stdout, "Filesystem     Type  Mounted on\ntmpfs          tmpfs /\n");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -71,7 +71,7 @@ export function syncProc(linux: Linux, mem: Memory): void {
 
 type PutFile = (dir: DirNode, name: string, text: string | Uint8Array, owner?: typeof ROOT_OWNED) => void;
 
-/** /proc/PID: status, stat, statm, cmdline, comm, maps, mounts, exe, cwd, fd/. */
+/** /proc/PID: status, stat, statm, cmdline, comm, maps, mounts, mountinfo, exe, cwd, fd/. */
 function syncProcess(fs: FileSystem, proc: DirNode, p: ProcessInfo, file: PutFile): void {
   const owner = { uid: p.uid, gid: p.gid };
   const dir = subdir(fs, proc, String(p.pid), owner);
@@ -82,6 +82,7 @@ function syncProcess(fs: FileSystem, proc: DirNode, p: ProcessInfo, file: PutFil
   file(dir, "comm", p.name + "\n", owner);
   file(dir, "maps", per.maps(p), owner);
   file(dir, "mounts", sys.mounts(), owner);
+  file(dir, "mountinfo", sys.mountinfo(), owner);
   if (p.exe.startsWith("/")) putLink(fs, dir, "exe", p.exe, owner);
   putLink(fs, dir, "cwd", pathOf(fs, fs.get(p.linux.cwd)), owner);
   const fdDir = subdir(fs, dir, "fd", owner);
@@ -93,7 +94,7 @@ function syncProcess(fs: FileSystem, proc: DirNode, p: ProcessInfo, file: PutFil
     fds.add(String(fd));
   }
   prune(fs, fdDir, fds);
-  prune(fs, dir, new Set(["status", "stat", "statm", "cmdline", "comm", "maps", "mounts", "exe", "cwd", "fd"]));
+  prune(fs, dir, new Set(["status", "stat", "statm", "cmdline", "comm", "maps", "mounts", "mountinfo", "exe", "cwd", "fd"]));
 }
 
 function subdir(fs: FileSystem, parent: DirNode, name: string, owner: typeof ROOT_OWNED): DirNode {

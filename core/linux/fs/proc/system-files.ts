@@ -90,6 +90,14 @@ export function mounts(): string {
   return "tmpfs / tmpfs rw,relatime 0 0\n";
 }
 
+/**
+ * /proc/PID/mountinfo (proc(5)): the root file system, device 0:32 as
+ * stat's st_dev says (syscalls/stat.ts FS_DEV).
+ */
+export function mountinfo(): string {
+  return "1 1 0:32 / / rw,relatime shared:1 - tmpfs tmpfs rw\n";
+}
+
 /** /proc/version: what uname says. */
 export function version(): string {
   return `${UTSNAME.sysname} version ${UTSNAME.release} ${UTSNAME.version}\n`;
