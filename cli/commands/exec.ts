@@ -56,7 +56,8 @@ export function execCommand() {
       const store = opts.save !== undefined ? openStore(opts.store, { write: true }) : undefined;
       if (store) checkSaveName(store, opts.save!);
       const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
-      const image = programImage(program, opts.root ? fs : undefined);
+      const fromRoot = programInRoot(program, opts.root ? fs : undefined);
+      const image = fromRoot ?? readHostFile(program, "program");
       const stdin = readStdin();
       const argv0 = opts.argv0 ?? program.split("/").pop()!;
       let guest: Guest;
@@ -64,6 +65,7 @@ export function execCommand() {
         guest = Guest.fromElf({
           program: image,
           argv: [argv0, ...args],
+          execfn: fromRoot ? program : undefined,
           fs,
           stdin,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
@@ -96,13 +98,14 @@ export function execCommand() {
 }
 
 /**
- * The program to run: with --root, an absolute path that names a regular
- * file in the guest's tree is taken from there (`--root DIR /usr/bin/ls` runs
- * DIR/usr/bin/ls, as the guest sees it); anything else is a host file.
+ * With --root, an absolute path that names a regular file in the guest's
+ * tree is the program to run (`--root DIR /usr/bin/ls` runs DIR/usr/bin/ls,
+ * as the guest sees it, and that is its AT_EXECFN and /proc/self/exe);
+ * otherwise (undefined) the program is a host file.
  */
-function programImage(program: string, fs: FileSystem | undefined): Uint8Array {
+function programInRoot(program: string, fs: FileSystem | undefined): Uint8Array | undefined {
   const node = program.startsWith("/") ? fs?.find(program) : undefined;
-  return node?.kind === "file" ? contents(node) : readHostFile(program, "program");
+  return node?.kind === "file" ? contents(node) : undefined;
 }
 
 /** How a run stopped by SIGINT or SIGTERM and saved ends: one line saying where and how to go on. */

@@ -49,6 +49,11 @@ export interface GuestOptions {
   program: Uint8Array;
   /** argv, including argv[0]. */
   argv: string[];
+  /**
+   * The path the program was started by (AT_EXECFN, /proc/self/exe when
+   * absolute); default argv[0].
+   */
+  execfn?: string;
   env?: string[];
   /** The guest's file system (default: empty). */
   fs?: FileSystem;
@@ -135,7 +140,7 @@ export class Guest {
     const loaded = loadElf(opts.program, mem, cpu, {
       argv: opts.argv,
       envp: opts.env ?? DEFAULT_ENV,
-      execfn: opts.argv[0] ?? "",
+      execfn: opts.execfn ?? opts.argv[0] ?? "",
       random: linux.random.bytes(16),
       interpreter: interpreterFrom(linux.fs),
     });

@@ -186,6 +186,9 @@ test(`debian i386: fx86 exec --root DIR /usr/bin/sort runs the root's program ($
     assert.equal(ls.stderr, "");
     assert.match(ls.stdout, /^\/dev:\ntotal 0\ncrw-rw-rw- 1 1, 7 +full\ncrw-rw-rw- 1 1, 3 +null\n/);
     assert.match(ls.stdout, /\nc[-rw]+ 1 1, 9 +urandom\ncrw-rw-rw- 1 1, 5 +zero\n\n\/tmp:\ntotal 0\n$/);
+    // The program's path in the root is its AT_EXECFN, so /proc/self/exe names it.
+    const exe = fx86(runtime, ["exec", "--root", root, "/bin/readlink", "/proc/self/exe"]);
+    assert.equal(exe.stdout, "/bin/readlink\n");
     // coreutils' df reads /proc/self/mountinfo.
     const df = fx86(runtime, ["exec", "--root", root, "/bin/df", "--output=source,fstype,target", "/"]);
     assert.equal(df.stderr, "");
@@ -208,7 +211,7 @@ test("debian i386: the same root under Deno and Bun, and for budget splits and r
     const start = () => {
       const fs = fileSystemFromHost(root);
       const program = contents(fs.find("/bin/grep") as FileNode);
-      return Guest.fromElf({ program, argv: ["grep", "-c", "fox", "/data/text.txt"], fs });
+      return Guest.fromElf({ program, argv: ["grep", "-c", "fox", "/data/text.txt"], execfn: "/bin/grep", fs });
     };
     for (const split of [1, 1000, 150_000, Math.floor(deno.instructions / 2), deno.instructions - 1]) {
       const g = start();
