@@ -47,16 +47,17 @@ function set(s: Call, target: Target, a: number[]): number {
   throw new LinuxError(EOPNOTSUPP);
 }
 
-const PATH = "s,s,x,u,x", FD = "fd,s,x,u,x";
+/** How set and get print their arguments (set has flags too). */
+const SET = "s,s,x,u,x", FSET = "fd,s,x,u,x", GET = "s,s,x,u", FGET = "fd,s,x,u";
 
 /** System calls of this module by number. */
 export const xattrCalls: SyscallTable = {
-  226: { name: "setxattr", args: PATH, fn: (s, a) => set(s, "follow", a) },
-  227: { name: "lsetxattr", args: PATH, fn: (s, a) => set(s, "nofollow", a) },
-  228: { name: "fsetxattr", args: FD, fn: (s, a) => set(s, "fd", a) },
-  229: { name: "getxattr", args: PATH, fn: (s, a) => missing(s, "follow", a) },
-  230: { name: "lgetxattr", args: PATH, fn: (s, a) => missing(s, "nofollow", a) },
-  231: { name: "fgetxattr", args: FD, fn: (s, a) => missing(s, "fd", a) },
+  226: { name: "setxattr", args: SET, fn: (s, a) => set(s, "follow", a) },
+  227: { name: "lsetxattr", args: SET, fn: (s, a) => set(s, "nofollow", a) },
+  228: { name: "fsetxattr", args: FSET, fn: (s, a) => set(s, "fd", a) },
+  229: { name: "getxattr", args: GET, fn: (s, a) => missing(s, "follow", a) },
+  230: { name: "lgetxattr", args: GET, fn: (s, a) => missing(s, "nofollow", a) },
+  231: { name: "fgetxattr", args: FGET, fn: (s, a) => missing(s, "fd", a) },
   232: { name: "listxattr", args: "s,x,u", fn: (s, a) => list(s, "follow", a) },
   233: {
     name: "llistxattr",
