@@ -18,7 +18,7 @@ function run(args: string[]) {
   return { out: d.decode(r.stdout), err: d.decode(r.stderr), status: r.status, guest: r.guest };
 }
 
-test("proc: ps, free, df, top, pidof and nproc read it", () => {
+test("proc: ps, free, df, top, pidof, nproc, mount, sysctl and lsmod read it", () => {
   assert.equal(run(["ps"]).out, "PID   USER     COMMAND\n  100 1000     busybox ps\n");
   assert.equal(
     run(["ps", "-o", "pid,ppid,stat,args"]).out,
@@ -37,6 +37,11 @@ test("proc: ps, free, df, top, pidof and nproc read it", () => {
   assert.match(run(["top", "-b", "-n1"]).out, /\n +100 +1 1000 +R +\d+ +\d+% +\d+% busybox top -b -n1\n/);
   assert.equal(run(["pidof", "busybox"]).out, "100\n");
   assert.equal(run(["nproc"]).out, "1\n");
+  assert.equal(run(["mount"]).out, "tmpfs on / type tmpfs (rw,relatime)\n");
+  assert.equal(run(["sysctl", "kernel.hostname", "kernel.osrelease"]).out, "kernel.hostname = fx86\nkernel.osrelease = 6.1.0-fx86\n");
+  const lsmod = run(["lsmod"]);
+  assert.equal(lsmod.err, "");
+  assert.match(lsmod.out, /^Module +Size +Used by/);
 });
 
 test("proc: /proc/self/maps names the heap and the stack, in address order", () => {
@@ -55,7 +60,7 @@ test("proc: only guests that look at it have it, read-only", () => {
   assert.equal(run(["sh", "-c", "echo x > /proc/uptime"]).err, "sh: can't create /proc/uptime: Permission denied\n");
   assert.equal(run(["rm", "-f", "/proc/cpuinfo"]).err, "rm: can't remove '/proc/cpuinfo': Permission denied\n");
   assert.equal(run(["mkdir", "/proc/x"]).err, "mkdir: can't create directory '/proc/x': Permission denied\n");
-  assert.equal(run(["ls", "/proc"]).out, "100\ncpuinfo\nloadavg\nmeminfo\nmounts\nself\nstat\nuptime\nversion\n");
+  assert.equal(run(["ls", "/proc"]).out, "100\ncpuinfo\nfilesystems\nloadavg\nmeminfo\nmodules\nmounts\nself\nstat\nsys\nuptime\nversion\n");
 });
 
 test("proc: the same root for every budget split, after a restore, and under Deno and Bun", () => {

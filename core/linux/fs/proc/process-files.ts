@@ -15,14 +15,14 @@ function ticks(icount: number): number {
 }
 
 /** One mapping of /proc/PID/maps: pages with the same protection, contiguous. */
-export interface MapRange {
+interface MapRange {
   start: number;
   end: number;
   prot: number;
 }
 
 /** The address space as ranges of contiguous pages with equal protection. */
-export function mapRanges(p: ProcessInfo): MapRange[] {
+function mapRanges(p: ProcessInfo): MapRange[] {
   const out: MapRange[] = [];
   const { linux, mem } = p;
   const heapStart = Math.ceil(linux.brkStart / PAGE_SIZE) * PAGE_SIZE;
@@ -39,7 +39,12 @@ export function mapRanges(p: ProcessInfo): MapRange[] {
 
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
 
-/** /proc/PID/maps: `start-end perms offset dev inode name`, [heap] and [stack] named. */
+/**
+ * /proc/PID/maps: `start-end perms offset dev inode name`, [heap] and [stack] named.
+ *
+ * @example
+ * maps(processList(linux, mem, 0)[0]).endsWith("[stack]\n"); // true
+ */
 export function maps(p: ProcessInfo): string {
   const heapStart = Math.ceil(p.linux.brkStart / PAGE_SIZE) * PAGE_SIZE;
   return mapRanges(p).map((r) => {
@@ -70,7 +75,12 @@ function state(p: ProcessInfo): string {
   return p.linux.exit ? "Z" : p.linux.blocked ? "S" : "R";
 }
 
-/** /proc/PID/stat: one line of 52 fields (proc(5)). */
+/**
+ * /proc/PID/stat: one line of 52 fields (proc(5)).
+ *
+ * @example
+ * stat(p).startsWith("100 (busybox) R 1 "); // true
+ */
 export function stat(p: ProcessInfo): string {
   const { vm, rss } = sizes(p);
   const f: (number | string)[] = [
@@ -81,7 +91,12 @@ export function stat(p: ProcessInfo): string {
   return f.join(" ") + "\n";
 }
 
-/** /proc/PID/statm: sizes in pages. */
+/**
+ * /proc/PID/statm: sizes in pages.
+ *
+ * @example
+ * statm(p).split(" ")[0]; // mapped pages
+ */
 export function statm(p: ProcessInfo): string {
   const { vm, rss } = sizes(p);
   return `${vm / PAGE_SIZE} ${rss} 0 0 0 0 0\n`;
@@ -100,7 +115,12 @@ function actionSet(p: ProcessInfo, ignored: boolean): string {
   return sigset(set);
 }
 
-/** /proc/PID/status: the lines `ps`, `top` and scripts read. */
+/**
+ * /proc/PID/status: the lines `ps`, `top` and scripts read.
+ *
+ * @example
+ * status(p).includes("\nPid:\t100\n"); // true
+ */
 export function status(p: ProcessInfo): string {
   const { vm, rss } = sizes(p);
   const kb = (b: number) => `${String(b / 1024).padStart(8)} kB`;

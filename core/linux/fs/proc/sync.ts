@@ -44,46 +44,63 @@ function insideProc(fs: FileSystem, ino: number): boolean {
 }
 
 const ROOT_OWNED = { uid: 0, gid: 0 };
+type Owner = typeof ROOT_OWNED;
 const encoder = new TextEncoder();
+
+/** Files to write: name → contents, or a directory of more. */
+interface Files {
+  [name: string]: string | Uint8Array | Files;
+}
+
+/** Writes `files` into `dir` (directories recursively, pruning what is not listed there). */
+function putFiles(fs: FileSystem, dir: DirNode, files: Files, owner: Owner): void {
+  for (const [name, v] of Object.entries(files)) {
+    if (typeof v === "string" || v instanceof Uint8Array) {
+      putFile(fs, dir, name, typeof v === "string" ? encoder.encode(v) : v, owner);
+    } else {
+      const sub = subdir(fs, dir, name, owner);
+      putFiles(fs, sub, v, owner);
+      prune(fs, sub, new Set(Object.keys(v)));
+    }
+  }
+}
 
 /** Writes the whole of /proc for the current process list. */
 export function syncProc(linux: Linux, mem: Memory): void {
   const fs = linux.fs;
   const procs = processList(linux, mem, linux.now);
   const proc = fs.mkdirp("/proc", { mode: 0o555, ...ROOT_OWNED });
-  const file = (dir: DirNode, name: string, text: string | Uint8Array, owner = ROOT_OWNED) =>
-    putFile(fs, dir, name, typeof text === "string" ? encoder.encode(text) : text, owner);
-  file(proc, "cpuinfo", sys.cpuinfo());
-  file(proc, "meminfo", sys.meminfo());
-  file(proc, "uptime", sys.uptime(linux.now));
-  file(proc, "loadavg", sys.loadavg(procs.map((p) => p.pid)));
-  file(proc, "stat", sys.stat(linux.now, procs.length));
-  file(proc, "mounts", sys.mounts());
-  file(proc, "version", sys.version());
+  const files = sys.machineFiles(linux.now, procs.map((p) => p.pid));
+  putFiles(fs, proc, files, ROOT_OWNED);
   putLink(fs, proc, "self", String(procs[0].pid));
-  const keep = new Set(["cpuinfo", "meminfo", "uptime", "loadavg", "stat", "mounts", "version", "self"]);
+  const keep = new Set([...Object.keys(files), "self"]);
   for (const p of procs) {
     keep.add(String(p.pid));
-    syncProcess(fs, proc, p, file);
+    syncProcess(fs, proc, p);
   }
   prune(fs, proc, keep);
 }
 
-type PutFile = (dir: DirNode, name: string, text: string | Uint8Array, owner?: typeof ROOT_OWNED) => void;
-
 /** /proc/PID: status, stat, statm, cmdline, comm, maps, mounts, mountinfo, exe, cwd, fd/. */
-function syncProcess(fs: FileSystem, proc: DirNode, p: ProcessInfo, file: PutFile): void {
+function syncProcess(fs: FileSystem, proc: DirNode, p: ProcessInfo): void {
   const owner = { uid: p.uid, gid: p.gid };
   const dir = subdir(fs, proc, String(p.pid), owner);
-  file(dir, "status", per.status(p), owner);
-  file(dir, "stat", per.stat(p), owner);
-  file(dir, "statm", per.statm(p), owner);
-  file(dir, "cmdline", p.cmdline, owner);
-  file(dir, "comm", p.name + "\n", owner);
-  file(dir, "maps", per.maps(p), owner);
-  file(dir, "mounts", sys.mounts(), owner);
-  file(dir, "mountinfo", sys.mountinfo(), owner);
-  if (p.exe.startsWith("/")) putLink(fs, dir, "exe", p.exe, owner);
+  const files: Files = {
+    status: per.status(p),
+    stat: per.stat(p),
+    statm: per.statm(p),
+    cmdline: p.cmdline,
+    comm: p.name + "\n",
+    maps: per.maps(p),
+    mounts: sys.mounts(),
+    mountinfo: sys.mountinfo(),
+  };
+  putFiles(fs, dir, files, owner);
+  const keep = new Set([...Object.keys(files), "cwd", "fd"]);
+  if (p.exe.startsWith("/")) {
+    putLink(fs, dir, "exe", p.exe, owner);
+    keep.add("exe");
+  }
   putLink(fs, dir, "cwd", pathOf(fs, fs.get(p.linux.cwd)), owner);
   const fdDir = subdir(fs, dir, "fd", owner);
   const fds = new Set<string>();
@@ -94,10 +111,10 @@ function syncProcess(fs: FileSystem, proc: DirNode, p: ProcessInfo, file: PutFil
     fds.add(String(fd));
   }
   prune(fs, fdDir, fds);
-  prune(fs, dir, new Set(["status", "stat", "statm", "cmdline", "comm", "maps", "mounts", "mountinfo", "exe", "cwd", "fd"]));
+  prune(fs, dir, keep);
 }
 
-function subdir(fs: FileSystem, parent: DirNode, name: string, owner: typeof ROOT_OWNED): DirNode {
+function subdir(fs: FileSystem, parent: DirNode, name: string, owner: Owner): DirNode {
   const ino = fs.entries(parent).get(name);
   const old = ino === undefined ? undefined : fs.get(ino);
   if (old?.kind === "dir") return old;
@@ -108,7 +125,7 @@ function subdir(fs: FileSystem, parent: DirNode, name: string, owner: typeof ROO
 }
 
 /** Creates or rewrites a read-only file (keeping its inode). */
-function putFile(fs: FileSystem, dir: DirNode, name: string, bytes: Uint8Array, owner: typeof ROOT_OWNED): void {
+function putFile(fs: FileSystem, dir: DirNode, name: string, bytes: Uint8Array, owner: Owner): void {
   const ino = fs.entries(dir).get(name);
   const old = ino === undefined ? undefined : fs.get(ino);
   if (old?.kind === "file") {

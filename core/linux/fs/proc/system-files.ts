@@ -9,7 +9,7 @@ import { RAM_BYTES, UTSNAME } from "../../identity.ts";
  */
 
 /** /proc/cpuinfo: the processor CPUID describes. */
-export function cpuinfo(): string {
+function cpuinfo(): string {
   const flags = "fpu tsc cx8 cmov clflush mmx fxsr sse sse2";
   return [
     "processor\t: 0",
@@ -34,7 +34,7 @@ export function cpuinfo(): string {
 }
 
 /** /proc/meminfo: the machine sysinfo describes. */
-export function meminfo(): string {
+function meminfo(): string {
   const kb = RAM_BYTES / 1024;
   const line = (name: string, v: number) => `${(name + ":").padEnd(16)}${String(v).padStart(8)} kB`;
   return [
@@ -60,17 +60,17 @@ const seconds = (icount: number) => {
 };
 
 /** /proc/uptime: up and idle seconds (one CPU, never idle). */
-export function uptime(icount: number): string {
+function uptime(icount: number): string {
   return `${seconds(icount)} 0.00\n`;
 }
 
 /** /proc/loadavg: one runnable process. */
-export function loadavg(pids: number[]): string {
+function loadavg(pids: number[]): string {
   return `0.00 0.00 0.00 1/${pids.length} ${Math.max(...pids)}\n`;
 }
 
 /** /proc/stat: CPU time in clock ticks, all of it user time; booted at the epoch. */
-export function stat(icount: number, processes: number): string {
+function stat(icount: number, processes: number): string {
   const user = Math.floor(icount / (1e9 / CLK_TCK));
   return [
     `cpu  ${user} 0 0 0 0 0 0 0 0 0`,
@@ -85,7 +85,12 @@ export function stat(icount: number, processes: number): string {
   ].join("\n");
 }
 
-/** /proc/mounts: the guest's one file system (statfs says tmpfs). */
+/**
+ * /proc/mounts: the guest's one file system (statfs says tmpfs).
+ *
+ * @example
+ * mounts(); // "tmpfs / tmpfs rw,relatime 0 0\n"
+ */
 export function mounts(): string {
   return "tmpfs / tmpfs rw,relatime 0 0\n";
 }
@@ -93,12 +98,59 @@ export function mounts(): string {
 /**
  * /proc/PID/mountinfo (proc(5)): the root file system, device 0:32 as
  * stat's st_dev says (syscalls/stat.ts FS_DEV).
+ *
+ * @example
+ * mountinfo().split(" ")[4]; // "/"
  */
 export function mountinfo(): string {
   return "1 1 0:32 / / rw,relatime shared:1 - tmpfs tmpfs rw\n";
 }
 
 /** /proc/version: what uname says. */
-export function version(): string {
+function version(): string {
   return `${UTSNAME.sysname} version ${UTSNAME.release} ${UTSNAME.version}\n`;
+}
+
+/** /proc/filesystems: the kinds of file system there are. */
+function filesystems(): string {
+  return "nodev\ttmpfs\nnodev\tproc\n";
+}
+
+/** /proc/sys: the kernel settings programs read (sysctl, glibc's sysconf). */
+function sysctl() {
+  const line = (v: string | number) => `${v}\n`;
+  return {
+    kernel: {
+      hostname: line(UTSNAME.nodename),
+      domainname: line(UTSNAME.domainname),
+      ostype: line(UTSNAME.sysname),
+      osrelease: line(UTSNAME.release),
+      version: line(UTSNAME.version),
+      pid_max: line(32768),
+      ngroups_max: line(65536),
+    },
+    vm: { overcommit_memory: line(0) },
+  };
+}
+
+/**
+ * Every machine-wide file of /proc, by name (directories as nested
+ * records), for `icount` instructions run by the processes `pids`.
+ *
+ * @example
+ * machineFiles(0, [100]).uptime; // "0.00 0.00\n"
+ */
+export function machineFiles(icount: number, pids: number[]) {
+  return {
+    cpuinfo: cpuinfo(),
+    meminfo: meminfo(),
+    uptime: uptime(icount),
+    loadavg: loadavg(pids),
+    stat: stat(icount, pids.length),
+    mounts: mounts(),
+    version: version(),
+    filesystems: filesystems(),
+    modules: "",
+    sys: sysctl(),
+  };
 }
