@@ -60,6 +60,10 @@ test("proc: only guests that look at it have it, read-only", () => {
   assert.equal(run(["sh", "-c", "echo x > /proc/uptime"]).err, "sh: can't create /proc/uptime: Permission denied\n");
   assert.equal(run(["rm", "-f", "/proc/cpuinfo"]).err, "rm: can't remove '/proc/cpuinfo': Permission denied\n");
   assert.equal(run(["mkdir", "/proc/x"]).err, "mkdir: can't create directory '/proc/x': Permission denied\n");
+  // A root whose /proc is a file of its own keeps it.
+  const own = runFx86(busybox(), { argv: ["busybox", "cat", "/proc", "/proc/self/stat"], files: { proc: "mine\n" } });
+  assert.equal(d.decode(own.stdout), "mine\n");
+  assert.equal(d.decode(own.stderr), "cat: can't open '/proc/self/stat': Not a directory\n");
   assert.equal(run(["ls", "/proc"]).out, "100\ncpuinfo\nfilesystems\nloadavg\nmeminfo\nmodules\nmounts\nself\nstat\nsys\nuptime\nversion\n");
 });
 

@@ -29,6 +29,9 @@ import * as sys from "./system-files.ts";
 export function syncProcFor(linux: Linux, mem: Memory, start: number, path: string): void {
   const fs = linux.fs;
   if (!(start === fs.root ? /^\/+proc(\/|$)/.test(path) : insideProc(fs, start))) return;
+  // A /proc the guest's own tree has that is not a directory is left alone.
+  const existing = fs.entries(fs.get(fs.root) as DirNode).get("proc");
+  if (existing !== undefined && fs.get(existing).kind !== "dir") return;
   if (/^\/+proc\/+self\/+exe$/.test(path) && !programPath(mem).startsWith("/")) return;
   syncProc(linux, mem);
 }
