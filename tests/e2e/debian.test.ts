@@ -189,6 +189,11 @@ test(`debian i386: fx86 exec --root DIR /usr/bin/sort runs the root's program ($
     // The program's path in the root is its AT_EXECFN, so /proc/self/exe names it.
     const exe = fx86(runtime, ["exec", "--root", root, "/bin/readlink", "/proc/self/exe"]);
     assert.equal(exe.stdout, "/bin/readlink\n");
+    // /proc/self/maps names the program, ld.so and libc, read back from the loader's list.
+    const maps = fx86(runtime, ["exec", "--root", root, "/bin/cat", "/proc/self/maps"]).stdout;
+    const names = new Set(maps.split("\n").map((l) => l.slice(73)).filter((n) => n !== ""));
+    assert.deepEqual([...names].sort(), ["/bin/cat", "/lib/i386-linux-gnu/libc.so.6", "/lib/ld-linux.so.2", "[heap]", "[stack]"]);
+    assert.match(maps, /^56555000-56556000 r--p 00000000 00:00 0 +\/bin\/cat\n/);
     // coreutils' df reads /proc/self/mountinfo.
     const df = fx86(runtime, ["exec", "--root", root, "/bin/df", "--output=source,fstype,target", "/"]);
     assert.equal(df.stderr, "");

@@ -23,15 +23,20 @@ static long slurp(const char *path) {
   return n;
 }
 
-/* Whether some maps line's range holds `addr` and its permissions start with `perms`. */
-static int mapped_as(unsigned long addr, const char *perms) {
+/*
+ * Whether some maps line's range holds `addr`, its permissions start with
+ * `perms` and (if `name` is not NULL) its path ends with `name`.
+ */
+static int mapped_as(unsigned long addr, const char *perms, const char *name) {
   if (slurp("/proc/self/maps") <= 0) return 0;
   for (char *line = buf; *line; ) {
     unsigned long lo, hi;
-    char p[5];
-    if (sscanf(line, "%lx-%lx %4s", &lo, &hi, p) == 3 && lo <= addr && addr < hi)
-      return strncmp(p, perms, strlen(perms)) == 0;
-    char *nl = strchr(line, '\n');
+    char p[5], *nl = strchr(line, '\n');
+    if (sscanf(line, "%lx-%lx %4s", &lo, &hi, p) == 3 && lo <= addr && addr < hi) {
+      if (nl) *nl = 0;
+      size_t n = name ? strlen(name) : 0, len = strlen(line);
+      return strncmp(p, perms, strlen(perms)) == 0 && (!name || (len >= n && strcmp(line + len - n, name) == 0));
+    }
     if (!nl) break;
     line = nl + 1;
   }
@@ -73,14 +78,14 @@ int main(int argc, char **argv) {
   YES("status: VmSize", field("VmSize:") > 0);
 
   int local = 0;
-  YES("maps: a local is on a rw stack page", mapped_as((unsigned long)&local, "rw"));
+  YES("maps: a local is on a rw stack page", mapped_as((unsigned long)&local, "rw", "[stack]"));
   /* qemu 7.2 shows code pages as r-- (it write-protects them to catch self-modifying code). */
-  YES("maps: main is in a readable mapping", mapped_as((unsigned long)&main, "r"));
-  YES("maps: a global is in a rw- mapping", mapped_as((unsigned long)buf, "rw"));
+  YES("maps: main is in a readable mapping of the program", mapped_as((unsigned long)&main, "r", strrchr(argv[0], '/')));
+  YES("maps: a global is in a rw- mapping", mapped_as((unsigned long)buf, "rw", NULL));
   char *small = malloc(100);
-  YES("maps: malloc memory is rw", mapped_as((unsigned long)small, "rw"));
+  YES("maps: malloc memory is rw", mapped_as((unsigned long)small, "rw", NULL));
   char *big = malloc(1 << 20);
-  YES("maps: a 1 MiB malloc is rw", mapped_as((unsigned long)big, "rw"));
+  YES("maps: a 1 MiB malloc is rw", mapped_as((unsigned long)big, "rw", NULL));
   free(big);
 
   char exe[4096];

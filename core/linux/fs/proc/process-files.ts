@@ -14,25 +14,40 @@ function ticks(icount: number): number {
   return Math.floor(icount / (1e9 / CLK_TCK));
 }
 
-/** One mapping of /proc/PID/maps: pages with the same protection, contiguous. */
+/** One line of /proc/PID/maps: contiguous pages with the same protection and file. */
 interface MapRange {
   start: number;
   end: number;
   prot: number;
+  name: string;
+  offset: number;
 }
 
-/** The address space as ranges of contiguous pages with equal protection. */
+/**
+ * The address space as ranges of contiguous pages with equal protection,
+ * split where a file's mapping, the heap or the stack begins or ends, and
+ * named after the file, `[heap]` (from the initial break) or `[stack]`.
+ */
 function mapRanges(p: ProcessInfo): MapRange[] {
-  const out: MapRange[] = [];
   const { linux, mem } = p;
   const heapStart = Math.ceil(linux.brkStart / PAGE_SIZE) * PAGE_SIZE;
-  // Heap and stack are separate entries even where they touch something.
-  const breaks = new Set([heapStart, STACK_BOTTOM]);
+  const heapEnd = Math.ceil(linux.brk / PAGE_SIZE) * PAGE_SIZE;
+  const named = [
+    ...p.files,
+    { start: heapStart, end: heapEnd, name: "[heap]", offset: 0 },
+    { start: STACK_BOTTOM, end: STACK_TOP, name: "[stack]", offset: 0 },
+  ];
+  const breaks = new Set(named.flatMap((r) => [r.start, r.end]));
+  const fileAt = (at: number) => {
+    const r = named.find((r) => r.start <= at && at < r.end);
+    return r ? { name: r.name, offset: r.name.startsWith("[") ? 0 : r.offset + at - r.start } : { name: "", offset: 0 };
+  };
+  const out: MapRange[] = [];
   for (const pn of mem.mappedPages()) {
     const at = pn * PAGE_SIZE, prot = mem.protOf(pn);
     const last = out[out.length - 1];
     if (last && last.end === at && last.prot === prot && !breaks.has(at)) last.end += PAGE_SIZE;
-    else out.push({ start: at, end: at + PAGE_SIZE, prot });
+    else out.push({ start: at, end: at + PAGE_SIZE, prot, ...fileAt(at) });
   }
   return out;
 }
@@ -40,24 +55,18 @@ function mapRanges(p: ProcessInfo): MapRange[] {
 const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
 
 /**
- * /proc/PID/maps: `start-end perms offset dev inode name`, [heap] and [stack] named.
+ * /proc/PID/maps: `start-end perms offset dev inode name`, named after the
+ * file (with its offset), `[heap]` or `[stack]`; devices and inodes are 0.
  *
  * @example
  * maps(processList(linux, mem, 0)[0]).endsWith("[stack]\n"); // true
  */
 export function maps(p: ProcessInfo): string {
-  const heapStart = Math.ceil(p.linux.brkStart / PAGE_SIZE) * PAGE_SIZE;
   return mapRanges(p).map((r) => {
     const perms = (r.prot & PROT_READ ? "r" : "-") + (r.prot & PROT_WRITE ? "w" : "-") +
       (r.prot & PROT_EXEC ? "x" : "-") + "p";
-    const name = r.start >= STACK_BOTTOM && r.end <= STACK_TOP
-      ? "[stack]"
-      : r.start >= heapStart && r.end <= Math.max(heapStart, p.linux.brk + PAGE_SIZE - 1) &&
-          p.linux.brk > p.linux.brkStart
-      ? "[heap]"
-      : "";
-    const line = `${hex8(r.start)}-${hex8(r.end)} ${perms} 00000000 00:00 0`;
-    return name ? line.padEnd(73) + name + "\n" : line + " \n";
+    const line = `${hex8(r.start)}-${hex8(r.end)} ${perms} ${hex8(r.offset)} 00:00 0`;
+    return r.name ? line.padEnd(73) + r.name + "\n" : line + " \n";
   }).join("");
 }
 

@@ -2,6 +2,7 @@ import type { Memory } from "../../../memory/memory.ts";
 import { STACK_BOTTOM, STACK_TOP } from "../../layout.ts";
 import { GID, PID, PPID, UID } from "../../identity.ts";
 import type { Linux } from "../../linux.ts";
+import { mappedFiles, type NamedRange } from "./mapnames.ts";
 
 /**
  * What /proc shows of one process. {@link processList} is the one place
@@ -25,6 +26,8 @@ export interface ProcessInfo {
   exe: string;
   /** argv as NUL-terminated strings, read from its memory (as Linux reads arg_start..arg_end). */
   cmdline: Uint8Array;
+  /** Which files its mappings came from (mapnames.ts). */
+  files: NamedRange[];
 }
 
 /**
@@ -34,7 +37,7 @@ export interface ProcessInfo {
  * processList(linux, mem, cpu.icount)[0].pid; // 100
  */
 export function processList(linux: Linux, mem: Memory, icount: number): ProcessInfo[] {
-  const { exe, cmdline } = startStrings(mem);
+  const { exe, cmdline, auxv } = startStrings(mem);
   const base = exe.slice(exe.lastIndexOf("/") + 1);
   return [{
     pid: PID,
@@ -47,6 +50,7 @@ export function processList(linux: Linux, mem: Memory, icount: number): ProcessI
     name: linux.comm || base.slice(0, 15),
     exe,
     cmdline,
+    files: mappedFiles(mem, auxv, exe),
   }];
 }
 
@@ -75,8 +79,8 @@ export function programPath(mem: Memory): string {
  * has overwritten since shows, as on Linux; a stack that no longer reads
  * like one gives an empty command line.
  */
-function startStrings(mem: Memory): { exe: string; cmdline: Uint8Array } {
-  const empty = { exe: "", cmdline: new Uint8Array(0) };
+function startStrings(mem: Memory): { exe: string; cmdline: Uint8Array; auxv: Map<number, number> } {
+  const empty = { exe: "", cmdline: new Uint8Array(0), auxv: new Map<number, number>() };
   const exe = programPath(mem);
   if (exe === "") return empty;
   const at = STACK_TOP - 5 - exe.length;
@@ -94,7 +98,11 @@ function startStrings(mem: Memory): { exe: string; cmdline: Uint8Array } {
     if (argv.length === 0 || word() !== argv.length) break;
     const end = env.length ? env[0] : at;
     if (end < argv[0] || end - argv[0] > 1 << 20) break;
-    return { exe, cmdline: mem.read(argv[0], end - argv[0]) };
+    const auxv = new Map<number, number>();
+    for (let a = p - EXECFN_INDEX * 8; a < p + 64 * 8 && mem.r32(a) !== 0; a += 8) {
+      auxv.set(mem.r32(a) >>> 0, mem.r32(a + 4) >>> 0);
+    }
+    return { exe, cmdline: mem.read(argv[0], end - argv[0]), auxv };
   }
-  return { exe, cmdline: empty.cmdline };
+  return { ...empty, exe };
 }
