@@ -72,7 +72,12 @@ export function execCommand() {
           onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
         });
       } catch (e) {
-        if (e instanceof ElfError) throw new UserError(`${program}: ${e.message}`);
+        if (e instanceof ElfError) {
+          const hint = !opts.root && e.message.endsWith("not in the guest's file system")
+            ? " (give the root holding it with --root DIR)"
+            : "";
+          throw new UserError(`${program}: ${e.message}${hint}`);
+        }
         throw e;
       }
       const start = store ? guest.toTree() : null;

@@ -186,6 +186,13 @@ test(`debian i386: fx86 exec --root DIR /usr/bin/sort runs the root's program ($
     assert.equal(ls.stderr, "");
     assert.match(ls.stdout, /^\/dev:\ntotal 0\ncrw-rw-rw- 1 1, 7 +full\ncrw-rw-rw- 1 1, 3 +null\n/);
     assert.match(ls.stdout, /\nc[-rw]+ 1 1, 9 +urandom\ncrw-rw-rw- 1 1, 5 +zero\n\n\/tmp:\ntotal 0\n$/);
+    // Without --root, the loader is missing: one line saying what to do.
+    const bare = fx86(runtime, ["exec", join(root, "bin/ls")]);
+    assert.equal(
+      bare.stderr,
+      `fx86: ${join(root, "bin/ls")}: interpreter /lib/ld-linux.so.2: not in the guest's file system (give the root holding it with --root DIR)\n`,
+    );
+    assert.equal(bare.status, 2);
     // The program's path in the root is its AT_EXECFN, so /proc/self/exe names it.
     const exe = fx86(runtime, ["exec", "--root", root, "/bin/readlink", "/proc/self/exe"]);
     assert.equal(exe.stdout, "/bin/readlink\n");
