@@ -201,6 +201,10 @@ test(`debian i386: fx86 exec --root DIR /usr/bin/sort runs the root's program ($
     const names = new Set(maps.split("\n").map((l) => l.slice(73)).filter((n) => n !== ""));
     assert.deepEqual([...names].sort(), ["/bin/cat", "/lib/i386-linux-gnu/libc.so.6", "/lib/ld-linux.so.2", "[heap]", "[stack]"]);
     assert.match(maps, /^56555000-56556000 r--p 00000000 00:00 0 +\/bin\/cat\n/);
+    // The REPL's load --root takes the program from the root too, and runs it as exec does.
+    const json = JSON.parse(fx86(runtime, ["exec", "--json", "--root", root, "/bin/ls", "/"]).stdout);
+    const repl = fx86(runtime, ["repl"], `load --root ${root} /bin/ls /\nrun\n`);
+    assert.match(repl.stdout, new RegExp(`^ls exited with status 0 at instruction ${json.instructions}$`, "m"));
     // coreutils' df reads /proc/self/mountinfo.
     const df = fx86(runtime, ["exec", "--root", root, "/bin/df", "--output=source,fstype,target", "/"]);
     assert.equal(df.stderr, "");
