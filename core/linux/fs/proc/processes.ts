@@ -37,7 +37,7 @@ export interface ProcessInfo {
  * processList(linux, mem, cpu.icount)[0].pid; // 100
  */
 export function processList(linux: Linux, mem: Memory, icount: number): ProcessInfo[] {
-  const { exe, cmdline, auxv } = startStrings(mem);
+  const { exe, cmdline, auxv } = readableStart(mem);
   const base = exe.slice(exe.lastIndexOf("/") + 1);
   return [{
     pid: PID,
@@ -65,10 +65,22 @@ const latin1 = (b: Uint8Array) => String.fromCharCode(...b);
  */
 export function programPath(mem: Memory): string {
   const top = STACK_TOP - 4;
-  if (!mem.isMapped((top - 1) >>> 12)) return "";
-  let at = top - 1;
-  while (at > top - 4096 && mem.read(at - 1, 1)[0] !== 0) at--;
-  return latin1(mem.read(at, top - 1 - at));
+  try {
+    let at = top - 1;
+    while (at > top - 4096 && mem.read(at - 1, 1)[0] !== 0) at--;
+    return latin1(mem.read(at, top - 1 - at));
+  } catch {
+    return ""; // the program unmapped or protected its stack's top
+  }
+}
+
+/** startStrings, or nothing where the program has unmapped or protected its stack's top. */
+function readableStart(mem: Memory): ReturnType<typeof startStrings> {
+  try {
+    return startStrings(mem);
+  } catch {
+    return { exe: "", cmdline: new Uint8Array(0), auxv: new Map() };
+  }
 }
 
 /**
