@@ -170,6 +170,28 @@ test("debian i386: gzip as under qemu-i386", () => {
   ]);
 });
 
+test("debian i386: more of coreutils (with libgmp for factor) as under qemu-i386", () => {
+  compare([
+    ["/bin/cat", ["-n", "data/fruits.txt"]],
+    ["/usr/bin/head", ["-c", "100", "data/text.txt"]],
+    ["/usr/bin/tail", ["-n", "3", "data/nums.txt"]],
+    ["/usr/bin/cut", ["-c", "1-3", "data/fruits.txt"]],
+    ["/usr/bin/tr", ["-s", "a-z", "A-Z"], fruits],
+    ["/usr/bin/wc", ["data/text.txt", "data/nums.txt"]],
+    ["/usr/bin/uniq", ["-c"], "a\na\nb\na\n"],
+    ["/usr/bin/md5sum", ["data/text.txt"]],
+    ["/usr/bin/sha256sum", ["data/nums.txt"]],
+    ["/usr/bin/seq", ["-s", ",", "1", "3", "30"]],
+    ["/usr/bin/factor", ["1234567890123456789", "18446744073709551617"]],
+    ["/usr/bin/od", ["-A", "x", "-t", "x1z", "data/fruits.txt"]],
+    ["/usr/bin/base64", ["data/fruits.txt"]],
+    ["/bin/date", ["-u", "-d", "@1000000000", "+%Y-%m-%d %H:%M:%S %A"]],
+    ["/usr/bin/printf", ["%5.2f|%x|%s\\n", "3.14159", "255", "ok"]],
+    ["/usr/bin/expr", ["12", "*", "34"]],
+    ["/usr/bin/numfmt", ["--to=iec", "123456789"]],
+  ]);
+});
+
 test("debian i386: dlopen and iconv's gconv modules as under qemu-i386", () => {
   compare([["/dlopen", []]]);
 });
