@@ -3,11 +3,19 @@
  * standard streams lives here, so core/ stays pure. Uses node: modules,
  * which Deno and Bun both provide.
  */
+import { contents } from "../core/linux/fs/contents.ts";
+import { standardLayout } from "../core/linux/fs/layout.ts";
+import { fromHost, toHost } from "../core/linux/fs/names.ts";
 import {
+  chmodSync,
+  existsSync,
   lstatSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   readlinkSync,
+  symlinkSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -28,7 +36,10 @@ export function readHostFile(path: string, what = "file"): Uint8Array {
 /**
  * Copies a host directory into a new guest file system (guest `/x` is
  * `dir/x`): directories, regular files with their permission bits, and
- * symbolic links; other kinds of files are skipped.
+ * symbolic links; other kinds of files are skipped. Then adds the standard
+ * layout (core/linux/fs/layout.ts: /dev/null, /dev/zero, /dev/urandom, …
+ * and /tmp) where the directory does not have those entries, so that a root
+ * unpacked from packages finds what a Linux system has.
  */
 export function fileSystemFromHost(dir: string): FileSystem {
   const fs = new FileSystem();
@@ -61,7 +72,41 @@ export function fileSystemFromHost(dir: string): FileSystem {
     if (e instanceof UserError) throw e;
     throw new UserError(`cannot copy root directory ${dir}: ${reason(e)}`);
   }
+  standardLayout(fs);
   return fs;
+}
+
+/**
+ * Writes the guest directory `guestDir` of `fs` to the new host directory
+ * `hostDir` (which must not exist, or be empty): directories, regular files
+ * with their permission bits, symbolic links; devices are left out and
+ * hard links become copies.
+ */
+export function fileSystemToHost(fs: FileSystem, guestDir: string, hostDir: string): void {
+  try {
+    if (existsSync(hostDir) && readdirSync(hostDir).length > 0) {
+      throw new UserError(`${hostDir} exists and is not empty`);
+    }
+    mkdirSync(hostDir, { recursive: true });
+    const prefix = fromHost(guestDir) + "/";
+    const dirModes: [string, number][] = [];
+    for (const { path, node } of fs.walkTree()) {
+      if (!path.startsWith(prefix)) continue;
+      const host = join(hostDir, toHost(path.slice(prefix.length)));
+      if (node.kind === "dir") {
+        mkdirSync(host);
+        dirModes.push([host, node.mode]);
+      } else if (node.kind === "file") {
+        writeFileSync(host, contents(node), { mode: node.mode });
+        chmodSync(host, node.mode);
+      } else if (node.kind === "symlink") symlinkSync(toHost(node.target), host);
+    }
+    // Last, deepest first: a read-only directory must be filled before it is made read-only.
+    for (const [dir, mode] of dirModes.reverse()) chmodSync(dir, mode);
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot write ${hostDir}: ${reason(e)}`);
+  }
 }
 
 /** All of the host's stdin, or nothing when stdin is a terminal. */

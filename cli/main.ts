@@ -3,6 +3,7 @@
  * The fx86 command line. Runs under Deno (`deno task fx86`), Bun
  * (`bun cli/main.ts`) and as the compiled binary `dist/fx86`.
  */
+import { rootCommand } from "./commands/root.ts";
 import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
 import { execCommand } from "./commands/exec.ts";
 import { runCommand } from "./commands/run.ts";
@@ -59,6 +60,7 @@ export function program(): Command {
     shellCommand(),
     gdbserverCommand(),
     completionsCommand(() => root),
+    rootCommand(),
   ]) root.addCommand(inherit(sub, root));
   return root;
 }

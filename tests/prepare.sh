@@ -57,6 +57,32 @@ if [ ! -x "$build/busybox" ]; then
   cp "$tmp/x/bin/busybox" "$build/busybox"
   rm -rf "$tmp"
 fi
+# Debian's dynamically linked i386 programs and their libraries, unpacked
+# into one root (tests/e2e/debian.test.ts), from the list in
+# tests/e2e/debian/packages.txt; the .deb files are kept (debs/) for the
+# test of `fx86 root build`. Rebuilt when that list changes.
+debian=$build/debian-i386
+list=tests/e2e/debian/packages.txt
+if ! cmp -s "$list" "$debian/packages.txt" 2>/dev/null || [ ! -d "$debian/debs" ]; then
+  if ! dpkg --print-foreign-architectures | grep -qx i386; then
+    sudo_if_needed dpkg --add-architecture i386
+    apt_update
+  fi
+  tmp=$(mktemp -d)
+  grep -v '^#' "$list" | while read -r pkg version; do
+    if ! (cd "$tmp" && apt-get download "$pkg:i386=$version" >/dev/null 2>&1); then
+      echo "tests/prepare.sh: $pkg:i386 $version is no longer in the archive; using the current version" >&2
+      (cd "$tmp" && apt-get download "$pkg:i386" >/dev/null 2>&1)
+    fi
+  done
+  rm -rf "$debian" && mkdir -p "$debian/root" "$debian/debs"
+  for deb in "$tmp"/*.deb; do dpkg-deb -x "$deb" "$debian/root"; done
+  mv "$tmp"/*.deb "$debian/debs/"
+  # Documentation and translations: nothing the tests read, a third of the size.
+  rm -rf "$debian/root/usr/share/doc" "$debian/root/usr/share/man" "$debian/root/usr/share/info" "$debian/root/usr/share/locale"
+  rm -rf "$tmp"
+  cp "$list" "$debian/packages.txt"
+fi
 if [ $deb_src = no ]; then
   # The deb-src twin of each Debian deb entry apt has (same mirror, suite
   # and component, so the pinned bookworm versions come from where the

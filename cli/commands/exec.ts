@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
+import { contents } from "../../core/linux/fs/contents.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { DEFAULT_ENV, Guest, type Stop } from "../../core/vm/guest.ts";
 import { guestPathOf } from "../../core/linux/process/exe.ts";
@@ -60,7 +61,7 @@ export function withEnv(base: string[], settings: string[]): string[] {
 export function execCommand() {
   return new Command("exec")
     .description("run an i386 Linux ELF executable as a deterministic guest")
-    .argument("<program>", "host path of the i386 ELF executable")
+    .argument("<program>", "the i386 ELF executable: a host path, or with --root an absolute path in the root")
     .argument("[args...]", "arguments passed to the guest (argv[1..])")
     .option("--root <dir>", "copy this host directory as the guest's file system")
     .option("--budget <n>", "stop after exactly N instructions", parseBudget)
@@ -90,8 +91,9 @@ export function execCommand() {
       if (opts.save !== undefined) checkSnapshotName(opts.save);
       const store = opts.save !== undefined ? openStore(opts.store, { write: true }) : undefined;
       if (store) checkSaveName(store, opts.save!);
-      const image = readHostFile(program, "program");
       const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
+      const fromRoot = programInRoot(program, opts.root ? fs : undefined);
+      const image = fromRoot ?? readHostFile(program, "program");
       const stdin = opts.stdin !== undefined ? readHostFile(opts.stdin, "stdin file") : readStdin();
       const argv0 = opts.argv0 ?? program.split("/").pop()!;
       let guest: Guest;
@@ -100,16 +102,23 @@ export function execCommand() {
           program: image,
           argv: [argv0, ...args],
           env: withEnv(DEFAULT_ENV, opts.env),
+          execfn: fromRoot ? program : undefined,
           fs,
           stdin,
           seed: opts.seed,
-          exe: opts.root ? guestPathOf(program, opts.root) : undefined,
+          // The guest path of the program, when the guest's tree holds it: what /proc/self/exe runs.
+          exe: fromRoot ? program : opts.root ? guestPathOf(program, opts.root) : undefined,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
           onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
           quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },
         });
       } catch (e) {
-        if (e instanceof ElfError) throw new UserError(`${program}: ${e.message}`);
+        if (e instanceof ElfError) {
+          const hint = !opts.root && e.message.endsWith("not in the guest's file system")
+            ? " (give the root holding it with --root DIR)"
+            : "";
+          throw new UserError(`${program}: ${e.message}${hint}`);
+        }
         throw e;
       }
       const start = store ? guest.toTree() : null;
@@ -132,6 +141,17 @@ export function execCommand() {
       if (signal) return interrupted(guest, signal, opts.save!);
       finish(guest, stop, opts.json === true);
     });
+}
+
+/**
+ * With --root, an absolute path that names a regular file in the guest's
+ * tree is the program to run (`--root DIR /usr/bin/ls` runs DIR/usr/bin/ls,
+ * as the guest sees it, and that is its AT_EXECFN and /proc/self/exe);
+ * otherwise (undefined) the program is a host file.
+ */
+function programInRoot(program: string, fs: FileSystem | undefined): Uint8Array | undefined {
+  const node = program.startsWith("/") ? fs?.find(program) : undefined;
+  return node?.kind === "file" ? contents(node) : undefined;
 }
 
 /** How a run stopped by SIGINT or SIGTERM and saved ends: one line saying where and how to go on. */

@@ -8,6 +8,7 @@ import {
 } from "../memory/memory.ts";
 import {
   MMAP_MIN,
+  MMAP_TOP,
   PIE_BASE,
   STACK_BOTTOM,
   STACK_SIZE,
@@ -35,6 +36,13 @@ export interface LoadOptions {
   execfn: string;
   /** 16 bytes for AT_RANDOM (from the guest's deterministic seed). */
   random: Uint8Array;
+  /**
+   * The contents of a dynamically linked program's interpreter (its
+   * PT_INTERP path, e.g. `/lib/ld-linux.so.2`), read from the guest's file
+   * system; throws ElfError if there is none. Without it such programs are
+   * refused.
+   */
+  interpreter?: (path: string) => Uint8Array;
 }
 
 /** One mapping the loader made. */
@@ -61,6 +69,19 @@ export interface LoadedProgram {
   execStack: boolean;
   /** The page-aligned mappings made for PT_LOAD segments, in program-header order. */
   segments: Segment[];
+  /** For a dynamically linked program: its interpreter, where it was loaded. */
+  interp?: LoadedInterpreter;
+}
+
+/** The dynamic linker of a dynamically linked program (AT_BASE and the first EIP). */
+export interface LoadedInterpreter {
+  /** Its PT_INTERP path. */
+  path: string;
+  /** Load bias (AT_BASE): where its first page is. */
+  base: number;
+  /** Where the program starts running: the interpreter's entry point. */
+  entry: number;
+  segments: Segment[];
 }
 
 function pageDown(x: number): number {
@@ -80,28 +101,88 @@ function prot(flags: number): number {
     (flags & PF_X ? PROT_EXEC : 0);
 }
 
-/** The PT_INTERP path, printable, for the error message. */
-function interpreter(image: Uint8Array, ph: ProgramHeader): string {
-  const end = Math.min(image.length, ph.offset + ph.filesz);
-  let s = "";
-  for (let i = ph.offset; i < end && image[i] !== 0 && s.length < 256; i++) {
-    s += image[i] >= 0x20 && image[i] < 0x7f
-      ? String.fromCharCode(image[i])
-      : "?";
+/** Longest interpreter path Linux accepts (PATH_MAX). */
+const PATH_MAX = 4096;
+
+/**
+ * The PT_INTERP path: a NUL-terminated string inside the file, as Linux
+ * requires (binfmt_elf.c refuses anything else with ENOEXEC).
+ */
+function interpreterPath(image: Uint8Array, ph: ProgramHeader): string {
+  if (ph.filesz < 2 || ph.filesz > PATH_MAX) {
+    throw new ElfError(`bad PT_INTERP size ${ph.filesz}`);
   }
-  return s;
+  if (ph.offset + ph.filesz > image.length) {
+    throw new ElfError("PT_INTERP lies outside the file");
+  }
+  const bytes = image.subarray(ph.offset, ph.offset + ph.filesz);
+  if (bytes[bytes.length - 1] !== 0) {
+    throw new ElfError("PT_INTERP is not NUL-terminated");
+  }
+  return new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)));
 }
 
-/** Checks the PT_LOAD segments and returns the load bias. */
+/** A path for a one-line message: control and non-ASCII characters as `?`. */
+function printable(path: string): string {
+  return path.replace(/[^\x20-\x7e]/g, "?");
+}
+
+/**
+ * Reads and checks a program's interpreter: an ET_DYN image without an
+ * interpreter of its own. Returns its headers and PT_LOAD segments.
+ */
+function readInterpreter(
+  path: string,
+  opts: LoadOptions,
+): { image: Uint8Array; loads: ProgramHeader[]; entry: number } {
+  if (!opts.interpreter) {
+    throw new ElfError(
+      `dynamically linked (PT_INTERP ${
+        printable(path)
+      }) programs need a file system to load their interpreter from`,
+    );
+  }
+  try {
+    const image = opts.interpreter(path);
+    const { header, phdrs } = parseElf(image);
+    if (header.type !== ET_DYN) throw new ElfError("not position-independent");
+    if (phdrs.some((p) => p.type === PT_INTERP)) {
+      throw new ElfError("has an interpreter of its own");
+    }
+    const loads = phdrs.filter((p) => p.type === PT_LOAD);
+    return { image, loads, entry: header.entry };
+  } catch (e) {
+    if (e instanceof ElfError) {
+      throw new ElfError(`interpreter ${printable(path)}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
+/** The lowest page of the PT_LOAD segments. */
+function lowestPage(loads: ProgramHeader[]): number {
+  return pageDown(Math.min(...loads.map((p) => p.vaddr)));
+}
+
+/**
+ * Where an interpreter goes: top-down from MMAP_TOP, as Linux maps it (the
+ * first mmap of the process, with randomisation off), so later mmaps come
+ * below it.
+ */
+function interpreterBias(loads: ProgramHeader[]): number {
+  if (loads.length === 0) return 0; // checkSegments refuses it
+  const low = lowestPage(loads);
+  const high = Math.max(...loads.map((p) => p.vaddr + p.memsz));
+  return pageDown(MMAP_TOP - pageUp(high - low)) - low;
+}
+
+/** Checks the PT_LOAD segments placed at `bias`. */
 function checkSegments(
   image: Uint8Array,
-  type: number,
   loads: ProgramHeader[],
-): number {
+  bias: number,
+): void {
   if (loads.length === 0) throw new ElfError("no loadable segments");
-  const bias = type === ET_DYN
-    ? PIE_BASE - pageDown(Math.min(...loads.map((p) => p.vaddr)))
-    : 0;
   let prevEnd = 0, prevIndex = -1;
   loads.forEach((p, i) => {
     if (p.filesz > p.memsz) {
@@ -134,50 +215,20 @@ function checkSegments(
     prevEnd = end;
     prevIndex = i;
   });
-  return bias;
 }
 
 /**
- * Loads a static i386 Linux executable (ET_EXEC, or static-pie ET_DYN at
- * {@link PIE_BASE}) into `mem`, builds the start-up stack, and sets `cpu` as
- * Linux leaves it at entry: general registers zero, ESP at argc, flat
- * segments. Nothing is changed unless the image is valid.
- *
- * Throws {@link ElfError} (and nothing else) for any image it cannot load.
- *
- * @example
- * const prog = loadElf(bytes, mem, cpu, {
- *   argv: ["prog"], envp: [], execfn: "/bin/prog", random: new Uint8Array(16),
- * });
- * cpu.eip === prog.entry;
+ * Maps the PT_LOAD segments at `bias` with their protections. Returns the
+ * mappings and the page-aligned end of the highest one.
  */
-export function loadElf(
+function mapSegments(
   image: Uint8Array,
+  loads: ProgramHeader[],
+  bias: number,
   mem: Memory,
-  cpu: Cpu,
-  opts: LoadOptions,
-): LoadedProgram {
-  if (opts.random.length !== 16) {
-    throw new RangeError("AT_RANDOM needs 16 bytes");
-  }
-  const { header, phdrs } = parseElf(image);
-  const interp = phdrs.find((p) => p.type === PT_INTERP);
-  if (interp) {
-    throw new ElfError(
-      `dynamically linked (PT_INTERP ${
-        interpreter(image, interp)
-      }) programs are not supported yet`,
-    );
-  }
-  const loads = phdrs.filter((p) => p.type === PT_LOAD);
-  const bias = checkSegments(image, header.type, loads);
-  const args = encodeArgs(opts.argv, opts.envp, opts.execfn);
-  const gnuStack = phdrs.find((p) => p.type === PT_GNU_STACK);
-  // Without PT_GNU_STACK, Linux gives i386 programs an executable stack.
-  const execStack = gnuStack ? (gnuStack.flags & PF_X) !== 0 : true;
-
+): { segments: Segment[]; end: number } {
   const segments: Segment[] = [];
-  let brk = 0;
+  let end = 0;
   for (const p of loads) {
     if (p.memsz === 0) continue;
     const start = bias + p.vaddr;
@@ -200,8 +251,75 @@ export function loadElf(
       }
     }
     segments.push(seg);
-    brk = Math.max(brk, seg.end);
+    end = Math.max(end, seg.end);
   }
+  return { segments, end };
+}
+
+/**
+ * Loads an i386 Linux executable (ET_EXEC, or ET_DYN at {@link PIE_BASE})
+ * into `mem`, with its interpreter if it names one (PT_INTERP, read through
+ * `opts.interpreter`, placed below MMAP_TOP), builds the start-up stack, and
+ * sets `cpu` as Linux leaves it at entry: general registers zero, ESP at
+ * argc, flat segments, EIP at the interpreter's entry if there is one.
+ * Nothing is changed unless the image (and interpreter) is valid.
+ *
+ * Throws {@link ElfError} (and nothing else) for any image it cannot load.
+ *
+ * @example
+ * const prog = loadElf(bytes, mem, cpu, {
+ *   argv: ["prog"], envp: [], execfn: "/bin/prog", random: new Uint8Array(16),
+ * });
+ * cpu.eip === prog.entry;
+ */
+export function loadElf(
+  image: Uint8Array,
+  mem: Memory,
+  cpu: Cpu,
+  opts: LoadOptions,
+): LoadedProgram {
+  if (opts.random.length !== 16) {
+    throw new RangeError("AT_RANDOM needs 16 bytes");
+  }
+  const { header, phdrs } = parseElf(image);
+  const loads = phdrs.filter((p) => p.type === PT_LOAD);
+  const bias = header.type === ET_DYN && loads.length > 0
+    ? PIE_BASE - lowestPage(loads)
+    : 0;
+  checkSegments(image, loads, bias);
+  const interpHeader = phdrs.find((p) => p.type === PT_INTERP);
+  const interpPath = interpHeader && interpreterPath(image, interpHeader);
+  const interp = interpPath !== undefined
+    ? readInterpreter(interpPath, opts)
+    : undefined;
+  const interpAt = interp ? interpreterBias(interp.loads) : 0;
+  if (interp) {
+    try {
+      checkSegments(interp.image, interp.loads, interpAt);
+    } catch (e) {
+      throw new ElfError(
+        `interpreter ${printable(interpPath!)}: ${(e as Error).message}`,
+      );
+    }
+    const span = (ls: ProgramHeader[], at: number) => [
+      at + lowestPage(ls),
+      at + Math.max(...ls.map((p) => p.vaddr + p.memsz)),
+    ];
+    const [a0, a1] = span(loads, bias), [b0, b1] = span(interp.loads, interpAt);
+    if (a0 < b1 && b0 < a1) {
+      throw new ElfError(
+        `interpreter ${printable(interpPath!)} overlaps the program`,
+      );
+    }
+  }
+  const args = encodeArgs(opts.argv, opts.envp, opts.execfn);
+  const gnuStack = phdrs.find((p) => p.type === PT_GNU_STACK);
+  // Without PT_GNU_STACK, Linux gives i386 programs an executable stack.
+  const execStack = gnuStack ? (gnuStack.flags & PF_X) !== 0 : true;
+
+  const { segments, end: brk } = mapSegments(image, loads, bias, mem);
+  const interpMapped = interp &&
+    mapSegments(interp.image, interp.loads, interpAt, mem);
 
   mem.map(
     STACK_BOTTOM,
@@ -216,17 +334,24 @@ export function loadElf(
   const phdr = bias +
     (holder ? header.phoff - holder.offset + holder.vaddr : 0);
   const entry = (bias + header.entry) >>> 0;
+  const loaded: LoadedInterpreter | undefined = interp && {
+    path: interpPath!,
+    base: (interpAt + lowestPage(interp.loads)) >>> 0,
+    entry: (interpAt + interp.entry) >>> 0,
+    segments: interpMapped!.segments,
+  };
   const sp = buildStack(mem, {
     ...args,
     random: opts.random,
     entry,
     phdr,
     phnum: header.phnum,
+    base: loaded?.base ?? 0,
   });
 
   cpu.r.fill(0);
   cpu.r[ESP] = sp;
-  cpu.eip = entry | 0;
+  cpu.eip = (loaded?.entry ?? entry) | 0;
   cpu.fr =
     cpu.fa =
     cpu.fsz =
@@ -247,5 +372,6 @@ export function loadElf(
     sp,
     execStack,
     segments,
+    interp: loaded,
   };
 }

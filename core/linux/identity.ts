@@ -16,3 +16,6 @@ export const UTSNAME = {
   machine: "i686",
   domainname: "(none)",
 } as const;
+
+/** The guest machine's memory as sysinfo and /proc/meminfo report it: 1 GiB. */
+export const RAM_BYTES = 1 << 30;

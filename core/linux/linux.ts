@@ -27,6 +27,8 @@ import {
   type ParentLookup,
 } from "./fs/filesystem.ts";
 import { fromHost } from "./fs/names.ts";
+import { interpreterFrom } from "./interpreter.ts";
+import { syncProcFor } from "./fs/proc/sync.ts";
 import type { DirNode, Node } from "./fs/node.ts";
 import { requirePerm, X_OK } from "./perm.ts";
 import { enqueue, newPipe, type Pipe } from "./pipe.ts";
@@ -219,6 +221,8 @@ export class Linux {
   set now(n: number) {
     this.machine.now = n;
   }
+  /** The memory of the current system call's process: what /proc shows of it (not state). */
+  private callMem?: Memory;
 
   /** Everything written to stdout (1) and stderr (2) (shared by all processes). */
   readonly output: Record<1 | 2, Output>;
@@ -295,6 +299,7 @@ export class Linux {
       envp,
       execfn: path,
       random: this.random.bytes(16),
+      interpreter: interpreterFrom(this.fs),
     });
     this.brkStart = this.brk = prog.brk;
     this.cpu = cpu;
@@ -318,6 +323,7 @@ export class Linux {
     const a = [EBX, ECX, EDX, ESI, EDI, EBP].map((r) => c.r[r] >>> 0);
     const def = SYSCALLS[nr];
     this.now = c.icount;
+    this.callMem = m;
     this.blocked = undefined;
     let result: number;
     try {
@@ -539,7 +545,7 @@ export class Linux {
   /** Resolves a guest path relative to `dirfd` (AT_FDCWD: the working directory). */
   lookupAt(dirfd: number, path: string, follow: boolean): Node {
     return this.fs.lookup(
-      this.startDir(dirfd, path),
+      this.procStart(dirfd, path),
       path,
       this.lookupOpts(follow),
     );
@@ -548,10 +554,17 @@ export class Linux {
   /** Resolves the directory part of a guest path relative to `dirfd`. */
   parentAt(dirfd: number, path: string): ParentLookup {
     return this.fs.lookupParent(
-      this.startDir(dirfd, path),
+      this.procStart(dirfd, path),
       path,
       this.lookupOpts(true),
     );
+  }
+
+  /** startDir, after bringing /proc up to date if the path goes there (fs/proc/sync.ts). */
+  private procStart(dirfd: number, path: string): number {
+    const start = this.startDir(dirfd, path);
+    if (this.callMem) syncProcFor(this, this.callMem, start, path);
+    return start;
   }
 
   private register(

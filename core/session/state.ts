@@ -5,6 +5,7 @@
  * (commands.ts) drives it; `Session` (session.ts) is its public face.
  */
 import { guestPathOf } from "../linux/process/exe.ts";
+import { contents } from "../linux/fs/contents.ts";
 import { basename } from "node:path";
 import { ElfError } from "../elf/elf.ts";
 import { buildManifest, fx86Vm, type HostFiles, loadManifest, ManifestError, nodeHostFiles } from "../manifest/mod.ts";
@@ -174,15 +175,17 @@ export class SessionState {
         throw e;
       }
     } else {
+      const fs = opts.root === undefined ? new FileSystem() : this.rootFileSystem(opts.root);
+      // As fx86 exec: with a root, an absolute path naming one of its files is that file.
+      const inRoot = opts.root !== undefined && file.startsWith("/") ? fs.find(file) : undefined;
       let program: Uint8Array;
       try {
-        program = this.host.readFile(file);
+        program = inRoot?.kind === "file" ? contents(inRoot) : this.host.readFile(file);
       } catch (e) {
         throw new CommandError(`cannot read program ${file}: ${reasonOf(e)}`);
       }
       const base = basename(file);
       const name = isValidName(base) ? base : "guest";
-      const fs = opts.root === undefined ? new FileSystem() : this.rootFileSystem(opts.root);
       let stdin: Uint8Array | undefined;
       if (opts.stdin !== undefined) {
         try {
@@ -192,8 +195,9 @@ export class SessionState {
         }
       }
       try {
-        const exe = opts.root === undefined ? undefined : guestPathOf(file, opts.root);
-        trees.push([name, newGuestTree({ program, argv: [base, ...args], fs, stdin, exe }), null]);
+        const execfn = inRoot ? file : undefined;
+        const exe = inRoot ? file : opts.root === undefined ? undefined : guestPathOf(file, opts.root);
+        trees.push([name, newGuestTree({ program, argv: [base, ...args], execfn, fs, stdin, exe }), null]);
         programs.set(name, { path: file, image: program });
       } catch (e) {
         if (e instanceof ElfError) throw new CommandError(`${file}: ${e.message}`);

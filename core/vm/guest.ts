@@ -8,6 +8,7 @@ import { loadElf } from "../elf/load.ts";
 import type { FaultInfo } from "../fault.ts";
 import { FileSystem } from "../linux/fs/filesystem.ts";
 import { Linux } from "../linux/linux.ts";
+import { interpreterFrom } from "../linux/interpreter.ts";
 import { Memory } from "../memory/memory.ts";
 import { dirFromEntries, type DirNode, type TreeNode } from "../tree/mod.ts";
 import { fx86Operation } from "./fx86.ts";
@@ -55,6 +56,11 @@ export interface GuestOptions {
   program: Uint8Array;
   /** argv, including argv[0]. */
   argv: string[];
+  /**
+   * The path the program was started by (AT_EXECFN, /proc/self/exe when
+   * absolute); default argv[0].
+   */
+  execfn?: string;
   env?: string[];
   /** The guest's file system (default: empty). */
   fs?: FileSystem;
@@ -198,8 +204,9 @@ export class Guest {
     const loaded = loadElf(opts.program, mem, cpu, {
       argv: opts.argv,
       envp: opts.env ?? DEFAULT_ENV,
-      execfn: opts.argv[0] ?? "",
+      execfn: opts.execfn ?? opts.argv[0] ?? "",
       random: linux.random.bytes(16),
+      interpreter: interpreterFrom(linux.fs),
     });
     linux.brkStart = linux.brk = loaded.brk;
     if (opts.exe !== undefined) linux.exe = opts.exe;

@@ -73,3 +73,9 @@ export function busybox(): string {
 export function bytesOf(path: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
+
+/**
+ * The host's i386 dynamic loader, which `gcc -m32` programs name as their
+ * PT_INTERP (libc6-i386, installed with gcc-multilib by tests/prepare.sh).
+ */
+export const HOST_LDSO = "/lib/ld-linux.so.2";

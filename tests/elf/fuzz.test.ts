@@ -4,7 +4,7 @@ import { X87 } from "../../core/cpu/x87/x87.ts";
 import { Memory } from "../../core/memory/memory.ts";
 import { loadElf } from "../../core/elf/load.ts";
 import { ElfError } from "../../core/elf/elf.ts";
-import { busybox, bytesOf, compile } from "./build.ts";
+import { busybox, bytesOf, compile, HOST_LDSO } from "./build.ts";
 
 /** xorshift32: reproducible "random" inputs. */
 function rng(seed: number): () => number {
@@ -23,9 +23,13 @@ const cpu = new Cpu(new X87());
 const opts = { argv: ["x"], envp: [], execfn: "x", random: new Uint8Array(16) };
 
 /** Loads `image`; anything but success or an ElfError fails the test with the input's description. */
-function attempt(image: Uint8Array, what: string): "ok" | "error" {
+function attempt(
+  image: Uint8Array,
+  what: string,
+  interpreter?: (path: string) => Uint8Array,
+): "ok" | "error" {
   try {
-    loadElf(image, mem, cpu, opts);
+    loadElf(image, mem, cpu, { ...opts, interpreter });
     return "ok";
   } catch (e) {
     if (e instanceof ElfError) {
@@ -83,6 +87,19 @@ test("elf fuzz: truncations fail cleanly unless they only cut what is not loaded
   }
 });
 
+/** Flips 1-8 random bits in the ELF and program headers of `good`. */
+function flipHeaders(good: Uint8Array, next: () => number): Uint8Array {
+  const image = good.slice();
+  const headers = 52 +
+    32 * new DataView(good.buffer, good.byteOffset).getUint16(44, true);
+  const flips = 1 + (next() % 8);
+  for (let f = 0; f < flips; f++) {
+    const at = next() % headers;
+    image[at] ^= 1 << (next() % 8);
+  }
+  return image;
+}
+
 test("elf fuzz: bit flips in the headers of real executables", () => {
   const images = [
     bytesOf(compile("tests/elf/progs/stack.c", "elf/stack", ["-static"])),
@@ -94,17 +111,34 @@ test("elf fuzz: bit flips in the headers of real executables", () => {
   const next = rng(7);
   const outcomes = { ok: 0, error: 0 };
   for (let i = 0; i < 1500; i++) {
-    const good = images[i % images.length];
-    const image = good.slice();
-    const headers = 52 +
-      32 * new DataView(good.buffer, good.byteOffset).getUint16(44, true);
-    const flips = 1 + (next() % 8);
-    for (let f = 0; f < flips; f++) {
-      const at = next() % headers;
-      image[at] ^= 1 << (next() % 8);
-    }
+    const image = flipHeaders(images[i % images.length], next);
     outcomes[attempt(image, `flip set #${i}`)]++;
   }
   // Both outcomes happen: harmless flips still load, harmful ones are caught.
   assert.ok(outcomes.ok > 0 && outcomes.error > 0, JSON.stringify(outcomes));
+});
+
+test("elf fuzz: bit flips in a dynamically linked program and in its interpreter", () => {
+  const program = bytesOf(compile("tests/elf/progs/stack.c", "elf/stack-dyn", []));
+  // The i386 loader gcc -m32 links against (from libc6-i386, which gcc-multilib installs).
+  const ldso = bytesOf(HOST_LDSO);
+  const next = rng(11);
+  const outcomes = { ok: 0, error: 0 };
+  for (let i = 0; i < 1000; i++) {
+    const image = i % 2 ? flipHeaders(program, next) : program;
+    const interp = i % 2 ? ldso : flipHeaders(ldso, next);
+    outcomes[attempt(image, `dynamic flip set #${i}`, () => interp)]++;
+  }
+  assert.ok(outcomes.ok > 0 && outcomes.error > 0, JSON.stringify(outcomes));
+  // Whatever the interpreter callback throws as an ElfError is reported as the interpreter's.
+  assert.throws(
+    () =>
+      loadElf(program, mem, cpu, {
+        ...opts,
+        interpreter: () => {
+          throw new ElfError("not in the guest's file system");
+        },
+      }),
+    /^ElfError: interpreter \/lib\/ld-linux\.so\.2: not in the guest's file system$/,
+  );
 });

@@ -19,12 +19,12 @@ import {
 } from "../../core/memory/memory.ts";
 import { type LoadedProgram, loadElf } from "../../core/elf/load.ts";
 import { ElfError } from "../../core/elf/elf.ts";
-import { PIE_BASE, STACK_BOTTOM, STACK_TOP } from "../../core/linux/layout.ts";
+import { MMAP_TOP, PIE_BASE, STACK_BOTTOM, STACK_TOP } from "../../core/linux/layout.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { Linux } from "../../core/linux/linux.ts";
 import { runReference } from "../support/guests.ts";
 import { i386Runner } from "../support/reference.ts";
-import { busybox, bytesOf, compile } from "./build.ts";
+import { busybox, bytesOf, compile, HOST_LDSO } from "./build.ts";
 import { describeStack, qemuComparable } from "./describe.ts";
 
 const REFERENCE = i386Runner();
@@ -213,6 +213,68 @@ test(`loader: static-pie is loaded at PIE_BASE (stack as on ${REFERENCE})`, () =
   checkStack(exe, image, mem, prog, argv);
 });
 
+test("loader: a dynamically linked program starts in its interpreter, mapped below MMAP_TOP", () => {
+  const exe = compile("tests/elf/progs/stack.c", "elf/stack-dyn", []);
+  const image = bytesOf(exe), ldso = bytesOf(HOST_LDSO);
+  const asked: string[] = [];
+  const mem = new Memory(), cpu = new Cpu(new X87());
+  const prog = loadElf(image, mem, cpu, {
+    argv: ["stack"],
+    envp: [],
+    execfn: "stack",
+    random: new Uint8Array(16),
+    interpreter: (path) => (asked.push(path), ldso),
+  });
+  assert.deepEqual(asked, ["/lib/ld-linux.so.2"]);
+  assert.equal(prog.base, PIE_BASE, "gcc's default PIE goes where a static-pie does");
+  checkSegments(image, mem, prog);
+  const interp = prog.interp!;
+  const ld = phdrsOf(ldso);
+  const loads = ld.phdrs.filter((p) => p.type === 1);
+  const end = Math.max(...loads.map((p) => p.vaddr + p.memsz));
+  assert.equal(interp.base % 4096, 0);
+  assert.equal(interp.base + Math.ceil(end / 4096) * 4096, MMAP_TOP, "right below MMAP_TOP");
+  assert.equal(interp.entry, interp.base + ld.entry);
+  assert.equal(cpu.eip >>> 0, interp.entry, "the interpreter runs first");
+  for (const p of loads) {
+    const at = interp.base + p.vaddr;
+    assert.deepEqual(mem.read(at, p.filesz), ldso.subarray(p.offset, p.offset + p.filesz));
+  }
+  // The auxiliary vector tells the interpreter where it is and where the program is.
+  const u32 = (a: number) => mem.r32(a) >>> 0;
+  let p = prog.sp + 4 + 4 * (u32(prog.sp) + 1);
+  while (u32(p)) p += 4;
+  const aux = new Map<number, number>();
+  for (p += 4; u32(p); p += 8) aux.set(u32(p), u32(p + 4));
+  assert.equal(aux.get(7), interp.base, "AT_BASE");
+  assert.equal(aux.get(9), prog.entry, "AT_ENTRY");
+  assert.equal(aux.get(3), prog.phdr, "AT_PHDR");
+  assert.equal(prog.phdr, PIE_BASE + phdrsOf(image).phoff);
+});
+
+test("loader: a dynamically linked program's interpreter must be usable", () => {
+  const image = bytesOf(compile("tests/elf/progs/stack.c", "elf/stack-dyn", []));
+  const fail = (interp: Uint8Array, message: RegExp) =>
+    assert.throws(() =>
+      loadElf(image, new Memory(), new Cpu(new X87()), {
+        argv: ["x"],
+        envp: [],
+        execfn: "x",
+        random: new Uint8Array(16),
+        interpreter: () => interp,
+      }), (e: unknown) => e instanceof ElfError && message.test(e.message));
+  fail(new TextEncoder().encode("#!/bin/sh\n"), /^interpreter \/lib\/ld-linux\.so\.2: not an ELF file$/);
+  fail(image, /^interpreter \/lib\/ld-linux\.so\.2: has an interpreter of its own$/);
+  fail(bytesOf(compile("tests/elf/progs/stack.c", "elf/stack", ["-static"])), /: not position-independent$/);
+  // Linux.exec and Guest.fromElf take it from the guest's file system, never the host's.
+  const linux = new Linux({ fs: new FileSystem(), seed: new Uint8Array(32) });
+  linux.fs.writeFile("/prog", image, { mode: 0o755 });
+  assert.throws(
+    () => linux.exec(new Memory(), new Cpu(new X87()), "/prog", ["prog"], []),
+    /^ElfError: interpreter \/lib\/ld-linux\.so\.2: not in the guest's file system$/,
+  );
+});
+
 test("loader: Debian's busybox-static", () => {
   const exe = busybox();
   const image = bytesOf(exe);
@@ -290,7 +352,7 @@ test("loader: clear one-line errors", () => {
   const dyn = bytesOf(compile("tests/elf/progs/stack.c", "elf/stack-dyn", []));
   fail(
     dyn,
-    /^dynamically linked \(PT_INTERP \/lib\/ld-linux\.so\.2\) programs are not supported yet$/,
+    /^dynamically linked \(PT_INTERP \/lib\/ld-linux\.so\.2\) programs need a file system to load their interpreter from$/,
   );
   // a segment past the end of the file
   const { phoff, phdrs } = phdrsOf(good);

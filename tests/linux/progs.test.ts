@@ -26,6 +26,7 @@ const PROGRAMS = [
   "stat",
   "procs",
   "threads",
+  "proc",
 ];
 
 /**

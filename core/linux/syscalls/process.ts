@@ -2,7 +2,7 @@ import { readStruct, Struct } from "../abi.ts";
 import { sinceStart } from "../clock.ts";
 import { EINVAL, ENOSYS, EPERM, ESRCH, LinuxError } from "../errno.ts";
 import { fromBytes } from "../fs/names.ts";
-import { GID, UID, UTSNAME } from "../identity.ts";
+import { GID, RAM_BYTES, UID, UTSNAME } from "../identity.ts";
 import type { Linux } from "../linux.ts";
 import { readPath } from "../abi.ts";
 import { execProgram, readStrings } from "../process/exec.ts";
@@ -70,7 +70,7 @@ function uname(s: Call, addr: number): number {
 
 /** struct sysinfo: a 1 GiB machine with one process, up as long as the guest has run. */
 function sysinfo(s: Call, addr: number): number {
-  const RAM = 1 << 30;
+  const RAM = RAM_BYTES;
   new Struct(64)
     .u32(0, sinceStart(s.c.icount).sec)
     .u32(16, RAM).u32(20, RAM / 2)

@@ -13,6 +13,7 @@ import { statCalls } from "./stat.ts";
 import { timeCalls } from "./time.ts";
 import { timerCalls } from "./timer.ts";
 import { tlsCalls } from "./tls.ts";
+import { xattrCalls } from "./xattr.ts";
 import type { SyscallDef, SyscallTable } from "./types.ts";
 
 const GROUPS: SyscallTable[] = [
@@ -31,6 +32,7 @@ const GROUPS: SyscallTable[] = [
   pollCalls,
   futexCalls,
   netCalls,
+  xattrCalls,
 ];
 
 /**

@@ -13,7 +13,8 @@ export const load: Command = {
   details: "A file ending in .yaml or .yml is a manifest (docs/manifest.md): each of its top-level guests is loaded, " +
     "with its budget, files and input. Anything else is a program, loaded as one guest named after the file, " +
     "with an empty file system and no input unless --root DIR (a copy of a host directory, as fx86 exec --root makes) " +
-    "and --stdin FILE (a host file) give them. " +
+    "and --stdin FILE (a host file) give them; as with fx86 exec, an absolute PROGRAM that names a file in the root " +
+    "is taken from the root (so dynamically linked programs load with their libraries). " +
     "A -- right after PROGRAM separates it from the arguments (load prog -- -x). " +
     "Replaces what was loaded; breakpoints are cleared.",
   moves: true,
