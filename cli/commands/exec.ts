@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
+import { basename } from "node:path";
 import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import { ElfError } from "../../core/elf/elf.ts";
 import { contents } from "../../core/linux/fs/contents.ts";
 import { FileSystem } from "../../core/linux/fs/filesystem.ts";
 import { DEFAULT_ENV, Guest, type Stop } from "../../core/vm/guest.ts";
-import { guestPathOf } from "../../core/linux/process/exe.ts";
+import { guestPathOf, installProgram } from "../../core/linux/process/exe.ts";
 import {
   fileSystemFromHost,
   readHostFile,
@@ -94,20 +95,22 @@ export function execCommand() {
       const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
       const fromRoot = programInRoot(program, opts.root ? fs : undefined);
       const image = fromRoot ?? readHostFile(program, "program");
+      const installed = opts.root ? undefined : installProgram(fs, basename(program), image);
       const stdin = opts.stdin !== undefined ? readHostFile(opts.stdin, "stdin file") : readStdin();
       const argv0 = opts.argv0 ?? program.split("/").pop()!;
       let guest: Guest;
       try {
         guest = Guest.fromElf({
           program: image,
-          argv: [argv0, ...args],
+          // `fx86 exec PROG -- ARGS`: the separator is fx86's, not the guest's.
+          argv: [argv0, ...(args[0] === "--" ? args.slice(1) : args)],
           env: withEnv(DEFAULT_ENV, opts.env),
           execfn: fromRoot ? program : undefined,
           fs,
           stdin,
           seed: opts.seed,
           // The guest path of the program, when the guest's tree holds it: what /proc/self/exe runs.
-          exe: fromRoot ? program : opts.root ? guestPathOf(program, opts.root) : undefined,
+          exe: fromRoot ? program : opts.root ? guestPathOf(program, opts.root) : installed,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
           onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
           quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },

@@ -4,7 +4,7 @@
  * and running in chunks that can be interrupted. The command table
  * (commands.ts) drives it; `Session` (session.ts) is its public face.
  */
-import { guestPathOf } from "../linux/process/exe.ts";
+import { guestPathOf, installProgram } from "../linux/process/exe.ts";
 import { contents } from "../linux/fs/contents.ts";
 import { basename } from "node:path";
 import { ElfError } from "../elf/elf.ts";
@@ -196,7 +196,12 @@ export class SessionState {
       }
       try {
         const execfn = inRoot ? file : undefined;
-        const exe = inRoot ? file : opts.root === undefined ? undefined : guestPathOf(file, opts.root);
+        // As fx86 exec: without a root, the program is installed in the standard layout.
+        const exe = inRoot
+          ? file
+          : opts.root === undefined
+          ? installProgram(fs, base, program)
+          : guestPathOf(file, opts.root);
         trees.push([name, newGuestTree({ program, argv: [base, ...args], execfn, fs, stdin, exe }), null]);
         programs.set(name, { path: file, image: program });
       } catch (e) {
