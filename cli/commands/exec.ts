@@ -11,6 +11,7 @@ import {
   writeAll,
 } from "../host.ts";
 import { parseBudget } from "../options.ts";
+import { guestProgress } from "../progress.ts";
 import { outputFields } from "../json.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
 import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
@@ -82,6 +83,8 @@ export function execCommand() {
       const fs = opts.root ? fileSystemFromHost(opts.root) : new FileSystem();
       const stdin = opts.stdin !== undefined ? readHostFile(opts.stdin, "stdin file") : readStdin();
       const argv0 = opts.argv0 ?? program.split("/").pop()!;
+      const budget = opts.budget ?? Infinity;
+      const progress = guestProgress(argv0, budget, opts.json === true);
       let guest: Guest;
       try {
         guest = Guest.fromElf({
@@ -92,7 +95,7 @@ export function execCommand() {
           stdin,
           seed: opts.seed,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
-          onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
+          onOutput: progress.onOutput,
         });
       } catch (e) {
         if (e instanceof ElfError) throw new UserError(`${program}: ${e.message}`);
@@ -103,7 +106,8 @@ export function execCommand() {
       const timeline = opts.checkpointEvery && store
         ? new Timeline(guest, { every: opts.checkpointEvery, keep: storeCheckpoints(store) })
         : undefined;
-      const { stop, signal } = await runInterruptibly(timeline ?? guest, opts.budget ?? Infinity, store !== undefined);
+      const { stop, signal } = await runInterruptibly(timeline ?? guest, budget, store !== undefined, progress.onSlice);
+      progress.clear();
       if (store) {
         saveSnapshot(store, opts.save!, guest.toTree(), {
           timeline: timeline ? { tree: checkpointsToTree(timeline.checkpoints), every: timeline.every } : null,

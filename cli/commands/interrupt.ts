@@ -19,8 +19,10 @@ export interface InterruptibleStop {
  * Runs `runner` (a Guest or a Timeline) for `budget` instructions in
  * slices, yielding to the event loop between slices so that SIGINT or
  * SIGTERM can stop it there. Budgets are exact, so slicing changes nothing
- * the guest can see: the result equals one `run(budget)`. Without `catchSignals`
- * it is exactly `run(budget)` and signals keep their default effect.
+ * the guest can see: the result equals one `run(budget)`. `onSlice` hears
+ * the instructions retired so far after each slice (a progress line).
+ * Without `catchSignals` signals keep their default effect, and without
+ * `onSlice` either it is exactly `run(budget)`.
  *
  * @example
  * const { stop, signal } = await runInterruptibly(guest, Infinity, true);
@@ -30,19 +32,23 @@ export async function runInterruptibly(
   runner: { run(budget: number): Stop },
   budget: number,
   catchSignals: boolean,
+  onSlice?: (retired: number) => void,
 ): Promise<InterruptibleStop> {
-  if (!catchSignals) return { stop: runner.run(budget) };
+  if (!catchSignals && !onSlice) return { stop: runner.run(budget) };
   let signal: InterruptibleStop["signal"];
   const onInt = () => signal = "SIGINT";
   const onTerm = () => signal = "SIGTERM";
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  if (catchSignals) {
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  }
   try {
     let retired = 0;
     for (;;) {
       const slice = Math.min(SLICE, budget - retired);
       const stop = runner.run(slice);
       retired += stop.retired;
+      onSlice?.(retired);
       const more = stop.status === "budget" && !stop.break && stop.retired === slice && retired < budget;
       if (!more) return { stop: { ...stop, retired } };
       // Signal handlers run only when the event loop gets control.

@@ -6,11 +6,11 @@ import {
   fx86Vm,
   loadManifest,
   ManifestError,
-  type Progress,
   reportJson,
   runManifest,
 } from "../../core/manifest/mod.ts";
 import { readHostFile, UserError, writeAll } from "../host.ts";
+import { progressLine } from "../progress.ts";
 import { parseBudget } from "../options.ts";
 import { checkSnapshotName } from "../../core/store/mod.ts";
 import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-options.ts";
@@ -19,31 +19,6 @@ import { checkSaveName, openStore, saveSnapshot, storeOption } from "./store-opt
 export const RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_MANIFEST = 2;
 
 const encoder = new TextEncoder();
-
-/**
- * A progress line on stderr while a long run goes on, only when stderr is a
- * terminal; it erases itself at the end. Wall-clock time decides only
- * when to redraw, never anything about the run.
- */
-function progressLine(): { update(p: Progress): void; done(): void } {
-  if (!process.stderr.isTTY) return { update() {}, done() {} };
-  const start = performance.now();
-  let last = 0, shown = false;
-  return {
-    update(p) {
-      const now = performance.now();
-      if (now - start < 500 || now - last < 100) return;
-      last = now;
-      shown = true;
-      const n = p.instructions.toLocaleString("en-US");
-      const of = Number.isFinite(p.budget) ? ` of ${p.budget.toLocaleString("en-US")}` : "";
-      writeAll(2, encoder.encode(`\r\x1b[Krunning ${p.guest}: ${n}${of} instructions`));
-    },
-    done() {
-      if (shown) writeAll(2, encoder.encode("\r\x1b[K"));
-    },
-  };
-}
 
 /** True if `bytes` start as an ELF file does. */
 function isElf(bytes: Uint8Array): boolean {
@@ -85,7 +60,7 @@ export function runCommand() {
       const progress = progressLine();
       const started = performance.now();
       const result = runManifest(built, { vm: fx86Vm, onProgress: progress.update });
-      progress.done();
+      progress.clear();
       if (store) {
         const instructions = result.guests.reduce((n, g) => n + g.status.instructions, 0);
         saveSnapshot(store, opts.save!, result.tree, {
