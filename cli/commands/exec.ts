@@ -15,6 +15,7 @@ import {
   writeAll,
 } from "../host.ts";
 import { parseBudget } from "../options.ts";
+import { guestProgress } from "../progress.ts";
 import { outputFields } from "../json.ts";
 import { checkSaveName, checkSnapshotName } from "../../core/store/mod.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
@@ -98,6 +99,8 @@ export function execCommand() {
       const installed = opts.root ? undefined : installProgram(fs, basename(program), image);
       const stdin = opts.stdin !== undefined ? readHostFile(opts.stdin, "stdin file") : readStdin();
       const argv0 = opts.argv0 ?? program.split("/").pop()!;
+      const budget = opts.budget ?? Infinity;
+      const progress = guestProgress(argv0, budget, opts.json === true);
       let guest: Guest;
       try {
         guest = Guest.fromElf({
@@ -112,7 +115,7 @@ export function execCommand() {
           // The guest path of the program, when the guest's tree holds it: what /proc/self/exe runs.
           exe: fromRoot ? program : opts.root ? guestPathOf(program, opts.root) : installed,
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
-          onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
+          onOutput: progress.onOutput,
           quota: { fileBytes: opts.maxFileBytes, memory: opts.maxMemory },
         });
       } catch (e) {
@@ -129,7 +132,8 @@ export function execCommand() {
       const timeline = opts.checkpointEvery && store
         ? new Timeline(guest, { every: opts.checkpointEvery, keep: storeCheckpoints(store) })
         : undefined;
-      const { stop, signal } = await runInterruptibly(timeline ?? guest, opts.budget ?? Infinity, store !== undefined);
+      const { stop, signal } = await runInterruptibly(timeline ?? guest, budget, store !== undefined, progress.onSlice);
+      progress.clear();
       if (store) {
         saveSnapshot(store, opts.save!, guest.toTree(), {
           timeline: timeline ? { tree: checkpointsToTree(timeline.checkpoints), every: timeline.every } : null,

@@ -46,8 +46,10 @@ const turn = () => new Promise((ok) => setTimeout(ok, 0));
  * Runs `runner` (a Guest or a Timeline) for `budget` instructions in
  * slices, yielding to the event loop between slices so that SIGINT or
  * SIGTERM can stop it there. Budgets are exact, so slicing changes nothing
- * the guest can see: the result equals one `run(budget)`. Without `catchSignals`
- * it is exactly `run(budget)` and signals keep their default effect.
+ * the guest can see: the result equals one `run(budget)`. `onSlice` hears
+ * the instructions retired so far after each slice (a progress line).
+ * Without `catchSignals` signals keep their default effect, and without
+ * `onSlice` either it is exactly `run(budget)`.
  *
  * @example
  * const { stop, signal } = await runInterruptibly(guest, Infinity, true);
@@ -57,21 +59,24 @@ export async function runInterruptibly(
   runner: { run(budget: number): Stop },
   budget: number,
   catchSignals: boolean,
+  onSlice?: (retired: number) => void,
 ): Promise<InterruptibleStop> {
-  if (!catchSignals) return { stop: runner.run(budget) };
-  return await catchingSignals(async (caught) => {
+  if (!catchSignals && !onSlice) return { stop: runner.run(budget) };
+  const slices = async (caught: () => StopSignal | undefined): Promise<InterruptibleStop> => {
     let retired = 0;
     for (;;) {
       const slice = Math.min(SLICE, budget - retired);
       const stop = runner.run(slice);
       retired += stop.retired;
+      onSlice?.(retired);
       const more = stop.status === "budget" && !stop.break && stop.retired === slice && retired < budget;
       if (!more) return { stop: { ...stop, retired } };
       await turn();
       const signal = caught();
       if (signal) return { stop: { ...stop, retired }, signal };
     }
-  });
+  };
+  return catchSignals ? await catchingSignals(slices) : await slices(() => undefined);
 }
 
 /**

@@ -6,6 +6,7 @@ import { UserError, writeAll } from "../host.ts";
 import { parseBudget } from "../options.ts";
 import { finish, interrupted } from "./exec.ts";
 import { runInterruptibly } from "./interrupt.ts";
+import { guestProgress } from "../progress.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
 import { checkCheckpointOptions, checkpointEveryOption, continuedTimeline, storeCheckpoints } from "./travel.ts";
 import { Timeline } from "../../core/vm/timeline.ts";
@@ -37,11 +38,13 @@ export function resumeCommand() {
       const tree = guestAt(name, opened.tree, path);
       // A guest inside a host tree has its own count; the host tree has no timeline.
       const meta = path === "" ? opened.meta : { ...opened.meta, timeline: null, instructions: readStatus(tree).instructions };
+      const budget = opts.budget ?? Infinity;
+      const progress = guestProgress(name, budget, opts.json === true);
       let guest: Guest;
       try {
         guest = Guest.fromTree(tree, {
           trace: opts.trace ? (line) => writeAll(2, encoder.encode(`[fx86] ${line}\n`)) : undefined,
-          onOutput: opts.json ? undefined : (fd, bytes) => writeAll(fd, bytes),
+          onOutput: progress.onOutput,
         });
       } catch (e) {
         if (e instanceof LayoutError) throw new UserError(`snapshot ${name} is not a usable guest: ${e.message}`);
@@ -51,7 +54,8 @@ export function resumeCommand() {
       const timeline = opts.checkpointEvery
         ? new Timeline(guest, { every: opts.checkpointEvery, keep: storeCheckpoints(store) })
         : undefined;
-      const { stop, signal } = await runInterruptibly(timeline ?? guest, opts.budget ?? Infinity, opts.save !== undefined);
+      const { stop, signal } = await runInterruptibly(timeline ?? guest, budget, opts.save !== undefined, progress.onSlice);
+      progress.clear();
       if (opts.save) {
         const checkpoints = timeline?.checkpoints ?? [{ at: meta.instructions, tree }];
         saveSnapshot(store, opts.save, guest.toTree(), {

@@ -8,10 +8,10 @@ import {
   loadManifest,
   ManifestError,
   manifestRun,
-  type Progress,
   reportJson,
 } from "../../core/manifest/mod.ts";
 import { readHostFile, UserError, writeAll } from "../host.ts";
+import { progressLine } from "../progress.ts";
 import { parseBudget } from "../options.ts";
 import { checkSaveName, checkSnapshotName } from "../../core/store/mod.ts";
 import { openStore, saveSnapshot, storeOption } from "./store-options.ts";
@@ -21,31 +21,6 @@ import { signalExit, SLICE, stepInterruptibly } from "./interrupt.ts";
 export const RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_MANIFEST = 2;
 
 const encoder = new TextEncoder();
-
-/**
- * A progress line on stderr while a long run goes on, only when stderr is a
- * terminal; it erases itself at the end. Wall-clock time decides only
- * when to redraw, never anything about the run.
- */
-function progressLine(): { update(p: Progress): void; done(): void } {
-  if (!process.stderr.isTTY) return { update() {}, done() {} };
-  const start = performance.now();
-  let last = 0, shown = false;
-  return {
-    update(p) {
-      const now = performance.now();
-      if (now - start < 500 || now - last < 100) return;
-      last = now;
-      shown = true;
-      const n = p.instructions.toLocaleString("en-US");
-      const of = Number.isFinite(p.budget) ? ` of ${p.budget.toLocaleString("en-US")}` : "";
-      writeAll(2, encoder.encode(`\r\x1b[Krunning ${p.guest}: ${n}${of} instructions`));
-    },
-    done() {
-      if (shown) writeAll(2, encoder.encode("\r\x1b[K"));
-    },
-  };
-}
 
 /** True if `bytes` start as an ELF file does. */
 function isElf(bytes: Uint8Array): boolean {
@@ -92,7 +67,7 @@ export function runCommand() {
       // With --save, SIGINT and SIGTERM stop the run between chunks and save where it stands.
       const run = manifestRun(built, { vm: fx86Vm, onProgress: progress.update, chunk: store ? SLICE : undefined });
       const end = await stepInterruptibly(run, store !== undefined);
-      progress.done();
+      progress.clear();
       if ("signal" in end) {
         const { guest, instructions } = end.last.progress;
         saveSnapshot(store!, opts.save!, end.last.tree(), {

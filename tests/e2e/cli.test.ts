@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assert, test } from "../harness.ts";
+import { Terminal } from "../shell/tmux.ts";
 import { cProgram, nasmProgram } from "../support/build.ts";
 import { fx86, type Runtime } from "../support/cli.ts";
 import { BUSYBOX, busybox, pseudoRandom, pseudoText, REPO } from "../support/guests.ts";
@@ -221,5 +222,20 @@ test("exec --env, --stdin FILE and --seed reach the guest", () => {
     const missing = fx86(rt, ["exec", "--stdin", join(dir, "missing"), BUSYBOX, "true"]);
     assert.equal(missing.status, 2);
     assertOneLine(missing.stderr, /^fx86: cannot read stdin file .*missing: no such file or directory$/);
+  }
+});
+
+test("exec on a terminal: a progress line on stderr while a long run goes on, erased at the end", async () => {
+  const nest = cProgram("tests/bench/nest.c", "nest");
+  const bun = join(REPO, "node_modules", ".bin", "bun");
+  // About 5*10^9 instructions of work, stopped by the budget after a few seconds.
+  const t = new Terminal([bun, "cli/main.ts", "exec", "--budget", "1500000000", nest, "0", "400000000"], REPO, 100, 10);
+  try {
+    await t.until((s) => /^running nest: [\d,]+ of 1,500,000,000 instructions$/m.test(s), "the progress line");
+    const end = await t.until((s) => s.includes("EXITED"), "the end", 60_000);
+    // The stop and the exit status, and no progress line left behind.
+    assert.match(end.trim(), /^fx86: budget exhausted after 1500000000 instructions at eip 0x[0-9a-f]{8}\nEXITED 124$/);
+  } finally {
+    t.close();
   }
 });
