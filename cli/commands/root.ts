@@ -23,6 +23,7 @@ export function rootCommand() {
     .argument("<dir>", "the directory to create (it must not exist, or be empty)")
     .argument("<packages...>", ".deb files, unpacked in this order")
     .option("--busybox <file>", "the i386 busybox that unpacks them (default: examples/bin/busybox)")
+    .option("--json", "print one JSON object (docs/json.md) instead of a line")
     .action((dir, packages, opts) => {
       const path = opts.busybox ?? BUSYBOX;
       if (!opts.busybox && !existsSync(path)) {
@@ -39,7 +40,10 @@ export function rootCommand() {
         }
       }
       fileSystemToHost(fs, UNPACKED, dir);
-      writeAll(1, new TextEncoder().encode(`unpacked ${packages.length} packages into ${dir}\n`));
+      const out = opts.json
+        ? JSON.stringify({ dir, packages }) + "\n"
+        : `unpacked ${packages.length} packages into ${dir}\n`;
+      writeAll(1, new TextEncoder().encode(out));
     });
   return new Command("root").description("build guest roots").addCommand(build);
 }

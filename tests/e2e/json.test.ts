@@ -3,7 +3,8 @@
  * prints one line that parses, with the fields docs/json.md lists; guest
  * output that is not UTF-8 survives `exec --json` byte for byte (base64).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,6 +82,18 @@ for (const rt of ["deno", "bun"] as Runtime[]) {
       run("gc", [...st, "--grace", "0"], ["removed", "reachable", "recent", "temporary"]);
       const fsck = run("fsck", st, ["objects", "snapshots", "temporary", "problems"]);
       assert.deepEqual(fsck.problems, []);
+      // A one-file package, made by Debian's own dpkg-deb.
+      const pkg = join(dir, "pkg");
+      mkdirSync(join(pkg, "DEBIAN"), { recursive: true });
+      mkdirSync(join(pkg, "etc"));
+      writeFileSync(join(pkg, "DEBIAN", "control"), "Package: fx86-json\nVersion: 1\nArchitecture: i386\nMaintainer: fx86\nDescription: test\n");
+      writeFileSync(join(pkg, "etc", "fx86-json"), "hi\n");
+      const deb = join(dir, "fx86-json.deb");
+      const built = spawnSync("dpkg-deb", ["--root-owner-group", "--build", pkg, deb], { encoding: "utf8" });
+      assert.equal(built.status, 0, `dpkg-deb (apt-get install dpkg): ${built.error ?? built.stderr}`);
+      const root = run("root build", [join(dir, "root"), deb], ["dir", "packages"]);
+      assert.deepEqual(root.packages, [deb]);
+      assert.equal(readFileSync(join(dir, "root", "etc", "fx86-json"), "utf8"), "hi\n");
       const all = commands(rt);
       assert.ok(all.includes("exec") && all.includes("snapshot list") && all.includes("tree ls"), all.join(", "));
       const missing = all.filter((c) => !NOT_REPORTING.has(c) && !covered.has(c));

@@ -12,7 +12,8 @@ export const load: Command = {
   summary: "load a YAML manifest's guests, or an i386 ELF program with arguments",
   details: "A file ending in .yaml or .yml is a manifest (docs/manifest.md): each of its top-level guests is loaded, " +
     "with its budget, files and input. Anything else is a program, loaded as one guest named after the file, " +
-    "with an empty file system and no input unless --root DIR (a copy of a host directory, as fx86 exec --root makes) " +
+    "with the standard layout (/dev, /tmp) and the program as /bin/NAME for a file system (as fx86 exec gives) " +
+    "and no input unless --root DIR (a copy of a host directory, as fx86 exec --root makes) " +
     "and --stdin FILE (a host file) give them; as with fx86 exec, an absolute PROGRAM that names a file in the root " +
     "is taken from the root (so dynamically linked programs load with their libraries). " +
     "A -- right after PROGRAM separates it from the arguments (load prog -- -x). " +

@@ -38,9 +38,9 @@ export const snapshot: Command = {
   complete: (s, i) => (i === 0 ? snapshotNames(s) : []),
   run(s, args) {
     if (args.length !== 1) throw new CommandError("usage: snapshot NAME");
+    const m = s.machine();
     const store = openStore(s);
     checkSaveName(store, args[0]);
-    const m = s.machine();
     const tree = m.tree();
     const past = m.timeline.checkpoints.filter((c) => c.at <= m.position);
     const start = past[0];
