@@ -249,7 +249,8 @@ test("debian i386: the same root under Deno and Bun, and for budget splits and r
     const start = () => {
       const fs = fileSystemFromHost(root);
       const program = contents(fs.find("/bin/grep") as FileNode);
-      return Guest.fromElf({ program, argv: ["grep", "-c", "fox", "/data/text.txt"], execfn: "/bin/grep", fs });
+      // As fx86 exec --root starts it: AT_EXECFN and /proc/self/exe are the root's /bin/grep.
+      return Guest.fromElf({ program, argv: ["grep", "-c", "fox", "/data/text.txt"], execfn: "/bin/grep", exe: "/bin/grep", fs });
     };
     for (const split of [1, 1000, 150_000, Math.floor(deno.instructions / 2), deno.instructions - 1]) {
       const g = start();
