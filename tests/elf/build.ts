@@ -30,13 +30,16 @@ function run(cmd: string, args: string[], cwd?: string): string {
 
 /**
  * Compiles `source` (relative to the repository) with gcc -m32 and `flags`
- * into tests/.build/<out>, unless an up-to-date build is there. Returns the
- * executable's path.
+ * into tests/.build/<out>, unless a build newer than the source and the
+ * headers beside it is there. Returns the executable's path.
  */
 export function compile(source: string, out: string, flags: string[]): string {
   const src = join(REPO, source);
   const exe = join(BUILD, out);
-  if (existsSync(exe) && statSync(exe).mtimeMs >= statSync(src).mtimeMs) {
+  // The headers beside the source (check.h) are part of it.
+  const dir = dirname(src);
+  const inputs = [src, ...readdirSync(dir).filter((f) => f.endsWith(".h")).map((f) => join(dir, f))];
+  if (existsSync(exe) && inputs.every((f) => statSync(exe).mtimeMs >= statSync(f).mtimeMs)) {
     return exe;
   }
   mkdirSync(dirname(exe), { recursive: true });

@@ -13,6 +13,8 @@ import { fx86 } from "../support/cli.ts";
 import { bytesOf, compile } from "../elf/build.ts";
 import { Guest } from "../../core/vm/guest.ts";
 import { DEFAULT_QUOTA } from "../../core/linux/quota.ts";
+import { FileSystem } from "../../core/linux/fs/filesystem.ts";
+import { installProgram } from "../../core/linux/process/exe.ts";
 import { buildManifest, fx86Vm, loadManifest, runManifest } from "../../core/manifest/mod.ts";
 import { get, type DirNode } from "../../core/tree/mod.ts";
 import { readFileSync } from "node:fs";
@@ -70,7 +72,10 @@ test("quota: the defaults are 2 GiB each and leave no trace in the OS record; ot
 
 test(`quota (${runtime}): fx86 exec --max-file-bytes and --max-memory set them; a bad value is one line`, () => {
   const exe = compile("tests/linux/quota.c", "quota", ["-static"]);
-  const lib = Guest.fromElf({ program: program(), argv: ["quota"], quota });
+  // As fx86 exec builds its guest: the program is one of its files, and counts.
+  const fs = new FileSystem();
+  const path = installProgram(fs, "quota", program());
+  const lib = Guest.fromElf({ program: program(), argv: ["quota"], quota, fs, exe: path });
   lib.run(Infinity);
   const cli = fx86(runtime, ["exec", "--max-file-bytes", "20000000", "--max-memory", "100M", exe]);
   assert.equal(cli.status, 0, cli.stderr);

@@ -20,7 +20,7 @@ const SCRIPT = "seq 300 | sort -rn | head -3; x=$(echo sub | tr a-z A-Z); echo $
 const PIPELINE_ROOT = "3dbdf1f5f7076614895c073afce55a638d0a7c9705c6794f800b4bb5272a34f3";
 
 /** The final root of threads.c under both runtimes. */
-const THREADS_ROOT = "0d21d75377c2d517ebcb6bc348cca37f39cf98718616450508cc6223ad17f0b9";
+const THREADS_ROOT = "2877313fbcd9269b6e0b1dea01939200e27c09ca79b5c9958eab360a11fb5e9b";
 
 function start(): Guest {
   const fs = new FileSystem();
