@@ -5,8 +5,9 @@
  * connection (TCP, cli/commands/gdbserver.ts) frames packets with
  * core/debug/rsp.ts and hands their payloads to `handle`.
  *
- * gdb sees the selected machine's top-level guest as one process with one
- * thread: its registers and memory. One step is one instruction of the
+ * gdb sees the selected machine's top-level guest as one process whose
+ * threads are the guest's processes and threads, by pid (docs/gdb.md).
+ * One step is one instruction of the
  * machine (inside a RUN, one of the innermost sub-guest's: the top-level
  * EIP stays on its RUN instruction). Reverse execution (`bs`, `bc`) is the
  * session's: exact, replayed from checkpoints (core/session/reverse.ts).
@@ -24,6 +25,7 @@ import type { ExecuteOptions } from "../session/view.ts";
 import { readAllRegisters, readGdbRegister, registerSize, GDB_REGISTERS, writeGdbRegister } from "./registers.ts";
 import { fromHex, toHex } from "./rsp.ts";
 import type { Cpu } from "../cpu/state.ts";
+import type { Linux } from "../linux/linux.ts";
 import { targetXml } from "./target-xml.ts";
 
 /** Signals in stop replies. */
@@ -48,15 +50,15 @@ export interface StubReply {
  * @example
  * const stub = new GdbStub(session.state);
  * await stub.handle("qSupported:swbreak+"); // { payload: "PacketSize=…;ReverseContinue+;…" }
- * await stub.handle("c", { signal });       // runs; { payload: "T05swbreak:;thread:01;" }
+ * await stub.handle("c", { signal });       // runs; { payload: "T05swbreak:;thread:64;" }
  */
 export class GdbStub {
   /** gdb's breakpoints and watchpoints, by "type,addr,kind", as session breakpoint numbers. */
   private readonly inserted = new Map<string, number>();
   private readonly files = new Map<number, Uint8Array>();
   private nextFd = 1;
-  /** The last stop reply, for `?`. */
-  private lastReply = `T${hex2(SIGTRAP)}thread:01;`;
+  /** The last stop reply, which `?` repeats (before any: stopped at the start, in the running thread). */
+  private lastReply: string | undefined;
 
   constructor(private readonly s: SessionState) {}
 
@@ -86,13 +88,15 @@ export class GdbStub {
     }
     if (p === "QStartNoAckMode") return { payload: "OK", noAck: true };
     if (p === "vMustReplyEmpty") return reply("");
-    if (/^H[gc]/.test(p)) return reply("OK");
-    if (p === "?") return reply(this.lastReply);
-    if (p === "qfThreadInfo") return reply("m01");
+    if (p.startsWith("Hg")) return reply(this.selectThread(p.slice(2)));
+    if (p.startsWith("Hc")) return reply("OK");
+    if (p === "?") return reply(this.lastReply ?? `T${hex2(SIGTRAP)}thread:${hex2(this.runningThread())};`);
+    if (p === "qfThreadInfo") return reply(`m${this.threads().map(([id]) => hex2(id)).join(",")}`);
     if (p === "qsThreadInfo") return reply("l");
-    if (p === "qC") return reply("QC01");
+    if (p === "qC") return reply(`QC${hex2(this.runningThread())}`);
+    if (p.startsWith("qThreadExtraInfo,")) return reply(this.threadInfo(parseInt(p.slice(17), 16)));
     if (p === "qAttached" || p.startsWith("qAttached:")) return reply("1");
-    if (p.startsWith("T")) return reply("OK");
+    if (p.startsWith("T")) return reply(this.threads().some(([id]) => id === parseInt(p.slice(1), 16)) ? "OK" : "E01");
     if (p.startsWith("qXfer:features:read:target.xml:")) return reply(chunk(targetXml(), p));
     if (p.startsWith("qXfer:exec-file:read:")) return reply(chunk(this.execFile(), p));
     if (p === "g") return reply(toHex(readAllRegisters(this.guest().cpu)));
@@ -131,6 +135,46 @@ export class GdbStub {
 
   private guest() {
     return this.s.machine().guest;
+  }
+
+  /**
+   * The guest's live processes and threads as gdb threads, their pids the
+   * thread ids (one, the first process's, until the guest forks or clones).
+   */
+  private threads(): [number, Linux][] {
+    const g = this.guest();
+    const procs = g.main.machine.procs;
+    if (!procs) return [[g.main.pid, g.main]];
+    return [...procs.values()].filter((p) => p.cpu !== undefined && !p.exit).map((p) => [p.pid, p]);
+  }
+
+  /** The gdb thread id of the process that ran last (where the guest stopped). */
+  private runningThread(): number {
+    const main = this.guest().main;
+    return main.machine.procs ? main.machine.current : main.pid;
+  }
+
+  /** Hg: registers and memory are those of thread `id` from now on (0 or -1: the running one). */
+  private selectThread(id: string): string {
+    const g = this.guest();
+    const n = parseInt(id, 16);
+    if (id === "0" || id === "-1" || !g.main.machine.procs) {
+      g.viewed = undefined;
+      return "OK";
+    }
+    if (!this.threads().some(([t]) => t === n)) return "E01";
+    g.viewed = n;
+    return "OK";
+  }
+
+  /** qThreadExtraInfo: what `info threads` shows beside a thread, hex-encoded. */
+  private threadInfo(id: number): string {
+    const found = this.threads().find(([t]) => t === id);
+    if (!found) return "E01";
+    const p = found[1];
+    const what = p.blocked !== undefined ? `blocked: ${p.blocked}` : "runnable";
+    const name = p.comm || (p.exe ?? "").split("/").pop() || "process";
+    return toHex(new TextEncoder().encode(`${name} (pid ${p.pid}, ${what})`));
   }
 
   private writeAll(bytes: Uint8Array): string {
@@ -221,15 +265,15 @@ export class GdbStub {
 
   private async reverseStep(opts: ExecuteOptions): Promise<string> {
     const m = this.s.machine();
-    if (m.position === m.timeline.checkpoints[0].at) return this.remember(`T${hex2(SIGTRAP)}replaylog:begin;thread:01;`);
+    if (m.position === m.timeline.checkpoints[0].at) return this.remember(`T${hex2(SIGTRAP)}replaylog:begin;thread:${hex2(this.runningThread())};`);
     await travel(this.s, m, m.position - 1, opts, "went back to instruction");
-    return this.remember(`T${hex2(SIGTRAP)}thread:01;`);
+    return this.remember(`T${hex2(SIGTRAP)}thread:${hex2(this.runningThread())};`);
   }
 
   private async reverseContinue(opts: ExecuteOptions): Promise<string> {
     const end = await reverseContinue(this.s, this.s.machine(), opts);
-    if (!end.found) return this.remember(`T${hex2(SIGTRAP)}replaylog:begin;thread:01;`);
-    return this.remember(`T${hex2(SIGTRAP)}${this.reason(end.spec)}thread:01;`);
+    if (!end.found) return this.remember(`T${hex2(SIGTRAP)}replaylog:begin;thread:${hex2(this.runningThread())};`);
+    return this.remember(`T${hex2(SIGTRAP)}${this.reason(end.spec)}thread:${hex2(this.runningThread())};`);
   }
 
   /** The stop reply for how a run ended. */
@@ -238,10 +282,10 @@ export class GdbStub {
     if (end.kind === "stop" && end.stop.fault) {
       const kind = end.stop.fault.kind;
       const signal = kind === "page" || kind === "general-protection" ? SIGSEGV : kind === "divide" ? SIGFPE : kind === "undefined-opcode" ? SIGILL : SIGTRAP;
-      return this.remember(`T${hex2(signal)}thread:01;`);
+      return this.remember(`T${hex2(signal)}thread:${hex2(this.runningThread())};`);
     }
-    if (end.kind === "interrupt") return this.remember(`T${hex2(SIGINT)}thread:01;`);
-    return this.remember(`T${hex2(SIGTRAP)}${end.kind === "break" ? this.reason(end.spec) : ""}thread:01;`);
+    if (end.kind === "interrupt") return this.remember(`T${hex2(SIGINT)}thread:${hex2(this.runningThread())};`);
+    return this.remember(`T${hex2(SIGTRAP)}${end.kind === "break" ? this.reason(end.spec) : ""}thread:${hex2(this.runningThread())};`);
   }
 
   /** The stop reason field of a breakpoint or watchpoint stop. */

@@ -36,7 +36,8 @@ test("stub: the connection handshake, registers and memory of a loaded program",
   const ask = async (p: string) => (await stub.handle(p)).payload;
   assert.match((await ask("qSupported:multiprocess+;swbreak+"))!, /ReverseStep\+;ReverseContinue\+/);
   assert.deepEqual(await stub.handle("QStartNoAckMode"), { payload: "OK", noAck: true });
-  assert.equal(await ask("?"), "T05thread:01;");
+  // Thread ids are pids: the first process is 100.
+  assert.equal(await ask("?"), "T05thread:64;");
   const xml = (await ask("qXfer:features:read:target.xml:0,ffff"))!;
   assert.match(xml, /^l<\?xml/);
   assert.equal([...xml.matchAll(/<reg name=/g)].length, GDB_REGISTERS.length);
