@@ -16,7 +16,7 @@ import { forkSignals, threadSignals } from "../signals/inherit.ts";
 import { setThreadArea } from "../syscalls/tls.ts";
 import { QUANTUM } from "./machine.ts";
 
-/** clone flags fx86 knows (those that make threads are refused for now). */
+/** The clone flags fx86 knows. */
 export const CLONE_VM = 0x100,
   CLONE_FS = 0x200,
   CLONE_FILES = 0x400,
@@ -87,34 +87,20 @@ export function forkProcess(parent: Linux, args: CloneArgs): number {
   }
   const procs = processTable(parent);
   if (procs.size >= MAX_PROCESSES) throw new LinuxError(EAGAIN);
-  const m = parent.machine;
-  const pid = m.nextPid++;
-  const child = new Linux({ fs: parent.fs, seed: new Uint8Array(0), trace: parent.trace, onOutput: parent.onOutput }, parent);
-  child.pid = child.tgid = pid;
+  const pid = parent.machine.nextPid++;
+  const child = newTask(parent, pid, false);
+  child.tgid = pid;
   child.ppid = flags & CLONE_PARENT ? parent.ppid : parent.tgid;
-  child.pgid = parent.pgid;
-  child.sid = parent.sid;
-  child.exe = parent.exe;
   for (const [fd, e] of [...parent.fds.entries()].sort((a, b) => a[0] - b[0])) {
     child.setFd(fd, parent.files.get(e.file)!, e.cloexec);
   }
-  child.cwd = parent.cwd;
-  child.umask = parent.umask;
   child.brkStart = parent.group.brkStart;
   child.brk = parent.group.brk;
-  child.tls = structuredClone(parent.tls);
   child.signals = forkSignals(parent.signals);
   child.limits = structuredClone(parent.limits);
-  child.comm = parent.comm;
-  const cpu = copyCpu(parent.cpu!);
-  cpu.r[EAX] = 0;
-  if (args.stack) cpu.r[ESP] = args.stack | 0;
-  child.cpu = cpu;
   child.mem = copyMemory(parent.mem!);
-  child.attach(cpu);
-  if (flags & CLONE_CHILD_SETTID) putU32(child.mem, args.childTid, pid);
-  if (flags & CLONE_CHILD_CLEARTID) child.tidAddress = args.childTid;
-  if (flags & CLONE_PARENT_SETTID) putU32(parent.mem!, args.parentTid, pid);
+  startCpu(child, parent, args);
+  publishIds(child, parent, args);
   // vfork: the parent waits until the child execs or exits.
   if (flags & CLONE_VFORK) parent.vforkChild = pid;
   procs.set(pid, child);
@@ -135,30 +121,46 @@ function newThread(parent: Linux, args: CloneArgs): number {
   const procs = processTable(parent);
   if (procs.size >= MAX_PROCESSES) throw new LinuxError(EAGAIN);
   const tid = parent.machine.nextPid++;
-  const t = new Linux({ fs: parent.fs, seed: new Uint8Array(0), trace: parent.trace, onOutput: parent.onOutput }, parent, true);
-  t.pid = tid;
+  const t = newTask(parent, tid, true);
   t.tgid = parent.tgid;
   t.ppid = parent.ppid;
+  // Actions are the process's (shared); the mask and pending set are the thread's.
+  t.signals = { ...threadSignals(parent.signals), actions: parent.signals.actions };
+  t.limits = parent.limits;
+  t.mem = parent.mem;
+  startCpu(t, parent, args);
+  if (flags & CLONE_SETTLS) setThreadArea({ k: t, c: t.cpu!, m: t.mem! }, args.tls);
+  publishIds(t, parent, args);
+  procs.set(tid, t);
+  return tid;
+}
+
+/** A new process or thread `id` of `parent`'s machine, with what both inherit: group, session, program, directory, umask, TLS, name. */
+function newTask(parent: Linux, id: number, thread: boolean): Linux {
+  const t = new Linux({ fs: parent.fs, seed: new Uint8Array(0), trace: parent.trace, onOutput: parent.onOutput }, parent, thread);
+  t.pid = id;
   t.pgid = parent.pgid;
   t.sid = parent.sid;
   t.exe = parent.exe;
   t.cwd = parent.cwd;
   t.umask = parent.umask;
   t.tls = structuredClone(parent.tls);
-  // Actions are the process's (shared); the mask and pending set are the thread's.
-  t.signals = { ...threadSignals(parent.signals), actions: parent.signals.actions };
-  t.limits = parent.limits;
   t.comm = parent.comm;
+  return t;
+}
+
+/** The new task's CPU: the parent's, returning 0 from clone, on the new stack if one was given. */
+function startCpu(t: Linux, parent: Linux, args: CloneArgs): void {
   const cpu = copyCpu(parent.cpu!);
   cpu.r[EAX] = 0;
   if (args.stack) cpu.r[ESP] = args.stack | 0;
   t.cpu = cpu;
-  t.mem = parent.mem;
   t.attach(cpu);
-  if (flags & CLONE_SETTLS) setThreadArea({ k: t, c: cpu, m: t.mem! }, args.tls);
-  if (flags & CLONE_CHILD_SETTID) putU32(t.mem!, args.childTid, tid);
-  if (flags & CLONE_CHILD_CLEARTID) t.tidAddress = args.childTid;
-  if (flags & CLONE_PARENT_SETTID) putU32(t.mem!, args.parentTid, tid);
-  procs.set(tid, t);
-  return tid;
+}
+
+/** CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID and CLONE_PARENT_SETTID: where the new id is written or cleared. */
+function publishIds(t: Linux, parent: Linux, args: CloneArgs): void {
+  if (args.flags & CLONE_CHILD_SETTID) putU32(t.mem!, args.childTid, t.pid);
+  if (args.flags & CLONE_CHILD_CLEARTID) t.tidAddress = args.childTid;
+  if (args.flags & CLONE_PARENT_SETTID) putU32(parent.mem!, args.parentTid, t.pid);
 }
