@@ -8,11 +8,7 @@
  * const g = Guest.fromElf({ program: elf, argv: ["busybox", "echo", "hi"] });
  * const stop = g.run(Infinity); // { status: "exited", exitCode: 0, ... }
  */
-import packageJson from "./package.json" with { type: "json" };
-
-/** fx86's version: package.json's, so `fx86 --version` and the package agree. */
-export const VERSION: string = packageJson.version;
-
+export { VERSION } from "./version.ts";
 export {
   Guest,
   type GuestOptions,

@@ -3,36 +3,23 @@
  * The fx86 command line. Runs under Deno (`deno task fx86`), Bun
  * (`bun cli/main.ts`) and as the compiled binary `dist/fx86`.
  */
-import { rootCommand } from "./commands/root.ts";
 import { Command, CommanderError, type CommandUnknownOpts } from "@commander-js/extra-typings";
-import { execCommand } from "./commands/exec.ts";
-import { runCommand } from "./commands/run.ts";
-import { resumeCommand } from "./commands/resume.ts";
-import { snapshotCommand } from "./commands/snapshot.ts";
-import { treeCommand } from "./commands/tree.ts";
-import { gcCommand } from "./commands/gc.ts";
-import { fsckCommand } from "./commands/fsck.ts";
-import { verifyCommand } from "./commands/verify.ts";
-import { exportCommand, importCommand } from "./commands/bundle.ts";
-import { backCommand, gotoCommand } from "./commands/travel.ts";
-import { replCommand } from "./commands/repl.ts";
-import { shellCommand } from "./commands/shell.ts";
-import { gdbserverCommand } from "./commands/gdbserver.ts";
-import { completionsCommand } from "./commands/completions.ts";
 import { EXIT_STATUSES } from "./exit-statuses.ts";
 import { setGlobalStore, storeOption } from "./commands/store-options.ts";
+import { COMMAND_MODULES, type CommandModule, modulesFor } from "./commands/registry.ts";
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
-import { VERSION } from "../mod.ts";
+import { VERSION } from "../version.ts";
 
 
 /**
- * The command tree of fx86.
+ * The command tree of fx86: every command, or only those of `modules`
+ * (see {@link modulesFor}: a command line loads only what it runs).
  *
  * @example
- * await program().parseAsync(["exec", "examples/hello/hello"], { from: "user" });
+ * await (await program()).parseAsync(["exec", "examples/hello/hello"], { from: "user" });
  */
-export function program(): Command {
+export async function program(modules: readonly CommandModule[] = COMMAND_MODULES): Promise<Command> {
   const root = new Command("fx86")
     .description("deterministic, recursive, user-mode x86 virtual machines")
     .version(VERSION)
@@ -43,25 +30,9 @@ export function program(): Command {
     .hook("preAction", (cmd) => setGlobalStore(cmd.opts().store))
     .addHelpText("after", `\nExit statuses:\n${EXIT_STATUSES}`);
   // Subcommands built elsewhere do not inherit settings by themselves.
-  for (const sub of [
-    execCommand(),
-    runCommand(),
-    resumeCommand(),
-    snapshotCommand(),
-    treeCommand(),
-    gcCommand(),
-    fsckCommand(),
-    verifyCommand(),
-    exportCommand(),
-    importCommand(),
-    gotoCommand(),
-    backCommand(),
-    replCommand(),
-    shellCommand(),
-    gdbserverCommand(),
-    completionsCommand(() => root),
-    rootCommand(),
-  ]) root.addCommand(inherit(sub, root));
+  for (const m of modules) {
+    for (const sub of await m.load(() => root)) root.addCommand(inherit(sub, root));
+  }
   return root;
 }
 
@@ -74,7 +45,7 @@ function inherit<C extends CommandUnknownOpts>(cmd: C, parent: CommandUnknownOpt
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await program().parseAsync(argv, { from: "user" });
+    await (await program(modulesFor(argv))).parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -33,7 +33,7 @@ function commandSection(cmd: CommandUnknownOpts, path: string[]): string[] {
  * The man page of the command tree under `root` (`fx86`).
  *
  * @example
- * writeFileSync("docs/fx86.1", manPage(program()));
+ * writeFileSync("docs/fx86.1", manPage(await program()));
  */
 export function manPage(root: CommandUnknownOpts, version: string): string {
   const lines = [

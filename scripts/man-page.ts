@@ -7,4 +7,4 @@ import { program } from "../cli/main.ts";
 import { manPage } from "../cli/man-page.ts";
 import { VERSION } from "../mod.ts";
 
-writeFileSync(new URL("../docs/fx86.1", import.meta.url), manPage(program(), VERSION));
+writeFileSync(new URL("../docs/fx86.1", import.meta.url), manPage(await program(), VERSION));
