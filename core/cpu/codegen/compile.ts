@@ -4,7 +4,7 @@ import { hasMemoryOperand } from "../isa/instr.ts";
 import { isRepString } from "../blocks.ts";
 import { runtime } from "../runtime/mod.ts";
 import type { Cpu } from "../state.ts";
-import { Gen } from "./gen.ts";
+import { Gen, plainSource } from "./gen.ts";
 
 /**
  * A compiled run of instructions. Returns how many instructions retired
@@ -44,7 +44,9 @@ const MAX_SHARED = 200_000;
 
 /**
  * The statements of one instruction, at position `k` of its block, with
- * the effective address of its memory operand in `ea`.
+ * the effective address of its memory operand in `ea`, and the numbers
+ * from its encoding marked as parameters (see `param` in gen.ts;
+ * `plainSource` makes it plain JavaScript).
  */
 export function instructionSource(i: Instr, k: number): string {
   const g = new Gen(i, k);
@@ -58,7 +60,7 @@ export function blockSource(instrs: readonly Instr[]): string {
   const lines: string[] = [];
   instrs.forEach((i, k) => {
     if (k > 0) lines.push(`k = ${k};`);
-    lines.push(instructionSource(i, k));
+    lines.push(plainSource(instructionSource(i, k)));
     // A write into translated code ends the block: the next instruction may be the one written.
     if (k < n - 1) {
       lines.push(`if (m.codeWritten) { m.codeWritten = false; c.eip = ${(i.addr + i.len) | 0}; c.icount += ${k + 1}; return ${k + 1}; }`);

@@ -45,7 +45,7 @@ export class Gen {
     switch (spec) {
       case "Ib": case "Iw": case "Iz": case "Ibs": {
         const v = this.immediate(k);
-        return String(size === 32 ? v | 0 : v & mask(size));
+        return param(size === 32 ? v | 0 : v & mask(size));
       }
       case "1":
         return "1";
@@ -56,11 +56,11 @@ export class Gen {
       case "DX":
         return reg(2, 16);
       case "Zb": case "Zv":
-        return reg(i.opcode & 7, size);
+        return reg(i.opcode & 7, size, true);
       case "Gb": case "Gw": case "Gv":
-        return reg(i.reg, size);
+        return reg(i.reg, size, true);
       case "Sw":
-        return `c.sreg[${i.reg}]`;
+        return `c.sreg[${param(i.reg)}]`;
       case "ES": case "CS": case "SS": case "DS": case "FS": case "GS":
         return `c.sreg[${segNumber(spec)}]`;
       case "Ob": case "Ov":
@@ -68,7 +68,7 @@ export class Gen {
       default:
         // "Rv/Mw" has size 16: the low word of a register, or a word in memory.
         if (hasMemoryOperand(i)) return load(size, "ea");
-        return reg(i.rm, size);
+        return reg(i.rm, size, true);
     }
   }
 
@@ -101,14 +101,14 @@ export class Gen {
       case "AL": case "eAX":
         return setReg(0, size, value);
       case "Zb": case "Zv":
-        return setReg(i.opcode & 7, size, value);
+        return setReg(i.opcode & 7, size, value, true);
       case "Gb": case "Gw": case "Gv":
-        return setReg(i.reg, size, value);
+        return setReg(i.reg, size, value, true);
       case "Ob": case "Ov":
         return this.storeOperand(size, this.moffs(), value);
       default:
         if (hasMemoryOperand(i)) return this.storeOperand(size, "ea", value);
-        return setReg(i.rm, size, value);
+        return setReg(i.rm, size, value, true);
     }
   }
 
@@ -151,11 +151,11 @@ export class Gen {
   offset(): string {
     const i = this.i;
     const terms: string[] = [];
-    if (i.base >= 0) terms.push(`r[${i.base}]`);
+    if (i.base >= 0) terms.push(`r[${param(i.base)}]`);
     if (i.index >= 0) {
-      terms.push(i.scale ? `(r[${i.index}] << ${i.scale})` : `r[${i.index}]`);
+      terms.push(i.scale ? `(r[${param(i.index)}] << ${param(i.scale)})` : `r[${param(i.index)}]`);
     }
-    if (i.disp !== 0 || terms.length === 0) terms.push(String(i.disp));
+    if (i.disp !== 0 || terms.length === 0) terms.push(param(i.disp));
     const sum = terms.join(" + ");
     return i.adsize === 16 ? `((${sum}) & 65535)` : `((${sum}) | 0)`;
   }
@@ -172,7 +172,7 @@ export class Gen {
   }
 
   private moffs(): string {
-    return this.withSegment(String(this.i.imm | 0));
+    return this.withSegment(param(this.i.imm | 0));
   }
 
   /** Statement that pushes a value of `size` bits. */
@@ -196,17 +196,50 @@ export function mask(size: number): number {
   return size === 32 ? -1 : (1 << size) - 1;
 }
 
-function reg(n: number, size: number): string {
-  if (size === 32) return `r[${n}]`;
-  if (size === 16) return `(r[${n}] & 65535)`;
-  return n < 4 ? `(r[${n}] & 255)` : `((r[${n - 4}] >> 8) & 255)`;
+/**
+ * A number taken from the instruction's encoding (a register field, an
+ * immediate, a displacement, an address), marked in the generated source
+ * so that the template tier (core/cpu/codegen/template.ts) makes it a
+ * parameter: instructions that differ only in such numbers share one
+ * template. Every other literal in the source is the same for every
+ * instruction of the form, and stays a literal the JIT can fold.
+ * `plainSource` removes the marks.
+ *
+ * @example
+ * `r[${param(i.reg)}] = ${param(i.imm)};` // a template's "r[K[0]] = K[1];"
+ */
+export function param(n: number): string {
+  return `${MARK}${n}${MARK}`;
 }
 
-function setReg(n: number, size: number, v: string): string {
-  if (size === 32) return `r[${n}] = ${v};`;
-  if (size === 16) return `r[${n}] = (r[${n}] & -65536) | ((${v}) & 65535);`;
-  if (n < 4) return `r[${n}] = (r[${n}] & -256) | ((${v}) & 255);`;
-  return `r[${n - 4}] = (r[${n - 4}] & -65281) | (((${v}) & 255) << 8);`;
+/** Brackets a parameter in generated source; no generated code contains it otherwise. */
+export const MARK = "\x01";
+
+/**
+ * The source with its parameters' marks removed: what the marked source
+ * means as JavaScript.
+ *
+ * @example
+ * plainSource(`r[${param(3)}] = 0;`); // "r[3] = 0;"
+ */
+export function plainSource(source: string): string {
+  return source.replaceAll(MARK, "");
+}
+
+/** Register `n` (a parameter when the number comes from the encoding) read at `size` bits. */
+function reg(n: number, size: number, encoded = false): string {
+  const at = (k: number) => encoded ? param(k) : String(k);
+  if (size === 32) return `r[${at(n)}]`;
+  if (size === 16) return `(r[${at(n)}] & 65535)`;
+  return n < 4 ? `(r[${at(n)}] & 255)` : `((r[${at(n - 4)}] >> 8) & 255)`;
+}
+
+function setReg(n: number, size: number, v: string, encoded = false): string {
+  const at = (k: number) => encoded ? param(k) : String(k);
+  if (size === 32) return `r[${at(n)}] = ${v};`;
+  if (size === 16) return `r[${at(n)}] = (r[${at(n)}] & -65536) | ((${v}) & 65535);`;
+  if (n < 4) return `r[${at(n)}] = (r[${at(n)}] & -256) | ((${v}) & 255);`;
+  return `r[${at(n - 4)}] = (r[${at(n - 4)}] & -65281) | (((${v}) & 255) << 8);`;
 }
 
 /**
@@ -219,7 +252,7 @@ function setReg(n: number, size: number, v: string): string {
  * function. Addresses that are not simple names are not inlined (they
  * would be evaluated more than once).
  */
-const SIMPLE = /^(\w+|r\[\d\])$/;
+const SIMPLE = /^(\w+|r\[\x01?\d\x01?\])$/;
 
 function load(size: number, addr: string, table = "ri", slow = `m.r${size}(${addr})`): string {
   if (!SIMPLE.test(addr)) return slow;

@@ -5,12 +5,13 @@ import type { Cpu } from "../state.ts";
 import type { Memory } from "../../memory/memory.ts";
 import type { BlockFn } from "./compile.ts";
 import { instructionSource } from "./compile.ts";
+import { MARK } from "./gen.ts";
 
 /**
- * One instruction's semantics with its constants (register numbers,
- * immediates, displacements, addresses, sizes) taken from `K` at run time:
- * the same function serves every instruction whose code differs only in
- * those numbers. Returns the instructions retired (a REP count, else 1).
+ * One instruction's semantics with the numbers of its encoding (register
+ * fields, immediates, displacements, addresses) taken from `K` at run
+ * time: the same function serves every instruction whose code differs only
+ * in those numbers. Returns the instructions retired (a REP count, else 1).
  */
 type Template = (c: Cpu, r: Int32Array, m: Memory, left: number, K: readonly number[]) => number;
 
@@ -125,83 +126,22 @@ function instantiate(i: Instr, k: number): { fn: Template; values: number[] } {
 }
 
 /**
- * Replaces every numeric literal outside string literals (decimal, with
- * a fraction or exponent, or hexadecimal; not part of a name) with `K[j]`,
+ * Replaces every parameter of an instruction's source (a number from its
+ * encoding, marked by `param`, core/cpu/codegen/gen.ts) with `K[j]`,
  * returning the text and the values in order. Two instructions with the
- * same text run the same template. A scanner rather than a regular
- * expression: every instruction a program runs cold passes through here.
+ * same text run the same template.
  *
  * @example
- * canonical("r[3] = 0x10 + m.r8(a)"); // { text: "r[K[0]] = K[1] + m.r8(a)", values: [3, 16] }
+ * canonical(`r[${param(3)}] = ${param(16)} + (a & 4095)`); // { text: "r[K[0]] = K[1] + (a & 4095)", values: [3, 16] }
  */
 export function canonical(source: string): { text: string; values: number[] } {
   const values: number[] = [];
-  const n = source.length;
   let text = "", from = 0;
-  for (let i = 0; i < n;) {
-    const c = source.charCodeAt(i);
-    if (c === QUOTE || c === APOSTROPHE) {
-      i = stringEnd(source, i);
-      continue;
-    }
-    if (!isDigit(c) || (i > 0 && continuesWord(source.charCodeAt(i - 1)))) {
-      i++;
-      continue;
-    }
-    const end = numberEnd(source, i);
-    values.push(Number(source.slice(i, end)));
-    text += source.slice(from, i) + `K[${values.length - 1}]`;
-    from = i = end;
+  for (let open = source.indexOf(MARK); open >= 0; open = source.indexOf(MARK, from)) {
+    const close = source.indexOf(MARK, open + 1);
+    values.push(Number(source.slice(open + 1, close)));
+    text += source.slice(from, open) + `K[${values.length - 1}]`;
+    from = close + 1;
   }
   return { text: text + source.slice(from), values };
-}
-
-const QUOTE = 34, APOSTROPHE = 39, BACKSLASH = 92, DOT = 46, DOLLAR = 36, UNDERSCORE = 95;
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function isHexDigit(c: number): boolean {
-  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
-}
-
-/** A character after which a digit belongs to a name or a member access, not a literal. */
-function continuesWord(c: number): boolean {
-  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 122) || c === UNDERSCORE || c === DOLLAR || c === DOT;
-}
-
-/** The index after the string literal opening at `i`. */
-function stringEnd(s: string, i: number): number {
-  const quote = s.charCodeAt(i);
-  for (i++; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === BACKSLASH) i++;
-    else if (c === quote) return i + 1;
-  }
-  return i;
-}
-
-/** The index after the numeric literal starting at `i` (a digit). */
-function numberEnd(s: string, i: number): number {
-  if (s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120 && isHexDigit(s.charCodeAt(i + 2))) {
-    let j = i + 2;
-    while (isHexDigit(s.charCodeAt(j))) j++;
-    return j;
-  }
-  let j = i;
-  while (isDigit(s.charCodeAt(j))) j++;
-  if (s.charCodeAt(j) === DOT && isDigit(s.charCodeAt(j + 1))) {
-    j++;
-    while (isDigit(s.charCodeAt(j))) j++;
-  }
-  if ((s.charCodeAt(j) | 32) === 101) {
-    let k = j + 1;
-    if (s.charCodeAt(k) === 43 || s.charCodeAt(k) === 45) k++;
-    if (isDigit(s.charCodeAt(k))) {
-      while (isDigit(s.charCodeAt(k))) k++;
-      j = k;
-    }
-  }
-  return j;
 }

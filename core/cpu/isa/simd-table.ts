@@ -11,6 +11,7 @@
  */
 import { vector, type VectorOptions } from "../sse/emit.ts";
 import type { SimdOp } from "../sse/mod.ts";
+import { param } from "../codegen/gen.ts";
 import type { Emitter, OpDef } from "./instr.ts";
 import type { OperandSpec } from "./operands.ts";
 import type { Slot } from "./table.ts";
@@ -122,7 +123,7 @@ const maskmov: Emitter = (g) => {
   const n = g.i.def.operands[0] === "Pq" ? 8 : 16;
   const load = n === 8 ? "loadMmx" : "loadXmm";
   const edi = g.withSegment(g.i.adsize === 16 ? "(r[7] & 65535)" : "r[7]");
-  return `${n === 8 ? "L.V.checkMmx(c); " : ""}L.V.${load}(c, ${g.i.reg}, L.V.A); L.V.${load}(c, ${g.i.rm}, L.V.B); ` +
+  return `${n === 8 ? "L.V.checkMmx(c); " : ""}L.V.${load}(c, ${param(g.i.reg)}, L.V.A); L.V.${load}(c, ${param(g.i.rm)}, L.V.B); ` +
     `L.V.maskmov(m, ${edi}, L.V.A, L.V.B, ${n});${n === 8 ? " L.V.enterMmx(c);" : ""}`;
 };
 at(0xf7, "none", custom("maskmovq", "Pq,Nq", maskmov));

@@ -10,7 +10,7 @@
  * op("pxor", "Vx,Wx", vector("pxor"));   // 66 0F EF
  * op("movdqa", "Wx,Vx", vector("move", { write: true }));
  */
-import type { Gen } from "../codegen/gen.ts";
+import { type Gen, param } from "../codegen/gen.ts";
 import type { Emitter } from "../isa/instr.ts";
 import { hasMemoryOperand } from "../isa/instr.ts";
 import { isVectorSpec, type OperandSpec, VECTOR_BYTES } from "../isa/operands.ts";
@@ -59,7 +59,7 @@ export function vector(op: string, o: VectorOptions = {}): Emitter {
     if (src !== undefined && src !== "Ib") lines.push(load(g, src, "B"));
     const imm = i.def.operands.includes("Ib") ? i.imm & 255 : 0;
     const width = i.def.operands.some((s) => MMX_SPECS.has(s)) ? 8 : 16;
-    lines.push(`L.V.${op}(c, A, B, ${imm}, ${width}, ${mem ? 1 : 0});`);
+    lines.push(`L.V.${op}(c, A, B, ${param(imm)}, ${width}, ${mem ? 1 : 0});`);
     if (!o.noStore) lines.push(store(g, dst, "A"));
     if (mmx) lines.push("L.V.enterMmx(c);");
     return lines.join(" ");
@@ -83,17 +83,17 @@ function load(g: Gen, spec: OperandSpec, v: string): string {
   if (isModrmMemory(spec) && hasMemoryOperand(i)) return `L.V.loadMemory(m, ea, ${v}, ${memoryBytes(spec)});`;
   switch (spec) {
     case "Vx":
-      return `L.V.loadXmm(c, ${i.reg}, ${v});`;
+      return `L.V.loadXmm(c, ${param(i.reg)}, ${v});`;
     case "Pq":
-      return `L.V.loadMmx(c, ${i.reg}, ${v});`;
+      return `L.V.loadMmx(c, ${param(i.reg)}, ${v});`;
     case "Gd":
-      return `${v}.i32.fill(0); ${v}.i32[0] = r[${i.reg}];`;
+      return `${v}.i32.fill(0); ${v}.i32[0] = r[${param(i.reg)}];`;
     case "Ed": case "Ry/Mw":
-      return `${v}.i32.fill(0); ${v}.i32[0] = r[${i.rm}];`;
+      return `${v}.i32.fill(0); ${v}.i32[0] = r[${param(i.rm)}];`;
     case "Nq": case "Qq": case "Qd":
-      return `L.V.loadMmx(c, ${i.rm}, ${v});`;
+      return `L.V.loadMmx(c, ${param(i.rm)}, ${v});`;
     default:
-      return `L.V.loadXmm(c, ${i.rm}, ${v});`;
+      return `L.V.loadXmm(c, ${param(i.rm)}, ${v});`;
   }
 }
 
@@ -103,16 +103,16 @@ function store(g: Gen, spec: OperandSpec, v: string): string {
   if (isModrmMemory(spec) && hasMemoryOperand(i)) return `L.V.storeMemory(m, ea, ${v}, ${memoryBytes(spec)});`;
   switch (spec) {
     case "Vx":
-      return `L.V.storeXmm(c, ${i.reg}, ${v});`;
+      return `L.V.storeXmm(c, ${param(i.reg)}, ${v});`;
     case "Pq":
-      return `L.V.storeMmx(c, ${i.reg}, ${v});`;
+      return `L.V.storeMmx(c, ${param(i.reg)}, ${v});`;
     case "Gd":
-      return `r[${i.reg}] = ${v}.i32[0];`;
+      return `r[${param(i.reg)}] = ${v}.i32[0];`;
     case "Ed":
-      return `r[${i.rm}] = ${v}.i32[0];`;
+      return `r[${param(i.rm)}] = ${v}.i32[0];`;
     case "Nq": case "Qq": case "Qd":
-      return `L.V.storeMmx(c, ${i.rm}, ${v});`;
+      return `L.V.storeMmx(c, ${param(i.rm)}, ${v});`;
     default:
-      return `L.V.storeXmm(c, ${i.rm}, ${v});`;
+      return `L.V.storeXmm(c, ${param(i.rm)}, ${v});`;
   }
 }

@@ -1,5 +1,5 @@
 /** Emitters for control transfer: jumps, calls, returns, loops, interrupts. */
-import type { Gen } from "../../codegen/gen.ts";
+import { type Gen, param } from "../../codegen/gen.ts";
 import type { Emitter } from "../instr.ts";
 
 /** Condition expressions by condition code (the low nibble of Jcc/SETcc/CMOVcc). */
@@ -34,17 +34,17 @@ function eipFrom(g: Gen, v: string): string {
 }
 
 export const jcc = (cond: string): Emitter => (g) =>
-  `c.eip = ${cond} ? ${target(g)} : ${g.next};`;
+  `c.eip = ${cond} ? ${param(target(g))} : ${param(g.next)};`;
 
-export const jmp: Emitter = (g) => `c.eip = ${target(g)};`;
+export const jmp: Emitter = (g) => `c.eip = ${param(target(g))};`;
 
 export const jmpIndirect: Emitter = (g) => `c.eip = ${eipFrom(g, g.get(0))};`;
 
 export const call: Emitter = (g) =>
-  `${g.push(g.i.opsize, String(g.next))} c.eip = ${target(g)};`;
+  `${g.push(g.i.opsize, param(g.next))} c.eip = ${param(target(g))};`;
 
 export const callIndirect: Emitter = (g) =>
-  `{ const t = ${g.get(0)}; ${g.push(g.i.opsize, String(g.next))} c.eip = ${
+  `{ const t = ${g.get(0)}; ${g.push(g.i.opsize, param(g.next))} c.eip = ${
     eipFrom(g, "t")
   }; }`;
 
@@ -59,18 +59,18 @@ export const loop = (cond: string | null): Emitter => (g) => {
     ? `r[1] = (r[1] & -65536) | ((r[1] - 1) & 65535); const n = r[1] & 65535;`
     : `r[1] = (r[1] - 1) | 0; const n = r[1];`;
   const test = cond ? `n !== 0 && ${cond}` : "n !== 0";
-  return `{ ${dec} c.eip = ${test} ? ${target(g)} : ${g.next}; }`;
+  return `{ ${dec} c.eip = ${test} ? ${param(target(g))} : ${param(g.next)}; }`;
 };
 
 export const jecxz: Emitter = (g) => {
   const count = g.i.adsize === 16 ? "(r[1] & 65535)" : "r[1]";
-  return `c.eip = ${count} === 0 ? ${target(g)} : ${g.next};`;
+  return `c.eip = ${count} === 0 ? ${param(target(g))} : ${param(g.next)};`;
 };
 
 /** INT n: vector 0x80 is the Linux system-call gate; others fault. */
 export const int: Emitter = (g) =>
   g.i.imm === 0x80
-    ? `c.eip = ${g.next}; c.trap = 1;`
+    ? `c.eip = ${param(g.next)}; c.trap = 1;`
     : fault("interrupt", `INT 0x${g.i.imm.toString(16)}`)(g);
 
 export const into: Emitter = (g) =>

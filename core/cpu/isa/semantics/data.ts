@@ -1,4 +1,5 @@
 /** Emitters for data movement: MOV and friends, stack, exchange, conversions. */
+import { param } from "../../codegen/gen.ts";
 import type { Emitter } from "../instr.ts";
 import { hasMemoryOperand } from "../instr.ts";
 
@@ -83,7 +84,7 @@ export const movFromSeg: Emitter = (g) =>
     : g.setReg(g.i.rm, g.i.opsize, g.get(1));
 
 export const movToSeg: Emitter = (g) =>
-  `L.loadSegment(c, ${g.i.reg}, ${g.get(1)});`;
+  `L.loadSegment(c, ${param(g.i.reg)}, ${g.get(1)});`;
 
 /** LDS/LES/LSS/LFS/LGS Gv, Mp. */
 export const loadFarPointer = (seg: number): Emitter => (g) => {

@@ -1,4 +1,5 @@
 /** Emitters for the string instructions (MOVS, CMPS, STOS, LODS, SCAS). */
+import { param } from "../../codegen/gen.ts";
 import { DS } from "../../state.ts";
 import type { Emitter } from "../instr.ts";
 
@@ -9,13 +10,7 @@ import type { Emitter } from "../instr.ts";
  */
 export const stringOp = (fn: string): Emitter => (g) => {
   const i = g.i;
-  const site = JSON.stringify({
-    size: g.size,
-    rep: i.rep,
-    am: i.adsize === 16 ? 0xffff : -1,
-    seg: i.seg >= 0 ? i.seg : DS,
-    addr: i.addr | 0,
-    next: g.next,
-  });
+  const site = `{ size: ${g.size}, rep: ${i.rep}, am: ${i.adsize === 16 ? 0xffff : -1}, ` +
+    `seg: ${i.seg >= 0 ? i.seg : DS}, addr: ${param(i.addr | 0)}, next: ${param(g.next)} }`;
   return i.rep ? `n = L.${fn}(c, m, ${site}, left);` : `L.${fn}(c, m, ${site}, 1);`;
 };

@@ -1,4 +1,5 @@
 /** Emitters for flags, CPUID, RDTSC, ENTER/LEAVE, BOUND and the x87 escape. */
+import { param } from "../../codegen/gen.ts";
 import type { Emitter } from "../instr.ts";
 
 export const clc: Emitter = () => `L.setCF(c, 0);`;
@@ -9,7 +10,7 @@ export const std: Emitter = () => `c.ef |= 0x400;`;
 export const nop: Emitter = () => ``;
 
 export const cpuid: Emitter = () => `L.doCpuid(c);`;
-export const rdtsc: Emitter = (g) => `L.rdtsc(c, ${g.index});`;
+export const rdtsc: Emitter = (g) => `L.rdtsc(c, ${param(g.index)});`;
 
 export const enter: Emitter = (g) =>
   `L.enter(c, m, ${g.i.opsize}, ${g.get(0)}, ${g.get(1)});`;
@@ -23,11 +24,11 @@ export const bound: Emitter = (g) => `L.bound(m, ${g.i.opsize}, ${g.get(0)}, ea)
 
 /** D8..DF: the x87 unit decodes its own ModRM. */
 export const x87: Emitter = (g) =>
-  `c.fpu.exec(c, m, ${g.i.opcode}, ${g.i.modrm}, ${g.i.mod === 3 ? 0 : "ea"}, ${
+  `c.fpu.exec(c, m, ${param(g.i.opcode)}, ${param(g.i.modrm)}, ${g.i.mod === 3 ? 0 : "ea"}, ${
     g.i.opsize === 16
-  }, ${g.i.addr | 0});`;
+  }, ${param(g.i.addr | 0)});`;
 
 export const fwait: Emitter = () => `c.fpu.fwait(c);`;
 
 /** FX86 fn: the host performs the operation (core/vm/fx86.ts). */
-export const fx86: Emitter = (g) => `throw new L.Fx86Call(${g.i.imm});`;
+export const fx86: Emitter = (g) => `throw new L.Fx86Call(${param(g.i.imm)});`;
