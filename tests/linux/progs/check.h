@@ -25,7 +25,6 @@ static inline const char *strerrorname(int e) {
   case ECHILD: return "ECHILD";
   case EINTR: return "EINTR";
   case ENOENT: return "ENOENT";
-  case ENXIO: return "ENXIO";
   case EBADF: return "EBADF";
   case EAGAIN: return "EAGAIN";
   case ENOMEM: return "ENOMEM";
