@@ -28,13 +28,14 @@ export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT |
 
 /**
  * An open file description: what open(2) creates and dup(2) shares. It
- * refers to a file-system node (by inode number) or a pipe (by id), so it is
- * plain data that survives a snapshot.
+ * refers to a file-system node (by inode number), a pipe (by id; a fifo's
+ * ends too) or an epoll instance (core/linux/epoll.ts, by this
+ * description's own id), so it is plain data that survives a snapshot.
  */
 export interface OpenFile {
   readonly id: number;
-  readonly kind: "node" | "pipe";
-  /** Inode number or pipe id. */
+  readonly kind: "node" | "pipe" | "epoll";
+  /** Inode number, pipe id, or (epoll) the description's own id. */
   readonly target: number;
   /** Access mode and status flags (O_*; O_CLOEXEC lives in the descriptor). */
   flags: number;
@@ -43,6 +44,12 @@ export interface OpenFile {
   dirCursor: string | null;
   /** File descriptors referring to it. */
   refs: number;
+  /**
+   * A fifo opened for reading with O_NONBLOCK and no writer: the fifo's
+   * write-open count then (Linux's f_pipe); it reports no hang-up until a
+   * writer has opened it since.
+   */
+  fifoSeen?: number;
 }
 
 /** A file descriptor: an open file description plus the close-on-exec flag. */

@@ -23,6 +23,7 @@ import type { DeviceNode } from "./fs/node.ts";
 import type { Linux } from "./linux.ts";
 import { drop, enqueue, peek, type Pipe, PIPE_CAPACITY } from "./pipe.ts";
 import { SIGPIPE } from "./signals.ts";
+import { EPOLLIN, EPOLLOUT, EPOLLRDNORM, EPOLLWRNORM, wakePipe } from "./epoll.ts";
 
 /**
  * Reading and writing open files of every kind: regular files, pipes
@@ -90,6 +91,7 @@ export function readFrom(
     }
     return peek(p, n);
   }
+  if (f.kind === "epoll") throw new LinuxError(EINVAL);
   const node = k.fs.get(f.target);
   switch (node.kind) {
     case "dir":
@@ -109,8 +111,12 @@ export function readFrom(
 
 /** Consumes `n` bytes returned by {@link readFrom}. */
 export function consume(k: Linux, f: OpenFile, n: number, at?: number): void {
-  if (f.kind === "pipe") drop(k.pipe(f), n);
-  else if (at === undefined) f.offset += n;
+  if (f.kind === "pipe") {
+    const p = k.pipe(f);
+    const wasFull = p.size >= PIPE_CAPACITY;
+    drop(p, n);
+    if (wasFull && n > 0) wakePipe(k, p, "write", EPOLLOUT | EPOLLWRNORM);
+  } else if (at === undefined) f.offset += n;
 }
 
 /**
@@ -132,6 +138,7 @@ export function writeTo(
     if (at !== undefined) throw new LinuxError(ESPIPE);
     return writePipe(k, f, k.pipe(f), bytes);
   }
+  if (f.kind === "epoll") throw new LinuxError(EINVAL);
   const node = k.fs.get(f.target);
   if (node.kind === "device") {
     if (node.rdev === DEV_FULL) throw new LinuxError(ENOSPC);
@@ -172,26 +179,14 @@ function writePipe(k: Linux, f: OpenFile, p: Pipe, bytes: Uint8Array): number {
   }
   const n = Math.min(room, bytes.length);
   enqueue(p, bytes.slice(0, n));
+  wakePipe(k, p, "read", EPOLLIN | EPOLLRDNORM);
   return n;
-}
-
-/** Whether a read would return at once (poll/select readiness). */
-export function readReady(k: Linux, f: OpenFile): boolean {
-  if (f.kind !== "pipe") return true;
-  const p = k.pipe(f);
-  return p.size > 0 || p.writers === 0;
-}
-
-/** Whether a write would return at once. */
-export function writeReady(k: Linux, f: OpenFile): boolean {
-  if (f.kind !== "pipe") return true;
-  const p = k.pipe(f);
-  return p.sink !== 0 || p.readers === 0 || p.size < PIPE_CAPACITY;
 }
 
 /** Bytes a read could return now (FIONREAD). */
 export function pendingBytes(k: Linux, f: OpenFile): number {
   if (f.kind === "pipe") return k.pipe(f).size;
+  if (f.kind === "epoll") return 0;
   const node = k.fs.get(f.target);
   return node.kind === "file" ? Math.max(0, node.size - f.offset) : 0;
 }

@@ -31,7 +31,9 @@ import { interpreterFrom } from "./interpreter.ts";
 import { syncProcFor } from "./fs/proc/sync.ts";
 import type { DirNode, Node } from "./fs/node.ts";
 import { requirePerm, X_OK } from "./perm.ts";
-import { enqueue, newPipe, type Pipe } from "./pipe.ts";
+import { enqueue, newPipe, type Pipe, pipeEnds } from "./pipe.ts";
+import { type Epoll, forgetFile, wakePipe } from "./epoll.ts";
+import type { FifoWait } from "./fifo.ts";
 import { Random } from "./random.ts";
 import { initialSignals, type SigInfoWords, type SignalState } from "./signals.ts";
 import { deliverSignals, interruptWait, raiseSignal } from "./signals/deliver.ts";
@@ -90,6 +92,7 @@ export interface LinuxDump {
   fs: FsDump;
   files: OpenFile[];
   pipes: Pipe[];
+  epolls: Epoll[];
   fds: [number, FdEntry][];
   nextFile: number;
   nextPipe: number;
@@ -107,6 +110,7 @@ export interface LinuxDump {
   comm: string;
   exit: Exit | null;
   blocked: string | null;
+  fifoWait: FifoWait | null;
   stdout: Uint8Array;
   stderr: Uint8Array;
   random: { seed: Uint8Array; position: number };
@@ -142,9 +146,10 @@ export class Linux {
    * one process and no table.
    */
   readonly machine: Machine;
-  /** Open file descriptions and pipes by id (shared by all processes); file descriptors by number. */
+  /** Open file descriptions, pipes and epoll instances by id (shared by all processes); file descriptors by number. */
   readonly files: Map<number, OpenFile>;
   readonly pipes: Map<number, Pipe>;
+  readonly epolls: Map<number, Epoll>;
   /** Shared by the threads of a process (CLONE_FILES). */
   fds: Map<number, FdEntry>;
   get nextFile(): number {
@@ -181,6 +186,8 @@ export class Linux {
   exe?: string;
   /** A vfork child this process waits for until it execs or ends (0: none). */
   vforkChild = 0;
+  /** An open of a fifo waiting for the other end to be opened (fifo.ts). */
+  fifoWait?: FifoWait;
   /** The futex word this thread waits on (0: none), and whether a wake has come for it. */
   futexAddr = 0;
   futexWoken = false;
@@ -244,12 +251,14 @@ export class Linux {
       this.random = parent.random;
       this.files = parent.files;
       this.pipes = parent.pipes;
+      this.epolls = parent.epolls;
       this.output = parent.output;
       return;
     }
     this.machine = newMachine();
     this.files = new Map();
     this.pipes = new Map();
+    this.epolls = new Map();
     this.output = {
       1: { data: new Uint8Array(0), size: 0 },
       2: { data: new Uint8Array(0), size: 0 },
@@ -401,7 +410,9 @@ export class Linux {
   closeStdin(): void {
     if (!this.hostStdinOpen) return;
     this.hostStdinOpen = false;
-    this.stdinPipe().writers--;
+    const p = this.stdinPipe();
+    p.writers--;
+    if (p.readers > 0) wakePipe(this, p, "read", 0);
   }
 
   // ---- services for the system calls ----------------------------------------
@@ -458,11 +469,23 @@ export class Linux {
     return this.register({ kind: "node", target: node.ino, flags });
   }
 
-  /** Creates an open file description for one end of a pipe. */
-  openPipe(p: Pipe, flags: number): OpenFile {
-    if (flags & 3) p.writers++;
-    else p.readers++;
+  /**
+   * Creates an open file description for one end (or a fifo's both ends)
+   * of a pipe; `counted`: its reader or writer is counted already (a fifo
+   * open that waited).
+   */
+  openPipe(p: Pipe, flags: number, counted = false): OpenFile {
+    const ends = pipeEnds(flags);
+    if (!counted && ends.read) p.readers++;
+    if (!counted && ends.write) p.writers++;
     return this.register({ kind: "pipe", target: p.id, flags });
+  }
+
+  /** Creates the open file description of a new epoll instance (epoll_create). */
+  openEpoll(flags: number): OpenFile {
+    const f = this.register({ kind: "epoll", target: this.nextFile, flags });
+    this.epolls.set(f.id, { id: f.id, items: new Map(), ready: [] });
+    return f;
   }
 
   /** A new pipe (or the stdout/stderr sink). */
@@ -502,28 +525,46 @@ export class Linux {
   /** Drops an open file description no descriptor refers to any more. */
   private release(f: OpenFile): void {
     this.files.delete(f.id);
+    forgetFile(this, f);
     if (f.kind === "pipe") {
       const p = this.pipe(f);
-      if (f.flags & 3) p.writers--;
-      else p.readers--;
+      const ends = pipeEnds(f.flags);
+      if (ends.read) p.readers--;
+      if (ends.write) p.writers--;
+      // The last reader or writer went while the other side stays: it sees a hang-up.
+      if (!p.readers !== !p.writers) {
+        wakePipe(this, p, "read", 0);
+        wakePipe(this, p, "write", 0);
+      }
       if (p.readers === 0 && p.writers === 0 && !p.sink) {
         this.pipes.delete(p.id);
+        // An unlinked fifo goes with its last open end.
+        const node = p.fifo && this.fs.nodes.get(p.fifo.ino);
+        if (node) this.fs.release(node, this.inUse);
       }
-    } else {
+    } else if (f.kind === "node") {
       const node = this.fs.nodes.get(f.target);
       if (node) this.fs.release(node, this.inUse);
     }
   }
 
-  /** Whether an open file or a process's working directory refers to inode `ino`. */
+  /** Whether an open file (a fifo's ends too) or a process's working directory refers to inode `ino`. */
   readonly inUse = (ino: number): boolean => {
     if (this.cwd === ino) return true;
     for (const p of this.machine.procs?.values() ?? []) if (p.cwd === ino) return true;
     for (const f of this.files.values()) {
       if (f.kind === "node" && f.target === ino) return true;
     }
+    for (const p of this.pipes.values()) if (p.fifo?.ino === ino) return true;
     return false;
   };
+
+  /** The file-system node an open file description refers to: its node, a fifo's node (while it exists), or none. */
+  fileNode(f: OpenFile): Node | undefined {
+    if (f.kind === "node") return this.fs.get(f.target);
+    const ino = f.kind === "pipe" ? this.pipe(f).fifo?.ino : undefined;
+    return ino === undefined ? undefined : this.fs.nodes.get(ino);
+  }
 
   /** Lookup options for guest paths: directories need search permission. */
   readonly lookupOpts = (follow: boolean): LookupOptions => ({
@@ -588,6 +629,7 @@ export class Linux {
     const rest = structuredClone({
       files: [...this.files.values()],
       pipes: [...this.pipes.values()],
+      epolls: [...this.epolls.values()],
       fds: [...this.fds.entries()].sort((x, y) => x[0] - y[0]),
       nextFile: this.nextFile,
       nextPipe: this.nextPipe,
@@ -605,6 +647,7 @@ export class Linux {
       comm: this.comm,
       exit: this.exit ?? null,
       blocked: this.blocked ?? null,
+      fifoWait: this.fifoWait ?? null,
       stdout: this.stdout,
       stderr: this.stderr,
       random: { seed: this.random.seed, position: this.random.position },
@@ -628,9 +671,11 @@ export class Linux {
     k.random.position = d.random.position;
     k.files.clear();
     k.pipes.clear();
+    k.epolls.clear();
     k.fds.clear();
     for (const f of d.files) k.files.set(f.id, f);
     for (const p of d.pipes) k.pipes.set(p.id, p);
+    for (const ep of d.epolls) k.epolls.set(ep.id, ep);
     for (const [fd, e] of d.fds) k.fds.set(fd, e);
     k.nextFile = d.nextFile;
     k.nextPipe = d.nextPipe;
@@ -648,6 +693,7 @@ export class Linux {
     k.comm = d.comm;
     k.exit = d.exit ?? undefined;
     k.blocked = d.blocked ?? undefined;
+    k.fifoWait = d.fifoWait ?? undefined;
     k.output[1] = { data: d.stdout, size: d.stdout.length };
     k.output[2] = { data: d.stderr, size: d.stderr.length };
     return k;

@@ -21,6 +21,33 @@ export interface Pipe {
   /** 0: a queue; 1 or 2: the guest's stdout or stderr, captured by the host. */
   readonly sink: 0 | 1 | 2;
   readonly ctime: Timespec;
+  /** For the pipe of a named pipe (core/linux/fifo.ts): its node and open counters. */
+  fifo?: FifoState;
+}
+
+/**
+ * What a named pipe's pipe has besides its queue: the fifo's inode, and
+ * how many times it was opened for reading and for writing (Linux's
+ * r_counter and w_counter, from 1): an open waiting for its partner waits
+ * for the other counter to move, so a partner that came and went still
+ * ends the wait.
+ */
+export interface FifoState {
+  readonly ino: number;
+  readOpens: number;
+  writeOpens: number;
+}
+
+/**
+ * Which ends of a pipe an open file description with these O_* flags
+ * holds: a pipe(2) end one of them, a fifo opened O_RDWR both.
+ *
+ * @example
+ * pipeEnds(O_RDWR); // { read: true, write: true }
+ */
+export function pipeEnds(flags: number): { read: boolean; write: boolean } {
+  const acc = flags & 3;
+  return { read: acc !== 1, write: acc !== 0 };
 }
 
 /**

@@ -22,7 +22,8 @@ import type { DirNode, Node } from "./fs/node.ts";
 import { bytesFromJson, bytesToJson } from "./fs/treenames.ts";
 import { canonicalJson, GuestStateError } from "./json.ts";
 import { type Exit, Linux, type LinuxOptions, type Output, STDIN } from "./linux.ts";
-import type { Pipe } from "./pipe.ts";
+import { type Pipe, pipeEnds } from "./pipe.ts";
+import { type Epoll, itemKey, removeItem } from "./epoll.ts";
 import { NSIG, type SigAction, type SignalState } from "./signals.ts";
 import { QUANTUM } from "./process/machine.ts";
 import { readSignalExtras } from "./signals/json.ts";
@@ -137,6 +138,7 @@ function osJson(k: Linux): string {
       flags: f.flags,
       offset: f.offset,
       cursor: f.dirCursor === null ? null : bytesToJson(f.dirCursor),
+      seen: f.fifoSeen,
     };
   });
   const pipes = [...k.pipes.values()].sort((a, b) => a.id - b.id).map((p) => ({
@@ -146,6 +148,7 @@ function osJson(k: Linux): string {
     data: p.id === STDIN || p.size === 0
       ? undefined
       : Buffer.from(queued(p)).toString("base64"),
+    fifo: p.fifo ? [p.fifo.ino, p.fifo.readOpens, p.fifo.writeOpens] : undefined,
   }));
   const m = k.machine;
   return canonicalJson({
@@ -157,6 +160,7 @@ function osJson(k: Linux): string {
     sched: m.procs ? { current: m.current, quantum: m.quantum, nextPid: m.nextPid, clock: m.clock } : undefined,
     files,
     pipes,
+    epolls: k.epolls.size ? [...k.epolls.values()].sort((a, b) => a.id - b.id).map(epollJson) : undefined,
     nextFile: k.nextFile,
     nextPipe: k.nextPipe,
     stdinOpen: k.hostStdinOpen,
@@ -165,6 +169,15 @@ function osJson(k: Linux): string {
       position: k.random.position,
     },
   });
+}
+
+/** An epoll instance: its items in the order they were added, and its ready list by item. */
+function epollJson(ep: Epoll) {
+  return {
+    id: ep.id,
+    items: [...ep.items.values()].map((i) => [i.file, i.fd, i.events >>> 0, i.data[0] >>> 0, i.data[1] >>> 0]),
+    ready: ep.ready.map((i) => [i.file, i.fd]),
+  };
 }
 
 /** A process's ids and program (docs/linux.md, "Processes"). */
@@ -205,6 +218,7 @@ function ownJson(k: Linux) {
     comm: bytesToJson(k.comm),
     exit,
     blocked: k.blocked ?? null,
+    fifo: k.fifoWait ? [k.fifoWait.pipe, k.fifoWait.write, k.fifoWait.seen] : undefined,
   };
 }
 
@@ -340,7 +354,7 @@ function readExit(v: Json): Exit | undefined {
   fail("exit.kind", 'should be "exited" or "killed"');
 }
 
-const NODE_KINDS = new Set(["file", "dir", "symlink", "device"]);
+const NODE_KINDS = new Set(["file", "dir", "symlink", "device", "fifo"]);
 
 /**
  * Rebuilds a personality from {@link linuxToTree}'s parts (use
@@ -466,7 +480,7 @@ function restoreShared(k: Linux, os: Record<string, Json>, stdin: BlobNode): Map
       ? new Uint8Array(0)
       : base64(o.data, `pipes[${i}].data`);
     const ctime = time(o.ctime, `pipes[${i}].ctime`);
-    k.pipes.set(id, {
+    const p: Pipe = {
       id,
       chunks: data.length ? [data] : [],
       head: 0,
@@ -475,7 +489,16 @@ function restoreShared(k: Linux, os: Record<string, Json>, stdin: BlobNode): Map
       writers: 0,
       sink,
       ctime,
-    });
+    };
+    if (o.fifo !== undefined) {
+      const f = arr(o.fifo, `pipes[${i}].fifo`, 3);
+      p.fifo = {
+        ino: int(f[0], `pipes[${i}].fifo[0]`, 1),
+        readOpens: u32(f[1], `pipes[${i}].fifo[1]`),
+        writeOpens: u32(f[2], `pipes[${i}].fifo[2]`),
+      };
+    }
+    k.pipes.set(id, p);
   }
 
   // Open file descriptions; node kinds for inodes that may have gone.
@@ -485,9 +508,12 @@ function restoreShared(k: Linux, os: Record<string, Json>, stdin: BlobNode): Map
     const o = obj(v, what);
     const id = int(o.id, `${what}.id`, 1, k.nextFile - 1);
     if (k.files.has(id)) fail(`${what}.id`, "appears twice");
-    if (o.kind !== "node" && o.kind !== "pipe") fail(`${what}.kind`, 'should be "node" or "pipe"');
+    if (o.kind !== "node" && o.kind !== "pipe" && o.kind !== "epoll") {
+      fail(`${what}.kind`, 'should be "node", "pipe" or "epoll"');
+    }
     const target = int(o.target, `${what}.target`, 1);
     if (o.kind === "pipe" && !k.pipes.has(target)) fail(`${what}.target`, "is not a pipe");
+    if (o.kind === "epoll" && target !== id) fail(`${what}.target`, "should be the epoll file's own id");
     if (o.kind === "node" && o.type !== undefined) {
       if (typeof o.type !== "string" || !NODE_KINDS.has(o.type)) fail(`${what}.type`, "is not a node kind");
       kinds.set(target, o.type as Node["kind"]);
@@ -501,9 +527,45 @@ function restoreShared(k: Linux, os: Record<string, Json>, stdin: BlobNode): Map
       dirCursor: o.cursor === null ? null : bytes(o.cursor, `${what}.cursor`),
       refs: 0,
     };
+    if (o.seen !== undefined) f.fifoSeen = u32(o.seen, `${what}.seen`);
     k.files.set(id, f);
   }
+  restoreEpolls(k, os.epolls);
   return kinds;
+}
+
+/** The epoll instances, each belonging to an epoll file and watching open files. */
+function restoreEpolls(k: Linux, v: Json): void {
+  if (v === undefined) return;
+  for (const [i, e] of arr(v, "epolls").entries()) {
+    const what = `epolls[${i}]`;
+    const o = obj(e, what);
+    const id = int(o.id, `${what}.id`, 1);
+    if (k.files.get(id)?.kind !== "epoll" || k.epolls.has(id)) fail(`${what}.id`, "is not an epoll file's id");
+    const ep: Epoll = { id, items: new Map(), ready: [] };
+    for (const [j, it] of arr(o.items, `${what}.items`).entries()) {
+      const w = `${what}.items[${j}]`;
+      const a = arr(it, w, 5);
+      const file = int(a[0], `${w}[0]`, 1);
+      if (!k.files.has(file)) fail(`${w}[0]`, "is not an open file");
+      const fd = int(a[1], `${w}[1]`, 0, 0x7fffffff);
+      if (ep.items.has(itemKey(file, fd))) fail(w, "appears twice");
+      ep.items.set(itemKey(file, fd), {
+        file,
+        fd,
+        events: u32(a[2], `${w}[2]`) | 0,
+        data: [u32(a[3], `${w}[3]`), u32(a[4], `${w}[4]`)],
+      });
+    }
+    for (const [j, r] of arr(o.ready, `${what}.ready`).entries()) {
+      const w = `${what}.ready[${j}]`;
+      const a = arr(r, w, 2);
+      const item = ep.items.get(itemKey(int(a[0], `${w}[0]`), int(a[1], `${w}[1]`)));
+      if (!item || ep.ready.includes(item)) fail(w, "is not an item of the instance, once");
+      ep.ready.push(item);
+    }
+    k.epolls.set(id, ep);
+  }
 }
 
 /** A process's own state: ids, descriptors, memory break, TLS, signals, limits. */
@@ -542,6 +604,10 @@ function restoreOwn(k: Linux, os: Record<string, Json>): void {
     fail("blocked", "should be a string or null");
   }
   k.blocked = os.blocked ?? undefined;
+  if (os.fifo !== undefined) {
+    const w = arr(os.fifo, "fifo", 3);
+    k.fifoWait = { pipe: int(w[0], "fifo[0]", 1), write: bool(w[1], "fifo[1]"), seen: u32(w[2], "fifo[2]") };
+  }
   k.tls = arr(os.tls, "tls", 3).map((t, i): TlsEntry | null => {
     if (t === null) return null;
     const o = obj(t, `tls[${i}]`);
@@ -591,9 +657,24 @@ function recount(k: Linux, all: Linux[], kinds: Map<number, Node["kind"]>): void
     }
     if (f.kind === "pipe") {
       const p = k.pipes.get(f.target)!;
-      if (f.flags & 3) p.writers++;
-      else p.readers++;
+      const ends = pipeEnds(f.flags);
+      if (ends.read) p.readers++;
+      if (ends.write) p.writers++;
     }
+  }
+  // Opens of fifos waiting for the other end count as that end.
+  for (const p of all) {
+    const w = p.fifoWait;
+    if (!w) continue;
+    const pipe = k.pipes.get(w.pipe);
+    if (!pipe?.fifo) fail("fifo[0]", "is not a fifo's pipe");
+    if (w.write) pipe.writers++;
+    else pipe.readers++;
+  }
+  // Epoll instances and items whose files would have been freed go with them.
+  for (const ep of [...k.epolls.values()]) {
+    if (!k.files.has(ep.id)) k.epolls.delete(ep.id);
+    for (const item of [...ep.items.values()]) if (!k.files.has(item.file)) removeItem(ep, item);
   }
   const stdinPipe = k.pipes.get(STDIN);
   if (stdinPipe && k.hostStdinOpen) stdinPipe.writers++;
@@ -635,6 +716,8 @@ function orphan(ino: number, kind: Node["kind"], root: number, t: Timespec): Nod
       return { ...base, kind, mode: 0o777, target: "/", parents: [] };
     case "device":
       return { ...base, kind, mode: 0o666, rdev: 0x103, parents: [] };
+    case "fifo":
+      return { ...base, kind, mode: 0o644, parents: [] };
     default:
       return {
         ...base,

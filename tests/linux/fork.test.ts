@@ -7,21 +7,9 @@
  * through real code in processes.test.ts.
  */
 import { assert, test } from "../harness.ts";
-import { EAX, EBP, EBX, ECX, EDI, EDX, ESI } from "../../core/cpu/state.ts";
 import { ECHILD, EPERM, ESRCH } from "../../core/linux/errno.ts";
-import type { Linux } from "../../core/linux/linux.ts";
-import { nr, Sys } from "./sys.ts";
-
-/** Makes system call `name` in process `p`, on its own CPU and memory; returns EAX. */
-function callIn(p: Linux, name: string, ...args: number[]): number {
-  const c = p.cpu!;
-  c.r[EAX] = nr(name);
-  [EBX, ECX, EDX, ESI, EDI, EBP].forEach((r, i) => (c.r[r] = args[i] ?? 0));
-  c.eip = 0x1002;
-  c.halted = false;
-  p.syscall(c, p.mem!);
-  return c.r[EAX];
-}
+import { EAX } from "../../core/cpu/state.ts";
+import { callIn, Sys } from "./sys.ts";
 
 test("fork: the child has its own pid, descriptors and memory", () => {
   const s = new Sys();

@@ -33,6 +33,8 @@ const cases: [string, string][] = [
   ["env runs a command", "env -i A=1 env"],
   ["timeout of a quick command", "timeout 5 echo hi; echo $?"],
   ["a sleeping subshell in a pipeline", "(sleep 1; echo late) | cat; echo after"],
+  ["a fifo between a background writer and cat", "mkfifo f; (echo hi > f &); cat f"],
+  ["mknod p, and what ls and test say of it", "mknod q p; ls -l q | cut -c1; test -p q && echo is a fifo; mkfifo q; echo $?"],
   ["a #! script", "printf '#!/bin/sh\\necho script says $1\\nexit 4\\n' > s; chmod +x s; ./s hello; echo $?"],
   ["a script of functions, traps and pipes", script],
 ];

@@ -27,6 +27,8 @@ const PROGRAMS = [
   "procs",
   "threads",
   "proc",
+  "fifo",
+  "epoll",
 ];
 
 /**

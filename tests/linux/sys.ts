@@ -135,4 +135,18 @@ export class Sys {
   }
 }
 
+/**
+ * Makes system call `name` in process `p` (a child of a Sys's guest), on
+ * its own CPU and memory; returns EAX.
+ */
+export function callIn(p: Linux, name: string, ...args: number[]): number {
+  const c = p.cpu!;
+  c.r[EAX] = nr(name);
+  [EBX, ECX, EDX, ESI, EDI, EBP].forEach((r, i) => (c.r[r] = args[i] ?? 0));
+  c.eip = 0x1002;
+  c.halted = false;
+  p.syscall(c, p.mem!);
+  return c.r[EAX];
+}
+
 export { dec, enc };

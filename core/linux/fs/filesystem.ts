@@ -87,7 +87,8 @@ export type NodeDump =
     tree?: TreeDir;
   }
   | BaseDump & { kind: "symlink"; target: string }
-  | BaseDump & { kind: "device"; rdev: number };
+  | BaseDump & { kind: "device"; rdev: number }
+  | BaseDump & { kind: "fifo" };
 
 /** What {@link FileSystem.create} needs: the kind-specific fields. */
 export type NodeInit<T extends Node> = Omit<
@@ -677,7 +678,7 @@ export class FileSystem {
     const old = this.entries(p.dir).get(p.name);
     if (old !== undefined) {
       const node = this.get(old);
-      if (node.kind !== "symlink" && node.kind !== "device") {
+      if (node.kind === "file" || node.kind === "dir") {
         if (node.tree === tree) return node;
       }
       if (node.kind === "dir" && tree.kind === "dir") return this.replaceDirTree(node, tree);
@@ -966,7 +967,8 @@ export class FileSystem {
         });
       } else if (n.kind === "symlink") {
         nodes.push({ ...base, kind: "symlink", target: n.target });
-      } else nodes.push({ ...base, kind: "device", rdev: n.rdev });
+      } else if (n.kind === "fifo") nodes.push({ ...base, kind: "fifo" });
+      else nodes.push({ ...base, kind: "device", rdev: n.rdev });
     }
     return { root: this.root, nextIno: this.nextIno, nodes };
   }
@@ -1003,7 +1005,8 @@ export class FileSystem {
         };
       } else if (d.kind === "symlink") {
         n = { ...base, kind: "symlink", target: d.target, parents: [] };
-      } else n = { ...base, kind: "device", rdev: d.rdev, parents: [] };
+      } else if (d.kind === "fifo") n = { ...base, kind: "fifo", parents: [] };
+      else n = { ...base, kind: "device", rdev: d.rdev, parents: [] };
       fs.nodes.set(n.ino, n);
     }
     for (const n of fs.nodes.values()) {

@@ -41,6 +41,7 @@ export const DEFAULT_MODE: Record<Node["kind"], number> = {
   dir: 0o755,
   symlink: 0o777,
   device: 0o666,
+  fifo: 0o644,
 };
 
 /** The root's default time: the guest epoch, 2000-01-01T00:00:00Z. */
@@ -108,7 +109,7 @@ function leafRecord(n: Node, name: string, key: string, time: Timespec): Rope {
     m.push(["type", '"symlink"'], ["target", JSON.stringify(bytesToJson(n.target))]);
   } else if (n.kind === "device") {
     m.push(["type", '"device"'], ["rdev", String(n.rdev)]);
-  }
+  } else if (n.kind === "fifo") m.push(["type", '"fifo"']);
   return record(n.ino, m);
 }
 
@@ -170,7 +171,7 @@ function orphanRecord(n: Node): string {
   } else if (n.kind === "symlink") {
     m.push(["target", JSON.stringify(bytesToJson(n.target))]);
   } else if (n.kind === "device") m.push(["rdev", String(n.rdev)]);
-  else m.push(["parent", String(n.parent)], ["time", ts(n.born ?? n.ctime)]);
+  else if (n.kind === "dir") m.push(["parent", String(n.parent)], ["time", ts(n.born ?? n.ctime)]);
   return jsonObject(m);
 }
 
@@ -486,7 +487,7 @@ function fill(
     fs.nodes.set(node.ino, node);
     link(name, node);
   }
-  // Entries the tree cannot hold: symbolic links and devices.
+  // Entries the tree cannot hold: symbolic links, devices and fifos.
   for (const key of Object.keys(records)) {
     const v = records[key];
     if (!isObject(v) || v.type === undefined) continue;
@@ -507,7 +508,7 @@ function fill(
       const same = old.kind === node.kind &&
         (old.kind === "symlink"
           ? old.target === (node as typeof old).target
-          : old.kind === "device" && old.rdev === (node as typeof old).rdev);
+          : old.kind === "fifo" || (old.kind === "device" && old.rdev === (node as typeof old).rdev));
       if (same) link(name, old);
       else {
         const copy = { ...node, ino: fs.nextIno++, parents: [] };
@@ -523,7 +524,7 @@ function fill(
   dir.nlink = 2 + subdirs;
 }
 
-/** A symbolic link or device from its record. */
+/** A symbolic link, device or fifo from its record. */
 function linkNode(
   r: Rec,
   v: Record<string, Json>,
@@ -542,7 +543,9 @@ function linkNode(
       rdev: intIn(v.rdev, `${what}.rdev`, 0, 0xffffffff),
       parents: [],
     };
-  } else fail(`${what}.type`, 'should be "symlink" or "device"');
+  } else if (v.type === "fifo") {
+    node = { ...bare(r.ino, time), kind: "fifo", parents: [] };
+  } else fail(`${what}.type`, 'should be "symlink", "device" or "fifo"');
   applyMeta(node, v, time, what);
   return node;
 }

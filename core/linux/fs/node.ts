@@ -1,9 +1,12 @@
 import type { BlobNode, DirNode as TreeDir } from "../../tree/mod.ts";
 import type { Timespec } from "../clock.ts";
 
-/** File-type bits of st_mode. */
-export const S_IFLNK = 0o120000,
+/** File-type bits of st_mode (S_IFMT masks them). */
+export const S_IFMT = 0o170000,
+  S_IFSOCK = 0o140000,
+  S_IFLNK = 0o120000,
   S_IFREG = 0o100000,
+  S_IFBLK = 0o060000,
   S_IFDIR = 0o040000,
   S_IFCHR = 0o020000,
   S_IFIFO = 0o010000;
@@ -94,8 +97,17 @@ export interface DeviceNode extends LinkedNode {
  */
 export type Rope = string | readonly Rope[];
 
+/**
+ * A named pipe (mkfifo). The node holds no bytes: opening it joins the
+ * pipe its open ends share (core/linux/fifo.ts), which lives with the open
+ * files and goes when the last end closes.
+ */
+export interface FifoNode extends LinkedNode {
+  kind: "fifo";
+}
+
 /** One inode of the guest file system: plain data, nothing else. */
-export type Node = FileNode | DirNode | SymlinkNode | DeviceNode;
+export type Node = FileNode | DirNode | SymlinkNode | DeviceNode | FifoNode;
 
 /** st_mode type bits of a node kind. */
 const TYPE_BITS: Record<Node["kind"], number> = {
@@ -103,6 +115,7 @@ const TYPE_BITS: Record<Node["kind"], number> = {
   dir: S_IFDIR,
   symlink: S_IFLNK,
   device: S_IFCHR,
+  fifo: S_IFIFO,
 };
 
 /**

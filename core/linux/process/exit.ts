@@ -8,6 +8,7 @@ import { putU32 } from "../abi.ts";
 import type { Exit, Linux } from "../linux.ts";
 import { SIG_IGN, SIGCHLD } from "../signals.ts";
 import { futexWake } from "./futexes.ts";
+import { abandonFifoOpen } from "../fifo.ts";
 
 /** sa_flags bit: children that exit are not kept for wait. */
 const SA_NOCLDWAIT = 2;
@@ -23,6 +24,7 @@ const SA_NOCLDWAIT = 2;
 export function endProcess(k: Linux): void {
   const procs = k.machine.procs;
   if (!procs || procs.values().next().value === k || k.cpu === undefined || procs.get(k.pid) !== k) return;
+  abandonFifoOpen(k);
   for (const fd of [...k.fds.keys()].sort((a, b) => a - b)) k.closeFd(fd);
   k.cpu = undefined;
   k.mem = undefined;
@@ -97,6 +99,7 @@ export function exitGroup(k: Linux, exit: Exit): void {
   const leader = k.group;
   for (const t of threadsOf(k)) {
     if (t === leader) continue;
+    abandonFifoOpen(t);
     clearChildTid(t);
     t.exit = exit;
     t.cpu!.halted = true;

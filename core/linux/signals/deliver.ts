@@ -65,7 +65,7 @@ const NEVER_RESTARTED = new Set([
   162, 267, 407, // nanosleep, clock_nanosleep(_time64)
   168, 309, 414, // poll, ppoll(_time64)
   82, 142, 308, 413, // select, _newselect, pselect6(_time64)
-  256, 319, // epoll_wait, epoll_pwait
+  256, 319, 441, // epoll_wait, epoll_pwait, epoll_pwait2
   177, 421, // rt_sigtimedwait(_time64)
 ]);
 

@@ -44,8 +44,8 @@ export function mayDelete(dir: DirNode, node: Node): void {
   }
 }
 
-/** Checks that `name` can be created in `p.dir`. */
-function mayCreate(k: Linux, p: ParentLookup): void {
+/** Checks that `name` can be created in `p.dir` (mkdir, mknod, symlink, link). */
+export function mayCreate(k: Linux, p: ParentLookup): void {
   if (!isEntryName(p.name) || k.fs.entries(p.dir).has(p.name)) {
     throw new LinuxError(EEXIST);
   }
@@ -259,12 +259,13 @@ function getcwd(s: Call, buf: number, size: number): number {
 
 // ---- directory listing -------------------------------------------------------
 
-const DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
+const DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10;
 const DT: Record<Node["kind"], number> = {
   file: DT_REG,
   dir: DT_DIR,
   symlink: DT_LNK,
   device: DT_CHR,
+  fifo: DT_FIFO,
 };
 
 /**

@@ -133,6 +133,7 @@ function writev(
 function seek(k: Linux, f: OpenFile, off: number, whence: number): number {
   if (whence > SEEK_HOLE) throw new LinuxError(EINVAL);
   if (f.kind === "pipe") throw new LinuxError(ESPIPE);
+  if (f.kind === "epoll") return f.offset; // Linux's noop_llseek
   const node = k.fs.get(f.target);
   if (node.kind === "dir") return seekDir(k, f, node, off, whence);
   if (node.kind !== "file") return 0;

@@ -25,7 +25,9 @@ import {
   O_TMPFILE,
   O_TRUNC,
   O_WRONLY,
+  type OpenFile,
 } from "../files.ts";
+import { openFifo, resumeFifoOpen } from "../fifo.ts";
 import type { FileNode, Node } from "../fs/node.ts";
 import { checkDevice, MAX_FILE_SIZE } from "../io.ts";
 import type { Linux } from "../linux.ts";
@@ -75,19 +77,27 @@ function openCreate(
   }
 }
 
+/** The open file description's status flags: what open's flags leave after opening. */
+const statusFlags = (flags: number) => flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
+
 /**
- * open(2) and friends: returns the new descriptor.
+ * open(2) and friends: returns the new descriptor (or, for a fifo whose
+ * wait a signal interrupted, the call's result: fifo.ts).
  *
  * @example
- * open(k, AT_FDCWD, "/tmp/x", O_CREAT | O_WRONLY, 0o644); // 3
+ * open(s, AT_FDCWD, "/tmp/x", O_CREAT | O_WRONLY, 0o644); // 3
  */
 export function open(
-  k: Linux,
+  s: Call,
   dirfd: number,
   path: string,
   flags: number,
   mode: number,
 ): number {
+  const k = s.k;
+  const cloexec = (flags & O_CLOEXEC) !== 0;
+  // The retry of an open that waits for a fifo's other end.
+  if (k.fifoWait) return installOrResult(k, resumeFifoOpen(s, statusFlags(flags)), cloexec);
   if ((flags & O_TMPFILE) === O_TMPFILE) throw new LinuxError(EOPNOTSUPP);
   const acc = flags & O_ACCMODE;
   if (acc === O_ACCMODE && !(flags & O_PATH)) throw new LinuxError(EINVAL);
@@ -95,7 +105,6 @@ export function open(
     ? openCreate(k, dirfd, path, flags, mode)
     : { node: k.lookupAt(dirfd, path, !(flags & O_NOFOLLOW)), created: false };
   if (flags & O_DIRECTORY && node.kind !== "dir") throw new LinuxError(ENOTDIR);
-  const cloexec = (flags & O_CLOEXEC) !== 0;
   if (flags & O_PATH) {
     return k.installFd(
       k.openNode(node, O_PATH | (flags & (O_DIRECTORY | O_NOFOLLOW))),
@@ -113,11 +122,16 @@ export function open(
     requirePerm(node, (acc !== O_WRONLY ? R_OK : 0) | w);
   }
   if (node.kind === "device") checkDevice(node);
+  if (node.kind === "fifo") return installOrResult(k, openFifo(s, node, statusFlags(flags)), cloexec);
   if (node.kind === "file" && flags & O_TRUNC && node.size > 0) {
     k.fs.truncate(node, 0);
   }
-  const status = flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC);
-  return k.installFd(k.openNode(node, status), cloexec);
+  return k.installFd(k.openNode(node, statusFlags(flags)), cloexec);
+}
+
+/** A descriptor for an opened fifo, or the result of an interrupted wait as it is. */
+function installOrResult(k: Linux, opened: OpenFile | number, cloexec: boolean): number {
+  return typeof opened === "number" ? opened : k.installFd(opened, cloexec);
 }
 
 /** Sets the length of a regular file. */
@@ -147,19 +161,19 @@ export const openCalls: SyscallTable = {
   5: {
     name: "open",
     args: "s,oflags,cmode",
-    fn: (s, a) => open(s.k, AT_FDCWD, readPath(s.m, a[0]), a[1], a[2]),
+    fn: (s, a) => open(s, AT_FDCWD, readPath(s.m, a[0]), a[1], a[2]),
   },
   295: {
     name: "openat",
     args: "fd,s,oflags,cmode",
-    fn: (s, a) => open(s.k, a[0], readPath(s.m, a[1]), a[2], a[3]),
+    fn: (s, a) => open(s, a[0], readPath(s.m, a[1]), a[2], a[3]),
   },
   8: {
     name: "creat",
     args: "s,o",
     fn: (s, a) =>
       open(
-        s.k,
+        s,
         AT_FDCWD,
         readPath(s.m, a[0]),
         O_CREAT | O_WRONLY | O_TRUNC,

@@ -1,13 +1,14 @@
 import { getI64, readStruct, Struct } from "../abi.ts";
 import { Blocked, EBADF, EINVAL, LinuxError } from "../errno.ts";
-import { readReady, writeReady } from "../io.ts";
+import { pollMask } from "../epoll.ts";
 import type { Linux } from "../linux.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
 /**
- * poll and select. Files are always ready; pipes are ready as their queues
- * say. Timeouts expire at once (guest time only moves with instructions),
- * and waiting forever for nothing stops the guest as blocked.
+ * poll and select. Files are always ready; pipes, fifos and epoll
+ * instances are ready as Linux's poll of them says (epoll.ts, pollMask).
+ * Timeouts expire at once (guest time only moves with instructions), and
+ * waiting forever for nothing stops the guest as blocked.
  */
 
 const POLLIN = 0x1,
@@ -19,21 +20,17 @@ const POLLIN = 0x1,
   POLLRDNORM = 0x40,
   POLLWRNORM = 0x100;
 
-/** Ready events of `fd` among `events`. */
+/** What files that cannot wait report: always readable and writable (Linux's DEFAULT_POLLMASK). */
+const DEFAULT_POLLMASK = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+
+/**
+ * Ready events of `fd` among `events`. An empty pipe without writers is
+ * POLLHUP only, as on Linux (select still sees it readable).
+ */
 function pollOne(k: Linux, fd: number, events: number): number {
   if (!k.fds.has(fd)) return POLLNVAL;
-  const f = k.file(fd);
-  let r = 0;
-  // An empty pipe without writers is POLLHUP only, as on Linux (select still sees it readable).
-  const hungUp = f.kind === "pipe" && !(f.flags & 3) && k.pipe(f).size === 0;
-  if (readReady(k, f) && !hungUp) r |= events & (POLLIN | POLLRDNORM);
-  if (writeReady(k, f)) r |= events & (POLLOUT | POLLWRNORM);
-  if (f.kind === "pipe") {
-    const p = k.pipe(f);
-    if (!(f.flags & 3) && p.writers === 0 && !p.sink) r |= POLLHUP;
-    if (f.flags & 3 && p.readers === 0 && !p.sink) r |= POLLERR;
-  }
-  return r & (events | POLLERR | POLLHUP | POLLNVAL) & ~POLLPRI;
+  const r = pollMask(k, k.file(fd)) ?? DEFAULT_POLLMASK;
+  return r & (events | POLLERR | POLLHUP) & ~POLLPRI;
 }
 
 function nothingReady(forever: boolean): number {

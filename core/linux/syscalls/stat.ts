@@ -1,6 +1,6 @@
 import type { Memory } from "../../memory/memory.ts";
 import { readPath, readStruct, Struct } from "../abi.ts";
-import type { Timespec } from "../clock.ts";
+import { type Timespec, wallClock } from "../clock.ts";
 import {
   EACCES,
   EFAULT,
@@ -22,6 +22,8 @@ import type { Call, SyscallTable } from "./types.ts";
 export const FS_DEV = 0x20;
 /** st_dev of pipes (major 0, minor 13, like pipefs). */
 const PIPE_DEV = 0x0d;
+/** st_dev of epoll instances (major 0, minor 14, like anon_inodefs). */
+const ANON_DEV = 0x0e;
 
 const AT_SYMLINK_NOFOLLOW = 0x100,
   AT_EACCESS = 0x200,
@@ -70,21 +72,29 @@ function nodeAttrs(n: Node): Attrs {
 }
 
 function fileAttrs(k: Linux, f: OpenFile): Attrs {
-  if (f.kind === "node") return nodeAttrs(k.fs.get(f.target));
+  const node = k.fileNode(f);
+  if (node) return nodeAttrs(node);
+  // An epoll instance is an anonymous inode: no type bits; its times are the guest's epoch.
+  if (f.kind === "epoll") return inodeless(ANON_DEV, f.id, 0o600, wallClock(0));
   const p = k.pipe(f);
+  return inodeless(PIPE_DEV, p.id, S_IFIFO | 0o600, p.ctime);
+}
+
+/** A file without a node in the file system: a pipe or an epoll instance, the guest's own. */
+function inodeless(dev: number, ino: number, mode: number, t: Timespec): Attrs {
   return {
-    dev: PIPE_DEV,
-    ino: p.id,
-    mode: S_IFIFO | 0o600,
+    dev,
+    ino,
+    mode,
     nlink: 1,
     uid: UID,
     gid: GID,
     rdev: 0,
     size: 0,
     blocks: 0,
-    atime: p.ctime,
-    mtime: p.ctime,
-    ctime: p.ctime,
+    atime: t,
+    mtime: t,
+    ctime: t,
   };
 }
 
@@ -208,14 +218,13 @@ function targetAt(
 ): Node | undefined {
   if (path === "" && flags & AT_EMPTY_PATH) {
     if ((dirfd | 0) === AT_FDCWD) return k.fs.get(k.cwd);
-    const f = k.file(dirfd);
-    return f.kind === "node" ? k.fs.get(f.target) : undefined;
+    return k.fileNode(k.file(dirfd));
   }
   return k.lookupAt(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW));
 }
 
 function chmod(k: Linux, node: Node | undefined, mode: number): number {
-  if (!node) return 0; // a pipe: its mode is not kept
+  if (!node) return 0; // a pipe or epoll instance: its mode is not kept
   if (node.uid !== UID) throw new LinuxError(EPERM);
   node.mode = mode & S_IALLUGO;
   node.ctime = k.time();

@@ -1,8 +1,10 @@
 import { dirCalls } from "./dirs.ts";
+import { epollCalls } from "./epoll.ts";
 import { futexCalls } from "./futex.ts";
 import { ioCalls } from "./io.ts";
 import { limitCalls } from "./limits.ts";
 import { memoryCalls } from "./memory.ts";
+import { mknodCalls } from "./mknod.ts";
 import { netCalls } from "./net.ts";
 import { openCalls } from "./open.ts";
 import { pollCalls } from "./poll.ts";
@@ -20,6 +22,7 @@ const GROUPS: SyscallTable[] = [
   ioCalls,
   openCalls,
   dirCalls,
+  mknodCalls,
   statCalls,
   memoryCalls,
   processCalls,
@@ -30,6 +33,7 @@ const GROUPS: SyscallTable[] = [
   timerCalls,
   tlsCalls,
   pollCalls,
+  epollCalls,
   futexCalls,
   netCalls,
   xattrCalls,

@@ -109,7 +109,12 @@ function syncProcess(fs: FileSystem, proc: DirNode, p: ProcessInfo): void {
   const fds = new Set<string>();
   for (const [fd] of p.linux.fds) {
     const f = p.linux.file(fd);
-    const target = f.kind === "pipe" ? `pipe:[${f.target}]` : pathOf(fs, fs.get(f.target));
+    const node = p.linux.fileNode(f);
+    const target = node
+      ? pathOf(fs, node)
+      : f.kind === "epoll"
+      ? "anon_inode:[eventpoll]"
+      : `pipe:[${f.target}]`;
     putLink(fs, fdDir, String(fd), target, owner);
     fds.add(String(fd));
   }
