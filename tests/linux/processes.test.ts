@@ -34,6 +34,9 @@ const cases: [string, string][] = [
   ["timeout of a quick command", "timeout 5 echo hi; echo $?"],
   ["a sleeping subshell in a pipeline", "(sleep 1; echo late) | cat; echo after"],
   ["a #! script", "printf '#!/bin/sh\\necho script says $1\\nexit 4\\n' > s; chmod +x s; ./s hello; echo $?"],
+  ["a background job and wait", "sleep 1 & echo started; wait; echo done $?"],
+  ["background jobs ending in turn", "(sleep 1; echo a) & (echo b) & wait; echo both"],
+  ["wait for one job's status", "(exit 5) & p=$!; sleep 1 & wait $p; echo $?; wait; echo all"],
   ["a script of functions, traps and pipes", script],
 ];
 

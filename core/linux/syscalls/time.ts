@@ -100,7 +100,7 @@ function sleepAmongOthers(k: Linux, ns: number): number {
   }
   if (k.sleeping === undefined) {
     k.sleeping = "asleep";
-    k.sleepUntil = k.machine.clock + ns;
+    k.sleepUntil = k.now + ns;
   }
   throw new Blocked("sleeping");
 }
