@@ -12,11 +12,13 @@
  * the machine's when it is considered again. So a timer of a waiting
  * process is due once the clock passes its deadline: it fires when the
  * scheduler next looks at the process, and its signal interrupts the wait.
- * A sleeping process wakes once the clock reaches the end of its sleep.
+ * A sleeping process wakes once the clock reaches the end of its sleep,
+ * and a poll or select with a timeout times out then.
  * When no process can run, the clock jumps to the earliest end of a sleep
  * or timer that can wake one. Nothing here depends on anything but the
  * guest's state.
  */
+import { Blocked } from "../errno.ts";
 import type { Linux } from "../linux.ts";
 import { exitGroup } from "./exit.ts";
 import { type Machine, QUANTUM } from "./machine.ts";
@@ -36,6 +38,28 @@ export function othersLive(k: Linux): boolean {
 }
 
 /**
+ * A wait of `ns` nanoseconds among other processes (a sleep, or a poll or
+ * select timeout): returns at once while the process is alone or when the
+ * time is up; else it blocks (throws Blocked) until the clock has advanced
+ * by `ns` — "asleep" without being retried before, "polling" retried as
+ * any blocked call, whose readiness may end the wait first.
+ *
+ * @example
+ * if (nothingReady) { timedWait(k, 1e9, "polling"); return 0; } // poll(…, 1000)
+ */
+export function timedWait(k: Linux, ns: number, how: "asleep" | "polling"): void {
+  if (ns <= 0 || k.sleeping === "woken" || !othersLive(k)) {
+    k.sleeping = undefined;
+    return;
+  }
+  if (k.sleeping === undefined) {
+    k.sleeping = how;
+    k.sleepUntil = k.now + ns;
+  }
+  throw new Blocked(how === "asleep" ? "sleeping" : "waiting for descriptors or a timeout");
+}
+
+/**
  * Moves the machine clock up to `p`'s, the process that ran last (its
  * instructions, and any time it waited alone, are the machine's time).
  *
@@ -46,15 +70,18 @@ export function syncClock(m: Machine, p: Linux | undefined): void {
   if (p?.cpu) m.clock = Math.max(m.clock, p.cpu.icount);
 }
 
-/** Whether `p` can run now; a blocked call is retried (and may complete). */
-function runnable(p: Linux, wake: boolean): boolean {
+/**
+ * Whether `p` can run now; a blocked call is retried (and may complete).
+ * A sleep or timed wait whose end the clock has reached is woken: its
+ * retried call returns as timed out.
+ */
+function runnable(p: Linux): boolean {
   const c = p.cpu;
   if (c === undefined || p.exit !== undefined || p.vforkChild !== 0) return false;
   const m = p.machine;
-  if (p.sleeping === "asleep") {
-    if (!wake && m.clock < p.sleepUntil) return false;
-    m.clock = Math.max(m.clock, p.sleepUntil);
-    p.sleeping = "woken";
+  if (p.sleeping === "asleep" || p.sleeping === "polling") {
+    if (m.clock >= p.sleepUntil) p.sleeping = "woken";
+    else if (p.sleeping === "asleep") return false;
   }
   // Time passed for it while others ran.
   c.icount = Math.max(c.icount, m.clock);
@@ -104,14 +131,14 @@ export function schedule(k: Linux): boolean {
     };
     for (let i = 0; i < order.length; i++) {
       const p = procs.get(order[(start + i) % order.length]);
-      if (p && runnable(p, false)) return pick(p);
+      if (p && runnable(p)) return pick(p);
     }
     // Nobody can run: time jumps to the earliest end of a sleep or timer
     // that can wake a process (firing a timer may re-arm it, or leave its
     // signal pending without waking anyone: look again, until none is left).
     for (let w = earliestWakeup(procs); w !== undefined; w = earliestWakeup(procs)) {
       m.clock = Math.max(m.clock, w.at);
-      if (runnable(w.p, true)) return pick(w.p);
+      if (runnable(w.p)) return pick(w.p);
     }
   }
   m.current = first.pid;
@@ -121,7 +148,8 @@ export function schedule(k: Linux): boolean {
 /** When a waiting process `p` can wake on its own: the end of its sleep, or its next timer that can wake it. */
 function wakeupOf(p: Linux): number {
   if (p.exit !== undefined || !p.cpu?.halted || p.vforkChild !== 0) return Infinity;
-  return Math.min(p.sleeping === "asleep" ? p.sleepUntil : Infinity, p.blocked !== undefined ? nextWakeup(p) : Infinity);
+  const timed = p.sleeping === "asleep" || p.sleeping === "polling";
+  return Math.min(timed ? p.sleepUntil : Infinity, p.blocked !== undefined ? nextWakeup(p) : Infinity);
 }
 
 /** The waiting process that wakes first (the lowest pid among those due together), if any does. */

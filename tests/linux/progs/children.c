@@ -4,6 +4,8 @@
  * timers that wake processes blocked while others run or wait.
  */
 #include <errno.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,6 +158,35 @@ static void sleepers(void) {
   close(p[0]);
 }
 
+static void timeouts(void) {
+  // poll and select wait for their timeouts while another process runs or sleeps.
+  int p[2];
+  pipe(p);
+  pid_t c = fork();
+  if (c == 0) {
+    struct timespec t = {0, 300000000};
+    nanosleep(&t, 0);
+    write(p[1], "x", 1);
+    _exit(0);
+  }
+  struct pollfd pf = {p[0], POLLIN, 0};
+  int r = poll(&pf, 1, 100);
+  printf("poll with 100 ms before the child writes = %d\n", r);
+  r = poll(&pf, 1, 1000);
+  printf("poll with 1000 ms = %d, revents POLLIN: %s\n", r, pf.revents & POLLIN ? "yes" : "no");
+  char b;
+  read(p[0], &b, 1);
+  fd_set set;
+  FD_ZERO(&set);
+  FD_SET(p[0], &set);
+  struct timeval tv = {0, 200000};
+  r = select(p[0] + 1, &set, 0, 0, &tv);
+  printf("select of an empty pipe with 200 ms = %d\n", r);
+  waitpid(c, 0, 0);
+  close(p[0]);
+  close(p[1]);
+}
+
 int main(void) {
   setvbuf(stdout, 0, _IONBF, 0);
   sigchld_info();
@@ -164,5 +195,6 @@ int main(void) {
   autoreap();
   timers_wake_blocked();
   sleepers();
+  timeouts();
   return 0;
 }
