@@ -108,3 +108,16 @@ test("processes: threads (a pthread pool) run at once or in restored pieces give
   assert.equal(tree.hash, root.hash);
   assert.ok(threadsSeen >= 4, `stops saw the workers (${threadsSeen})`);
 });
+
+for (const backend of ["regions", "single"] as const) {
+  test(`processes: threads (a pthread pool) under the ${backend} backend end in the same root`, () => {
+    // Threads share a memory, and with it its wasm dispatch table: only one
+    // thread's engine may keep regions there (a second one's entries named
+    // slots of another table: 'null function', or a wrong function).
+    const exe = compile("tests/linux/progs/threads.c", "progs/threads", ["-static", "-Wall", "-pthread"]);
+    const g = Guest.fromElf({ program: bytesOf(exe), argv: ["threads"], fs: new FileSystem() });
+    g.engine.backend = backend;
+    assert.equal(g.run(Infinity).status, "exited");
+    assert.equal(g.toTree().hash, THREADS_ROOT);
+  });
+}
