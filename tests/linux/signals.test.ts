@@ -252,3 +252,11 @@ test("signals: waiting while only a timer whose signal is ignored is armed is a 
   assert.equal(fx.stop.fault?.kind, "deadlock");
   assert.match(fx.stop.fault!.detail, /waiting for a signal/);
 });
+
+test("signals: processes that all wait while only timers whose signals are ignored are armed are a deadlock", () => {
+  const exe = build("ignored-timers-procs");
+  const fx = runFx86(bytesOf(exe), spec(exe));
+  assert.equal(fx.stop.status, "fault");
+  assert.equal(fx.stop.fault?.kind, "deadlock");
+  assert.match(fx.stop.fault!.detail, /^blocked forever: /);
+});
