@@ -240,6 +240,8 @@ export class Engine {
   private promote(entry: Block): void {
     // A breakpoint's block stays out: regions chain into entries without the engine looking.
     if (entry.brk || !translatable(entry.instrs[0])) return;
+    // One CPU's engine per memory has regions (Memory.regionsOwner); another thread's runs blocks.
+    if ((this.mem.regionsOwner ??= this.cpu) !== this.cpu) return;
     let region = this.regions.get(entry.addr);
     if (region === undefined) {
       this.host ??= {

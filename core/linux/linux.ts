@@ -191,9 +191,14 @@ export class Linux {
   /** The futex word this thread waits on (0: none), and whether a wake has come for it. */
   futexAddr = 0;
   futexWoken = false;
-  /** In nanosleep among other processes, or woken from it by the scheduler (process/scheduler.ts). */
-  sleeping?: "asleep" | "woken";
-  /** The machine clock at which the sleep is over. */
+  /**
+   * In nanosleep among other processes ("asleep": not retried before its
+   * end), in poll or select with a timeout among them ("polling": retried
+   * as any blocked call, until its end), or woken at the end by the
+   * scheduler (process/scheduler.ts).
+   */
+  sleeping?: "asleep" | "polling" | "woken";
+  /** The machine clock at which the sleep or timed wait is over. */
   sleepUntil = 0;
   /** The process's CPU and memory (set by whoever runs it; execve replaces them). */
   cpu?: Cpu;
@@ -354,6 +359,8 @@ export class Linux {
         result = interrupted;
       } else throw e;
     }
+    // The call is over: so is any sleep or timed wait it was in (scheduler.ts).
+    this.sleeping = undefined;
     if (this.exit) {
       c.halted = true;
       // A fatal signal (SIGPIPE) ends every thread; an exited thread has left the table.

@@ -63,6 +63,9 @@ export function ignoredByDefault(sig: number): boolean {
 }
 
 /** What the guest asked for with rt_sigaction. */
+/** sa_flags bit of SIGCHLD's action: children that end are not kept for wait (even with the default action). */
+export const SA_NOCLDWAIT = 2;
+
 export interface SigAction {
   handler: number;
   flags: number;

@@ -581,7 +581,9 @@ function restoreOwn(k: Linux, os: Record<string, Json>): void {
     }
     if (p.sleep !== undefined) {
       const sl = arr(p.sleep, "proc.sleep", 2);
-      if (sl[0] !== "asleep" && sl[0] !== "woken") fail("proc.sleep[0]", 'should be "asleep" or "woken"');
+      if (sl[0] !== "asleep" && sl[0] !== "polling" && sl[0] !== "woken") {
+        fail("proc.sleep[0]", 'should be "asleep", "polling" or "woken"');
+      }
       k.sleeping = sl[0];
       k.sleepUntil = int(sl[1], "proc.sleep[1]");
     }

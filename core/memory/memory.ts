@@ -128,6 +128,13 @@ export class Memory {
   private source?: PageSource;
   /** Where the tables and the pool live after toWasm. */
   private wasm?: WebAssembly.Memory;
+  /**
+   * The CPU whose engine keeps its region entries in this memory's
+   * dispatch table (WASM_DISPATCH). Engines of other CPUs on the same
+   * memory (threads) run no regions: entries of two engines there would
+   * name slots of each other's function tables.
+   */
+  regionsOwner?: object;
   /** After toWasm: frame 0 as 32-bit words (WASM_SCRATCH), replaced when the memory grows. */
   scratch = new Int32Array(0);
   /** Called when a page holding translated code is written. */

@@ -20,7 +20,7 @@ import { deliverFault } from "../linux/signals/deliver.ts";
 import { timerPoint, timerSlice, waitingForTimer } from "../linux/signals/timers.ts";
 import type { BreakHit, Breakpoints } from "./debug.ts";
 import { processesToTree, restoreProcesses } from "./processes.ts";
-import { running, schedule } from "../linux/process/scheduler.ts";
+import { running, schedule, syncClock } from "../linux/process/scheduler.ts";
 import { faultSignal } from "../linux/process/faults.ts";
 import { exitGroup } from "../linux/process/exit.ts";
 
@@ -356,7 +356,7 @@ export class Guest {
       this.charged += s.retired;
       if (machine.procs) {
         machine.quantum -= s.retired;
-        machine.clock += s.retired;
+        syncClock(machine, p);
       }
       // A system call's int 0x80 is retired only once no breakpoint stops before it.
       if (s.retired > (c.trap === TRAP_SYSCALL ? 1 : 0)) retired();

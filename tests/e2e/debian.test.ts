@@ -19,6 +19,7 @@ import { fx86 } from "../support/cli.ts";
 import { BUILD, type Outcome, pseudoText } from "../support/guests.ts";
 import { qemuI386 } from "../support/reference.ts";
 import { compile } from "../elf/build.ts";
+import { QEMU_WRONG_SIGNALS } from "../linux/progs/qemu-wrong.ts";
 
 const ROOT = join(BUILD, "debian-i386", "root");
 
@@ -260,6 +261,90 @@ test("debian i386: the same root under Deno and Bun, and for budget splits and r
       assert.equal(restored.run(Infinity).status, "exited");
       assert.equal(g.toTree().hash, deno.root, `split at ${split}`);
       assert.equal(restored.toTree().hash, deno.root, `restored at ${split}`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/**
+ * The C test programs of tests/linux/progs/ built without -static (so they
+ * run with the root's ld.so and libc), and the signal that ends each (""
+ * when it exits with 0): fork+wait and fork+exec (procs), pipes between
+ * processes, a pthread pool with mutexes and condition variables
+ * (threads), handlers for SIGUSR1, SIGSEGV recovered with siglongjmp and
+ * more (signals), alarm and the other timers (timers), SIGCHLD and timers
+ * among processes (children).
+ */
+const DYNAMIC: [string, number][] = [
+  ["procs", 0],
+  ["pipes", 0],
+  ["threads", 0],
+  ["signals", 15],
+  ["timers", 14],
+  ["children", 0],
+];
+
+/** Copies the dynamic build of each DYNAMIC program into `root` as /progs/NAME. */
+function installDynamic(root: string): void {
+  mkdirSync(join(root, "progs"));
+  for (const [name] of DYNAMIC) {
+    const exe = compile(`tests/linux/progs/${name}.c`, `debian/progs/${name}`, ["-Wall", "-pthread"]);
+    spawnSync("cp", [exe, join(root, "progs", name)]);
+  }
+}
+
+/** A DYNAMIC program started as fx86 exec --root starts it (AT_EXECFN and /proc/self/exe are its path in the root). */
+function dynamicGuest(root: string, name: string): Guest {
+  const fs = fileSystemFromHost(root);
+  const path = `/progs/${name}`;
+  return Guest.fromElf({ program: contents(fs.find(path) as FileNode), argv: [name], execfn: path, exe: path, fs });
+}
+
+test("debian i386: the C test programs built without -static print what they print under qemu-i386 -L", () => {
+  const root = scratchRoot();
+  const d = new TextDecoder();
+  const comparable = (name: string, out: Uint8Array) =>
+    d.decode(out).split("\n").filter((l) => !(QEMU_WRONG_SIGNALS[name] ?? []).some((w) => l.startsWith(w))).join("\n");
+  try {
+    installDynamic(root);
+    for (const [name, signal] of DYNAMIC) {
+      const want = reference(root, `/progs/${name}`, [], "");
+      const expected = comparable(name, want.stdout);
+      assert.equal(d.decode(want.stderr), "", `${name} under qemu-i386`);
+      assert.equal(want.status, signal ? null : 0, `${name} under qemu-i386: ${expected}`);
+      assert.ok(!expected.includes(": no\n"), `a property failed under qemu-i386:\n${expected}`);
+      const g = dynamicGuest(root, name);
+      const stop = g.run(Infinity);
+      assert.equal(stop.status, "exited", `${name}: ${JSON.stringify(stop)}`);
+      assert.equal(comparable(name, g.linux.stdout), expected, `${name}: stdout`);
+      assert.equal(d.decode(g.linux.stderr), "", `${name}: stderr`);
+      assert.equal(stop.exitCode, signal ? 128 + signal : 0, `${name}: exit status`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("debian i386: a dynamic build of children.c ends in the same root under Deno and Bun and for every budget split", () => {
+  const root = scratchRoot();
+  try {
+    installDynamic(root);
+    const args = ["exec", "--json", "--root", root, "/progs/children"];
+    const [deno, bun] = (["deno", "bun"] as const).map((rt) => JSON.parse(fx86(rt, args).stdout));
+    assert.equal(deno.status, "exited");
+    assert.equal(deno.exit_code, 0);
+    assert.equal(deno.root, bun.root);
+    assert.equal(deno.instructions, bun.instructions);
+    const whole = dynamicGuest(root, "children");
+    whole.run(Infinity);
+    assert.equal(whole.toTree().hash, deno.root, "in process as under the CLI");
+    for (const split of [1, 1000, 150_000, Math.floor(deno.instructions / 3), Math.floor(deno.instructions / 2), deno.instructions - 1]) {
+      const g = dynamicGuest(root, "children");
+      assert.equal(g.run(split).status, "budget");
+      const restored = Guest.fromTree(g.toTree());
+      assert.equal(restored.run(Infinity).status, "exited");
+      assert.equal(restored.toTree().hash, deno.root, `split at ${split}`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

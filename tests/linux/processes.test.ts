@@ -36,6 +36,9 @@ const cases: [string, string][] = [
   ["a fifo between a background writer and cat", "mkfifo f; (echo hi > f &); cat f"],
   ["mknod p, and what ls and test say of it", "mknod q p; ls -l q | cut -c1; test -p q && echo is a fifo; mkfifo q; echo $?"],
   ["a #! script", "printf '#!/bin/sh\\necho script says $1\\nexit 4\\n' > s; chmod +x s; ./s hello; echo $?"],
+  ["a background job and wait", "sleep 1 & echo started; wait; echo done $?"],
+  ["background jobs ending in turn", "(sleep 1; echo a) & (echo b) & wait; echo both"],
+  ["wait for one job's status", "(exit 5) & p=$!; sleep 1 & wait $p; echo $?; wait; echo all"],
   ["a script of functions, traps and pipes", script],
 ];
 

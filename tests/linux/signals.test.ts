@@ -20,6 +20,7 @@ import { GuestStateError } from "../../core/linux/json.ts";
 import { Linux } from "../../core/linux/linux.ts";
 import { linuxToTree } from "../../core/linux/state.ts";
 import { Sys } from "./sys.ts";
+import { QEMU_WRONG_SIGNALS } from "./progs/qemu-wrong.ts";
 import { execSignals, forkSignals, threadSignals } from "../../core/linux/signals/inherit.ts";
 
 const REFERENCE = i386Runner();
@@ -31,37 +32,14 @@ const PROGRAMS: [string, string][] = [
   ["signals", "SIGTERM"],
   ["timers", "SIGALRM"],
   ["interrupts", ""],
+  ["children", ""],
 ];
 /** Numbers of the signals that end the programs and scripts here. */
 const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGALRM: 14, SIGUSR2: 12 };
 
-/**
- * Lines qemu-i386 gets wrong, by program: under qemu they are left out of
- * the comparison (a kernel and fx86 agree on them, so a native reference
- * keeps checking them; the backend and split tests below check them on
- * fx86 either way).
- */
-const QEMU_WRONG: Record<string, string[]> = {
-  // qemu-i386 7.2 raises no unmasked x87 exception (the division gives
-  // inf and no SIGFPE), where Linux's math_error sends SIGFPE with
-  // FPE_FLTDIV; and the handler's fresh FPU (Linux's handle_signal clears
-  // it) is what leaves the flags clear after siglongjmp.
-  // qemu-i386 7.2 refuses SS_AUTODISARM (Linux 4.7) with EINVAL.
-  signals: [
-    "x87 divide by zero, unmasked: ",
-    "the handler's FPU was reset",
-    "sigaltstack(SS_AUTODISARM)",
-    "SS_AUTODISARM: ",
-  ],
-  // qemu-i386 7.2 does not give the interrupted code its x87 registers back
-  // exactly after a handler that used the x87 (seen with a handler that
-  // only computes a double).
-  interrupts: ["same double with interruptions: "],
-};
-
 /** The output lines compared through this reference. */
 function comparable(name: string, stdout: string): string {
-  return comparableOutput(stdout, QEMU_WRONG[name] ?? []);
+  return comparableOutput(stdout, QEMU_WRONG_SIGNALS[name] ?? []);
 }
 
 function build(name: string): string {
@@ -273,4 +251,12 @@ test("signals: waiting while only a timer whose signal is ignored is armed is a 
   assert.equal(fx.stop.status, "fault");
   assert.equal(fx.stop.fault?.kind, "deadlock");
   assert.match(fx.stop.fault!.detail, /waiting for a signal/);
+});
+
+test("signals: processes that all wait while only timers whose signals are ignored are armed are a deadlock", () => {
+  const exe = build("ignored-timers-procs");
+  const fx = runFx86(bytesOf(exe), spec(exe));
+  assert.equal(fx.stop.status, "fault");
+  assert.equal(fx.stop.fault?.kind, "deadlock");
+  assert.match(fx.stop.fault!.detail, /^blocked forever: /);
 });

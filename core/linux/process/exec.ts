@@ -1,6 +1,7 @@
 /**
  * execve: replaces a process's program with an ELF executable (or a `#!`
- * script's interpreter) from the guest's own file system. The process
+ * script's interpreter) from the guest's own file system, with its
+ * PT_INTERP loader from there too if it is dynamically linked. The process
  * gets a new CPU and a new, empty address space (so translated code of the
  * old program is never reused for the new one); descriptors marked
  * close-on-exec are closed and caught signals return to their default.
@@ -18,6 +19,7 @@ import type { Linux } from "../linux.ts";
 import { requirePerm, X_OK } from "../perm.ts";
 import { execSignals } from "../signals/inherit.ts";
 import { cwdPath } from "../syscalls/dirs.ts";
+import { interpreterFrom } from "../interpreter.ts";
 
 /** The path a process's own program is known by (busybox re-executes itself through it). */
 export const SELF_EXE = "/proc/self/exe";
@@ -90,10 +92,14 @@ export function execProgram(k: Linux, path: string, argv: string[], envp: string
       envp: envp.map(toHost),
       execfn: toHost(execfn),
       random: k.random.bytes(16),
+      // A dynamically linked program's loader comes from the guest's tree too.
+      interpreter: interpreterFrom(k.fs),
     }).brk;
   } catch (e) {
     if (!(e instanceof ElfError)) throw e;
-    throw new LinuxError(e.message.includes("too long") ? E2BIG : ENOEXEC);
+    // A missing interpreter is ENOENT, as on Linux.
+    const errno = e.message.includes("too long") ? E2BIG : e.message.includes("not in the guest's file system") ? ENOENT : ENOEXEC;
+    throw new LinuxError(errno);
   }
   // The point of no return: the old program is gone.
   for (const [fd, e] of [...k.fds.entries()].sort((a, b) => a[0] - b[0])) {

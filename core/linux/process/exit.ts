@@ -6,12 +6,10 @@
  */
 import { putU32 } from "../abi.ts";
 import type { Exit, Linux } from "../linux.ts";
-import { SIG_IGN, SIGCHLD } from "../signals.ts";
+import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD, type SigInfoWords } from "../signals.ts";
+import { UID } from "../identity.ts";
 import { futexWake } from "./futexes.ts";
 import { abandonFifoOpen } from "../fifo.ts";
-
-/** sa_flags bit: children that exit are not kept for wait. */
-const SA_NOCLDWAIT = 2;
 
 /**
  * Releases a process that has just exited or been killed (`k.exit` set).
@@ -38,11 +36,25 @@ export function endProcess(k: Linux): void {
   }
   const parent = procs.get(k.ppid);
   const action = parent?.signals.actions[SIGCHLD];
-  if (!parent || action?.handler === SIG_IGN || (action && action.flags & SA_NOCLDWAIT)) {
-    procs.delete(k.pid);
-    return;
-  }
-  parent.signal(SIGCHLD);
+  // SA_NOCLDWAIT still sends SIGCHLD (to a handler); SIG_IGN drops it.
+  parent?.signal(SIGCHLD, childInfo(k));
+  if (!parent || action?.handler === SIG_IGN || (action && action.flags & SA_NOCLDWAIT)) procs.delete(k.pid);
+}
+
+/** si_code of SIGCHLD and waitid: the child exited, or was killed (fx86 never dumps core). */
+const CLD_EXITED = 1, CLD_KILLED = 2;
+
+/**
+ * The siginfo words (si_code, si_pid, si_uid, si_status, si_utime,
+ * si_stime) that describe how the ended process `p` ended, as its parent's
+ * SIGCHLD handler and waitid see them.
+ *
+ * @example
+ * childInfo(child); // [CLD_EXITED, 101, 1000, 3, 0, 0] after exit(3)
+ */
+export function childInfo(p: Linux): SigInfoWords {
+  const e = p.exit!;
+  return e.kind === "exited" ? [CLD_EXITED, p.pid, UID, e.code, 0, 0] : [CLD_KILLED, p.pid, UID, e.signal, 0, 0];
 }
 
 /**

@@ -40,6 +40,8 @@ export function processTable(k: Linux): Map<number, Linux> {
     m.nextPid = k.pid + 1;
     m.current = k.pid;
     m.quantum = QUANTUM;
+    // The machine's clock goes on from the first process's.
+    m.clock = k.now;
   }
   return m.procs;
 }

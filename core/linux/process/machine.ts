@@ -31,8 +31,9 @@ export interface Machine {
   /** Instructions left of its quantum. */
   quantum: number;
   /**
-   * Instructions all processes have run since the first fork, plus the
-   * time slept while none could run: what sleeps are measured in (1 ns each).
+   * The guest's time since the first fork, in nanoseconds: the first
+   * process's instruction count then, plus every instruction any process
+   * has run since, plus the time jumped while none could run (scheduler.ts).
    */
   clock: number;
 }

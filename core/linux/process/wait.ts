@@ -6,6 +6,7 @@ import { Struct } from "../abi.ts";
 import { Blocked, ECHILD, EINVAL, LinuxError } from "../errno.ts";
 import type { Linux } from "../linux.ts";
 import { SIGCHLD } from "../signals.ts";
+import { childInfo } from "./exit.ts";
 
 export const WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
 /** waitid's idtype. */
@@ -68,9 +69,8 @@ export function waitid(k: Linux, idtype: number, id: number, info: number, optio
   const p = collect(k, matching(k, pid), options, (options & WNOWAIT) !== 0);
   const si = new Struct(128);
   if (p) {
-    const e = p.exit!;
-    si.u32(0, SIGCHLD).u32(8, e.kind === "exited" ? 1 : 2).u32(12, p.pid).u32(16, 1000)
-      .u32(20, e.kind === "exited" ? e.code : e.signal);
+    si.u32(0, SIGCHLD);
+    childInfo(p).forEach((word, i) => si.u32(8 + 4 * i, word));
   }
   if (info) si.write(k.mem!, info);
   if (rusage) new Struct(72).write(k.mem!, rusage);

@@ -71,7 +71,7 @@ const NEVER_RESTARTED = new Set([
 
 const NO_TRAP: TrapInfo = { trapno: 0, err: 0, cr2: 0 };
 /** Instances of one real-time signal that may wait beyond the first (Linux bounds them by RLIMIT_SIGPENDING). */
-const MAX_QUEUED = 1024;
+export const MAX_QUEUED = 1024;
 
 /**
  * The signal records of the thread that runs and of its process.

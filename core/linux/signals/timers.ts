@@ -32,7 +32,7 @@ import {
   SIGRTMIN,
   SIGVTALRM,
 } from "../signals.ts";
-import { deliverSignals, raiseSignal, records } from "./deliver.ts";
+import { deliverSignals, MAX_QUEUED, raiseSignal, records } from "./deliver.ts";
 
 /** One armed timer. */
 export interface Timer {
@@ -143,14 +143,15 @@ function armed(p: ProcessSignals): { timer: Timer; signal: number; fire: () => [
 /**
  * Whether raising `sig` now can change anything for a waiting guest: not
  * when it would be ignored, nor when an instance is pending already
- * (standard signals merge).
+ * (standard signals merge) or its queue is full (real-time ones).
  */
 function couldWake(k: Linux, sig: number): boolean {
   if (!sig) return false;
   const { thread, process } = records(k);
   const effect = signalEffect({ ...process, ...thread }, sig);
   if (effect !== "pend") return effect === "kill";
-  return sig >= SIGRTMIN || !(inSet(thread.pending, sig) || inSet(process.pending, sig));
+  if (!(inSet(thread.pending, sig) || inSet(process.pending, sig))) return true;
+  return sig >= SIGRTMIN && (process.queue?.[sig]?.length ?? 0) < MAX_QUEUED;
 }
 
 /**

@@ -27,13 +27,15 @@ import {
 import { O_CLOEXEC, O_PATH, O_RDWR } from "../files.ts";
 import type { Linux } from "../linux.ts";
 import { records, UNBLOCKABLE } from "../signals/deliver.ts";
+import { timedWait } from "../process/scheduler.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
 /**
  * epoll_create, epoll_create1, epoll_ctl, epoll_wait, epoll_pwait and
  * epoll_pwait2 over the instances of core/linux/epoll.ts. Waiting blocks
  * like poll (the scheduler retries the call, a signal interrupts it with
- * EINTR); a timeout expires at once, as every guest timeout does.
+ * EINTR); a timeout expires at once in a process alone, and among
+ * several lasts in machine time, as poll's does (process/scheduler.ts).
  */
 
 const EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
@@ -104,7 +106,7 @@ function ctl(s: Call, epfd: number, op: number, fd: number, event: number): numb
 }
 
 /**
- * epoll_wait and its variants: `forever` for no timeout, `mask` the signal
+ * epoll_wait and its variants: `ns` the timeout (undefined: none), `mask` the signal
  * mask to wait with (epoll_pwait). With a mask, the old one comes back as
  * the call returns events or times out; a signal that interrupts the wait
  * finds it saved, and its handler's return restores it (as sigsuspend).
@@ -114,7 +116,7 @@ function wait(
   epfd: number,
   buf: number,
   max: number,
-  forever: boolean,
+  ns: number | undefined,
   mask?: [number, number],
 ): number {
   const k = s.k;
@@ -134,7 +136,10 @@ function wait(
   };
   try {
     const events = sendEvents(k, ep, max);
-    if (events.length === 0 && forever) throw new Blocked("waiting for epoll events");
+    if (events.length === 0) {
+      if (ns === undefined) throw new Blocked("waiting for epoll events");
+      timedWait(k, ns, "polling");
+    }
     const out = new Struct(events.length * EVENT_SIZE);
     events.forEach((e, i) =>
       out.u32(i * EVENT_SIZE, e.events).u32(i * EVENT_SIZE + 4, e.data[0]).u32(i * EVENT_SIZE + 8, e.data[1])
@@ -157,13 +162,18 @@ function sigmask(s: Call, addr: number, size: number): [number, number] | undefi
   return [v.getUint32(0, true), v.getUint32(4, true)];
 }
 
-/** epoll_pwait2's timeout: a 64-bit timespec, or none (wait forever). */
-function forever64(s: Call, addr: number): boolean {
-  if (!addr) return true;
+/** epoll_wait's timeout in milliseconds, in ns (undefined when negative: wait forever). */
+function millis(timeout: number): number | undefined {
+  return (timeout | 0) < 0 ? undefined : (timeout | 0) * 1e6;
+}
+
+/** epoll_pwait2's timeout: a 64-bit timespec in ns, or none (wait forever). */
+function timespec64(s: Call, addr: number): number | undefined {
+  if (!addr) return undefined;
   const v = readStruct(s.m, addr, 16);
   const sec = getI64(v, 0), nsec = getI64(v, 8);
   if (sec < 0 || nsec < 0 || nsec >= 1e9) throw new LinuxError(EINVAL);
-  return false;
+  return sec * 1e9 + nsec;
 }
 
 /** System calls of this module by number. */
@@ -185,16 +195,16 @@ export const epollCalls: SyscallTable = {
   256: {
     name: "epoll_wait",
     args: "fd,x,d,d",
-    fn: (s, a) => wait(s, a[0], a[1], a[2], (a[3] | 0) < 0),
+    fn: (s, a) => wait(s, a[0], a[1], a[2], millis(a[3])),
   },
   319: {
     name: "epoll_pwait",
     args: "fd,x,d,d,x,u",
-    fn: (s, a) => wait(s, a[0], a[1], a[2], (a[3] | 0) < 0, sigmask(s, a[4], a[5])),
+    fn: (s, a) => wait(s, a[0], a[1], a[2], millis(a[3]), sigmask(s, a[4], a[5])),
   },
   441: {
     name: "epoll_pwait2",
     args: "fd,x,d,x,x,u",
-    fn: (s, a) => wait(s, a[0], a[1], a[2], forever64(s, a[3]), sigmask(s, a[4], a[5])),
+    fn: (s, a) => wait(s, a[0], a[1], a[2], timespec64(s, a[3]), sigmask(s, a[4], a[5])),
   },
 };

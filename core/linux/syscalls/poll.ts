@@ -3,12 +3,16 @@ import { Blocked, EBADF, EINVAL, LinuxError } from "../errno.ts";
 import { pollMask } from "../epoll.ts";
 import type { Linux } from "../linux.ts";
 import type { Call, SyscallTable } from "./types.ts";
+import { timedWait } from "../process/scheduler.ts";
 
 /**
  * poll and select. Files are always ready; pipes, fifos and epoll
  * instances are ready as Linux's poll of them says (epoll.ts, pollMask).
- * Timeouts expire at once (guest time only moves with instructions), and
- * waiting forever for nothing stops the guest as blocked.
+ * A timeout expires at once in a process alone (guest time only moves
+ * with instructions); among several it lasts until the machine clock has
+ * advanced that far, unless a descriptor becomes ready first
+ * (process/scheduler.ts, timedWait). Waiting forever for nothing stops the
+ * guest as blocked.
  */
 
 const POLLIN = 0x1,
@@ -33,15 +37,17 @@ function pollOne(k: Linux, fd: number, events: number): number {
   return r & (events | POLLERR | POLLHUP) & ~POLLPRI;
 }
 
-function nothingReady(forever: boolean): number {
-  if (forever) {
+/** Nothing is ready: wait (for ever without a timeout, else `ns` among other processes), or return 0. */
+function nothingReady(k: Linux, ns: number | undefined): number {
+  if (ns === undefined) {
     throw new Blocked("polling descriptors none of which can become ready");
   }
+  timedWait(k, ns, "polling");
   return 0;
 }
 
-/** poll / ppoll; `forever` means no timeout. */
-function poll(s: Call, fds: number, nfds: number, forever: boolean): number {
+/** poll / ppoll; `ns` is the timeout in nanoseconds (undefined: none). */
+function poll(s: Call, fds: number, nfds: number, ns: number | undefined): number {
   if (nfds > s.k.limits[7][0]) throw new LinuxError(EINVAL);
   const v = readStruct(s.m, fds, nfds * 8);
   const out = new Struct(nfds * 8);
@@ -53,12 +59,12 @@ function poll(s: Call, fds: number, nfds: number, forever: boolean): number {
     out.u16(i * 8 + 6, r);
     if (r) ready++;
   }
-  if (ready === 0 && forever) return nothingReady(true);
+  if (ready === 0) nothingReady(s.k, ns);
   out.write(s.m, fds);
   return ready;
 }
 
-/** Reads a timeout: undefined for none (wait forever). */
+/** Reads a timeout in nanoseconds: undefined for none (wait forever). */
 function timeout(
   s: Call,
   addr: number,
@@ -71,7 +77,7 @@ function timeout(
   if (sec < 0 || frac < 0 || frac >= (kind === "tv" ? 1e6 : 1e9)) {
     throw new LinuxError(EINVAL);
   }
-  return sec + frac;
+  return sec * 1e9 + frac * (kind === "tv" ? 1e3 : 1);
 }
 
 /** select over fd_set bitmaps; the sets are rewritten to the ready descriptors. */
@@ -104,7 +110,7 @@ function select(
       }
     }
   }
-  if (ready === 0) nothingReady(t === undefined);
+  if (ready === 0) nothingReady(s.k, t);
   sets.forEach((a, i) => a && s.m.write(a, output[i]));
   if (ready === 0 && tAddr) {
     s.m.write(tAddr, new Uint8Array(kind === "ts64" ? 16 : 8));
@@ -117,17 +123,17 @@ export const pollCalls: SyscallTable = {
   168: {
     name: "poll",
     args: "x,u,d",
-    fn: (s, a) => poll(s, a[0], a[1], (a[2] | 0) < 0),
+    fn: (s, a) => poll(s, a[0], a[1], (a[2] | 0) < 0 ? undefined : (a[2] | 0) * 1e6),
   },
   309: {
     name: "ppoll",
     args: "x,u,x,x,u",
-    fn: (s, a) => poll(s, a[0], a[1], timeout(s, a[2], "ts32") === undefined),
+    fn: (s, a) => poll(s, a[0], a[1], timeout(s, a[2], "ts32")),
   },
   414: {
     name: "ppoll_time64",
     args: "x,u,x,x,u",
-    fn: (s, a) => poll(s, a[0], a[1], timeout(s, a[2], "ts64") === undefined),
+    fn: (s, a) => poll(s, a[0], a[1], timeout(s, a[2], "ts64")),
   },
   142: {
     name: "_newselect",

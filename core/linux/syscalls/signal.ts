@@ -2,7 +2,7 @@ import { readStruct, Struct } from "../abi.ts";
 import { Blocked, EINVAL, ENOMEM, EPERM, ESRCH, LinuxError } from "../errno.ts";
 import { UID } from "../identity.ts";
 import { killTargets, sendSignal } from "../process/kill.ts";
-import { NSIG, SI_TKILL, SI_USER, type SigAction, SIGKILL, SIGSEGV, SIGSTOP } from "../signals.ts";
+import { NSIG, SA_NOCLDWAIT, SI_TKILL, SI_USER, type SigAction, SIGCHLD, SIGKILL, SIGSEGV, SIGSTOP } from "../signals.ts";
 import { raiseSignal, records, UNBLOCKABLE } from "../signals/deliver.ts";
 import { altstackFlags, onStack, popFrame, SS_AUTODISARM, SS_DISABLE } from "../signals/frame.ts";
 import { GuestFault } from "../../fault.ts";
@@ -34,7 +34,8 @@ function swapAction(
     { handler: 0, flags: 0, restorer: 0, mask: [0, 0] };
   if (next) {
     if (sig === SIGKILL || sig === SIGSTOP) throw new LinuxError(EINVAL);
-    if (next.handler === 0) delete actions[sig];
+    // The default action is no record, except SIGCHLD's with SA_NOCLDWAIT, which still reaps children.
+    if (next.handler === 0 && !(sig === SIGCHLD && next.flags & SA_NOCLDWAIT)) delete actions[sig];
     else actions[sig] = next;
   }
   return old;

@@ -2,9 +2,9 @@ import type { Memory } from "../../memory/memory.ts";
 import { getI64, readStruct, Struct } from "../abi.ts";
 import { CLK_TCK, EPOCH_SEC, sinceStart, type Timespec, wallClock } from "../clock.ts";
 import { sleepUntil } from "../signals/sleep.ts";
-import { Blocked, EINVAL, LinuxError } from "../errno.ts";
+import { EINVAL, LinuxError } from "../errno.ts";
 import type { Linux } from "../linux.ts";
-import { othersLive } from "../process/scheduler.ts";
+import { timedWait } from "../process/scheduler.ts";
 import type { Call, SyscallTable } from "./types.ts";
 
 /**
@@ -90,19 +90,12 @@ function clockNanosleep(s: Call, a: number[], wide: boolean): number {
 
 /**
  * A sleep among other processes: over at once while the process is alone;
- * among several, it lasts until the others have run `ns` instructions
- * (1 ns each) or none of them can run (process/scheduler.ts).
+ * among several, it lasts until the clock has advanced by `ns`
+ * (process/scheduler.ts).
  */
 function sleepAmongOthers(k: Linux, ns: number): number {
-  if (k.sleeping === "woken" || !othersLive(k)) {
-    k.sleeping = undefined;
-    return 0;
-  }
-  if (k.sleeping === undefined) {
-    k.sleeping = "asleep";
-    k.sleepUntil = k.machine.clock + ns;
-  }
-  throw new Blocked("sleeping");
+  timedWait(k, ns, "asleep");
+  return 0;
 }
 
 /** Clock ticks (CLK_TCK per second) of guest time so far. */
