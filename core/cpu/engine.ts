@@ -219,7 +219,7 @@ export class Engine {
       return;
     }
     // Regions are for guests that run long: a short one never pays for a wasm memory.
-    const regions = backend === "tiered" && translatable(b.instrs[0]);
+    const regions = backend === "tiered" && translatable(b.instrs[0]) && this.ownsRegions();
     const longRunning = this.cpu.icount >= REGIONS_AFTER;
     if (hits === WARM && backend !== "templates" && !(regions && longRunning)) b.fn = compileBlock(b.instrs);
     else if (hits === HOT && regions && this.blocks.get(b.addr) === b) {
@@ -240,8 +240,11 @@ export class Engine {
   private promote(entry: Block): void {
     // A breakpoint's block stays out: regions chain into entries without the engine looking.
     if (entry.brk || !translatable(entry.instrs[0])) return;
-    // One CPU's engine per memory has regions (Memory.regionsOwner); another thread's runs blocks.
-    if ((this.mem.regionsOwner ??= this.cpu) !== this.cpu) return;
+    // One CPU's engine per memory has regions (Memory.regionsOwner); another thread's compiles blocks.
+    if ((this.mem.regionsOwner ??= this.cpu) !== this.cpu) {
+      entry.fn = compileBlock(entry.instrs);
+      return;
+    }
     let region = this.regions.get(entry.addr);
     if (region === undefined) {
       this.host ??= {
@@ -257,6 +260,12 @@ export class Engine {
     this.entries.add(entry.addr, region.run, region.index.get(entry.addr)!);
     entry.fn = this.entries.enter(entry.addr, entry.fn);
     entry.entry = true;
+  }
+
+  /** Whether this engine may make regions: no other CPU's engine on the memory has (threads). */
+  private ownsRegions(): boolean {
+    const owner = this.mem.regionsOwner;
+    return owner === undefined || owner === this.cpu;
   }
 
   /** The blocks of a new region starting at `entry` (see promote). */
