@@ -22,6 +22,8 @@ const REGIONS_AFTER = 200_000;
 /** Size limits of a new region. */
 const MAX_REGION_BLOCKS = 64;
 const MAX_REGION_INSTRS = 200;
+/** Instructions of blocks that other regions already hold which a new region may compile again. */
+const MAX_SHARED_INSTRS = 48;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
 
 /**
@@ -232,10 +234,12 @@ export class Engine {
    * Makes a hot block an entry of a WebAssembly region: of one compiled
    * before that holds it, else of a new one made of the blocks that have
    * run and are reachable from it through branches with known targets, up
-   * to a size. A block may be in several regions: leaving one region for
-   * another costs far more than compiling a block twice (gzip ran 2x
-   * slower with each block in one region only). A region leaves before any instruction it does not
-   * translate; a block starting with one cannot be an entry.
+   * to a size. A block may be in several regions, up to MAX_SHARED_INSTRS
+   * instructions of them in a new one: a loop that calls a small function
+   * shared with other loops stays in one region, and large shared code is
+   * not compiled again for every entry that reaches it (docs/engine.md,
+   * "Multi-entry regions"). A region leaves before any instruction it does
+   * not translate; a block starting with one cannot be an entry.
    */
   private promote(entry: Block): void {
     // A breakpoint's block stays out: regions chain into entries without the engine looking.
@@ -275,6 +279,7 @@ export class Engine {
     const seen = new Set<number>([entry.addr]);
     const queue = staticSuccessors(entry.instrs);
     let size = entry.instrs.length;
+    let shared = 0;
     while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && size < MAX_REGION_INSTRS) {
       const addr = queue.shift()!;
       if (seen.has(addr)) continue;
@@ -284,6 +289,10 @@ export class Engine {
       const known = this.blocks.get(addr);
       if (stopBefore?.(addr) || known === undefined || !(known.hits > 0)) continue;
       const instrs = known.instrs;
+      if (this.regions.has(addr)) {
+        if (shared + instrs.length > MAX_SHARED_INSTRS) continue;
+        shared += instrs.length;
+      }
       blocks.push(instrs);
       size += instrs.length;
       queue.push(...staticSuccessors(instrs));
