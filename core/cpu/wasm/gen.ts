@@ -3,7 +3,7 @@ import type { Instr } from "../isa/instr.ts";
 import { hasMemoryOperand } from "../isa/instr.ts";
 import { immediateBytes, specSize } from "../isa/operands.ts";
 import type { OperandSpec } from "../isa/operands.ts";
-import { WASM_POOL, WASM_RI, WASM_WI } from "../../memory/memory.ts";
+import { WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
 import { type Code, MemOp, Op } from "./encoder.ts";
 
 /**
@@ -11,7 +11,11 @@ import { type Code, MemOp, Op } from "./encoder.ts";
  * the budget and the entry block; guest registers (EAX..EDI at REG + n) and the lazy flags
  * (core/cpu/flags.ts) live in locals for the whole region, read from the
  * scratch frame (WASM_SCRATCH, laid out as {@link Slot}) on entry and
- * written back on exit.
+ * written back on exit. What code reads rarely stays in the scratch frame
+ * ({@link scratchGet}): EFLAGS' bits when the flags are materialised (FL),
+ * the direction of string instructions (DIR) and the FS and GS bases. Each
+ * local live across the region's loop costs the optimising compiler's
+ * register allocator, which is most of a region's compile time.
  */
 export const Local = {
   /** Parameter: instructions the region may retire. */
@@ -24,57 +28,25 @@ export const Local = {
   FR: 11,
   FA: 12,
   FSZ: 13,
-  FL: 14,
-  /** FS and GS bases (only a system call changes them, and that ends a region). */
-  FSBASE: 15,
-  GSBASE: 16,
   /** Guest EIP when the region leaves, or the target of a dynamic jump. */
-  EIP: 17,
+  EIP: 14,
   /** Linear address of the memory operand. */
-  EA: 18,
+  EA: 15,
   /** Memory helpers' temporaries: the address accessed, its frame, the value stored, the new ESP of a push. */
-  ADDR: 19,
-  FRAME: 20,
-  VAL: 21,
-  SP: 22,
+  ADDR: 16,
+  FRAME: 17,
+  VAL: 18,
+  SP: 19,
   /** Emitters' temporaries. */
-  A: 23,
-  B: 24,
-  V: 25,
+  A: 20,
+  B: 21,
+  V: 22,
   /** Operands of the last flag-setting instruction, for conditions known statically. */
-  X: 26,
-  Y: 27,
-  /** String instructions' step: 1, or -1 with EFLAGS.DF set (CLD and STD change it; POPF ends a region). */
-  DIR: 28,
-  /**
-   * Whether FA is owed: 0 when FA holds the carry vector, else the vector
-   * of an ADD (1) or SUB (2) of PX and PY with result FR, computed only
-   * when a flag needs it or the region leaves (see materializeFlags).
-   */
-  OWED: 29,
-  PX: 30,
-  PY: 31,
+  X: 23,
+  Y: 24,
 } as const;
 /** Locals after the two parameters. */
-export const LOCAL_COUNT = 30;
-
-/**
- * Emits the computation of an owed carry vector (Local.OWED) into FA, as
- * core/cpu/runtime/alu.ts computes it: add: carries (x & y) | ((x | y) & ~r);
- * sub: borrows (~x & y) | (~(x ^ y) & r).
- */
-export function materializeFlags(code: Code): void {
-  const { OWED, PX, PY, FR, FA } = Local;
-  code.localGet(OWED).if();
-  code.localGet(OWED).i32Const(1).op(Op.i32_eq).if_i32();
-  code.localGet(PX).localGet(PY).op(Op.i32_and)
-    .localGet(PX).localGet(PY).op(Op.i32_or).localGet(FR).i32Const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or);
-  code.op(Op.else);
-  code.localGet(PX).i32Const(-1).op(Op.i32_xor).localGet(PY).op(Op.i32_and)
-    .localGet(PX).localGet(PY).op(Op.i32_xor).i32Const(-1).op(Op.i32_xor).localGet(FR).op(Op.i32_and).op(Op.i32_or);
-  code.op(Op.end).localSet(FA).i32Const(0).localSet(OWED);
-  code.op(Op.end);
-}
+export const LOCAL_COUNT = 23;
 
 /**
  * Words of the scratch frame: the state the host and the region exchange.
@@ -83,8 +55,23 @@ export function materializeFlags(code: Code): void {
  * (EFLAGS.RF, core/vm/guest.ts); the host clears it.
  */
 export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14, DIR: 15, REP: 16 } as const;
-/** Locals that hold guest state, in scratch-slot order (EIP apart). */
-export const STATE = [3, 4, 5, 6, 7, 8, 9, 10, Local.FR, Local.FA, Local.FSZ, Local.FL, Local.FSBASE, Local.GSBASE];
+/** Locals that hold guest state, in scratch-slot order. */
+export const STATE = [3, 4, 5, 6, 7, 8, 9, 10, Local.FR, Local.FA, Local.FSZ];
+
+/** Pushes a word of the scratch frame (see {@link Local}: state that stays there). */
+export function scratchGet(code: Code, slot: number): void {
+  code.i32Const(0).mem(MemOp.i32_load, WASM_SCRATCH + 4 * slot, 2);
+}
+
+/**
+ * Stores into a word of the scratch frame the value `value` pushes (the
+ * address goes first on wasm's stack, so the value is emitted after it).
+ */
+export function scratchSet(code: Code, slot: number, value: () => void): void {
+  code.i32Const(0);
+  value();
+  code.mem(MemOp.i32_store, WASM_SCRATCH + 4 * slot, 2);
+}
 
 /**
  * How a region continues at a guest address: the region compiler provides
@@ -337,15 +324,17 @@ export class WasmGen {
 
   /** Adds `size` / 8 bytes, forward or backward as EFLAGS.DF says, to register `n`. */
   advance(n: number, size: number): void {
-    this.code.localGet(Local.REG + n).localGet(Local.DIR).i32Const(size / 8).op(Op.i32_mul).op(Op.i32_add)
-      .localSet(Local.REG + n);
+    this.code.localGet(Local.REG + n);
+    scratchGet(this.code, Slot.DIR);
+    this.code.i32Const(size / 8).op(Op.i32_mul).op(Op.i32_add).localSet(Local.REG + n);
   }
 
   /** Adds the FS or GS base of an override to the address on the stack. */
   private segmentBase(): void {
     const s = this.i.seg;
-    if (s === FS) this.code.localGet(Local.FSBASE).op(Op.i32_add);
-    else if (s === GS) this.code.localGet(Local.GSBASE).op(Op.i32_add);
+    if (s !== FS && s !== GS) return;
+    scratchGet(this.code, s === FS ? Slot.FSBASE : Slot.GSBASE);
+    this.code.op(Op.i32_add);
   }
 
   private moffs(): void {
@@ -464,22 +453,27 @@ export class WasmGen {
    * to `size`) is on the stack, as core/cpu/runtime/alu.ts does.
    */
   arithmeticFlags(kind: "add" | "sub", size: number): void {
-    const code = this.code, { X, Y, FR, FSZ, OWED, PX, PY } = Local;
-    // The carry vector is owed: most are overwritten before anything reads them.
-    code.localSet(FR).localGet(X).localSet(PX).localGet(Y).localSet(PY)
-      .i32Const(kind === "add" ? 1 : 2).localSet(OWED).i32Const(size).localSet(FSZ);
+    const code = this.code, { X, Y, FR, FA, FSZ } = Local;
+    code.localSet(FR);
+    // The carry vector, computed here rather than when a flag is read: the optimising compiler drops it
+    // where the next flag-setting instruction of the block replaces it, and a lazy one would keep the
+    // operands live across the region's loop instead (docs/engine.md).
+    if (kind === "add") {
+      // carries: (x & y) | ((x | y) & ~r)
+      code.localGet(X).localGet(Y).op(Op.i32_and)
+        .localGet(X).localGet(Y).op(Op.i32_or).localGet(FR).i32Const(-1).op(Op.i32_xor).op(Op.i32_and).op(Op.i32_or);
+    } else {
+      // borrows: (~x & y) | (~(x ^ y) & r)
+      code.localGet(X).i32Const(-1).op(Op.i32_xor).localGet(Y).op(Op.i32_and)
+        .localGet(X).localGet(Y).op(Op.i32_xor).i32Const(-1).op(Op.i32_xor).localGet(FR).op(Op.i32_and).op(Op.i32_or);
+    }
+    code.localSet(FA).i32Const(size).localSet(FSZ);
     this.known = { kind, size };
-  }
-
-  /** Computes an owed carry vector into FA (before code that reads or replaces part of it). */
-  materializeFlags(): void {
-    materializeFlags(this.code);
   }
 
   /** Sets the flags of a logical operation whose result is on the stack (CF = OF = AF = 0). */
   logicFlags(size: number): void {
-    this.code.localSet(Local.FR).i32Const(0).localSet(Local.FA).i32Const(size).localSet(Local.FSZ)
-      .i32Const(0).localSet(Local.OWED);
+    this.code.localSet(Local.FR).i32Const(0).localSet(Local.FA).i32Const(size).localSet(Local.FSZ);
     this.known = { kind: "logic", size };
   }
 
@@ -496,7 +490,7 @@ export class WasmGen {
     code.localTee(Local.FA).i32Const(size - 1).op(Op.i32_shl); // carry << (size - 1)
     code.localGet(Local.X).localGet(Local.FA).op(Op.i32_xor).i32Const(size - 2).op(Op.i32_shl).op(Op.i32_or);
     code.localGet(Local.Y).op(Op.i32_or).localSet(Local.FA);
-    code.localGet(Local.V).localSet(Local.FR).i32Const(size).localSet(Local.FSZ).i32Const(0).localSet(Local.OWED);
+    code.localGet(Local.V).localSet(Local.FR).i32Const(size).localSet(Local.FSZ);
     this.known = { kind: "result", size };
   }
 
@@ -506,8 +500,7 @@ export class WasmGen {
    * vector's top two bits change, or the EFLAGS bits when materialised.
    */
   setCarryOverflow(): void {
-    const code = this.code, { FA, FSZ, FL, X, Y } = Local;
-    this.materializeFlags();
+    const code = this.code, { FA, FSZ, X, Y } = Local;
     code.localGet(FSZ);
     this.if();
     // fa = (fa & ~(3 << (top - 1))) | (carry << top) | ((overflow ^ carry) << (top - 1)), top = fsz - 1
@@ -517,8 +510,11 @@ export class WasmGen {
       .localGet(Y).localGet(X).op(Op.i32_xor).localGet(FSZ).i32Const(2).op(Op.i32_sub).op(Op.i32_shl).op(Op.i32_or)
       .localSet(FA);
     this.else();
-    code.localGet(FL).i32Const(~0x801).op(Op.i32_and).localGet(X).op(Op.i32_or)
-      .localGet(Y).i32Const(11).op(Op.i32_shl).op(Op.i32_or).localSet(FL);
+    scratchSet(code, Slot.FL, () => {
+      scratchGet(code, Slot.FL);
+      code.i32Const(~0x801).op(Op.i32_and).localGet(X).op(Op.i32_or).localGet(Y).i32Const(11).op(Op.i32_shl)
+        .op(Op.i32_or);
+    });
     this.end();
     this.known = undefined;
   }
@@ -624,9 +620,8 @@ export class WasmGen {
    * carry vector and result when FSZ is not 0, else from the EFLAGS bits.
    */
   flag(which: "cf" | "zf" | "sf" | "of" | "pf" | "af"): void {
-    const code = this.code, { FR, FA, FSZ, FL } = Local;
+    const code = this.code, { FR, FA, FSZ } = Local;
     const bit = { cf: 0, pf: 2, af: 4, zf: 6, sf: 7, of: 11 }[which];
-    if (which === "cf" || which === "of" || which === "af") this.materializeFlags();
     code.localGet(FSZ);
     this.ifI32();
     switch (which) {
@@ -652,7 +647,8 @@ export class WasmGen {
     }
     code.i32Const(1).op(Op.i32_and);
     this.else();
-    code.localGet(FL).i32Const(bit).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and);
+    scratchGet(code, Slot.FL);
+    code.i32Const(bit).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and);
     this.end();
   }
 

@@ -54,13 +54,11 @@ const EXCHANGED: readonly [number, number][] = [
   [Local.FR, Slot.FR],
   [Local.FA, Slot.FA],
   [Local.FSZ, Slot.FSZ],
-  [Local.FL, Slot.FL],
 ];
 
 /** Emits the call of host instruction `k` of the region (the instruction of `g`). */
 export function emitHostCall(g: WasmGen, k: number): void {
   const code = g.code;
-  g.materializeFlags();
   for (const [l, s] of EXCHANGED) code.i32Const(WASM_SCRATCH + 4 * s).localGet(l).mem(MemOp.i32_store, 0, 2);
   code.i32Const(k).call(HOST_IMPORT).localSet(Local.A);
   code.localGet(Local.A).i32Const(HostResult.LEAVE_BEFORE).op(0x46 /* i32.eq */);

@@ -19,7 +19,6 @@ import {
   type KnownFlags,
   Local,
   LOCAL_COUNT,
-  materializeFlags,
   Slot,
   STATE,
   HOST_IMPORT,
@@ -148,7 +147,6 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
   const { BUDGET, LEFT, PC, EIP } = Local;
   const code = new Code();
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).mem(MemOp.i32_load, 0, 2).localSet(l));
-  code.i32Const(WASM_SCRATCH + 4 * Slot.DIR).mem(MemOp.i32_load, 0, 2).localSet(Local.DIR);
   code.localGet(BUDGET).localSet(LEFT);
   const n = blocks.length;
   let hostCalls = 0;
@@ -213,10 +211,8 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
   });
   code.op(Op.end); // loop
   code.op(Op.end); // $exit
-  materializeFlags(code);
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).localGet(l).mem(MemOp.i32_store, 0, 2));
   code.i32Const(WASM_SCRATCH + 4 * Slot.EIP).localGet(EIP).mem(MemOp.i32_store, 0, 2);
-  code.i32Const(WASM_SCRATCH + 4 * Slot.DIR).localGet(Local.DIR).mem(MemOp.i32_store, 0, 2);
   code.localGet(BUDGET).localGet(LEFT).op(Op.i32_sub);
   return code;
 }

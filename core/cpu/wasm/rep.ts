@@ -9,9 +9,9 @@
  */
 import { WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
 import { MemOp, Op } from "./encoder.ts";
-import { Local, Slot, type WasmGen } from "./gen.ts";
+import { Local, scratchGet, Slot, type WasmGen } from "./gen.ts";
 
-const { A, B, V, X, Y, REG, LEFT, FRAME, DIR } = Local;
+const { A, B, V, X, Y, REG, LEFT, FRAME } = Local;
 const EAX = REG, ECX = REG + 1, ESI = REG + 6, EDI = REG + 7;
 
 /**
@@ -34,7 +34,8 @@ export function repString(g: WasmGen, fn: "movs" | "stos"): void {
   code.i32Const(WASM_SCRATCH + 4 * Slot.REP).i32Const(1).mem(MemOp.i32_store, 0, 2);
   g.leaveHere();
   g.end();
-  code.localGet(DIR).i32Const(0).op(Op.i32_lt_s);
+  scratchGet(code, Slot.DIR);
+  code.i32Const(0).op(Op.i32_lt_s);
   leaveHereIf(g);
   // A = elements this round: ECX, the budget, and what fits in the pages.
   code.localGet(ECX).localGet(LEFT).localGet(ECX).localGet(LEFT).op(Op.i32_lt_u).op(Op.select).localSet(A);

@@ -10,7 +10,7 @@ import { CS, FS, GS } from "../state.ts";
 import { repString } from "./rep.ts";
 import { emitX87, x87Translatable } from "./x87.ts";
 import { Op } from "./encoder.ts";
-import { Local, mask, type WasmGen } from "./gen.ts";
+import { Local, mask, scratchSet, Slot, type WasmGen } from "./gen.ts";
 
 /** A wasm emitter: the forms it translates, and how. */
 export interface WasmEmitter {
@@ -378,9 +378,14 @@ export const carry = (fn: "clc" | "stc" | "cmc") =>
 /** SAHF: SF, ZF, AF, PF and CF from AH; OF kept. */
 export const sahf = emitter((g) => {
   const code = g.code;
+  // The OF bit is read before FL is replaced.
   g.flag("of");
-  code.i32Const(11).op(Op.i32_shl).localGet(REG).i32Const(8).op(Op.i32_shr_u).i32Const(0xd5).op(Op.i32_and)
-    .op(Op.i32_or).localSet(Local.FL).i32Const(0).localSet(Local.FSZ);
+  code.localSet(Local.A);
+  scratchSet(code, Slot.FL, () => {
+    code.localGet(Local.A).i32Const(11).op(Op.i32_shl).localGet(REG).i32Const(8).op(Op.i32_shr_u).i32Const(0xd5)
+      .op(Op.i32_and).op(Op.i32_or);
+  });
+  code.i32Const(0).localSet(Local.FSZ);
   g.flagsUnknown();
 }, always);
 
@@ -399,8 +404,8 @@ export const lahf = emitter((g) => {
 /** The x87 escapes: a call of the host's x87 unit (core/cpu/wasm/x87.ts). */
 export const x87 = emitter(emitX87, (i) => notThroughCs(i) && x87Translatable(i));
 
-/** CLD and STD: the direction is a local of the region, written back when it leaves. */
-export const direction = (step: 1 | -1) => emitter((g) => g.code.i32Const(step).localSet(Local.DIR), always);
+/** CLD and STD: the direction is a word of the scratch frame (Slot.DIR), which the host reads when the region leaves. */
+export const direction = (step: 1 | -1) => emitter((g) => scratchSet(g.code, Slot.DIR, () => g.code.i32Const(step)), always);
 
 /**
  * DIV and IDIV with a 32-bit divisor: EDX:EAX divided, quotient to EAX and

@@ -28,7 +28,6 @@ const EXCHANGED: readonly [number, number][] = [
   [Local.FR, Slot.FR],
   [Local.FA, Slot.FA],
   [Local.FSZ, Slot.FSZ],
-  [Local.FL, Slot.FL],
 ];
 
 /** True for the x87 forms that read or write EAX or EFLAGS. */
@@ -51,7 +50,6 @@ export function emitX87(g: WasmGen): void {
     g.requireFast(Local.EA, access.bytes, access.writes);
   }
   const exchange = touchesIntegerState(i.opcode, i.modrm);
-  if (exchange) g.materializeFlags();
   if (exchange) for (const [l, s] of EXCHANGED) code.i32Const(WASM_SCRATCH + 4 * s).localGet(l).mem(MemOp.i32_store, 0, 2);
   code.i32Const(((i.opcode & 7) << 8) | i.modrm | (o16 ? O16 : 0) | (exchange ? INTEGER_STATE : 0));
   if (i.mod !== 3) code.localGet(Local.EA);
