@@ -119,6 +119,9 @@ export function exitGroup(k: Linux, exit: Exit): void {
   }
   k.exit ??= exit;
   leader.exit ??= exit;
+  // A stopped process that is killed ends stopped no more (nor reportable as stopped).
+  leader.stopSig = 0;
+  leader.stopReport = undefined;
   leader.cpu && (leader.cpu.halted = true);
   endProcess(leader);
 }
