@@ -5,7 +5,8 @@
 import type { Timers } from "./signals/timers.ts";
 
 /** The signal numbers (i386) the personality treats specially. */
-export const SIGILL = 4,
+export const SIGHUP = 1,
+  SIGILL = 4,
   SIGTRAP = 5,
   SIGBUS = 7,
   SIGFPE = 8,

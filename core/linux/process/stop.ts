@@ -22,7 +22,7 @@ import {
   SIGTTIN,
   SIGTTOU,
 } from "../signals.ts";
-import { threadsOf } from "./exit.ts";
+import { processList, threadsOf } from "./list.ts";
 
 /** SIGCHLD's sa_flags bit: no SIGCHLD when a child stops or continues. */
 export const SA_NOCLDSTOP = 1;
@@ -58,22 +58,26 @@ export function isStopped(p: Linux): boolean {
  * discards pending stop signals and continues a stopped process, whatever
  * its action (a handler then runs as usual).
  *
+ * Returns whether it continued the process.
+ *
  * @example
- * prepareSignal(child, SIGCONT); // the child runs again; its parent gets CLD_CONTINUED
+ * prepareSignal(child, SIGCONT); // true: the child runs again; its parent gets CLD_CONTINUED
  */
-export function prepareSignal(k: Linux, sig: number): void {
+export function prepareSignal(k: Linux, sig: number): boolean {
   if (isStopSignal(sig)) discardPending(k, [SIGCONT]);
   else if (sig === SIGCONT) {
     discardPending(k, STOP_SIGNALS);
     const leader = k.group;
-    if (leader.stopSig === 0 || leader.exit) return;
+    if (leader.stopSig === 0 || leader.exit) return false;
     leader.stopSig = 0;
     leader.stopReport = "continued";
     notifyParent(leader, [CLD_CONTINUED, leader.pid, UID, SIGCONT, 0, 0]);
     // Running again, it takes first a fatal signal that came while it was stopped.
     const fatal = pendingFatal(k);
     if (fatal !== undefined) k.exit ??= { kind: "killed", signal: fatal };
+    return true;
   }
+  return false;
 }
 
 /** The lowest pending signal of `k`'s process whose action now is to end it, if any. */
@@ -112,8 +116,7 @@ export function stopProcess(k: Linux, sig: number): void {
  * stoppedNote(main); // " (stopped: process 101 by SIGSTOP)"
  */
 export function stoppedNote(k: Linux): string {
-  const procs = k.machine.procs ? [...k.machine.procs.values()] : [k];
-  const stopped = procs.filter((p) => p.pid === p.tgid && p.stopSig !== 0 && !p.exit);
+  const stopped = processList(k).filter((p) => p.stopSig !== 0 && !p.exit);
   if (stopped.length === 0) return "";
   return ` (stopped: ${stopped.map((p) => `process ${p.pid} by ${signalName(p.stopSig)}`).join(", ")})`;
 }
@@ -136,6 +139,31 @@ function discardPending(k: Linux, sigs: number[]): void {
       }
     }
   }
+}
+
+/**
+ * The processes Linux's kill_orphaned_pgrp sends SIGHUP then SIGCONT as
+ * `k` ends (after its `children` went to init): every member of a group
+ * that the end orphans — `k`'s own, if its parent is in another group of
+ * its session, and its children's groups of that kind — when one of the
+ * members is stopped, since nothing could continue it any more.
+ *
+ * @example
+ * for (const p of orphanedStoppedGroups(k, children)) { p.signal(SIGHUP); p.signal(SIGCONT); }
+ */
+export function orphanedStoppedGroups(k: Linux, children: Linux[]): Linux[] {
+  const procs = k.machine.procs;
+  if (!procs) return [];
+  const parent = procs.get(k.ppid);
+  const bridges = [...(parent ? [{ from: parent, to: k }] : []), ...children.map((c) => ({ from: k, to: c }))];
+  const groups = new Set<number>();
+  for (const { from, to } of bridges) if (from.pgid !== to.pgid && from.sid === to.sid) groups.add(to.pgid);
+  const out: Linux[] = [];
+  for (const pgid of [...groups].sort((a, b) => a - b)) {
+    const members = processList(k).filter((p) => p.pgid === pgid && !p.exit);
+    if (members.some((p) => p.stopSig !== 0) && orphanedGroup(members[0])) out.push(...members);
+  }
+  return out;
 }
 
 /**

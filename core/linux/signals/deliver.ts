@@ -50,6 +50,7 @@ import {
 } from "../signals.ts";
 import { faultSignal } from "./faults.ts";
 import { isStopped, isStopSignal, prepareSignal, stopProcess } from "../process/stop.ts";
+import { threadsOf } from "../process/list.ts";
 import { onStack, pushFrame, SS_AUTODISARM, SS_DISABLE, type TrapInfo } from "./frame.ts";
 
 /** SIGKILL and SIGSTOP can be neither caught nor blocked. */
@@ -98,7 +99,17 @@ export function records(k: Linux): { thread: ThreadSignals; process: ProcessSign
 export function raiseSignal(k: Linux, sig: number, info?: SigInfoWords, to: "process" | "thread" = "process"): void {
   const { thread, process } = records(k);
   const target = to === "thread" ? thread : process;
-  prepareSignal(k, sig);
+  const continued = prepareSignal(k, sig);
+  record(k, sig, info, target);
+  // Continued where it was running (not in a call that waits): it takes its
+  // pending signals as it resumes, as Linux's get_signal goes on after the stop.
+  if (!continued || k.exit) return;
+  for (const t of threadsOf(k)) if (t.cpu && t.mem && !t.cpu.halted) deliverSignals(t, t.cpu, t.mem);
+}
+
+/** What `sig` does to `k`'s process once prepareSignal has run: it kills, stops, is pending in `target`, or is dropped. */
+function record(k: Linux, sig: number, info: SigInfoWords | undefined, target: ThreadSignals | ProcessSignals): void {
+  const { thread, process } = records(k);
   let effect = signalEffect({ ...process, ...thread }, sig);
   // A stopped process takes no signal but SIGKILL: a fatal one waits until SIGCONT (Linux's wants_signal).
   if (effect === "kill" && sig !== SIGKILL && isStopped(k)) effect = "pend";

@@ -2,9 +2,11 @@
  * Stop and continue: SIGSTOP and SIGCONT between a parent and its
  * children, what waitpid (WUNTRACED, WCONTINUED) and waitid (WSTOPPED,
  * WCONTINUED, WNOWAIT) report, SIGCHLD's CLD_STOPPED and CLD_CONTINUED in
- * an SA_SIGINFO handler (and none with SA_NOCLDSTOP), SIGTSTP caught,
- * stopping, or discarded in an orphaned process group, a child that stops
- * itself, SIGKILL of a stopped child, and /proc's state letter T.
+ * an SA_SIGINFO handler (and none with SA_NOCLDSTOP), SIGCONT caught or
+ * blocked, SIGTSTP caught, stopping, or discarded in an orphaned process
+ * group, a child that stops itself, SIGKILL and SIGTERM of a stopped child,
+ * SIGHUP and SIGCONT for a stopped process whose group its parent's end
+ * orphans, and /proc's state letter T.
  * SIGCHLD stays blocked except in sigsuspend, so that its handler runs at
  * known points (Linux sends CLD_CONTINUED when the child next runs).
  */
@@ -68,6 +70,18 @@ static void show_status(const char *what, pid_t r, pid_t child, const int *statu
 static void close_pipe(int p[2]) {
   close(p[0]);
   close(p[1]);
+}
+
+/* Where handlers installed with note_signal write the letter of their signal. */
+static int notes[2];
+
+static void note(int sig) {
+  char c = sig == SIGCONT ? 'c' : sig == SIGTSTP ? 't' : sig == SIGHUP ? 'h' : '?';
+  write(notes[1], &c, 1);
+}
+
+static void note_signal(int sig) {
+  signal(sig, note);
 }
 
 static pid_t idle_child(void) {
@@ -142,6 +156,34 @@ static void term_while_stopped(void) {
   sigchld("SIGTERM while stopped: the continue", 2, c);
 }
 
+
+/* SIGCONT continues a stopped child whether the child catches it (the handler then runs) or blocks it. */
+static void cont_caught_or_blocked(void) {
+  for (int blocked = 0; blocked < 2; blocked++) {
+    chld_count = 0;
+    pid_t c = fork();
+    if (c == 0) {
+      sigset_t cont;
+      sigemptyset(&cont);
+      sigaddset(&cont, SIGCONT);
+      note_signal(SIGCONT);
+      sigprocmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &cont, 0);
+      write(notes[1], "r", 1);
+      for (;;) pause();
+    }
+    char b = 0;
+    read(notes[0], &b, 1);
+    const char *how = blocked ? "SIGCONT blocked" : "SIGCONT caught";
+    send_and_wait(c, SIGSTOP, WUNTRACED, how, 1);
+    send_and_wait(c, SIGCONT, WCONTINUED, how, 2);
+    if (!blocked) {
+      read(notes[0], &b, 1);
+      printf("%s: the handler ran: %s\n", how, b == 'c' ? "yes" : "no");
+    }
+    send_and_wait(c, SIGKILL, 0, how, 3);
+  }
+}
+
 static void no_cldstop(void) {
   install(SA_NOCLDSTOP);
   chld_count = chld_code = 0;
@@ -164,29 +206,22 @@ static void no_cldstop(void) {
   install(0);
 }
 
-static int tstp_pipe[2];
-
-static void on_tstp(int sig) {
-  (void)sig;
-  write(tstp_pipe[1], "h", 1);
-}
 
 static void tstp(void) {
-  pipe(tstp_pipe);
   chld_count = 0;
   // Caught: the handler runs and nothing stops.
   pid_t c = fork();
   if (c == 0) {
-    signal(SIGTSTP, on_tstp);
-    write(tstp_pipe[1], "r", 1);
+    note_signal(SIGTSTP);
+    write(notes[1], "r", 1);
     for (;;) pause();
   }
   char b = 0;
   int st = 0;
-  read(tstp_pipe[0], &b, 1);
+  read(notes[0], &b, 1);
   kill(c, SIGTSTP);
-  read(tstp_pipe[0], &b, 1);
-  printf("SIGTSTP caught: the handler ran: %s\n", b == 'h' ? "yes" : "no");
+  read(notes[0], &b, 1);
+  printf("SIGTSTP caught: the handler ran: %s\n", b == 't' ? "yes" : "no");
   show_status("SIGTSTP caught: waitpid WUNTRACED", waitpid(c, &st, WUNTRACED | WNOHANG), c, &st);
   kill(c, SIGKILL);
   waitpid(c, &st, 0);
@@ -214,7 +249,7 @@ static void tstp(void) {
     sigaddset(&tstp_set, SIGTSTP);
     setpgid(0, 0);
     sigprocmask(SIG_BLOCK, &tstp_set, 0);
-    write(tstp_pipe[1], "r", 1);
+    write(notes[1], "r", 1);
     read(go[0], &b, 1);
     sigpending(&pend);
     int was = sigismember(&pend, SIGTSTP);
@@ -222,7 +257,7 @@ static void tstp(void) {
     _exit(was ? 1 : 2);
   }
   setpgid(c, c);
-  read(tstp_pipe[0], &b, 1);
+  read(notes[0], &b, 1);
   kill(c, SIGTSTP);
   kill(c, SIGCONT);
   write(go[1], "g", 1);
@@ -239,7 +274,6 @@ static void tstp(void) {
   show_status("SIGTSTP in an orphaned group", waitpid(c, &st, WUNTRACED), c, &st);
   sigchld("orphaned", 7, c);
   close_pipe(go);
-  close_pipe(tstp_pipe);
 }
 
 static void self_stop(void) {
@@ -303,17 +337,47 @@ static void waitid_stops(void) {
   sigchld("waitid killed", 3, c);
 }
 
+/* A stopped process whose group the end of its parent orphans gets SIGHUP, then SIGCONT (Linux's kill_orphaned_pgrp). */
+static void orphaned_when_parent_ends(void) {
+  pid_t a = fork();
+  if (a == 0) {
+    // A session of its own, so that no process outside can keep the grandchild's group from being orphaned.
+    setsid();
+    pid_t b = fork();
+    if (b == 0) {
+      setpgid(0, 0);
+      note_signal(SIGHUP);
+      raise(SIGSTOP);
+      write(notes[1], "C", 1);
+      _exit(0);
+    }
+    setpgid(b, b);
+    int st = 0;
+    waitpid(b, &st, WUNTRACED);
+    _exit(WIFSTOPPED(st) ? 0 : 1);
+  }
+  int st = 0;
+  show_status("the stopped grandchild's parent ends", waitpid(a, &st, 0), a, &st);
+  char got[3] = {0};
+  read(notes[0], got, 1);
+  read(notes[0], got + 1, 1);
+  printf("the grandchild, orphaned, wrote: %s (h: its SIGHUP handler, C: after raise(SIGSTOP))\n", got);
+}
+
 int main(void) {
   setvbuf(stdout, 0, _IONBF, 0);
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
   sigprocmask(SIG_BLOCK, &chld, &open_mask);
+  pipe(notes);
   stop_and_continue();
   term_while_stopped();
+  cont_caught_or_blocked();
   no_cldstop();
   tstp();
   self_stop();
   waitid_stops();
+  orphaned_when_parent_ends();
   return 0;
 }
