@@ -91,6 +91,16 @@ function pendingFatal(k: Linux): number | undefined {
 }
 
 /**
+ * What a process list says of `p` while its process is stopped (undefined when it is not).
+ *
+ * @example
+ * stoppedState(child); // "stopped by SIGTSTP"
+ */
+export function stoppedState(p: Linux): string | undefined {
+  return isStopped(p) ? `stopped by ${signalName(p.group.stopSig)}` : undefined;
+}
+
+/**
  * The default action of stop signal `sig` for `k`'s process: every thread
  * stops and the parent is told, unless the process is stopped already or
  * the signal is SIGTSTP, SIGTTIN or SIGTTOU and its process group is
