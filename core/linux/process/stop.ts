@@ -177,17 +177,17 @@ export function orphanedStoppedGroups(k: Linux, children: Linux[]): Linux[] {
 }
 
 /**
- * Whether the process group of `leader` is orphaned (Linux's
+ * Whether the process group of `member` is orphaned (Linux's
  * will_become_orphaned_pgrp): no live member has a parent in another
  * group of the same session. The first process's parent is outside the
  * guest, a shell in another group of its session as far as this goes.
  */
-function orphanedGroup(leader: Linux): boolean {
-  const procs = leader.machine.procs;
+function orphanedGroup(member: Linux): boolean {
+  const procs = member.machine.procs;
   if (!procs) return false;
   const first = procs.values().next().value;
   for (const p of procs.values()) {
-    if (p.pid !== p.tgid || p.pgid !== leader.pgid || p.exit) continue;
+    if (p.pid !== p.tgid || p.pgid !== member.pgid || p.exit) continue;
     // Children of init (orphans fx86 reaps, ppid 1) do not count, as in Linux.
     const parent = procs.get(p.ppid);
     if (p === first || (parent !== undefined && parent.pgid !== p.pgid && parent.sid === p.sid)) return false;

@@ -198,10 +198,9 @@ function discarded(act: SigAction | undefined, sig: number): boolean {
  * k.signal(SIGUSR1); deliverSignals(k, cpu, mem); // cpu.eip is the handler now
  */
 export function deliverSignals(k: Linux, c: Cpu, m: Memory): void {
-  // A process that has just stopped itself takes its signals once continued.
-  if (isStopped(k)) return;
   const { thread, process } = records(k);
-  for (let n = 0; n < NSIG && !k.exit; n++) {
+  // A stopped process (it may just have stopped itself) takes its signals once continued.
+  for (let n = 0; n < NSIG && !k.exit && !isStopped(k); n++) {
     const next = takePending(thread, process, unblocked(thread));
     if (!next) break;
     const act = process.actions[next.sig];
