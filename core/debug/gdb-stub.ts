@@ -26,6 +26,7 @@ import { readAllRegisters, readGdbRegister, registerSize, GDB_REGISTERS, writeGd
 import { fromHex, toHex } from "./rsp.ts";
 import type { Cpu } from "../cpu/state.ts";
 import type { Linux } from "../linux/linux.ts";
+import { stoppedState } from "../linux/process/stop.ts";
 import { targetXml } from "./target-xml.ts";
 
 /** Signals in stop replies. */
@@ -172,7 +173,7 @@ export class GdbStub {
     const found = this.threads().find(([t]) => t === id);
     if (!found) return "E01";
     const p = found[1];
-    const what = p.blocked !== undefined ? `blocked: ${p.blocked}` : "runnable";
+    const what = stoppedState(p) ?? (p.blocked !== undefined ? `blocked: ${p.blocked}` : "runnable");
     const name = p.comm || (p.exe ?? "").split("/").pop() || "process";
     return toHex(new TextEncoder().encode(`${name} (pid ${p.pid}, ${what})`));
   }

@@ -200,6 +200,10 @@ export class Linux {
   sleeping?: "asleep" | "polling" | "woken";
   /** The machine clock at which the sleep or timed wait is over. */
   sleepUntil = 0;
+  /** A process's first thread: the signal that stopped the process (0: not stopped; process/stop.ts). */
+  stopSig = 0;
+  /** A process's first thread: a stop or continue its parent's wait has not reported yet (WUNTRACED, WCONTINUED). */
+  stopReport?: "stopped" | "continued";
   /** The process's CPU and memory (set by whoever runs it; execve replaces them). */
   cpu?: Cpu;
   mem?: Memory;

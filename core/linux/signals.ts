@@ -5,7 +5,8 @@
 import type { Timers } from "./signals/timers.ts";
 
 /** The signal numbers (i386) the personality treats specially. */
-export const SIGILL = 4,
+export const SIGHUP = 1,
+  SIGILL = 4,
   SIGTRAP = 5,
   SIGBUS = 7,
   SIGFPE = 8,
@@ -40,20 +41,14 @@ export const SA_SIGINFO = 0x4,
   SA_RESETHAND = 0x80000000,
   SA_RESTORER = 0x04000000;
 
-/** Signals whose default action is to do nothing (stop signals count: nobody could continue us). */
-const HARMLESS = new Set([
-  SIGCHLD,
-  SIGCONT,
-  SIGURG,
-  SIGWINCH,
-  SIGSTOP,
-  SIGTSTP,
-  SIGTTIN,
-  SIGTTOU,
-]);
+/** Signals whose default action is to do nothing (SIGCONT's continuing happens as it is sent: process/stop.ts). */
+const HARMLESS = new Set([SIGCHLD, SIGCONT, SIGURG, SIGWINCH]);
+
+/** Signals whose default action is to stop the process (process/stop.ts). */
+const STOPPING = new Set([SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU]);
 
 /**
- * Whether the default action of `sig` is to do nothing (fx86 has no job control: stopping counts).
+ * Whether the default action of `sig` is to do nothing.
  *
  * @example
  * ignoredByDefault(SIGCHLD); // true
@@ -198,8 +193,9 @@ export function removeFromSet(set: [number, number], sig: number): void {
 
 /**
  * What raising `sig` does to this process now: "kill" (not blocked, and
- * the default action terminates it), "pend" (recorded until it can be
- * delivered: blocked, or caught by a handler), or "ignore".
+ * the default action terminates it), "stop" (SIGSTOP, or another stop
+ * signal not blocked with its default action), "pend" (recorded until it
+ * can be delivered: blocked, or caught by a handler), or "ignore".
  *
  * @example
  * signalEffect(initialSignals(), SIGTERM); // "kill"
@@ -207,12 +203,12 @@ export function removeFromSet(set: [number, number], sig: number): void {
 export function signalEffect(
   s: ThreadSignals & ProcessSignals,
   sig: number,
-): "kill" | "pend" | "ignore" {
+): "kill" | "stop" | "pend" | "ignore" {
   const handler = s.actions[sig]?.handler ?? SIG_DFL;
   if (sig !== SIGKILL && sig !== SIGSTOP) {
     // As in Linux, a blocked signal is never ignored: its action may change before it is unblocked.
     if (inSet(s.blocked, sig) || (handler !== SIG_DFL && handler !== SIG_IGN)) return "pend";
     if (handler === SIG_IGN) return "ignore";
   }
-  return HARMLESS.has(sig) ? "ignore" : "kill";
+  return HARMLESS.has(sig) ? "ignore" : STOPPING.has(sig) ? "stop" : "kill";
 }

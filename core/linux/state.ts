@@ -27,6 +27,7 @@ import { type Epoll, itemKey, removeItem } from "./epoll.ts";
 import { NSIG, type SigAction, type SignalState } from "./signals.ts";
 import { QUANTUM } from "./process/machine.ts";
 import { readSignalExtras } from "./signals/json.ts";
+import { isStopSignal } from "./process/stop.ts";
 import type { Rlimit } from "./syscalls/limits.ts";
 import { DEFAULT_QUOTA, MAX_QUOTA, quotaRecord } from "./quota.ts";
 import type { TlsEntry } from "./syscalls/tls.ts";
@@ -219,6 +220,7 @@ function ownJson(k: Linux) {
     exit,
     blocked: k.blocked ?? null,
     fifo: k.fifoWait ? [k.fifoWait.pipe, k.fifoWait.write, k.fifoWait.seen] : undefined,
+    stop: k.stopSig || k.stopReport ? [k.stopSig, k.stopReport ?? null] : undefined,
   };
 }
 
@@ -609,6 +611,13 @@ function restoreOwn(k: Linux, os: Record<string, Json>): void {
   if (os.fifo !== undefined) {
     const w = arr(os.fifo, "fifo", 3);
     k.fifoWait = { pipe: int(w[0], "fifo[0]", 1), write: bool(w[1], "fifo[1]"), seen: u32(w[2], "fifo[2]") };
+  }
+  if (os.stop !== undefined) {
+    const st = arr(os.stop, "stop", 2);
+    k.stopSig = int(st[0], "stop[0]", 0, NSIG);
+    if (k.stopSig !== 0 && !isStopSignal(k.stopSig)) fail("stop[0]", "is not a stop signal");
+    if (st[1] !== null && st[1] !== "stopped" && st[1] !== "continued") fail("stop[1]", 'should be "stopped", "continued" or null');
+    k.stopReport = st[1] ?? undefined;
   }
   k.tls = arr(os.tls, "tls", 3).map((t, i): TlsEntry | null => {
     if (t === null) return null;

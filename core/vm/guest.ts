@@ -18,6 +18,7 @@ import { linuxToTree } from "../linux/state.ts";
 import { syscallName } from "../linux/syscalls/names.ts";
 import { deliverFault } from "../linux/signals/deliver.ts";
 import { timerPoint, timerSlice, waitingForTimer } from "../linux/signals/timers.ts";
+import { isStopped, stoppedNote } from "../linux/process/stop.ts";
 import type { BreakHit, Breakpoints } from "./debug.ts";
 import { processesToTree, restoreProcesses } from "./processes.ts";
 import { running, schedule, syncClock } from "../linux/process/scheduler.ts";
@@ -319,7 +320,7 @@ export class Guest {
       // Signals hook: timers fire at their exact instruction; a lone guest
       // blocked while one is armed waits for it (among several processes the
       // scheduler runs another instead).
-      if (p?.cpu !== undefined && (!p.cpu.halted || !machine.procs)) {
+      if (p?.cpu !== undefined && (!p.cpu.halted || !machine.procs) && !isStopped(p)) {
         const waited = timerPoint(p, p.cpu, p.mem!, left);
         left -= waited;
         this.charged += waited;
@@ -464,21 +465,18 @@ export class Guest {
   private stopAfterRun(left: number): Stop {
     const c = this.cpu;
     if (this.main.exit) return { status: "exited", exitCode: this.main.exitCode!, retired: 0 };
-    if (!c.halted || waitingForTimer(this.linux) || (left <= 0 && this.main.machine.procs)) {
+    const stopped = isStopped(this.linux);
+    if ((!c.halted && !stopped) || (!stopped && waitingForTimer(this.linux)) || (left <= 0 && this.main.machine.procs)) {
       return { status: "budget", exitCode: null, retired: 0 };
     }
     // Halted without exiting: blocked in a call nothing can ever satisfy,
-    // with EIP back on its int 0x80.
+    // with EIP back on its int 0x80; or stopped with nobody to continue it.
+    const why = stopped && !c.halted ? "stopped forever" : `blocked forever: ${this.linux.blocked ?? "waiting"}`;
     return {
       status: "fault",
       exitCode: null,
       retired: 0,
-      fault: {
-        kind: "deadlock",
-        eip: c.eip >>> 0,
-        address: 0,
-        detail: `blocked forever: ${this.linux.blocked ?? "waiting"}`,
-      },
+      fault: { kind: "deadlock", eip: c.eip >>> 0, address: 0, detail: why + stoppedNote(this.main) },
     };
   }
 }

@@ -39,6 +39,11 @@ const cases: [string, string][] = [
   ["a background job and wait", "sleep 1 & echo started; wait; echo done $?"],
   ["background jobs ending in turn", "(sleep 1; echo a) & (echo b) & wait; echo both"],
   ["wait for one job's status", "(exit 5) & p=$!; sleep 1 & wait $p; echo $?; wait; echo all"],
+  ["a stopped and continued background job", "sleep 2 & p=$!; kill -STOP $p; kill -CONT $p; wait $p; echo $?"],
+  ["kill -TSTP then -CONT of a background job", "sleep 1 & p=$!; kill -TSTP $p; kill -CONT $p; wait $p; echo $?"],
+  // (stderr discarded: whether the shell reports "Terminated" depends on when the job dies, before its wait or in it.)
+  ["SIGTERM and SIGKILL of stopped jobs", "exec 2>/dev/null; sleep 2 & p=$!; kill -STOP $p; kill $p; kill -CONT $p; wait $p; echo $?; sleep 2 & q=$!; kill -STOP $q; kill -9 $q; wait $q; echo $?"],
+  ["a trap on TSTP runs instead of stopping", 'trap "echo caught TSTP" TSTP; kill -TSTP $$; echo went on'],
   ["a script of functions, traps and pipes", script],
 ];
 

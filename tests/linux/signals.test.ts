@@ -33,6 +33,7 @@ const PROGRAMS: [string, string][] = [
   ["timers", "SIGALRM"],
   ["interrupts", ""],
   ["children", ""],
+  ["stop", ""],
 ];
 /** Numbers of the signals that end the programs and scripts here. */
 const SIGNALS: Record<string, number> = { SIGTERM: 15, SIGALRM: 14, SIGUSR2: 12 };
@@ -152,12 +153,12 @@ for (const backend of ["tiered", "regions"] as const) {
   });
 }
 
-for (const [name, signal] of PROGRAMS.slice(0, 2)) {
+for (const [name, signal] of [...PROGRAMS.slice(0, 2), PROGRAMS[4]]) {
   test(`signals: ${name}.c gives the same root under Deno and Bun`, () => {
     const args = ["exec", "--json", build(name)];
     const [a, b] = [fx86("deno", args), fx86("bun", args)].map((r) => JSON.parse(r.stdout));
     assert.equal(a.status, "exited");
-    assert.equal(a.exit_code, 128 + SIGNALS[signal]);
+    assert.equal(a.exit_code, signal ? 128 + SIGNALS[signal] : 0);
     assert.equal(a.root, b.root);
     assert.equal(a.instructions, b.instructions);
   });
@@ -259,4 +260,58 @@ test("signals: processes that all wait while only timers whose signals are ignor
   assert.equal(fx.stop.status, "fault");
   assert.equal(fx.stop.fault?.kind, "deadlock");
   assert.match(fx.stop.fault!.detail, /^blocked forever: /);
+});
+
+/** Whether a process of `g`'s guest is stopped now (process/stop.ts). */
+function someStopped(g: Guest): boolean {
+  return [...g.main.machine.procs?.values() ?? []].some((p) => p.stopSig !== 0);
+}
+
+test("signals: stop.c snapshotted while a child is stopped resumes to the same root", () => {
+  const exe = build("stop");
+  const straight = guest(exe);
+  assert.equal(straight.run(Infinity).status, "exited");
+  const root = straight.toTree().hash;
+  // Walk in small slices; at the first stops found while a child is stopped, go on from the tree.
+  const g = guest(exe);
+  let snapshots = 0;
+  for (let at = 0; g.run(997).status === "budget" && snapshots < 6; at++) {
+    if (!someStopped(g) || at % 3 !== 0) continue;
+    const resumed = Guest.fromTree(g.toTree());
+    assert.ok(someStopped(resumed), "the stop survives the tree");
+    assert.equal(resumed.run(Infinity).status, "exited");
+    assert.equal(resumed.toTree().hash, root, `resumed at ${g.instructions}`);
+    snapshots++;
+  }
+  assert.ok(snapshots >= 3, `only ${snapshots} snapshots found a stopped child`);
+});
+
+test("signals: a process that stops itself alone, or parents waiting for stopped children, are deadlocks that say so", () => {
+  const bb = busybox();
+  const run = (script: string) => runFx86(bb, { argv: ["busybox", "sh", "-c", script], standardLayout: true, execs: true, exe: "/bin/busybox" });
+  const alone = run("echo before; kill -STOP $$; echo after");
+  assert.equal(d.decode(alone.stdout), "before\n");
+  assert.equal(alone.stop.fault?.kind, "deadlock");
+  assert.equal(alone.stop.fault?.detail, `stopped forever (stopped: process ${PID} by SIGSTOP)`);
+  const waiting = run("sleep 1 & kill -STOP $!; wait; echo after");
+  assert.equal(waiting.stop.fault?.kind, "deadlock");
+  assert.match(waiting.stop.fault!.detail, /^blocked forever: .* \(stopped: process \d+ by SIGSTOP\)$/);
+});
+
+test("signals: a process's stop survives the tree; bad ones are GuestStateErrors", () => {
+  const s = new Sys();
+  const parts = linuxToTree(s.k);
+  const os = JSON.parse(dec(parts.os));
+  assert.equal(os.stop, undefined, "a process never stopped has no stop entry");
+  const withStop = (stop: unknown) => Linux.fromTree({ ...parts, os: blob(JSON.stringify({ ...os, stop })) });
+  const copy = withStop([20, "stopped"]);
+  assert.equal(copy.stopSig, 20);
+  assert.equal(copy.stopReport, "stopped");
+  assert.deepEqual(JSON.parse(dec(linuxToTree(copy).os)).stop, [20, "stopped"]);
+  assert.equal(withStop([0, "continued"]).stopReport, "continued");
+  const bad = (stop: unknown, pattern: RegExp) =>
+    assert.throws(() => withStop(stop), (e: unknown) => e instanceof GuestStateError && pattern.test((e as Error).message));
+  bad([10, null], /os: stop\[0\] is not a stop signal/);
+  bad([19, "gone"], /os: stop\[1\] should be "stopped", "continued" or null/);
+  bad([19], /os: stop should be an array of 2/);
 });

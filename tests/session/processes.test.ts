@@ -13,13 +13,19 @@ import { BUSYBOX, busybox } from "../support/guests.ts";
 import { ok } from "./support.ts";
 import { fileSystemFromHost } from "../../cli/host.ts";
 
-test("processes: ps, process PID, and goto back across a fork", async () => {
+/** A session with busybox sh -c SCRIPT loaded from a root directory that holds busybox as /bin/busybox. */
+async function shell(script: string): Promise<Session> {
   busybox();
   const root = mkdtempSync(join(tmpdir(), "fx86-ps-"));
   mkdirSync(join(root, "bin"));
   copyFileSync(BUSYBOX, join(root, "bin", "busybox"));
   const s = new Session({ rootFileSystem: fileSystemFromHost });
-  await ok(s, `load --root ${root} ${join(root, "bin", "busybox")} sh -c "seq 2000 | sort -rn | head -3"`);
+  await ok(s, `load --root ${root} ${join(root, "bin", "busybox")} sh -c "${script}"`);
+  return s;
+}
+
+test("processes: ps, process PID, and goto back across a fork", async () => {
+  const s = await shell("seq 2000 | sort -rn | head -3");
   await ok(s, "run 1200000");
   const list = await ok(s, "ps");
   const rows = list.split("\n").slice(1);
@@ -36,4 +42,11 @@ test("processes: ps, process PID, and goto back across a fork", async () => {
   assert.equal((await ok(s, "ps")).split("\n").length, 2, "before the first fork: one process");
   await ok(s, "run");
   assert.equal(await ok(s, "output"), "2000\n1999\n1998");
+});
+
+test("processes: ps shows a stopped process, and the deadlock of waiting for it says it is stopped", async () => {
+  const s = await shell("sleep 5 & kill -STOP \\$!; wait");
+  const r = await s.execute("run");
+  assert.match(r.text, /deadlock.*\(stopped: process 101 by SIGSTOP\)/, r.text);
+  assert.match(await ok(s, "ps"), /^ {3}\s+101 +101 +100 .*stopped by SIGSTOP$/m);
 });

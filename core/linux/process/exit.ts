@@ -2,11 +2,14 @@
  * The end of a process other than the guest's first: its descriptors are
  * closed and its CPU and memory dropped at once; what is left (its exit
  * status) waits in the table for its parent's wait4. Orphans are adopted
- * by "init" (pid 1), which fx86 does not run: it reaps them at once.
+ * by "init" (pid 1), which fx86 does not run: it reaps them at once; a
+ * group the end orphans with a stopped member is hung up and continued.
  */
 import { putU32 } from "../abi.ts";
 import type { Exit, Linux } from "../linux.ts";
-import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD, type SigInfoWords } from "../signals.ts";
+import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD, SIGCONT, SIGHUP, type SigInfoWords } from "../signals.ts";
+import { orphanedStoppedGroups } from "./stop.ts";
+import { threadsOf } from "./list.ts";
 import { UID } from "../identity.ts";
 import { futexWake } from "./futexes.ts";
 import { abandonFifoOpen } from "../fifo.ts";
@@ -28,11 +31,19 @@ export function endProcess(k: Linux): void {
   k.mem = undefined;
   k.blocked = undefined;
   k.vforkChild = 0;
+  const children: Linux[] = [];
   for (const p of procs.values()) {
     if (p.vforkChild === k.pid) p.vforkChild = 0;
     if (p.ppid !== k.pid) continue;
     p.ppid = 1;
     if (p.exit) procs.delete(p.pid);
+    else if (p.pid === p.tgid) children.push(p);
+  }
+  // Stopped processes that nothing could continue now are hung up and continued.
+  for (const p of orphanedStoppedGroups(k, children)) {
+    p.signal(SIGHUP);
+    p.signal(SIGCONT);
+    if (p.exit && p.cpu) exitGroup(p, p.exit);
   }
   const parent = procs.get(k.ppid);
   const action = parent?.signals.actions[SIGCHLD];
@@ -55,19 +66,6 @@ const CLD_EXITED = 1, CLD_KILLED = 2;
 export function childInfo(p: Linux): SigInfoWords {
   const e = p.exit!;
   return e.kind === "exited" ? [CLD_EXITED, p.pid, UID, e.code, 0, 0] : [CLD_KILLED, p.pid, UID, e.signal, 0, 0];
-}
-
-/**
- * The live threads of `k`'s process, first thread first (just `k` in a
- * guest that never forked).
- *
- * @example
- * threadsOf(k).length; // 1 for a process without threads
- */
-export function threadsOf(k: Linux): Linux[] {
-  const procs = k.machine.procs;
-  if (!procs) return [k];
-  return [...procs.values()].filter((t) => t.tgid === k.tgid && t.exit === undefined);
 }
 
 /** CLONE_CHILD_CLEARTID at a thread's end: zero the word and wake one waiter (pthread_join). */
@@ -119,6 +117,9 @@ export function exitGroup(k: Linux, exit: Exit): void {
   }
   k.exit ??= exit;
   leader.exit ??= exit;
+  // A stopped process that is killed ends stopped no more (nor reportable as stopped).
+  leader.stopSig = 0;
+  leader.stopReport = undefined;
   leader.cpu && (leader.cpu.halted = true);
   endProcess(leader);
 }

@@ -1,7 +1,8 @@
 /**
  * The deterministic scheduler. Processes take turns in ascending pid
  * order, starting after the one that ran last (round-robin); a process
- * runs until it blocks, ends, or has run QUANTUM instructions. A blocked
+ * runs until it blocks, ends, is stopped (process/stop.ts), or has run
+ * QUANTUM instructions; a stopped one is skipped until it is continued. A blocked
  * process is runnable again when its system call, retried, no longer
  * blocks: the retry completes the call (the `int 0x80` was counted when it
  * first ran).
@@ -21,12 +22,13 @@
 import { Blocked } from "../errno.ts";
 import type { Linux } from "../linux.ts";
 import { exitGroup } from "./exit.ts";
+import { isStopped } from "./stop.ts";
 import { type Machine, QUANTUM } from "./machine.ts";
 import { fireTimers, nextDeadline, nextWakeup } from "../signals/timers.ts";
 
-/** Whether `p` can run on without the scheduler (it neither ended, blocks nor waits for a vfork child). */
+/** Whether `p` can run on without the scheduler (it neither ended, blocks, is stopped nor waits for a vfork child). */
 export function running(p: Linux | undefined): boolean {
-  return p?.cpu !== undefined && !p.cpu.halted && p.vforkChild === 0;
+  return p?.cpu !== undefined && !p.cpu.halted && p.vforkChild === 0 && !isStopped(p);
 }
 
 /** Whether a process other than `k` (or its threads) is still alive. */
@@ -77,7 +79,7 @@ export function syncClock(m: Machine, p: Linux | undefined): void {
  */
 function runnable(p: Linux): boolean {
   const c = p.cpu;
-  if (c === undefined || p.exit !== undefined || p.vforkChild !== 0) return false;
+  if (c === undefined || p.exit !== undefined || p.vforkChild !== 0 || isStopped(p)) return false;
   const m = p.machine;
   if (p.sleeping === "asleep" || p.sleeping === "polling") {
     if (m.clock >= p.sleepUntil) p.sleeping = "woken";
@@ -145,9 +147,13 @@ export function schedule(k: Linux): boolean {
   return false;
 }
 
-/** When a waiting process `p` can wake on its own: the end of its sleep, or its next timer that can wake it. */
+/**
+ * When a waiting process `p` can wake on its own: the end of its sleep, or
+ * its next timer that can wake it (never while it is stopped: its timers
+ * fire once it is continued).
+ */
 function wakeupOf(p: Linux): number {
-  if (p.exit !== undefined || !p.cpu?.halted || p.vforkChild !== 0) return Infinity;
+  if (p.exit !== undefined || !p.cpu?.halted || p.vforkChild !== 0 || isStopped(p)) return Infinity;
   const timed = p.sleeping === "asleep" || p.sleeping === "polling";
   return Math.min(timed ? p.sleepUntil : Infinity, p.blocked !== undefined ? nextWakeup(p) : Infinity);
 }

@@ -49,6 +49,8 @@ import {
   type ThreadSignals,
 } from "../signals.ts";
 import { faultSignal } from "./faults.ts";
+import { isStopped, isStopSignal, prepareSignal, stopProcess } from "../process/stop.ts";
+import { threadsOf } from "../process/list.ts";
 import { onStack, pushFrame, SS_AUTODISARM, SS_DISABLE, type TrapInfo } from "./frame.ts";
 
 /** SIGKILL and SIGSTOP can be neither caught nor blocked. */
@@ -87,8 +89,9 @@ export function records(k: Linux): { thread: ThreadSignals; process: ProcessSign
  * Raises `sig` for the process (or with `to` "thread", for the thread that
  * runs: tkill, tgkill), with the siginfo words `info` (default: sent by
  * the kernel). A signal whose default action kills ends the process at
- * once; one that is caught or blocked waits in the pending set (an instance
- * already pending absorbs it, as standard signals do).
+ * once; a stop signal's stops it (process/stop.ts), and SIGCONT continues
+ * it whatever its action; one that is caught or blocked waits in the
+ * pending set (an instance already pending absorbs it, as standard signals do).
  *
  * @example
  * raiseSignal(k, SIGALRM); // an expired alarm (SI_KERNEL)
@@ -96,8 +99,22 @@ export function records(k: Linux): { thread: ThreadSignals; process: ProcessSign
 export function raiseSignal(k: Linux, sig: number, info?: SigInfoWords, to: "process" | "thread" = "process"): void {
   const { thread, process } = records(k);
   const target = to === "thread" ? thread : process;
-  const effect = signalEffect({ ...process, ...thread }, sig);
+  const continued = prepareSignal(k, sig);
+  record(k, sig, info, target);
+  // Continued where it was running (not in a call that waits): it takes its
+  // pending signals as it resumes, as Linux's get_signal goes on after the stop.
+  if (!continued || k.exit) return;
+  for (const t of threadsOf(k)) if (t.cpu && t.mem && !t.cpu.halted) deliverSignals(t, t.cpu, t.mem);
+}
+
+/** What `sig` does to `k`'s process once prepareSignal has run: it kills, stops, is pending in `target`, or is dropped. */
+function record(k: Linux, sig: number, info: SigInfoWords | undefined, target: ThreadSignals | ProcessSignals): void {
+  const { thread, process } = records(k);
+  let effect = signalEffect({ ...process, ...thread }, sig);
+  // A stopped process takes no signal but SIGKILL: a fatal one waits until SIGCONT (Linux's wants_signal).
+  if (effect === "kill" && sig !== SIGKILL && isStopped(k)) effect = "pend";
   if (effect === "kill") k.exit ??= { kind: "killed", signal: sig };
+  else if (effect === "stop") stopProcess(k, sig);
   else if (effect !== "pend") return;
   else if (!inSet(target.pending, sig)) {
     addToSet(target.pending, sig);
@@ -182,12 +199,16 @@ function discarded(act: SigAction | undefined, sig: number): boolean {
  */
 export function deliverSignals(k: Linux, c: Cpu, m: Memory): void {
   const { thread, process } = records(k);
-  for (let n = 0; n < NSIG && !k.exit; n++) {
+  // A stopped process (it may just have stopped itself) takes its signals once continued.
+  for (let n = 0; n < NSIG && !k.exit && !isStopped(k); n++) {
     const next = takePending(thread, process, unblocked(thread));
     if (!next) break;
     const act = process.actions[next.sig];
     if (discarded(act, next.sig)) continue;
-    if (act === undefined || act.handler === SIG_DFL) {
+    if ((act === undefined || act.handler === SIG_DFL) && isStopSignal(next.sig)) {
+      // Unblocked, or its handler reset since it was raised.
+      stopProcess(k, next.sig);
+    } else if (act === undefined || act.handler === SIG_DFL) {
       k.exit = { kind: "killed", signal: next.sig };
     } else if (!runHandler(k, c, m, next.sig, act, next.info, NO_TRAP)) {
       // No room for the frame: Linux kills with SIGSEGV.
@@ -265,7 +286,8 @@ export function deliverFault(k: Linux, c: Cpu, m: Memory, fault: GuestFault): nu
  * wait is interrupted. Returns the call's result then (-EINTR, or with
  * SA_RESTART the call's number, EIP moved back onto its `int 0x80` so that
  * it runs again after the handler), or undefined to wait. Signals whose
- * action is to be ignored are discarded here: they wake nobody.
+ * action is to be ignored are discarded here: they wake nobody; a stop
+ * signal with its default action stops the process, which waits on.
  *
  * @example
  * interruptWait(k, cpu, 3); // read: -EINTR, 3 (restart) or undefined (wait)
@@ -276,6 +298,12 @@ export function interruptWait(k: Linux, c: Cpu, nr: number): number | undefined 
     const next = peek(thread, process, unblocked(thread));
     if (!next) return undefined;
     const act = process.actions[next.sig];
+    if ((act?.handler ?? SIG_DFL) === SIG_DFL && isStopSignal(next.sig)) {
+      // A stop signal the wait unblocked (sigsuspend): the process stops, and waits on once continued.
+      takePending(thread, process, unblocked(thread));
+      stopProcess(k, next.sig);
+      continue;
+    }
     if (!discarded(act, next.sig)) {
       if (act && act.handler !== SIG_DFL && act.flags & SA_RESTART && !NEVER_RESTARTED.has(nr)) {
         c.eip = (c.eip - 2) | 0;

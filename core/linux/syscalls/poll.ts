@@ -80,7 +80,10 @@ function timeout(
   return sec * 1e9 + frac * (kind === "tv" ? 1e3 : 1);
 }
 
-/** select over fd_set bitmaps; the sets are rewritten to the ready descriptors. */
+/**
+ * select over fd_set bitmaps; the sets are rewritten to the ready
+ * descriptors, and the timeout to the time left of it.
+ */
 function select(
   s: Call,
   n: number,
@@ -110,12 +113,30 @@ function select(
       }
     }
   }
-  if (ready === 0) nothingReady(s.k, t);
-  sets.forEach((a, i) => a && s.m.write(a, output[i]));
-  if (ready === 0 && tAddr) {
-    s.m.write(tAddr, new Uint8Array(kind === "ts64" ? 16 : 8));
+  // Linux writes back what is left of a non-zero timeout: when the call
+  // returns, and when a signal interrupts its wait (so whenever it blocks).
+  const k = s.k;
+  const left = () => (k.sleeping === "woken" ? 0 : k.sleeping === "polling" ? Math.max(0, k.sleepUntil - k.now) : t!);
+  if (ready === 0) {
+    try {
+      nothingReady(k, t);
+    } catch (e) {
+      if (t) writeTimeout(s, tAddr, kind, left());
+      throw e;
+    }
   }
+  sets.forEach((a, i) => a && s.m.write(a, output[i]));
+  if (t) writeTimeout(s, tAddr, kind, ready === 0 ? 0 : left());
   return ready;
+}
+
+/** Writes `ns` nanoseconds as a timeval or timespec (select's time left). */
+function writeTimeout(s: Call, addr: number, kind: "tv" | "ts32" | "ts64", ns: number): void {
+  const sec = Math.floor(ns / 1e9), frac = ns % 1e9;
+  const out = new Struct(kind === "ts64" ? 16 : 8);
+  if (kind === "ts64") out.u32(0, sec % 2 ** 32).u32(4, Math.floor(sec / 2 ** 32)).u32(8, frac);
+  else out.u32(0, sec).u32(4, kind === "tv" ? Math.floor(frac / 1e3) : frac);
+  out.write(s.m, addr);
 }
 
 /** System calls of this module by number. */

@@ -4,6 +4,7 @@
  * commands until the next command that runs the guest).
  */
 import type { Linux } from "../../linux/linux.ts";
+import { stoppedState } from "../../linux/process/stop.ts";
 import type { Guest } from "../../vm/guest.ts";
 import type { Command } from "../command.ts";
 import { CommandError } from "../errors.ts";
@@ -18,6 +19,8 @@ function tasks(g: Guest): Linux[] {
 /** What a process is doing, in a word or two. */
 function state(p: Linux, g: Guest): string {
   if (p.exit) return `ended (${p.exitDescription})`;
+  const stopped = stoppedState(p);
+  if (stopped) return stopped;
   if (p.blocked !== undefined) return `blocked: ${p.blocked}`;
   if (p.vforkChild) return `waits for vfork child ${p.vforkChild}`;
   const m = g.main.machine;

@@ -24,4 +24,6 @@ export const QEMU_WRONG_SIGNALS: Record<string, string[]> = {
   // qemu-i386 7.2 installs its own host handler for SIGCHLD, so the host
   // kernel never sees SA_NOCLDWAIT and keeps the children for wait.
   children: ["SA_NOCLDWAIT: "],
+  // Likewise it never sees SA_NOCLDSTOP: SIGCHLD comes for stops and continues too.
+  stop: ["SA_NOCLDSTOP: no SIGCHLD for", "SA_NOCLDSTOP: the end's SIGCHLD"],
 };

@@ -2,6 +2,7 @@ import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from "../../../memory/mem
 import { CLK_TCK } from "../../clock.ts";
 import { STACK_BOTTOM, STACK_TOP } from "../../layout.ts";
 import { SIG_IGN } from "../../signals.ts";
+import { isStopped } from "../../process/stop.ts";
 import type { ProcessInfo } from "./processes.ts";
 
 /**
@@ -79,9 +80,9 @@ function sizes(p: ProcessInfo): { vm: number; rss: number } {
   return { vm: pages * PAGE_SIZE, rss: pages };
 }
 
-/** The one-letter state: blocked in a system call is sleeping, else running. */
+/** The one-letter state: stopped by a stop signal, blocked in a system call is sleeping, else running. */
 function state(p: ProcessInfo): string {
-  return p.linux.exit ? "Z" : p.linux.blocked ? "S" : "R";
+  return p.linux.exit ? "Z" : isStopped(p.linux) ? "T" : p.linux.blocked ? "S" : "R";
 }
 
 /**
@@ -133,7 +134,7 @@ function actionSet(p: ProcessInfo, ignored: boolean): string {
 export function status(p: ProcessInfo): string {
   const { vm, rss } = sizes(p);
   const kb = (b: number) => `${String(b / 1024).padStart(8)} kB`;
-  const names: Record<string, string> = { R: "R (running)", S: "S (sleeping)", Z: "Z (zombie)" };
+  const names: Record<string, string> = { R: "R (running)", S: "S (sleeping)", T: "T (stopped)", Z: "Z (zombie)" };
   const k = p.linux;
   return [
     `Name:\t${p.name}`,
