@@ -2,7 +2,7 @@
  * Processes under fx86, compared with the reference (tests/support/
  * reference.ts: natively where the kernel runs i386 code, else
  * qemu-i386): Debian's busybox-static sh runs pipelines, command
- * substitution, subshells, here-documents, xargs, find -exec and
+ * substitution, subshells, here-documents, xargs, find -exec, time and
  * compressors that fork, each in child processes (fork, vfork, execve of
  * /proc/self/exe, pipes, wait4), and stdout, stderr and exit status must be
  * byte-identical.
@@ -32,6 +32,9 @@ const cases: [string, string][] = [
   ["a missing command", "no-such-command; echo $?"],
   ["env runs a command", "env -i A=1 env"],
   ["timeout of a quick command", "timeout 5 echo hi; echo $?"],
+  // time forks, execs and reads the child's status and rusage; its figures are scrubbed, its format is not.
+  ["time -f of a failing command", "time -f '%C: status %x' sh -c 'echo timed; exit 2'; echo $?"],
+  ["time -p", "{ time -p sh -c 'echo in; exit 0'; } 2>&1 | sed 's/[0-9]/N/g'"],
   ["a sleeping subshell in a pipeline", "(sleep 1; echo late) | cat; echo after"],
   ["a fifo between a background writer and cat", "mkfifo f; (echo hi > f &); cat f"],
   ["mknod p, and what ls and test say of it", "mknod q p; ls -l q | cut -c1; test -p q && echo is a fifo; mkfifo q; echo $?"],
