@@ -204,6 +204,15 @@ export class Linux {
   stopSig = 0;
   /** A process's first thread: a stop or continue its parent's wait has not reported yet (WUNTRACED, WCONTINUED). */
   stopReport?: "stopped" | "continued";
+  /**
+   * CPU time, in instructions (core/linux/process/cputime.ts): what this
+   * thread has run since the guest's first fork (the first process: since
+   * it started); of a process's first thread also what its ended threads
+   * ran, and what its children that it waited for ran.
+   */
+  cpuTime = 0;
+  cpuTimeEnded = 0;
+  cpuTimeChildren = 0;
   /** The process's CPU and memory (set by whoever runs it; execve replaces them). */
   cpu?: Cpu;
   mem?: Memory;

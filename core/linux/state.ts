@@ -221,6 +221,10 @@ function ownJson(k: Linux) {
     blocked: k.blocked ?? null,
     fifo: k.fifoWait ? [k.fifoWait.pipe, k.fifoWait.write, k.fifoWait.seen] : undefined,
     stop: k.stopSig || k.stopReport ? [k.stopSig, k.stopReport ?? null] : undefined,
+    // Counted from the first fork on (core/linux/process/cputime.ts); absent before.
+    cputime: k.cpuTime || k.cpuTimeEnded || k.cpuTimeChildren
+      ? [k.cpuTime, k.cpuTimeEnded, k.cpuTimeChildren]
+      : undefined,
   };
 }
 
@@ -611,6 +615,10 @@ function restoreOwn(k: Linux, os: Record<string, Json>): void {
   if (os.fifo !== undefined) {
     const w = arr(os.fifo, "fifo", 3);
     k.fifoWait = { pipe: int(w[0], "fifo[0]", 1), write: bool(w[1], "fifo[1]"), seen: u32(w[2], "fifo[2]") };
+  }
+  if (os.cputime !== undefined) {
+    const t = arr(os.cputime, "cputime", 3);
+    [k.cpuTime, k.cpuTimeEnded, k.cpuTimeChildren] = t.map((v, i) => int(v, `cputime[${i}]`));
   }
   if (os.stop !== undefined) {
     const st = arr(os.stop, "stop", 2);

@@ -356,6 +356,7 @@ export class Guest {
       left -= s.retired;
       this.charged += s.retired;
       if (machine.procs) {
+        p!.cpuTime += s.retired;
         machine.quantum -= s.retired;
         syncClock(machine, p);
       }
@@ -367,6 +368,7 @@ export class Guest {
         if (trapped !== undefined) {
           left -= trapped;
           this.charged += trapped;
+          if (machine.procs) p!.cpuTime += trapped;
           continue;
         }
         if (this.linux !== this.main) {

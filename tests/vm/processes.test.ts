@@ -17,10 +17,10 @@ import { bytesOf, compile } from "../elf/build.ts";
 const SCRIPT = "seq 300 | sort -rn | head -3; x=$(echo sub | tr a-z A-Z); echo $x";
 
 /** The final root of SCRIPT under both runtimes. */
-const PIPELINE_ROOT = "3e81ee8dd2a5f5a50288f8e29e853cab4d6327ba70c77c76289f7f8a70f00a07";
+const PIPELINE_ROOT = "fa90792febfe4a2c4d06cb1afdbb4c983705610fed5b570caf339bb9f2862aaf";
 
 /** The final root of threads.c under both runtimes. */
-const THREADS_ROOT = "8d7739a40266561f27ad65f44e018c1adb84411783e20ea22f00ceada92a67b6";
+const THREADS_ROOT = "3944529069b840230d4fa6690e89b06bb96278a2b6b02350e4be9444b6330603";
 
 function start(): Guest {
   const fs = new FileSystem();

@@ -5,6 +5,7 @@
  * by "init" (pid 1), which fx86 does not run: it reaps them at once; a
  * group the end orphans with a stopped member is hung up and continued.
  */
+import { endThreadTime } from "./cputime.ts";
 import { putU32 } from "../abi.ts";
 import type { Exit, Linux } from "../linux.ts";
 import { SA_NOCLDWAIT, SIG_IGN, SIGCHLD, SIGCONT, SIGHUP, type SigInfoWords } from "../signals.ts";
@@ -95,6 +96,7 @@ export function exitThread(k: Linux, code: number): void {
   }
   clearChildTid(k);
   k.exit = exit;
+  endThreadTime(k);
   k.machine.procs!.delete(k.pid);
 }
 
@@ -113,6 +115,7 @@ export function exitGroup(k: Linux, exit: Exit): void {
     clearChildTid(t);
     t.exit = exit;
     t.cpu!.halted = true;
+    endThreadTime(t);
     k.machine.procs!.delete(t.pid);
   }
   k.exit ??= exit;

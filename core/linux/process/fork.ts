@@ -40,8 +40,9 @@ export function processTable(k: Linux): Map<number, Linux> {
     m.nextPid = k.pid + 1;
     m.current = k.pid;
     m.quantum = QUANTUM;
-    // The machine's clock goes on from the first process's.
+    // The machine's clock goes on from the first process's, and so does its CPU time.
     m.clock = k.now;
+    k.cpuTime = k.now;
   }
   return m.procs;
 }

@@ -10,6 +10,8 @@ import { UID } from "../identity.ts";
 import { SIGCHLD, SIGCONT, type SigInfoWords } from "../signals.ts";
 import { childInfo } from "./exit.ts";
 import { CLD_CONTINUED, CLD_STOPPED } from "./stop.ts";
+import { reapedTime } from "./cputime.ts";
+import { usage } from "./rusage.ts";
 
 export const WNOHANG = 1, WEXITED = 4, WNOWAIT = 0x01000000;
 /** Report children that stopped (wait4's WUNTRACED, waitid's WSTOPPED), or continued. */
@@ -48,7 +50,10 @@ function collect(k: Linux, children: Linux[], options: number, keep: boolean): {
   for (const p of children) {
     const event = eventOf(p, options);
     if (event === undefined) continue;
-    if (!keep && event === "exited") k.machine.procs!.delete(p.pid);
+    if (!keep && event === "exited") {
+      k.machine.procs!.delete(p.pid);
+      k.group.cpuTimeChildren += reapedTime(p);
+    }
     else if (!keep) p.stopReport = undefined;
     return { p, event };
   }
@@ -92,7 +97,7 @@ export function wait4(k: Linux, pid: number, status: number, options: number, ru
   const found = collect(k, matching(k, pid | 0), options | WEXITED, false);
   if (!found) return 0;
   if (status) new Struct(4).u32(0, statusWord(found.p, found.event)).write(k.mem!, status);
-  if (rusage) new Struct(72).write(k.mem!, rusage);
+  if (rusage) usage(reapedTime(found.p)).write(k.mem!, rusage);
   return found.p.pid;
 }
 
@@ -117,6 +122,6 @@ export function waitid(k: Linux, idtype: number, id: number, info: number, optio
     eventInfo(found.p, found.event).forEach((word, i) => si.u32(8 + 4 * i, word));
   }
   if (info) si.write(k.mem!, info);
-  if (rusage) new Struct(72).write(k.mem!, rusage);
+  if (rusage) usage(found ? reapedTime(found.p) : 0).write(k.mem!, rusage);
   return 0;
 }

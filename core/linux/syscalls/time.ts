@@ -6,6 +6,8 @@ import { EINVAL, LinuxError } from "../errno.ts";
 import type { Linux } from "../linux.ts";
 import { timedWait } from "../process/scheduler.ts";
 import type { Call, SyscallTable } from "./types.ts";
+import { processCpuTime, threadCpuTime } from "../process/cputime.ts";
+import { usage } from "../process/rusage.ts";
 
 /**
  * Clocks, all derived from the instruction count (see clock.ts). Sleeping
@@ -14,6 +16,8 @@ import type { Call, SyscallTable } from "./types.ts";
  */
 
 const CLOCK_REALTIME = 0,
+  CLOCK_PROCESS_CPUTIME_ID = 2,
+  CLOCK_THREAD_CPUTIME_ID = 3,
   CLOCK_REALTIME_COARSE = 5,
   CLOCK_REALTIME_ALARM = 8,
   CLOCK_TAI = 11;
@@ -28,6 +32,8 @@ function clockTime(s: Call, clock: number): Timespec {
   if ((clock > 9 && clock !== CLOCK_TAI) || (clock | 0) < 0) {
     throw new LinuxError(EINVAL);
   }
+  if (clock === CLOCK_PROCESS_CPUTIME_ID) return sinceStart(processCpuTime(s.k));
+  if (clock === CLOCK_THREAD_CPUTIME_ID) return sinceStart(threadCpuTime(s.k));
   return REALTIME_CLOCKS.has(clock)
     ? wallClock(s.c.icount)
     : sinceStart(s.c.icount);
@@ -174,9 +180,9 @@ export const timeCalls: SyscallTable = {
     name: "times",
     args: "x",
     fn: (s, a) => {
-      const t = ticks(s.c.icount);
-      if (a[0]) new Struct(16).u32(0, t).write(s.m, a[0]);
-      return t;
+      // tms_utime and tms_cutime; fx86 spends no system time on the guest's behalf.
+      if (a[0]) new Struct(16).u32(0, ticks(processCpuTime(s.k))).u32(8, ticks(s.k.group.cpuTimeChildren)).write(s.m, a[0]);
+      return ticks(s.c.icount);
     },
   },
   77: {
@@ -185,12 +191,8 @@ export const timeCalls: SyscallTable = {
     fn: (s, a) => {
       const who = a[0] | 0;
       if (who !== 0 && who !== -1 && who !== 1) throw new LinuxError(EINVAL);
-      const r = new Struct(72);
-      if (who !== -1) {
-        const t = sinceStart(s.c.icount);
-        r.u32(0, t.sec).u32(4, Math.floor(t.nsec / 1000));
-      }
-      r.write(s.m, a[1]);
+      const time = who === 0 ? processCpuTime(s.k) : who === 1 ? threadCpuTime(s.k) : s.k.group.cpuTimeChildren;
+      usage(time).write(s.m, a[1]);
       return 0;
     },
   },

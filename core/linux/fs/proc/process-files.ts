@@ -60,7 +60,7 @@ const hex8 = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
  * file (with its offset), `[heap]` or `[stack]`; devices and inodes are 0.
  *
  * @example
- * maps(processList(linux, mem, 0)[0]).endsWith("[stack]\n"); // true
+ * maps(processList(linux, mem)[0]).endsWith("[stack]\n"); // true
  */
 export function maps(p: ProcessInfo): string {
   return mapRanges(p).map((r) => {
@@ -95,7 +95,7 @@ export function stat(p: ProcessInfo): string {
   const { vm, rss } = sizes(p);
   const f: (number | string)[] = [
     p.pid, `(${p.name})`, state(p), p.ppid, p.pid, p.pid, 0, -1, 0x400000,
-    0, 0, 0, 0, ticks(p.icount), 0, 0, 0, 20, 0, 1, 0, 0, vm, rss, 0xffffffff,
+    0, 0, 0, 0, ticks(p.icount), 0, ticks(p.childIcount), 0, 20, 0, 1, 0, 0, vm, rss, 0xffffffff,
   ];
   while (f.length < 52) f.push(0);
   return f.join(" ") + "\n";

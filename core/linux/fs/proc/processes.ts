@@ -4,6 +4,7 @@ import { GID, UID } from "../../identity.ts";
 import { processList as tableProcesses } from "../../process/list.ts";
 import type { Linux } from "../../linux.ts";
 import { mappedFiles, type NamedRange } from "./mapnames.ts";
+import { processCpuTime } from "../../process/cputime.ts";
 
 /**
  * What /proc shows of one process. {@link processList} is the one place
@@ -18,8 +19,9 @@ export interface ProcessInfo {
   linux: Linux;
   /** Its address space. */
   mem: Memory;
-  /** Instructions it has run (its CPU time). */
+  /** Instructions it has run (its CPU time), and those of the children it waited for. */
   icount: number;
+  childIcount: number;
   /** The thread name (prctl PR_SET_NAME), else the program's file name, at most 15 bytes. */
   name: string;
   /** The program's path as it was started (AT_EXECFN). */
@@ -33,19 +35,19 @@ export interface ProcessInfo {
 /**
  * The processes /proc lists, in pid order: every process of the guest's
  * process table (core/linux/process/list.ts) that still has an address
- * space; `mem` and `icount` are the calling process's.
+ * space; `mem` is the calling process's.
  *
  * @example
- * processList(linux, mem, cpu.icount)[0].pid; // 100
+ * processList(linux, mem)[0].pid; // 100
  */
-export function processList(linux: Linux, mem: Memory, icount: number): ProcessInfo[] {
+export function processList(linux: Linux, mem: Memory): ProcessInfo[] {
   return tableProcesses(linux).flatMap((p) => {
     const m = p === linux ? mem : p.mem;
-    return m === undefined ? [] : [describe(p, m, p === linux ? icount : p.cpu?.icount ?? 0)];
+    return m === undefined ? [] : [describe(p, m)];
   }).sort((a, b) => a.pid - b.pid);
 }
 
-function describe(linux: Linux, mem: Memory, icount: number): ProcessInfo {
+function describe(linux: Linux, mem: Memory): ProcessInfo {
   const { exe, cmdline, auxv } = readableStart(mem);
   const base = exe.slice(exe.lastIndexOf("/") + 1);
   return {
@@ -55,7 +57,8 @@ function describe(linux: Linux, mem: Memory, icount: number): ProcessInfo {
     gid: GID,
     linux,
     mem,
-    icount,
+    icount: processCpuTime(linux),
+    childIcount: linux.cpuTimeChildren,
     name: linux.comm || base.slice(0, 15),
     exe,
     cmdline,

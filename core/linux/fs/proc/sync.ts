@@ -71,7 +71,7 @@ function putFiles(fs: FileSystem, dir: DirNode, files: Files, owner: Owner): voi
 /** Writes the whole of /proc for the current process list. */
 export function syncProc(linux: Linux, mem: Memory): void {
   const fs = linux.fs;
-  const procs = processList(linux, mem, linux.now);
+  const procs = processList(linux, mem);
   const proc = fs.mkdirp("/proc", { mode: 0o555, ...ROOT_OWNED });
   const files = sys.machineFiles(linux.now, procs.map((p) => p.pid));
   putFiles(fs, proc, files, ROOT_OWNED);
