@@ -245,7 +245,8 @@ export class Engine {
     // A breakpoint's block stays out: regions chain into entries without the engine looking.
     if (entry.brk || !translatable(entry.instrs[0])) return;
     // One CPU's engine per memory has regions (Memory.regionsOwner); another thread's compiles blocks.
-    if ((this.mem.regionsOwner ??= this.cpu) !== this.cpu) {
+    this.mem.regionsOwner ??= this.cpu;
+    if (!this.ownsRegions()) {
       entry.fn = compileBlock(entry.instrs);
       return;
     }
