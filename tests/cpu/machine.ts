@@ -44,6 +44,8 @@ export function machine(code: Uint8Array, backend: Backend = "tiered", slot = 0)
     spaces[slot] = m;
   }
   const mem = spaces[slot];
+  // The memory is reused, its last machine discarded: the new CPU's engine may make regions (Memory.regionsOwner).
+  mem.regionsOwner = undefined;
   const cpu = new Cpu(new X87());
   const engine = new Engine(cpu, mem);
   const image = new Uint8Array(CODE_SIZE);

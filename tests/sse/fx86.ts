@@ -39,6 +39,8 @@ export function runFx86(c: Case, backend: Backend): Outcome {
     shared.map(IMAGE_ADDR, 4096, PROT_READ | PROT_WRITE);
   }
   const mem = shared;
+  // Each case is a new CPU on the memory: its engine may make regions (Memory.regionsOwner).
+  mem.regionsOwner = undefined;
   const code = new Uint8Array(18);
   code.set([...c.code, 0xcd, 0x80]);
   mem.poke(CODE_ADDR, code);
