@@ -5,7 +5,7 @@ import { type BlockFn, compileBlock } from "./codegen/compile.ts";
 import { templateBlock } from "./codegen/template.ts";
 import { compileWasmRegion, type RegionHost, translatable, type WasmRegion } from "./wasm/region.ts";
 import { hostCall } from "./wasm/host.ts";
-import { RegionEntries } from "./wasm/dispatch.ts";
+import { RegionEntries, type RegionRun } from "./wasm/dispatch.ts";
 import { x87Host } from "./wasm/x87.ts";
 import type { Instr } from "./isa/instr.ts";
 import type { Cpu } from "./state.ts";
@@ -24,7 +24,25 @@ const MAX_REGION_BLOCKS = 64;
 const MAX_REGION_INSTRS = 200;
 /** Instructions of blocks that other regions already hold which a new region may compile again. */
 const MAX_SHARED_INSTRS = 48;
+/**
+ * Arrivals at a region entry from other regions after which the region
+ * that left for it is made again with it, if one of its branches leads
+ * there (see Engine.reform): compiling ~300 instructions again costs about
+ * what a million arrivals through the dispatcher cost (docs/engine.md).
+ */
+const REFORM_AFTER = 1 << 20;
+/** How many times a region is made again at most. */
+const MAX_REFORMS = 4;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
+
+/** What the engine keeps of a region to make it again. */
+interface RegionInfo {
+  blocks: Instr[][];
+  /** How many times it was made again. */
+  reforms: number;
+  /** Its entries, which move to the region that replaces it. */
+  entries: Block[];
+}
 
 /**
  * How the engine executes blocks. `tiered` (the default) runs a block
@@ -33,7 +51,9 @@ const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
  * REGIONS_AFTER instructions makes a block that has run HOT times an entry
  * of a WebAssembly region (core/cpu/wasm); `templates` and `compiled` keep
  * a block in one tier; `regions` makes every block a region entry the
- * first time it runs; `single` runs one instruction at a time. All stop at
+ * first time it runs and makes a region again as soon as it has left twice
+ * for the same entry that one of its branches leads to (see
+ * Engine.reform); `single` runs one instruction at a time. All stop at
  * the same place with the same count and state: one conformance suite
  * runs each.
  */
@@ -92,6 +112,11 @@ export class Engine {
   private readonly pageBlocks = new Map<number, number[]>();
   /** Compiled regions by the addresses of the blocks they hold (any may become an entry). */
   private readonly regions = new Map<number, WasmRegion>();
+  private readonly regionInfo = new Map<WasmRegion, RegionInfo>();
+  /** Regions by their functions, as the dispatcher names the region it left. */
+  private readonly regionOf = new Map<RegionRun, WasmRegion>();
+  /** How many regions were made again with a block they left for (tests read it). */
+  reformed = 0;
   /** The region entries, once a block has become one. */
   private entries?: RegionEntries;
   /** What regions call on the host: the x87 unit and instructions they do not translate. */
@@ -179,6 +204,8 @@ export class Engine {
     for (const page of this.pageBlocks.keys()) this.mem.unmarkCode(page);
     this.pageBlocks.clear();
     this.regions.clear();
+    this.regionInfo.clear();
+    this.regionOf.clear();
     this.entries?.retain(() => false);
     this.blocks.clear();
     this.singles.clear();
@@ -250,21 +277,68 @@ export class Engine {
       entry.fn = compileBlock(entry.instrs);
       return;
     }
-    let region = this.regions.get(entry.addr);
-    if (region === undefined) {
-      this.host ??= {
-        x87: x87Host(this.cpu, this.mem),
-        calls: (instrs) => hostCall(this.cpu, this.mem, instrs, () => this.codeWrites),
-      };
-      region = compileWasmRegion(this.regionBlocks(entry), this.mem, this.host);
-      for (const a of region.index.keys()) if (!this.regions.has(a)) this.regions.set(a, region);
-    }
+    this.host ??= {
+      x87: x87Host(this.cpu, this.mem),
+      calls: (instrs) => hostCall(this.cpu, this.mem, instrs, () => this.codeWrites),
+    };
+    this.entries ??= new RegionEntries(
+      this.mem,
+      this.backend === "regions" ? 2 : REFORM_AFTER,
+      (run, addr) => this.hotExit(run, addr),
+    );
+    const region = this.regions.get(entry.addr) ?? this.newRegion(this.regionBlocks(entry.instrs, new Set()), 0);
+    this.addEntry(region, entry);
+  }
+
+  /** Makes a block an entry of a region that holds it. */
+  private addEntry(region: WasmRegion, entry: Block): void {
     // Writing any page of the region drops the entry.
     for (const page of region.pages) this.registerPage(page, entry.addr);
-    this.entries ??= new RegionEntries(this.mem);
-    this.entries.add(entry.addr, region.run, region.index.get(entry.addr)!);
-    entry.fn = this.entries.enter(entry.addr, entry.fn);
+    this.entries!.add(entry.addr, region.run, region.index.get(entry.addr)!);
+    this.regionInfo.get(region)!.entries.push(entry);
+    if (!entry.entry) entry.fn = this.entries!.enter(entry.addr, entry.fn);
     entry.entry = true;
+  }
+
+  /** Compiles a region; its blocks become its entries when they get hot, unless another region holds them. */
+  private newRegion(blocks: Instr[][], reforms: number): WasmRegion {
+    const region = compileWasmRegion(blocks, this.mem, this.host!);
+    this.regionInfo.set(region, { blocks, reforms, entries: [] });
+    this.regionOf.set(region.run, region);
+    for (const a of region.index.keys()) if (!this.regions.has(a)) this.regions.set(a, region);
+    return region;
+  }
+
+  /**
+   * The dispatcher has gone from the region whose function is `run` to the
+   * entry at `addr` many times (RegionEntries' `hotAfter`): if a branch of
+   * that region leads there, it is made again with that entry's blocks.
+   */
+  private hotExit(run: RegionRun, addr: number): void {
+    const old = this.regionOf.get(run);
+    const info = old && this.regionInfo.get(old);
+    const target = this.blocks.get(addr);
+    if (info === undefined || info.reforms >= MAX_REFORMS || target === undefined || old!.index.has(addr)) return;
+    if (!info.blocks.some((b) => staticSuccessors(b).includes(addr))) return;
+    this.reform(old!, info, target);
+  }
+
+  /**
+   * Makes a region again with a block it leaves for and the blocks that one
+   * reaches (as a new region takes them), and moves its entries to the new
+   * region. A region takes the blocks that have run when its entry gets
+   * hot; a path of its loop taken only later (gzip's deflate loop, after
+   * the first 32 KiB of input) would otherwise leave it for another region
+   * and come back on every iteration.
+   */
+  private reform(old: WasmRegion, info: RegionInfo, entry: Block): void {
+    const added = this.regionBlocks(entry.instrs, new Set(info.blocks.map((b) => b[0].addr)));
+    const region = this.newRegion([...info.blocks, ...added], info.reforms + 1);
+    for (const a of region.index.keys()) if (this.regions.get(a) === old) this.regions.set(a, region);
+    for (const e of info.entries) if (this.blocks.get(e.addr) === e) this.addEntry(region, e);
+    this.regionInfo.delete(old);
+    this.regionOf.delete(old.run);
+    this.reformed++;
   }
 
   /** Whether this engine may make regions: no other CPU's engine on the memory has (threads). */
@@ -273,13 +347,16 @@ export class Engine {
     return owner === undefined || owner === this.cpu;
   }
 
-  /** The blocks of a new region starting at `entry` (see promote). */
-  private regionBlocks(entry: Block): Instr[][] {
+  /**
+   * Blocks for a region (see promote): `first` and the blocks it reaches
+   * that have run, leaving out those in `seen` (a region made again has them).
+   */
+  private regionBlocks(first: Instr[], seen: Set<number>): Instr[][] {
     const stopBefore = this.breaks && ((a: number) => this.breaks!.has(a));
-    const blocks: Instr[][] = [entry.instrs];
-    const seen = new Set<number>([entry.addr]);
-    const queue = staticSuccessors(entry.instrs);
-    let size = entry.instrs.length;
+    const blocks: Instr[][] = [first];
+    seen.add(first[0].addr);
+    const queue = staticSuccessors(first);
+    let size = first.length;
     let shared = 0;
     while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && size < MAX_REGION_INSTRS) {
       const addr = queue.shift()!;
@@ -331,7 +408,9 @@ export class Engine {
       }
       this.pageBlocks.delete(page);
     }
-    for (const [a, region] of this.regions) if (region.pages.includes(page)) this.regions.delete(a);
+    for (const [a, region] of this.regions) {
+      if (region.pages.includes(page)) this.regions.delete(a), this.regionInfo.delete(region), this.regionOf.delete(region.run);
+    }
     this.entries?.retain((a) => this.blocks.has(a));
     // Cached successor links may point at dropped blocks: forget them all.
     for (const b of this.blocks.values()) b.next1 = b.next2 = undefined;

@@ -126,3 +126,36 @@ test("budgets: a fault inside a block counts the instructions retired before it"
     assert.equal(m.cpu.r[0], 2);
   }
 });
+
+test("budgets: a region made again with a path its loop takes late stops where single-stepping does", () => {
+  // A loop whose branch goes one way for its first half and the other way after, as gzip's deflate loop
+  // does once its window fills: the region made at the loop's first hotness lacks the late path, and
+  // is made again with it once the dispatcher has gone there from it often enough.
+  const code = assembleWorkload("late-path", [
+    "bits 32", `org ${CODE_BASE}`,
+    "mov ecx, 600", "xor eax, eax", "xor ebx, ebx",
+    "outer:", "cmp ecx, 300", "jb late",
+    "early:", "add eax, ecx", "rol eax, 3", "jmp join",
+    "late:", "sub ebx, ecx", "xor ebx, eax", "call helper",
+    "join:", "dec ecx", "jnz outer",
+    "int 0x80",
+    "helper:", "lea edx, [ebx+ecx*4]", "imul edx, eax", "ret",
+  ].join("\n"));
+  const straight = finish(machine(code, "single", 2));
+  let stops = 0, reformed = 0;
+  for (const maxChunk of [7, 60, 1000, 1_000_000]) {
+    const rng = new Rng(maxChunk);
+    const regions = machine(code, "regions", 1), single = machine(code, "single", 2);
+    while (regions.cpu.trap === 0) {
+      const budget = 1 + rng.below(maxChunk);
+      const a = regions.engine.run(budget), b = single.engine.run(budget);
+      assert.equal(a.retired, b.retired);
+      same(snapshot(regions), snapshot(single), `budgets up to ${maxChunk}, stop ${stops}`);
+      stops++;
+    }
+    same(snapshot(regions), straight, `budgets up to ${maxChunk}: split run vs straight run`);
+    reformed += regions.engine.reformed;
+  }
+  assert.ok(reformed > 0, "no region was made again");
+  console.log(`budgets: late-path loop, ${stops} stops compared, ${reformed} regions made again`);
+});

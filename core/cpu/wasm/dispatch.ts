@@ -16,7 +16,7 @@ import { Slot } from "./gen.ts";
 /** A region's function: `run(budget, block index)` returns the instructions retired. */
 export type RegionRun = (budget: number, pc: number) => number;
 
-/** Slots of the hash table: each is (address, function slot + 1, block index, unused). */
+/** Slots of the hash table: each is (address, function slot + 1, block index, times entered from another region). */
 const SLOTS = WASM_DISPATCH_SIZE / 16;
 const HASH_SHIFT = 32 - Math.log2(SLOTS);
 /** At most this many entries, so that probes stay short. */
@@ -50,10 +50,20 @@ export class RegionEntries {
    */
   insideRep: boolean | undefined;
 
-  constructor(private readonly m: Memory) {
+  /**
+   * `hot(run, addr)` is called when the dispatcher has gone to the entry at
+   * `addr` from other regions `hotAfter` times, the last from the region
+   * function `run`: it stops there and returns to the host, so that the
+   * engine may make that region again with the entry's blocks.
+   */
+  constructor(
+    private readonly m: Memory,
+    hotAfter: number,
+    private readonly hot: (run: RegionRun, addr: number) => void,
+  ) {
     // An engine that ran on this memory before left its entries: they name another table.
     this.hashWords().fill(0);
-    const instance = new WebAssembly.Instance(dispatcher(), { m: { memory: m.toWasm(), table: this.table } });
+    const instance = new WebAssembly.Instance(dispatcher(hotAfter), { m: { memory: m.toWasm(), table: this.table } });
     this.go = instance.exports.go as (budget: number, slot: number, pc: number) => number;
   }
 
@@ -86,9 +96,10 @@ export class RegionEntries {
    * block's own function) runs instead.
    */
   enter(addr: number, host: BlockFn): BlockFn {
-    const { slot, pc } = this.entries.get(addr | 0)!;
-    const m = this.m, go = this.go;
+    const m = this.m, go = this.go, entries = this.entries;
     return (c, r, _m, left) => {
+      // Looked up when run: a region made again moves its entries (core/cpu/engine.ts, reform).
+      const { slot, pc } = entries.get(addr | 0)!;
       const s = m.scratch;
       s.set(r);
       s[Slot.FR] = c.fr, s[Slot.FA] = c.fa, s[Slot.FSZ] = c.fsz, s[Slot.FL] = c.fl;
@@ -107,6 +118,11 @@ export class RegionEntries {
       c.eip = t[Slot.EIP];
       c.ef = t[Slot.DIR] < 0 ? c.ef | DF : c.ef & ~DF;
       c.icount += done;
+      if (t[Slot.HOT] !== 0) {
+        const from = t[Slot.HOT] - 1;
+        t[Slot.HOT] = 0;
+        this.hot(this.table.get(from) as RegionRun, c.eip);
+      }
       return done;
     };
   }
@@ -127,25 +143,30 @@ export class RegionEntries {
   }
 }
 
-let compiled: WebAssembly.Module | undefined;
+/** Dispatcher modules by the number of arrivals that make an entry hot. */
+const compiled = new Map<number, WebAssembly.Module>();
 
 /**
  * `go(budget, slot, pc)`: runs the region function in `slot` from block
  * `pc`, then while it left at an address with an entry and budget
  * remains, the entry's region; returns the instructions retired (0 if the
- * first region could not start).
+ * first region could not start). The `hotAfter`-th arrival at an entry
+ * from another region returns with the slot of the region it left + 1 in
+ * the scratch frame's HOT word.
  */
-function dispatcher(): WebAssembly.Module {
-  if (compiled) return compiled;
+function dispatcher(hotAfter: number): WebAssembly.Module {
+  const cached = compiled.get(hotAfter);
+  if (cached) return cached;
   const mb = new ModuleBuilder();
   mb.importMemory("m", "memory", Math.ceil((WASM_SCRATCH + 4096) / 65536));
   mb.importTable("m", "table", 1);
   const run = mb.type([I32, I32], [I32]);
-  // locals: 0 budget, 1 slot, 2 pc, 3 done, 4 retired, 5 eip, 6 h, 7 entry
-  const [BUDGET, SLOT, PC, DONE, RETIRED, EIP, H, ENTRY] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // locals: 0 budget, 1 slot, 2 pc, 3 done, 4 retired, 5 eip, 6 h, 7 entry, 8 the slot of the region run last
+  const [BUDGET, SLOT, PC, DONE, RETIRED, EIP, H, ENTRY, PREV] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const code = new Code();
   code.block(); // $out
   code.loop(); // $next
+  code.localGet(SLOT).localSet(PREV);
   code.localGet(BUDGET).localGet(DONE).op(Op.i32_sub).localGet(PC).localGet(SLOT).callIndirect(run).localTee(RETIRED)
     .op(Op.i32_eqz).brIf(1);
   code.localGet(DONE).localGet(RETIRED).op(Op.i32_add).localTee(DONE).localGet(BUDGET).op(Op.i32_ge_u).brIf(1);
@@ -159,13 +180,21 @@ function dispatcher(): WebAssembly.Module {
     .localGet(H).i32Const(1).op(Op.i32_add).i32Const(SLOTS - 1).op(Op.i32_and).localSet(H).br(1)
     .op(Op.end);
   code.op(Op.end); // $probe
+  // Count the entry's arrivals from other regions; at the hotAfter-th, stop here and name the region left.
+  code.localGet(ENTRY).localGet(ENTRY).mem(MemOp.i32_load, 12, 2).i32Const(1).op(Op.i32_add).localTee(H)
+    .mem(MemOp.i32_store, 12, 2);
+  code.localGet(H).i32Const(hotAfter).op(Op.i32_eq).if()
+    .i32Const(WASM_SCRATCH + 4 * Slot.HOT).localGet(PREV).i32Const(1).op(Op.i32_add).mem(MemOp.i32_store, 0, 2)
+    .br(2)
+    .op(Op.end);
   code.localGet(SLOT).i32Const(1).op(Op.i32_sub).localSet(SLOT);
   code.localGet(ENTRY).mem(MemOp.i32_load, 8, 2).localSet(PC);
   code.br(0);
   code.op(Op.end); // $next
   code.op(Op.end); // $out
   code.localGet(DONE);
-  mb.func(mb.type([I32, I32, I32], [I32]), 5, code, "go");
-  compiled = new WebAssembly.Module(mb.build());
-  return compiled;
+  mb.func(mb.type([I32, I32, I32], [I32]), 6, code, "go");
+  const module = new WebAssembly.Module(mb.build());
+  compiled.set(hotAfter, module);
+  return module;
 }

@@ -52,9 +52,10 @@ export const LOCAL_COUNT = 23;
  * Words of the scratch frame: the state the host and the region exchange.
  * REP is 1 when a region stopped for the budget inside a REP string
  * instruction (EIP on it, iterations left), which the host must know
- * (EFLAGS.RF, core/vm/guest.ts); the host clears it.
+ * (EFLAGS.RF, core/vm/guest.ts); the host clears it. HOT is set by the
+ * dispatcher when an entry has become hot (core/cpu/wasm/dispatch.ts).
  */
-export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14, DIR: 15, REP: 16 } as const;
+export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14, DIR: 15, REP: 16, HOT: 17 } as const;
 /** Locals that hold guest state, in scratch-slot order. */
 export const STATE = [3, 4, 5, 6, 7, 8, 9, 10, Local.FR, Local.FA, Local.FSZ];
 
