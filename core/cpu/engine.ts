@@ -286,7 +286,8 @@ export class Engine {
       this.backend === "regions" ? 2 : REFORM_AFTER,
       (run, addr) => this.hotExit(run, addr),
     );
-    const region = this.regions.get(entry.addr) ?? this.newRegion(this.regionBlocks(entry.instrs, new Set()), 0);
+    const region = this.regions.get(entry.addr) ??
+      this.newRegion(this.regionBlocks(entry.instrs, new Set(), MAX_SHARED_INSTRS), 0);
     this.addEntry(region, entry);
   }
 
@@ -332,7 +333,8 @@ export class Engine {
    * and come back on every iteration.
    */
   private reform(old: WasmRegion, info: RegionInfo, entry: Block): void {
-    const added = this.regionBlocks(entry.instrs, new Set(info.blocks.map((b) => b[0].addr)));
+    // The blocks that path reaches are mostly those of the region made from its entry: take them, shared or not.
+    const added = this.regionBlocks(entry.instrs, new Set(info.blocks.map((b) => b[0].addr)), Infinity);
     const region = this.newRegion([...info.blocks, ...added], info.reforms + 1);
     for (const a of region.index.keys()) if (this.regions.get(a) === old) this.regions.set(a, region);
     for (const e of info.entries) if (this.blocks.get(e.addr) === e) this.addEntry(region, e);
@@ -349,9 +351,10 @@ export class Engine {
 
   /**
    * Blocks for a region (see promote): `first` and the blocks it reaches
-   * that have run, leaving out those in `seen` (a region made again has them).
+   * that have run, leaving out those in `seen` (a region made again has
+   * them), with at most `maxShared` instructions of blocks other regions hold.
    */
-  private regionBlocks(first: Instr[], seen: Set<number>): Instr[][] {
+  private regionBlocks(first: Instr[], seen: Set<number>, maxShared: number): Instr[][] {
     const stopBefore = this.breaks && ((a: number) => this.breaks!.has(a));
     const blocks: Instr[][] = [first];
     seen.add(first[0].addr);
@@ -368,7 +371,7 @@ export class Engine {
       if (stopBefore?.(addr) || known === undefined || !(known.hits > 0)) continue;
       const instrs = known.instrs;
       if (this.regions.has(addr)) {
-        if (shared + instrs.length > MAX_SHARED_INSTRS) continue;
+        if (shared + instrs.length > maxShared) continue;
         shared += instrs.length;
       }
       blocks.push(instrs);
