@@ -62,7 +62,9 @@ export class RegionEntries {
     private readonly hot: (run: RegionRun, addr: number) => void,
   ) {
     // An engine that ran on this memory before left its entries: they name another table.
-    this.hashWords().fill(0);
+    // A memory's table starts zero, and clearing it needlessly would touch its 1 MiB.
+    if (dispatchUsed.has(m)) this.hashWords().fill(0);
+    dispatchUsed.add(m);
     const instance = new WebAssembly.Instance(dispatcher(hotAfter), { m: { memory: m.toWasm(), table: this.table } });
     this.go = instance.exports.go as (budget: number, slot: number, pc: number) => number;
   }
@@ -142,6 +144,9 @@ export class RegionEntries {
     }
   }
 }
+
+/** Memories whose dispatch table an engine has written. */
+const dispatchUsed = new WeakSet<Memory>();
 
 /** Dispatcher modules by the number of arrivals that make an entry hot. */
 const compiled = new Map<number, WebAssembly.Module>();
