@@ -27,7 +27,7 @@ export class UserError extends Error {}
 /** Reads a host file, turning failures into one-line user errors. */
 export function readHostFile(path: string, what = "file"): Uint8Array {
   try {
-    return new Uint8Array(readFileSync(path));
+    return bytesOf(readFileSync(path));
   } catch (e) {
     throw new UserError(`cannot read ${what} ${path}: ${reason(e)}`);
   }
@@ -60,7 +60,7 @@ export function fileSystemFromHost(dir: string): FileSystem {
         fs.mkdirp(guest, { mode });
         walk(host, guest);
       } else if (s.isFile()) {
-        fs.writeFile(guest, new Uint8Array(readFileSync(host)), { mode });
+        fs.writeFile(guest, bytesOf(readFileSync(host)), { mode });
       } else if (s.isSymbolicLink()) {
         fs.symlink(readlinkSync(host), guest);
       }
@@ -113,10 +113,22 @@ export function fileSystemToHost(fs: FileSystem, guestDir: string, hostDir: stri
 export function readStdin(): Uint8Array {
   if (process.stdin.isTTY) return new Uint8Array(0);
   try {
-    return new Uint8Array(readFileSync(0));
+    return bytesOf(readFileSync(0));
   } catch {
     return new Uint8Array(0);
   }
+}
+
+/**
+ * The bytes of a Buffer as a plain Uint8Array on the same memory when the
+ * Buffer has its memory to itself (a large file's: not copying 8 MiB of
+ * input saves as much RSS), else a copy (a small one may be a slice of
+ * Node's shared pool).
+ */
+function bytesOf(b: Buffer): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
+    ? new Uint8Array(b.buffer, 0, b.byteLength)
+    : new Uint8Array(b);
 }
 
 /** Writes bytes to a host file descriptor completely. */
