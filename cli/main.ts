@@ -10,6 +10,7 @@ import { COMMAND_MODULES, type CommandModule, modulesFor } from "./commands/regi
 import { StoreError } from "../core/store/mod.ts";
 import { UserError } from "./host.ts";
 import { VERSION } from "../version.ts";
+import { applyJitHints } from "./jit-hints.ts";
 
 
 /**
@@ -44,6 +45,7 @@ function inherit<C extends CommandUnknownOpts>(cmd: C, parent: CommandUnknownOpt
 }
 
 export async function main(argv: string[]): Promise<number> {
+  await applyJitHints();
   try {
     await (await program(modulesFor(argv))).parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
