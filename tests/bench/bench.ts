@@ -39,6 +39,7 @@ import { alternate, geometricMean, median } from "./measure.ts";
 import { runOn, runtime, type System, SYSTEMS } from "./systems.ts";
 import { I386_BUSYBOX, I386_LUA, I386_MINIGZIP, type Workload, workloads } from "./workloads.ts";
 import { BUILD, REPO } from "../support/paths.ts";
+import { applyJitHints } from "../../cli/jit-hints.ts";
 
 /** A positive number from the environment variable `name`, else `fallback`. */
 function setting(name: string, fallback: number): number {
@@ -162,6 +163,8 @@ function main(): void {
 }
 
 try {
+  // The warm runs happen in this process: tuned as `fx86 exec` is.
+  await applyJitHints();
   main();
 } catch (e) {
   console.error(`bench: ${(e as Error).message}`);
