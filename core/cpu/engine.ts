@@ -37,6 +37,7 @@ const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
 
 /** What the engine keeps of a region to make it again. */
 interface RegionInfo {
+  region: WasmRegion;
   blocks: Instr[][];
   /** How many times it was made again. */
   reforms: number;
@@ -112,9 +113,8 @@ export class Engine {
   private readonly pageBlocks = new Map<number, number[]>();
   /** Compiled regions by the addresses of the blocks they hold (any may become an entry). */
   private readonly regions = new Map<number, WasmRegion>();
-  private readonly regionInfo = new Map<WasmRegion, RegionInfo>();
-  /** Regions by their functions, as the dispatcher names the region it left. */
-  private readonly regionOf = new Map<RegionRun, WasmRegion>();
+  /** What makes each region again, by its function (the dispatcher names the region it left so). */
+  private readonly regionInfo = new Map<RegionRun, RegionInfo>();
   /** How many regions were made again with a block they left for (tests read it). */
   reformed = 0;
   /** The region entries, once a block has become one. */
@@ -205,7 +205,6 @@ export class Engine {
     this.pageBlocks.clear();
     this.regions.clear();
     this.regionInfo.clear();
-    this.regionOf.clear();
     this.entries?.retain(() => false);
     this.blocks.clear();
     this.singles.clear();
@@ -296,7 +295,7 @@ export class Engine {
     // Writing any page of the region drops the entry.
     for (const page of region.pages) this.registerPage(page, entry.addr);
     this.entries!.add(entry.addr, region.run, region.index.get(entry.addr)!);
-    this.regionInfo.get(region)!.entries.push(entry);
+    this.regionInfo.get(region.run)!.entries.push(entry);
     if (!entry.entry) entry.fn = this.entries!.enter(entry.addr, entry.fn);
     entry.entry = true;
   }
@@ -304,8 +303,7 @@ export class Engine {
   /** Compiles a region; its blocks become its entries when they get hot, unless another region holds them. */
   private newRegion(blocks: Instr[][], reforms: number): WasmRegion {
     const region = compileWasmRegion(blocks, this.mem, this.host!);
-    this.regionInfo.set(region, { blocks, reforms, entries: [] });
-    this.regionOf.set(region.run, region);
+    this.regionInfo.set(region.run, { region, blocks, reforms, entries: [] });
     for (const a of region.index.keys()) if (!this.regions.has(a)) this.regions.set(a, region);
     return region;
   }
@@ -316,12 +314,11 @@ export class Engine {
    * that region leads there, it is made again with that entry's blocks.
    */
   private hotExit(run: RegionRun, addr: number): void {
-    const old = this.regionOf.get(run);
-    const info = old && this.regionInfo.get(old);
+    const info = this.regionInfo.get(run);
     const target = this.blocks.get(addr);
-    if (info === undefined || info.reforms >= MAX_REFORMS || target === undefined || old!.index.has(addr)) return;
+    if (info === undefined || info.reforms >= MAX_REFORMS || target === undefined || info.region.index.has(addr)) return;
     if (!info.blocks.some((b) => staticSuccessors(b).includes(addr))) return;
-    this.reform(old!, info, target);
+    this.reform(info, target);
   }
 
   /**
@@ -332,14 +329,14 @@ export class Engine {
    * the first 32 KiB of input) would otherwise leave it for another region
    * and come back on every iteration.
    */
-  private reform(old: WasmRegion, info: RegionInfo, entry: Block): void {
+  private reform(info: RegionInfo, entry: Block): void {
+    const old = info.region;
     // The blocks that path reaches are mostly those of the region made from its entry: take them, shared or not.
     const added = this.regionBlocks(entry.instrs, new Set(info.blocks.map((b) => b[0].addr)), Infinity);
     const region = this.newRegion([...info.blocks, ...added], info.reforms + 1);
     for (const a of region.index.keys()) if (this.regions.get(a) === old) this.regions.set(a, region);
     for (const e of info.entries) if (this.blocks.get(e.addr) === e) this.addEntry(region, e);
-    this.regionInfo.delete(old);
-    this.regionOf.delete(old.run);
+    this.regionInfo.delete(old.run);
     this.reformed++;
   }
 
@@ -412,7 +409,7 @@ export class Engine {
       this.pageBlocks.delete(page);
     }
     for (const [a, region] of this.regions) {
-      if (region.pages.includes(page)) this.regions.delete(a), this.regionInfo.delete(region), this.regionOf.delete(region.run);
+      if (region.pages.includes(page)) this.regions.delete(a), this.regionInfo.delete(region.run);
     }
     this.entries?.retain((a) => this.blocks.has(a));
     // Cached successor links may point at dropped blocks: forget them all.
