@@ -17,9 +17,20 @@ const CHUNK_SHIFT = 10, CHUNK_PAGES = 1 << CHUNK_SHIFT;
 
 /**
  * The frame every fresh mapping reads until its first write; never written.
- * Frame 0 is never used, so that 0 in `ri`/`wi` can mean "slow path".
+ * Frame 0 belongs to no page (the scratch frame of compiled regions).
  */
 const ZERO_FRAME = 1;
+/**
+ * The bit that marks an entry of the page tables `ri`/`wi` as a fast-path
+ * page: an entry is `PAGE_VALID | frame << PAGE_SHIFT` (negative as an
+ * int32), or 0 for "slow path". Compiled code ORs the offset within the
+ * page into the entry, so that one signed comparison of the result masked
+ * with `PAGE_VALID | PAGE_MASK` checks both that the page is there and
+ * that the access does not cross its end (core/cpu/wasm/gen.ts).
+ */
+export const PAGE_VALID = 1 << 31;
+/** What an entry of `ri`/`wi` masked with this is: its frame's byte offset in the pool. */
+export const FRAME_BYTES = ~PAGE_VALID;
 /** Frames a new memory starts with: sub-guests create memories often, so this stays small. */
 const INITIAL_FRAMES = 16;
 /** 2 GiB: `(frame << 12) | offset` must stay a non-negative int32 in generated code. */
@@ -101,8 +112,9 @@ export class Memory {
   private readonly clean = new Uint8Array(PAGE_COUNT);
   private readonly code = new Uint8Array(PAGE_COUNT);
   /**
-   * The fast path's page tables: for each page number, the frame of its
-   * contents if it is readable (`ri`) or writable in place (`wi`), else 0.
+   * The fast path's page tables: for each page number, PAGE_VALID and the
+   * byte offset of its frame in the pool if it is readable (`ri`) or
+   * writable in place (`wi`), else 0.
    * Typed arrays cost next to nothing to create, which matters because
    * sub-guests are created often. Replaced (same contents) by toWasm.
    */
@@ -414,10 +426,11 @@ export class Memory {
     const p = this.prot[pn];
     const f = this.frameOf[pn];
     const readable = p & MAPPED && p & (PROT_READ | PROT_WRITE);
-    this.ri[pn] = readable ? f : 0;
+    const entry = f !== 0 ? (f << PAGE_SHIFT) | PAGE_VALID : 0;
+    this.ri[pn] = readable ? entry : 0;
     this.wi[pn] = p & MAPPED && p & PROT_WRITE && f > ZERO_FRAME &&
         !this.clean[pn] && !this.code[pn]
-      ? f
+      ? entry
       : 0;
   }
 
@@ -425,13 +438,13 @@ export class Memory {
 
   r8(a: number): number {
     const f = this.ri[a >>> PAGE_SHIFT];
-    return f !== 0 ? this.h8[(f << PAGE_SHIFT) | (a & PAGE_MASK)] : this.slowRead(a, 1);
+    return f !== 0 ? this.h8[(f & FRAME_BYTES) | (a & PAGE_MASK)] : this.slowRead(a, 1);
   }
 
   r16(a: number): number {
     const f = this.ri[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (f !== 0 && o < PAGE_SIZE - 1) return this.dv.getUint16((f << PAGE_SHIFT) | o, true);
+    if (f !== 0 && o < PAGE_SIZE - 1) return this.dv.getUint16((f & FRAME_BYTES) | o, true);
     return this.slowRead(a, 2);
   }
 
@@ -440,30 +453,30 @@ export class Memory {
     const f = this.ri[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
     if (f !== 0) {
-      if ((o & 3) === 0) return this.h32[((f << PAGE_SHIFT) | o) >> 2];
-      if (o < PAGE_SIZE - 3) return this.dv.getInt32((f << PAGE_SHIFT) | o, true);
+      if ((o & 3) === 0) return this.h32[((f & FRAME_BYTES) | o) >> 2];
+      if (o < PAGE_SIZE - 3) return this.dv.getInt32((f & FRAME_BYTES) | o, true);
     }
     return this.slowRead(a, 4);
   }
 
   w8(a: number, v: number): void {
     const f = this.wi[a >>> PAGE_SHIFT];
-    if (f !== 0) this.h8[(f << PAGE_SHIFT) | (a & PAGE_MASK)] = v;
+    if (f !== 0) this.h8[(f & FRAME_BYTES) | (a & PAGE_MASK)] = v;
     else this.slowWrite(a, 1, v);
   }
 
   w16(a: number, v: number): void {
     const f = this.wi[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (f !== 0 && o < PAGE_SIZE - 1) this.dv.setInt16((f << PAGE_SHIFT) | o, v, true);
+    if (f !== 0 && o < PAGE_SIZE - 1) this.dv.setInt16((f & FRAME_BYTES) | o, v, true);
     else this.slowWrite(a, 2, v);
   }
 
   w32(a: number, v: number): void {
     const f = this.wi[a >>> PAGE_SHIFT];
     const o = a & PAGE_MASK;
-    if (f !== 0 && (o & 3) === 0) this.h32[((f << PAGE_SHIFT) | o) >> 2] = v;
-    else if (f !== 0 && o < PAGE_SIZE - 3) this.dv.setInt32((f << PAGE_SHIFT) | o, v, true);
+    if (f !== 0 && (o & 3) === 0) this.h32[((f & FRAME_BYTES) | o) >> 2] = v;
+    else if (f !== 0 && o < PAGE_SIZE - 3) this.dv.setInt32((f & FRAME_BYTES) | o, v, true);
     else this.slowWrite(a, 4, v);
   }
 

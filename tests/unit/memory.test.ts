@@ -1,5 +1,5 @@
 import { assert, test } from "../harness.ts";
-import { Memory, PAGE_SIZE, PROT_READ, PROT_WRITE, WASM_POOL, WASM_RI } from "../../core/memory/memory.ts";
+import { FRAME_BYTES, Memory, PAGE_SIZE, PROT_READ, PROT_WRITE, WASM_POOL, WASM_RI } from "../../core/memory/memory.ts";
 import { GuestFault } from "../../core/fault.ts";
 import { blockSource, compileBlock } from "../../core/cpu/codegen/compile.ts";
 import { decode } from "../../core/cpu/isa/decoder.ts";
@@ -204,12 +204,14 @@ test("memory: toWasm keeps every page, and the wasm memory sees the same tables 
   for (let p = 0; p < 64; p++) {
     assert.equal(m.r32(0x10000 + p * PAGE_SIZE + (p < 20 ? 8 : 12)), p < 20 ? p * 0x01010101 : ~p);
   }
-  // What generated wasm does: the frame from the read table, then the word from the pool.
+  // What generated wasm does: the entry from the read table (PAGE_VALID | the frame's offset), then the word from the pool.
   const view = new DataView(w.buffer);
   for (const a of [0x10008, 0x10000 + 40 * PAGE_SIZE + 12]) {
-    const frame = view.getInt32(WASM_RI + (a >>> 12) * 4, true);
-    assert.equal(view.getInt32(WASM_POOL + frame * PAGE_SIZE + (a & 4095), true), m.r32(a));
+    const entry = view.getInt32(WASM_RI + (a >>> 12) * 4, true);
+    assert.ok(entry < 0, "a fast-path entry has PAGE_VALID");
+    assert.equal(view.getInt32(WASM_POOL + (entry & FRAME_BYTES) + (a & 4095), true), m.r32(a));
   }
+  assert.equal(view.getInt32(WASM_RI + (0x100000 >>> 12) * 4, true), 0, "an unmapped page's entry is 0");
 });
 
 test("trapAccesses: instruction accesses to trapped pages are reported, bulk ones and other pages are not", () => {

@@ -5,7 +5,7 @@
  * fixes the fault and returns re-executes them from scratch).
  */
 import { GuestFault } from "../../fault.ts";
-import { type Memory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PROT_WRITE } from "../../memory/memory.ts";
+import { FRAME_BYTES, type Memory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE, PROT_WRITE } from "../../memory/memory.ts";
 
 /**
  * Returns `a` if `n` bytes there may be written; otherwise throws the page
@@ -39,14 +39,14 @@ export function writable(m: Memory, a: number, n: number): number {
 
 export function rmw8(m: Memory, a: number): number {
   const f = m.wi[a >>> PAGE_SHIFT];
-  if (f !== 0) return m.h8[(f << PAGE_SHIFT) | (a & PAGE_MASK)];
+  if (f !== 0) return m.h8[(f & FRAME_BYTES) | (a & PAGE_MASK)];
   return m.r8(writable(m, a, 1));
 }
 
 export function rmw16(m: Memory, a: number): number {
   const f = m.wi[a >>> PAGE_SHIFT];
   const o = a & PAGE_MASK;
-  if (f !== 0 && o < PAGE_SIZE - 1) return m.dv.getUint16((f << PAGE_SHIFT) | o, true);
+  if (f !== 0 && o < PAGE_SIZE - 1) return m.dv.getUint16((f & FRAME_BYTES) | o, true);
   return m.r16(writable(m, a, 2));
 }
 
@@ -54,8 +54,8 @@ export function rmw32(m: Memory, a: number): number {
   const f = m.wi[a >>> PAGE_SHIFT];
   const o = a & PAGE_MASK;
   if (f !== 0) {
-    if ((o & 3) === 0) return m.h32[((f << PAGE_SHIFT) | o) >> 2];
-    if (o < PAGE_SIZE - 3) return m.dv.getInt32((f << PAGE_SHIFT) | o, true);
+    if ((o & 3) === 0) return m.h32[((f & FRAME_BYTES) | o) >> 2];
+    if (o < PAGE_SIZE - 3) return m.dv.getInt32((f & FRAME_BYTES) | o, true);
   }
   return m.r32(writable(m, a, 4));
 }

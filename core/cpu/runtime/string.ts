@@ -10,7 +10,7 @@
  * element at a time where an element crosses a page or its page needs the
  * slow path; the result, the count and a fault's place are the same.
  */
-import { type Memory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../../memory/memory.ts";
+import { FRAME_BYTES, type Memory, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE } from "../../memory/memory.ts";
 import { zf } from "../flags.ts";
 import { sub } from "./alu.ts";
 import { DF, type Cpu } from "../state.ts";
@@ -161,7 +161,7 @@ const compareBulk: Bulk = (c, m, s, k, src, dst) => {
 /** Pool offset of a readable (`table` ri) or writable-in-place (wi) address, or -1. */
 function fastOffset(table: Int32Array, a: number): number {
   const f = table[a >>> PAGE_SHIFT];
-  return f !== 0 ? (f << PAGE_SHIFT) | (a & PAGE_MASK) : -1;
+  return f !== 0 ? (f & FRAME_BYTES) | (a & PAGE_MASK) : -1;
 }
 
 /** Elements of `bytes` each that fit between `a` and the end of its page. */

@@ -3,7 +3,7 @@ import type { Instr } from "../isa/instr.ts";
 import { hasMemoryOperand } from "../isa/instr.ts";
 import { immediateBytes, specSize } from "../isa/operands.ts";
 import type { OperandSpec } from "../isa/operands.ts";
-import { WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
+import { FRAME_BYTES, PAGE_MASK, PAGE_SIZE, PAGE_VALID, WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
 import { type Code, MemOp, Op } from "./encoder.ts";
 
 /**
@@ -357,35 +357,42 @@ export class WasmGen {
   private access(size: number, table: number): void {
     const code = this.code;
     code.localSet(Local.ADDR);
-    this.frameOf(Local.ADDR, table, size);
+    this.fastPage(Local.ADDR, table, size);
     this.ifI32();
-    code.localGet(Local.FRAME).i32Const(12).op(Op.i32_shl).localGet(Local.ADDR).i32Const(4095).op(Op.i32_and)
-      .op(Op.i32_or).mem(size === 32 ? MemOp.i32_load : size === 16 ? MemOp.i32_load16_u : MemOp.i32_load8_u, WASM_POOL);
+    this.poolAddress();
+    code.mem(size === 32 ? MemOp.i32_load : size === 16 ? MemOp.i32_load16_u : MemOp.i32_load8_u, WASM_POOL);
     this.else();
     this.dispatch.leaveBefore(this.depth);
     this.end();
   }
 
   /**
-   * Sets Local.FRAME from the page table and pushes non-zero if the access
-   * of `size` bits at the address in local `a` can use it (a frame, not
-   * crossing the page's end).
+   * Sets Local.FRAME to the page table's entry for the address in local
+   * `a` ORed with the address's offset in its page, and pushes non-zero if
+   * an access of `size` bits there can use it. An entry is PAGE_VALID and
+   * the frame's offset, or 0 (core/memory/memory.ts), so the result masked
+   * with PAGE_VALID | PAGE_MASK is, as a signed number, at most
+   * PAGE_VALID + PAGE_SIZE - size / 8 exactly when the page is there and
+   * the access ends in it: one comparison for both.
    */
-  private frameOf(a: number, table: number, size: number): void {
+  private fastPage(a: number, table: number, size: number): void {
     const code = this.code;
     code.localGet(a).i32Const(12).op(Op.i32_shr_u).i32Const(2).op(Op.i32_shl).mem(MemOp.i32_load, table, 2)
-      .localTee(Local.FRAME);
-    if (size > 8) {
-      code.op(Op.i32_eqz).localGet(a).i32Const(4095).op(Op.i32_and).i32Const(4096 - size / 8).op(Op.i32_gt_u)
-        .op(Op.i32_or).op(Op.i32_eqz);
-    }
+      .localGet(a).i32Const(PAGE_MASK).op(Op.i32_and).op(Op.i32_or).localTee(Local.FRAME);
+    if (size === 8) code.i32Const(0).op(Op.i32_lt_s);
+    else code.i32Const(PAGE_VALID | PAGE_MASK).op(Op.i32_and).i32Const(PAGE_VALID + PAGE_SIZE - size / 8 + 1).op(Op.i32_lt_s);
+  }
+
+  /** Pushes the pool offset (before WASM_POOL) of the access that fastPage found fast. */
+  private poolAddress(): void {
+    this.code.localGet(Local.FRAME).i32Const(FRAME_BYTES).op(Op.i32_and);
   }
 
   /** Stores Local.VAL at the address on the stack, or leaves the region. */
   store(size: number): void {
     const code = this.code;
     code.localSet(Local.ADDR);
-    this.frameOf(Local.ADDR, WASM_WI, size);
+    this.fastPage(Local.ADDR, WASM_WI, size);
     this.if();
     this.storeToFrame(size);
     this.else();
@@ -393,10 +400,10 @@ export class WasmGen {
     this.end();
   }
 
-  /** Stores Local.VAL at Local.ADDR in Local.FRAME (found writable). */
+  /** Stores Local.VAL where fastPage found the address writable (Local.FRAME). */
   private storeToFrame(size: number): void {
-    this.code.localGet(Local.FRAME).i32Const(12).op(Op.i32_shl).localGet(Local.ADDR).i32Const(4095).op(Op.i32_and)
-      .op(Op.i32_or).localGet(Local.VAL)
+    this.poolAddress();
+    this.code.localGet(Local.VAL)
       .mem(size === 32 ? MemOp.i32_store : size === 16 ? MemOp.i32_store16 : MemOp.i32_store8, WASM_POOL);
   }
 
@@ -430,13 +437,10 @@ export class WasmGen {
    * the address in local `a` lie in one page the page table (reads, or
    * writes when `write`) maps: what an access made by the host (an x87
    * instruction) needs to find no fault and no translated code there.
-   * Leaves the frame in Local.FRAME.
    */
   requireFast(a: number, bytes: number, write: boolean): void {
-    const code = this.code;
-    code.localGet(a).i32Const(12).op(Op.i32_shr_u).i32Const(2).op(Op.i32_shl)
-      .mem(MemOp.i32_load, write ? WASM_WI : WASM_RI, 2).localTee(Local.FRAME).op(Op.i32_eqz)
-      .localGet(a).i32Const(4095).op(Op.i32_and).i32Const(4096 - bytes).op(Op.i32_gt_u).op(Op.i32_or);
+    this.fastPage(a, write ? WASM_WI : WASM_RI, bytes * 8);
+    this.code.op(Op.i32_eqz);
     this.leaveIf();
   }
 

@@ -7,7 +7,7 @@
  * page, EFLAGS.DF set) leaves the region on the instruction, its progress
  * kept, and the host continues it.
  */
-import { WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
+import { FRAME_BYTES, PAGE_MASK, WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
 import { MemOp, Op } from "./encoder.ts";
 import { Local, scratchGet, Slot, type WasmGen } from "./gen.ts";
 
@@ -76,11 +76,11 @@ function limitToPage(g: WasmGen, reg: number, log: number): void {
 /** Local `out` = where the address in `reg` is in wasm memory, by the page table at `table`; leaves if none. */
 function poolAddress(g: WasmGen, reg: number, table: number, out: number): void {
   const code = g.code;
+  // An entry is PAGE_VALID | the frame's offset, or 0 (core/memory/memory.ts); limitToPage keeps the access in the page.
   code.localGet(reg).i32Const(12).op(Op.i32_shr_u).i32Const(2).op(Op.i32_shl).mem(MemOp.i32_load, table, 2)
-    .localTee(FRAME).op(Op.i32_eqz);
+    .localGet(reg).i32Const(PAGE_MASK).op(Op.i32_and).op(Op.i32_or).localTee(FRAME).i32Const(0).op(Op.i32_ge_s);
   leaveHereIf(g);
-  code.localGet(FRAME).i32Const(12).op(Op.i32_shl).localGet(reg).i32Const(4095).op(Op.i32_and).op(Op.i32_or)
-    .i32Const(WASM_POOL).op(Op.i32_add).localSet(out);
+  code.localGet(FRAME).i32Const(FRAME_BYTES).op(Op.i32_and).i32Const(WASM_POOL).op(Op.i32_add).localSet(out);
 }
 
 /**
