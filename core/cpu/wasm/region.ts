@@ -156,7 +156,15 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
   code.localGet(PC).brTable(blocks.map((_, j) => j), n + 1);
   blocks.forEach((instrs, j) => {
     code.op(Op.end);
-    const toTop = n - 1 - j, toExit = n - j;
+    // A block that branches to its own start is a wasm loop of its own: its back-edge skips the br_table.
+    const self = branchesToItself(instrs);
+    if (self) code.loop();
+    emitBlock(instrs, j, self ? 1 : 0);
+    if (self) code.op(Op.end);
+  });
+  /** Emits block `j`'s code inside `inner` labels of its own. */
+  function emitBlock(instrs: readonly Instr[], j: number, inner: number): void {
+    const toTop = n - 1 - j + inner, toExit = n - j + inner;
     const len = instrs.length;
     let k = 0;
     const leave = (addr: number, depth: number) => {
@@ -170,6 +178,9 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
         if (t === undefined) code.i32Const(addr).localSet(EIP).br(toExit + depth);
         // The block's last transfer, to the block laid out next: fall into it.
         else if (t === j + 1 && depth === 0 && k >= len - 1) return;
+        // A block laid out later starts where one of the blocks around this one ends: branch there.
+        else if (t > j) code.br(t - j - 1 + inner + depth);
+        else if (t === j && inner > 0) code.br(depth);
         else code.i32Const(t).localSet(PC).br(toTop + depth);
       },
       toEip(depth) {
@@ -208,13 +219,21 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
     }
     const last = instrs[len - 1];
     if (last.def.flow === "next") dispatch.to(blockEnd(instrs), 0);
-  });
+  }
   code.op(Op.end); // loop
   code.op(Op.end); // $exit
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).localGet(l).mem(MemOp.i32_store, 0, 2));
   code.i32Const(WASM_SCRATCH + 4 * Slot.EIP).localGet(EIP).mem(MemOp.i32_store, 0, 2);
   code.localGet(BUDGET).localGet(LEFT).op(Op.i32_sub);
   return code;
+}
+
+/** True if the block ends with a relative branch to its own first instruction. */
+function branchesToItself(instrs: readonly Instr[]): boolean {
+  const last = instrs[instrs.length - 1];
+  const spec = last.def.operands[0];
+  if (last.def.flow === "next" || last.def.mnemonic === "call" || (spec !== "Jb" && spec !== "Jz")) return false;
+  return ((blockEnd(instrs) + last.imm) | 0) === (instrs[0].addr | 0);
 }
 
 /**
