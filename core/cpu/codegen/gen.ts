@@ -3,6 +3,7 @@ import type { Instr } from "../isa/instr.ts";
 import { hasMemoryOperand } from "../isa/instr.ts";
 import { immediateBytes, specSize } from "../isa/operands.ts";
 import type { OperandSpec } from "../isa/operands.ts";
+import { FRAME_BYTES } from "../../memory/memory.ts";
 
 /**
  * The code-generation context of one instruction: what an emitter uses to
@@ -257,12 +258,12 @@ const SIMPLE = /^(\w+|r\[\x01?\d\x01?\])$/;
 function load(size: number, addr: string, table = "ri", slow = `m.r${size}(${addr})`): string {
   if (!SIMPLE.test(addr)) return slow;
   const page = `($i = m.${table}[${addr} >>> 12]) !== 0`;
-  if (size === 8) return `(${page} ? m.h8[($i & 2147483647) | (${addr} & 4095)] : ${slow})`;
+  if (size === 8) return `(${page} ? m.h8[($i & ${FRAME_BYTES}) | (${addr} & 4095)] : ${slow})`;
   if (size === 16) {
-    return `(${page} && ($o = ${addr} & 4095) < 4095 ? m.dv.getUint16(($i & 2147483647) | $o, true) : ${slow})`;
+    return `(${page} && ($o = ${addr} & 4095) < 4095 ? m.dv.getUint16(($i & ${FRAME_BYTES}) | $o, true) : ${slow})`;
   }
-  return `(${page} && (($o = ${addr} & 4095) & 3) === 0 ? m.h32[(($i & 2147483647) | $o) >> 2] : ` +
-    `$i !== 0 && $o < 4093 ? m.dv.getInt32(($i & 2147483647) | $o, true) : ${slow})`;
+  return `(${page} && (($o = ${addr} & 4095) & 3) === 0 ? m.h32[(($i & ${FRAME_BYTES}) | $o) >> 2] : ` +
+    `$i !== 0 && $o < 4093 ? m.dv.getInt32(($i & ${FRAME_BYTES}) | $o, true) : ${slow})`;
 }
 
 function store(size: number, addr: string, v: string): string {
@@ -270,12 +271,12 @@ function store(size: number, addr: string, v: string): string {
   const page = `($i = m.wi[${addr} >>> 12]) !== 0`;
   const slow = `m.w${size}(${addr}, $v);`;
   let access: string;
-  if (size === 8) access = `if (${page}) m.h8[($i & 2147483647) | (${addr} & 4095)] = $v; else ${slow}`;
+  if (size === 8) access = `if (${page}) m.h8[($i & ${FRAME_BYTES}) | (${addr} & 4095)] = $v; else ${slow}`;
   else if (size === 16) {
-    access = `if (${page} && ($o = ${addr} & 4095) < 4095) m.dv.setInt16(($i & 2147483647) | $o, $v, true); else ${slow}`;
+    access = `if (${page} && ($o = ${addr} & 4095) < 4095) m.dv.setInt16(($i & ${FRAME_BYTES}) | $o, $v, true); else ${slow}`;
   } else {
-    access = `if (${page} && (($o = ${addr} & 4095) & 3) === 0) m.h32[(($i & 2147483647) | $o) >> 2] = $v; ` +
-      `else if ($i !== 0 && $o < 4093) m.dv.setInt32(($i & 2147483647) | $o, $v, true); else ${slow}`;
+    access = `if (${page} && (($o = ${addr} & 4095) & 3) === 0) m.h32[(($i & ${FRAME_BYTES}) | $o) >> 2] = $v; ` +
+      `else if ($i !== 0 && $o < 4093) m.dv.setInt32(($i & ${FRAME_BYTES}) | $o, $v, true); else ${slow}`;
   }
   return `{ const $v = ${v}; ${access} }`;
 }
