@@ -8,8 +8,6 @@
  * and fx86's compilers"). V8 gains nothing from the like: under Deno this
  * does nothing.
  */
-import { compilerFunctions } from "../core/cpu/compiler-code.ts";
-
 /** A variable, so that Deno's type checker does not look for Bun's module. */
 const BUN_JSC = "bun:jsc";
 
@@ -23,5 +21,7 @@ export async function applyJitHints(): Promise<void> {
   if (!("Bun" in globalThis)) return;
   // deno-lint-ignore ban-types
   const jsc = await import(BUN_JSC) as { noFTL(fn: Function): void };
+  // Loaded here, not at start-up: Deno needs none of it, and it is the engine's compiler.
+  const { compilerFunctions } = await import("../core/cpu/compiler-code.ts");
   for (const fn of compilerFunctions()) jsc.noFTL(fn);
 }

@@ -60,3 +60,17 @@ export function blockEnd(instrs: readonly Instr[]): number {
   const last = instrs[instrs.length - 1];
   return (last.addr + last.len) | 0;
 }
+
+/**
+ * Where a block's last instruction transfers control when its encoding
+ * says so (a relative JMP, Jcc, LOOP or CALL), else undefined.
+ *
+ * @example
+ * branchTarget(decodeBlock(fetch, 0x8048000, 64)); // e.g. 0x8048000 for a loop on itself
+ */
+export function branchTarget(instrs: readonly Instr[]): number | undefined {
+  const last = instrs[instrs.length - 1];
+  const spec = last.def.operands[0];
+  if (last.def.flow === "next" || (spec !== "Jb" && spec !== "Jz")) return undefined;
+  return (blockEnd(instrs) + last.imm) | 0;
+}

@@ -1,6 +1,6 @@
 import { GuestFault } from "../fault.ts";
 import { type Memory, PAGE_COUNT, PAGE_SHIFT } from "../memory/memory.ts";
-import { blockEnd, decodeBlock, isRepString } from "./blocks.ts";
+import { blockEnd, branchTarget, decodeBlock, isRepString } from "./blocks.ts";
 import { type BlockFn, compileBlock } from "./codegen/compile.ts";
 import { templateBlock } from "./codegen/template.ts";
 import { compileWasmRegion, type RegionHost, translatable, type WasmRegion } from "./wasm/region.ts";
@@ -434,10 +434,9 @@ function staticSuccessors(instrs: readonly Instr[]): number[] {
   const last = instrs[instrs.length - 1];
   const next = blockEnd(instrs);
   if (last.def.flow === "next") return [next];
-  const spec = last.def.operands[0];
+  const target = branchTarget(instrs);
   // A call's return address is where its RET will most likely go.
-  if (last.def.mnemonic === "call") return spec === "Jz" ? [(next + last.imm) | 0, next] : [next];
-  if (spec !== "Jb" && spec !== "Jz") return [];
-  const target = (next + last.imm) | 0;
+  if (last.def.mnemonic === "call") return target !== undefined ? [target, next] : [next];
+  if (target === undefined) return [];
   return last.def.mnemonic === "jmp" ? [target] : [target, next];
 }

@@ -8,7 +8,7 @@
  * not allow) the region leaves, and the engine runs that instruction the
  * ordinary way, faults and traps included.
  */
-import { blockEnd } from "../blocks.ts";
+import { blockEnd, branchTarget } from "../blocks.ts";
 import { hasMemoryOperand, type Instr } from "../isa/instr.ts";
 import { PAGE_SHIFT, PAGE_SIZE, WASM_SCRATCH } from "../../memory/memory.ts";
 import type { Memory } from "../../memory/memory.ts";
@@ -228,12 +228,9 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
   return code;
 }
 
-/** True if the block ends with a relative branch to its own first instruction. */
+/** True if the block ends with a relative jump (not a call) to its own first instruction. */
 function branchesToItself(instrs: readonly Instr[]): boolean {
-  const last = instrs[instrs.length - 1];
-  const spec = last.def.operands[0];
-  if (last.def.flow === "next" || last.def.mnemonic === "call" || (spec !== "Jb" && spec !== "Jz")) return false;
-  return ((blockEnd(instrs) + last.imm) | 0) === (instrs[0].addr | 0);
+  return instrs[instrs.length - 1].def.mnemonic !== "call" && branchTarget(instrs) === (instrs[0].addr | 0);
 }
 
 /**
