@@ -92,9 +92,16 @@ export function enqueue(p: Pipe, bytes: Uint8Array): void {
   p.size += bytes.length;
 }
 
-/** Copies up to `n` bytes from the front, leaving them queued. */
+/**
+ * Up to `n` bytes from the front, leaving them queued: a view of the
+ * queue's first chunk when they lie in it (the caller copies them before
+ * they are dropped; queued chunks are never written), else a copy.
+ */
 export function peek(p: Pipe, n: number): Uint8Array {
-  const out = new Uint8Array(Math.min(n, p.size));
+  n = Math.min(n, p.size);
+  const first = p.chunks[0];
+  if (first !== undefined && p.head + n <= first.length) return first.subarray(p.head, p.head + n);
+  const out = new Uint8Array(n);
   let done = 0;
   let head = p.head;
   for (let i = 0; done < out.length; i++, head = 0) {
