@@ -370,8 +370,14 @@ export class Memory {
     this.wasm = new WebAssembly.Memory({ initial: (WASM_POOL + pool) / WASM_PAGE });
     const ri = this.ri, wi = this.wi, h8 = this.h8;
     this.viewWasm();
-    copyNonZero(ri, this.ri);
-    copyNonZero(wi, this.wi);
+    // Only chunks of pages ever mapped hold entries: a guest maps a few thousand of the million pages, and
+    // copying the tables whole (or scanning them, as cold code) would cost milliseconds for nothing.
+    for (let c = 0; c < this.touchedChunks.length; c++) {
+      if (this.touchedChunks[c] === 0) continue;
+      const from = c << CHUNK_SHIFT, to = from + CHUNK_PAGES;
+      this.ri.set(ri.subarray(from, to), from);
+      this.wi.set(wi.subarray(from, to), from);
+    }
     this.h8.set(h8);
     return this.wasm;
   }
@@ -647,19 +653,3 @@ function hex(n: number): string {
   return (n >>> 0).toString(16).padStart(8, "0");
 }
 
-/**
- * Copies the chunks of a page table that hold an entry into a fresh (zero)
- * wasm memory: a guest maps a few thousand of the table's million pages,
- * and copying it whole would touch 4 MiB of memory the process never uses.
- */
-function copyNonZero(from: Int32Array, to: Int32Array): void {
-  const CHUNK = 1024;
-  for (let start = 0; start < from.length; start += CHUNK) {
-    for (let k = start; k < start + CHUNK; k++) {
-      if (from[k] !== 0) {
-        to.set(from.subarray(start, start + CHUNK), start);
-        break;
-      }
-    }
-  }
-}
