@@ -375,7 +375,7 @@ export class WasmGen {
    * PAGE_VALID + PAGE_SIZE - size / 8 exactly when the page is there and
    * the access ends in it: one comparison for both.
    */
-  private fastPage(a: number, table: number, size: number): void {
+  fastPage(a: number, table: number, size: number): void {
     const code = this.code;
     code.localGet(a).i32Const(12).op(Op.i32_shr_u).i32Const(2).op(Op.i32_shl).mem(MemOp.i32_load, table, 2)
       .localGet(a).i32Const(PAGE_MASK).op(Op.i32_and).op(Op.i32_or).localTee(Local.FRAME);
@@ -384,7 +384,7 @@ export class WasmGen {
   }
 
   /** Pushes the pool offset (before WASM_POOL) of the access that fastPage found fast. */
-  private poolAddress(): void {
+  poolAddress(): void {
     this.code.localGet(Local.FRAME).i32Const(FRAME_BYTES).op(Op.i32_and);
   }
 

@@ -7,11 +7,11 @@
  * page, EFLAGS.DF set) leaves the region on the instruction, its progress
  * kept, and the host continues it.
  */
-import { FRAME_BYTES, PAGE_MASK, WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
+import { WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
 import { MemOp, Op } from "./encoder.ts";
 import { Local, scratchGet, Slot, type WasmGen } from "./gen.ts";
 
-const { A, B, V, X, Y, REG, LEFT, FRAME } = Local;
+const { A, B, V, X, Y, REG, LEFT } = Local;
 const EAX = REG, ECX = REG + 1, ESI = REG + 6, EDI = REG + 7;
 
 /**
@@ -75,12 +75,12 @@ function limitToPage(g: WasmGen, reg: number, log: number): void {
 
 /** Local `out` = where the address in `reg` is in wasm memory, by the page table at `table`; leaves if none. */
 function poolAddress(g: WasmGen, reg: number, table: number, out: number): void {
-  const code = g.code;
-  // An entry is PAGE_VALID | the frame's offset, or 0 (core/memory/memory.ts); limitToPage keeps the access in the page.
-  code.localGet(reg).i32Const(12).op(Op.i32_shr_u).i32Const(2).op(Op.i32_shl).mem(MemOp.i32_load, table, 2)
-    .localGet(reg).i32Const(PAGE_MASK).op(Op.i32_and).op(Op.i32_or).localTee(FRAME).i32Const(0).op(Op.i32_ge_s);
+  // A byte's check is the page's alone: limitToPage keeps the whole run in the page.
+  g.fastPage(reg, table, 8);
+  g.code.op(Op.i32_eqz);
   leaveHereIf(g);
-  code.localGet(FRAME).i32Const(FRAME_BYTES).op(Op.i32_and).i32Const(WASM_POOL).op(Op.i32_add).localSet(out);
+  g.poolAddress();
+  g.code.i32Const(WASM_POOL).op(Op.i32_add).localSet(out);
 }
 
 /**
