@@ -20,7 +20,7 @@ import {
   ZERO,
 } from "./float80.ts";
 import { DBL, round, SGL } from "./round.ts";
-import { IE, RC_DOWN, RC_NEAREST, RC_UP, rcOf } from "./words.ts";
+import { C1, IE, PE, RC_DOWN, RC_NEAREST, RC_UP, rcOf } from "./words.ts";
 
 /** Result bits of {@link toInteger}. */
 export const INEXACT = 1, UP = 2, HUGE = 4;
@@ -112,6 +112,45 @@ export function packDouble(r: Reg80): void {
   if (e === 0x7fff) DH = (s | 0x7ff00000 | f) >>> 0;
   else if (e === 0) DH = (s | (r.hi >>> 11)) >>> 0;
   else DH = (s | ((e - BIAS + 1023) << 20) | f) >>> 0;
+}
+
+/**
+ * FST m64fp's common case without unpacking: a zero, or a normal extended
+ * value whose double is normal, rounded to nearest. Packs the double into
+ * DL/DH and returns the flags the store raises (PE, with C1 when it rounded
+ * up); -1 leaves the value to {@link narrow} and {@link packDouble}
+ * (another rounding mode, a result that is denormal, overflows or is not a
+ * number). Both ways give the same bits and flags.
+ *
+ * @example
+ * doubleNearest(0x3fff, 0x80000000, 0, 0x37f); // 0: DH = 0x3ff00000, DL = 0 (1.0)
+ */
+export function doubleNearest(se: number, hi: number, lo: number, cw: number): number {
+  if (rcOf(cw) !== RC_NEAREST) return -1;
+  const s = (se >>> 15) << 31;
+  if ((se & 0x7fff) === 0 && (hi | lo) === 0) {
+    DH = s >>> 0;
+    DL = 0;
+    return 0;
+  }
+  // The double's biased exponent; the integer bit must be set (no pseudo-denormals, unnormals).
+  const e = (se & 0x7fff) - BIAS + 1023;
+  if (e < 1 || e > 2046 || (hi & 0x80000000) === 0) return -1;
+  let l = ((hi << 21) | (lo >>> 11)) >>> 0;
+  let h = (s | (e << 20) | ((hi >>> 11) & 0xfffff)) >>> 0;
+  // The 11 bits below the double's 53, rounded to nearest, ties to even.
+  const rest = lo & 0x7ff;
+  let flags = 0;
+  if (rest > 0x400 || (rest === 0x400 && (lo & 0x800) !== 0)) {
+    l = (l + 1) >>> 0;
+    // A carry out of the fraction moves into the exponent field, as rounding up to a power of two does.
+    if (l === 0) h = (h + 1) >>> 0;
+    if (((h >>> 20) & 0x7ff) === 0x7ff) return -1;
+    flags = PE | C1;
+  } else if (rest !== 0) flags = PE;
+  DL = l;
+  DH = h;
+  return flags;
 }
 
 /**

@@ -7,6 +7,7 @@
  * const run = store(M32FP, true); // fstp m32fp
  */
 import {
+  BIAS,
   DENORMAL,
   INF,
   isNan,
@@ -15,12 +16,14 @@ import {
   Reg80,
   setIndefinite,
   SNAN,
+  unpack64,
   UNSUPPORTED,
   ZERO,
 } from "./float80.ts";
 import {
   DH,
   DL,
+  doubleNearest,
   HUGE,
   IH,
   IL,
@@ -111,6 +114,19 @@ export function load(kind: number): Run {
       R.hi = m.r32((ea + 4) | 0) >>> 0;
       R.se = m.r16((ea + 8) | 0);
       pushResult(f, 0);
+    } else if (kind === M64FP) {
+      const lo = m.r32(ea) >>> 0, hi = m.r32((ea + 4) | 0) >>> 0;
+      const e = (hi >>> 20) & 0x7ff;
+      // A normal double onto a free register, the common case, widens without unpacking.
+      if (e !== 0 && e !== 0x7ff && f.isEmpty(7)) {
+        f.push();
+        f.set(0, ((hi >>> 31) << 15) | (e - 1023 + BIAS), (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0, (lo << 11) >>> 0);
+        f.setC1(0);
+        f.raise(0);
+        return;
+      }
+      unpack64(A, lo, hi);
+      pushResult(f, packExact(A));
     } else {
       readOperand(m, ea, kind, A);
       pushResult(f, packExact(A));
@@ -233,7 +249,9 @@ export function storeInt(kind: number, pop: boolean): Run {
 /** FST/FSTP to memory (m32fp, m64fp, m80fp). */
 export function store(kind: number, pop: boolean): Run {
   return (f, _c, m, ea) => {
-    const empty = f.isEmpty(0);
+    const empty = f.isEmpty(0), p = f.phys(0);
+    // The common case of FST m64fp, packed straight from the register into DL/DH.
+    const nearest = kind === M64FP && !empty ? doubleNearest(f.se[p], f.hi[p], f.lo[p], f.cw) : -1;
     let flags = 0;
     if (empty) {
       if (!(f.cw & IE)) {
@@ -241,8 +259,8 @@ export function store(kind: number, pop: boolean): Run {
         return;
       }
       setIndefinite(R);
-    } else if (kind === M80FP) {
-      const p = f.phys(0);
+    } else if (nearest >= 0) flags = nearest;
+    else if (kind === M80FP) {
       R.se = f.se[p];
       R.hi = f.hi[p];
       R.lo = f.lo[p];
@@ -258,7 +276,7 @@ export function store(kind: number, pop: boolean): Run {
     }
     if (kind === M32FP) m.w32(ea, packSingle(R));
     else if (kind === M64FP) {
-      packDouble(R);
+      if (nearest < 0) packDouble(R);
       probeStore(m, ea, 8);
       m.w32(ea, DL);
       m.w32((ea + 4) | 0, DH);
