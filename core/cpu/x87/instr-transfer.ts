@@ -119,8 +119,9 @@ export function load(kind: number): Run {
       const e = (hi >>> 20) & 0x7ff;
       // A normal double onto a free register, the common case, widens without unpacking.
       if (e !== 0 && e !== 0x7ff && f.isEmpty(7)) {
+        const se = ((hi >>> 31) << 15) | (e - 1023 + BIAS);
         f.push();
-        f.set(0, ((hi >>> 31) << 15) | (e - 1023 + BIAS), (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0, (lo << 11) >>> 0);
+        f.set(0, se, (0x80000000 | ((hi & 0xfffff) << 11) | (lo >>> 21)) >>> 0, (lo << 11) >>> 0);
         f.setC1(0);
         f.raise(0);
         return;
