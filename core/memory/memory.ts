@@ -149,6 +149,8 @@ export class Memory {
   regionsOwner?: object;
   /** After toWasm: frame 0 as 32-bit words (WASM_SCRATCH), replaced when the memory grows. */
   scratch = new Int32Array(0);
+  /** Called with the new buffer when the wasm memory grows (see onGrow). */
+  private readonly growListeners: ((buffer: ArrayBuffer) => void)[] = [];
   /** Called when a page holding translated code is written. */
   onCodeWrite: (page: number) => void = () => {};
   /** Pages whose accesses by instructions are reported to `onTrap`; kept out of `ri` and `wi`. */
@@ -346,6 +348,7 @@ export class Memory {
       if (this.wasm !== undefined) {
         this.wasm.grow((frames - this.topFrame) * PAGE_SIZE / WASM_PAGE);
         this.viewWasm();
+        for (const renew of this.growListeners) renew(this.wasm.buffer);
       } else {
         const h8 = new Uint8Array(frames * PAGE_SIZE);
         h8.set(this.h8);
@@ -380,6 +383,18 @@ export class Memory {
     }
     this.h8.set(h8);
     return this.wasm;
+  }
+
+  /**
+   * Calls `renew` with the wasm memory's new buffer whenever it grows: the
+   * old buffer is then detached, so holders of views into it (the x87
+   * state of the CPU that runs regions) make them again.
+   *
+   * @example
+   * mem.onGrow((buffer) => fpu.relocate(buffer, X87_SCRATCH, true));
+   */
+  onGrow(renew: (buffer: ArrayBuffer) => void): void {
+    this.growListeners.push(renew);
   }
 
   /** Points the tables and pool views at the wasm memory (again after it grows). */

@@ -150,6 +150,12 @@ export class WasmGen {
     this.depth++;
   }
 
+  /** Opens a `block`; `br(0)` from its body (at this depth) goes to its end. */
+  block(): void {
+    this.code.block();
+    this.depth++;
+  }
+
   /** Opens a `loop`; `br(0)` from its body (at this depth) continues it. */
   loop(): void {
     this.code.loop();

@@ -15,6 +15,7 @@ import type { Cpu } from "../state.ts";
 import { describeX87, x87MemoryAccess } from "../x87/table.ts";
 import { MemOp } from "./encoder.ts";
 import { Local, Slot, type WasmGen, X87_IMPORT } from "./gen.ts";
+import { emitInlineX87, inlineX87, x87Resident } from "./x87-inline.ts";
 
 /** The host function a region calls: `(operation, ea, eip)` → 0 when done, 1 when the host must run it. */
 export type X87Host = (op: number, ea: number, eip: number) => number;
@@ -49,6 +50,13 @@ export function emitX87(g: WasmGen): void {
     const access = x87MemoryAccess(i.opcode, i.modrm, o16)!;
     g.requireFast(Local.EA, access.bytes, access.writes);
   }
+  // FLD and FST/FSTP m64fp run in the region when they can; the host runs the rest of their cases.
+  const inline = inlineX87(i);
+  if (inline !== undefined) {
+    g.block();
+    emitInlineX87(g, inline);
+    code.brIf(0);
+  }
   const exchange = touchesIntegerState(i.opcode, i.modrm);
   if (exchange) for (const [l, s] of EXCHANGED) code.i32Const(WASM_SCRATCH + 4 * s).localGet(l).mem(MemOp.i32_store, 0, 2);
   code.i32Const(((i.opcode & 7) << 8) | i.modrm | (o16 ? O16 : 0) | (exchange ? INTEGER_STATE : 0));
@@ -56,6 +64,7 @@ export function emitX87(g: WasmGen): void {
   else code.i32Const(0);
   code.i32Const(i.addr).call(X87_IMPORT);
   g.leaveIf();
+  if (inline !== undefined) g.end();
   if (exchange) {
     for (const [l, s] of EXCHANGED) code.i32Const(WASM_SCRATCH + 4 * s).mem(MemOp.i32_load, 0, 2).localSet(l);
     g.flagsUnknown();
@@ -66,12 +75,16 @@ export function emitX87(g: WasmGen): void {
  * The x87 import of an engine's regions: runs one instruction on the CPU's
  * x87 unit. A fault (a pending unmasked exception, found before anything
  * changes) returns 1, and the region leaves so that the host runs the
- * instruction and raises it with the exact EIP.
+ * instruction and raises it with the exact EIP. The CPU's x87 state moves
+ * into the memory's scratch frame, where regions run FLD and FST/FSTP
+ * m64fp themselves (core/cpu/wasm/x87-inline.ts).
  *
  * @example
  * compileWasmRegion(blocks, mem, x87Host(cpu, mem));
  */
 export function x87Host(c: Cpu, m: Memory): X87Host {
+  // Regions run FLD and FST/FSTP m64fp on the CPU's x87 state themselves: it moves where they reach it.
+  x87Resident(c.fpu, m);
   return (op, ea, eip) => {
     const exchange = (op & INTEGER_STATE) !== 0;
     const s = m.scratch;

@@ -38,6 +38,13 @@ export type Run = (
   o16: boolean,
 ) => void;
 
+/** Word indices of the scalar x87 state in its buffer (see {@link X87.relocate}). */
+export const X87_WORD = { CW: 0, SW: 1, TOP: 2, EMPTY: 3, FIP: 4, FCS: 5, FOP: 6, FDP: 7, FDS: 8 } as const;
+/** Byte offsets of the physical registers' sign/exponent (8 x u16) and significand limbs (8 x u32 each). */
+export const X87_SE = 48, X87_HI = 64, X87_LO = 96;
+/** Bytes of the x87 state. */
+export const X87_STATE_BYTES = 128;
+
 /** Linux i386 user code and data selectors, stored as FCS and FDS. */
 export const USER_CS = 0x73, USER_DS = 0x7b;
 
@@ -45,7 +52,10 @@ export const USER_CS = 0x73, USER_DS = 0x7b;
  * One x87 FPU. `exec` runs an instruction, `fwait` is FWAIT, `save` and
  * `restore` move the complete state through a 108-byte image, `reset` is
  * FNINIT. The public fields and helpers below `tagWord` are for the
- * instruction implementations (and tests).
+ * instruction implementations (and tests). The fields are views of one
+ * small buffer, which `relocate` can move into a guest's wasm memory:
+ * regions then run the commonest x87 instructions on it themselves
+ * (core/cpu/wasm/x87-inline.ts).
  *
  * @example
  * const fpu = new X87();
@@ -54,23 +64,108 @@ export const USER_CS = 0x73, USER_DS = 0x7b;
  * fpu.exec(c, mem, 0xdd, 0x1d, addr, false, eip + 2); // fstp qword [addr]
  */
 export class X87 {
-  /** Control word. */
-  cw = CW_INIT;
-  /** Status word without the TOP field (see {@link statusWord}). */
-  sw = 0;
-  top = 0;
-  /** Bit p set = physical register p is empty. */
-  empty = 0xff;
+  /** The scalar state, as X87_WORD lays it out. */
+  private words!: Int32Array;
   /** Physical registers: sign/exponent and the two significand limbs. */
-  readonly se = new Uint16Array(8);
-  readonly hi = new Uint32Array(8);
-  readonly lo = new Uint32Array(8);
-  /** Last instruction pointer, selector and 11-bit opcode; last data pointer. */
-  fip = 0;
-  fcs = 0;
-  fop = 0;
-  fdp = 0;
-  fds = 0;
+  se!: Uint16Array;
+  hi!: Uint32Array;
+  lo!: Uint32Array;
+  /** The buffer the state lives in (see {@link relocate}). */
+  private home!: ArrayBuffer;
+
+  constructor() {
+    this.view(new ArrayBuffer(X87_STATE_BYTES), 0);
+    this.cw = CW_INIT;
+    this.empty = 0xff;
+  }
+
+  /** Control word. */
+  get cw(): number {
+    return this.words[X87_WORD.CW];
+  }
+  set cw(v: number) {
+    this.words[X87_WORD.CW] = v;
+  }
+  /** Status word without the TOP field (see {@link statusWord}). */
+  get sw(): number {
+    return this.words[X87_WORD.SW];
+  }
+  set sw(v: number) {
+    this.words[X87_WORD.SW] = v;
+  }
+  get top(): number {
+    return this.words[X87_WORD.TOP];
+  }
+  set top(v: number) {
+    this.words[X87_WORD.TOP] = v;
+  }
+  /** Bit p set = physical register p is empty. */
+  get empty(): number {
+    return this.words[X87_WORD.EMPTY];
+  }
+  set empty(v: number) {
+    this.words[X87_WORD.EMPTY] = v;
+  }
+  /** Last instruction pointer, selector and 11-bit opcode; last data pointer and selector. */
+  get fip(): number {
+    return this.words[X87_WORD.FIP];
+  }
+  set fip(v: number) {
+    this.words[X87_WORD.FIP] = v;
+  }
+  get fcs(): number {
+    return this.words[X87_WORD.FCS];
+  }
+  set fcs(v: number) {
+    this.words[X87_WORD.FCS] = v;
+  }
+  get fop(): number {
+    return this.words[X87_WORD.FOP];
+  }
+  set fop(v: number) {
+    this.words[X87_WORD.FOP] = v;
+  }
+  get fdp(): number {
+    return this.words[X87_WORD.FDP];
+  }
+  set fdp(v: number) {
+    this.words[X87_WORD.FDP] = v;
+  }
+  get fds(): number {
+    return this.words[X87_WORD.FDS];
+  }
+  set fds(v: number) {
+    this.words[X87_WORD.FDS] = v;
+  }
+
+  /**
+   * Moves the state into `buffer` at byte `offset` (X87_STATE_BYTES bytes,
+   * laid out as X87_WORD, X87_SE, X87_HI and X87_LO say), copying it there:
+   * where compiled code can reach it (core/cpu/wasm/x87.ts keeps the state
+   * of the CPU whose engine runs regions in its memory's scratch frame).
+   * `sameBytes` re-points the views after the buffer was replaced by one
+   * holding the same bytes (a grown WebAssembly.Memory).
+   *
+   * @example
+   * fpu.relocate(new ArrayBuffer(X87_STATE_BYTES), 0);
+   */
+  relocate(buffer: ArrayBuffer, offset: number, sameBytes = false): void {
+    if (!sameBytes) new Uint8Array(buffer, offset, X87_STATE_BYTES).set(new Uint8Array(this.home, this.words.byteOffset, X87_STATE_BYTES));
+    this.view(buffer, offset);
+  }
+
+  /** True if the state lives in `buffer` at `offset`. */
+  livesAt(buffer: ArrayBuffer, offset: number): boolean {
+    return this.home === buffer && this.words.byteOffset === offset;
+  }
+
+  private view(buffer: ArrayBuffer, offset: number): void {
+    this.home = buffer;
+    this.words = new Int32Array(buffer, offset, X87_STATE_BYTES / 4);
+    this.se = new Uint16Array(buffer, offset + X87_SE, 8);
+    this.hi = new Uint32Array(buffer, offset + X87_HI, 8);
+    this.lo = new Uint32Array(buffer, offset + X87_LO, 8);
+  }
 
   /**
    * Executes one x87 instruction (escape byte 0xd8..0xdf and its ModRM).
