@@ -1,11 +1,12 @@
 /**
- * FLD m64fp and FST/FSTP m64fp, which regions run themselves in their
- * common case (core/cpu/wasm/x87-inline.ts), against single-stepping
- * through the x87 unit (which tests/x87 checks against the CPU): doubles of
- * every class and 64-bit integers whose low bits sit on every rounding
- * boundary, squares that leave the double's range, every rounding mode, a
- * full and an empty stack, and unmasked exceptions that fault at the next
- * instruction. Every backend is compared with single-stepping at every
+ * The x87 instructions regions run themselves in their common case
+ * (core/cpu/wasm/x87-inline.ts: FLD and FST/FSTP m64fp, FLD/FST/FSTP
+ * ST(i), FXCH, FLD1, FLDZ, FNSTSW AX) against single-stepping through the
+ * x87 unit (which tests/x87 checks against the CPU): doubles of every class
+ * and 64-bit integers whose low bits sit on every rounding boundary,
+ * squares that leave the double's range, every rounding mode, registers
+ * read while empty, a full and an empty stack, and unmasked exceptions
+ * that fault at the next instruction. Every backend is compared with single-stepping at every
  * stop of runs split into random budgets, by the whole state: registers,
  * the x87 unit's FSAVE image and memory.
  */
@@ -17,8 +18,8 @@ import { BACKENDS } from "./backends.ts";
 import type { X87 } from "../../core/cpu/x87/x87.ts";
 
 const ENTRIES = 160;
-const VALUES = WORK_BASE + 0x100, OUT = WORK_BASE + 0x2000, CWS = WORK_BASE + 0x8000;
-const WIDE = WORK_BASE + 0x9000, WIDE_OUT = WORK_BASE + 0xa000;
+const VALUES = WORK_BASE + 0x100, OUT = WORK_BASE + 0x2000, CWS = WORK_BASE + 0xc000;
+const WIDE = WORK_BASE + 0xd000, WIDE_OUT = WORK_BASE + 0xe000;
 
 /**
  * Extended values (sign/exponent, high and low significand words) on the
@@ -53,18 +54,39 @@ edges:
   mov ebx, ${CWS}
   mov ecx, ${ENTRIES}
 again:
+  fninit
   fldcw [ebx]
   fld qword [esi]
+  fnstenv [edi+48]
+  fldcw [ebx]
   fild qword [esi+8]
   fst qword [edi]
   fstp qword [edi+8]
   fst qword [edi+16]
   fld st0
   fmul st0, st0
+  fxch st1
+  fnstsw ax
+  mov [edi+40], ax
   fstp qword [edi+24]
+  fldz
+  fld1
+  fld st2
+  fnstenv [edi+76]
+  fldcw [ebx]
+  fld st4
+  fxch st2
+  fnstenv [edi+104]
+  fldcw [ebx]
+  fxch st5
+  fst st3
+  fstp st6
+  fnstenv [edi+132]
+  fldcw [ebx]
+  fnstsw ax
   fstp qword [edi+32]
   add esi, 16
-  add edi, 40
+  add edi, 160
   add ebx, 2
   dec ecx
   jnz again
@@ -157,7 +179,7 @@ function load(m: Machine, p: ReturnType<typeof program>): Machine {
   return m;
 }
 
-test("x87 inline: FLD/FST/FSTP m64fp in regions equal single-stepping at every stop, faults included", () => {
+test("x87 inline: the forms regions run themselves equal single-stepping at every stop, faults included", () => {
   const rng = new Rng(0x87f10ad);
   let stops = 0, faults = 0;
   const calls = new Map<string, number>();

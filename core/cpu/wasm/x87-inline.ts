@@ -25,13 +25,35 @@ export const X87_SCRATCH = WASM_SCRATCH + 1024;
 /** The exponent bias of the extended format minus the double's. */
 const REBIAS = 16383 - 1023;
 
-/** The forms run inline: FLD m64fp (DD /0), FST m64fp (DD /2), FSTP m64fp (DD /3). */
-export type InlineX87 = "fld" | "fst" | "fstp";
+/**
+ * The forms run inline when they can: FLD m64fp (DD /0), FST and FSTP
+ * m64fp (DD /2, /3), FLD ST(i) (D9 C0+i), FXCH ST(i) (D9 C8+i), FST and
+ * FSTP ST(i) (DD D0+i, D8+i), FLD1 and FLDZ (D9 E8, EE). FNSTSW AX always
+ * is ({@link isFnstswAx}).
+ */
+export type InlineX87 = "fld" | "fst" | "fstp" | "fld sti" | "fxch" | "fst sti" | "fstp sti" | "fld1" | "fldz";
 
 /** Which inline form an x87 instruction is, if any. */
 export function inlineX87(i: Instr): InlineX87 | undefined {
-  if (i.twoByte || i.opcode !== 0xdd || i.mod === 3 || i.opsize !== 32) return undefined;
-  return (["fld", undefined, "fst", "fstp"] as const)[i.reg];
+  if (i.twoByte) return undefined;
+  if (i.mod !== 3) return i.opcode === 0xdd && i.opsize === 32 ? (["fld", undefined, "fst", "fstp"] as const)[i.reg] : undefined;
+  if (i.opcode === 0xd9) return i.reg === 0 ? "fld sti" : i.reg === 1 ? "fxch" : i.modrm === 0xe8 ? "fld1" : i.modrm === 0xee ? "fldz" : undefined;
+  if (i.opcode === 0xdd) return i.reg === 2 ? "fst sti" : i.reg === 3 ? "fstp sti" : undefined;
+  return undefined;
+}
+
+/** FNSTSW AX (DF E0): neither waiting nor recorded as the last instruction, it needs nothing of the unit. */
+export function isFnstswAx(i: Instr): boolean {
+  return !i.twoByte && i.opcode === 0xdf && i.modrm === 0xe0;
+}
+
+/** FNSTSW AX: the status word with TOP into AX. */
+export function emitFnstswAx(g: WasmGen): void {
+  g.code.localGet(Local.REG).i32Const(~0xffff).op(Op.i32_and);
+  word(g, X87_WORD.SW);
+  g.code.i32Const(~0x3800).op(Op.i32_and);
+  word(g, X87_WORD.TOP);
+  g.code.i32Const(11).op(Op.i32_shl).op(Op.i32_or).op(Op.i32_or).localSet(Local.REG);
 }
 
 /** Memories and the FPU whose state lives in their scratch frame. */
@@ -84,8 +106,156 @@ function setWord(g: WasmGen, w: number, value: () => void): void {
  * (Local.FRAME holds its entry, WasmGen.requireFast) and at Local.EA.
  */
 export function emitInlineX87(g: WasmGen, form: InlineX87): void {
-  if (form === "fld") emitLoad(g);
-  else emitStore(g, form === "fstp");
+  switch (form) {
+    case "fld":
+      return emitLoad(g);
+    case "fst":
+    case "fstp":
+      return emitStore(g, form === "fstp");
+    case "fld sti":
+      return emitPush(g, (d) => copyRegister(g, () => physical(g, g.i.rm), d), g.i.rm);
+    case "fld1":
+      return emitPush(g, (d) => setRegister(g, d, 0x3fff, 0x80000000 | 0, 0));
+    case "fldz":
+      return emitPush(g, (d) => setRegister(g, d, 0, 0, 0));
+    case "fxch":
+      return emitExchange(g);
+    case "fst sti":
+    case "fstp sti":
+      return emitCopy(g, form === "fstp sti");
+  }
+}
+
+/** Pushes the physical register of ST(n): (TOP + n) & 7. */
+function physical(g: WasmGen, n: number): void {
+  word(g, X87_WORD.TOP);
+  g.code.i32Const(n).op(Op.i32_add).i32Const(7).op(Op.i32_and);
+}
+
+/** Pushes 1 if physical register `p` (a local) is empty. */
+function empty(g: WasmGen, p: number): void {
+  word(g, X87_WORD.EMPTY);
+  g.code.localGet(p).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and);
+}
+
+/** Pushes 1 if no unmasked exception is pending (a waiting instruction would fault). */
+function noneSignalled(g: WasmGen): void {
+  word(g, X87_WORD.SW);
+  g.code.i32Const(ES).op(Op.i32_and).op(Op.i32_eqz);
+}
+
+/** Marks physical register `p` (a local) full (`full`) or empty. */
+function tag(g: WasmGen, p: number, full: boolean): void {
+  const code = g.code;
+  setWord(g, X87_WORD.EMPTY, () => {
+    word(g, X87_WORD.EMPTY);
+    code.i32Const(1).localGet(p).op(Op.i32_shl);
+    if (full) code.i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
+    else code.op(Op.i32_or);
+  });
+}
+
+/** Writes a value into physical register `d` (a local). */
+function setRegister(g: WasmGen, d: number, se: number, hi: number, lo: number): void {
+  const code = g.code;
+  code.localGet(d).i32Const(1).op(Op.i32_shl).i32Const(se).mem(MemOp.i32_store16, X87_SCRATCH + X87_SE, 1);
+  code.localGet(d).i32Const(2).op(Op.i32_shl).i32Const(hi).mem(MemOp.i32_store, X87_SCRATCH + X87_HI, 2);
+  code.localGet(d).i32Const(2).op(Op.i32_shl).i32Const(lo).mem(MemOp.i32_store, X87_SCRATCH + X87_LO, 2);
+}
+
+/** Copies the physical register `from` pushes into physical register `d` (a local); uses Local.SP. */
+function copyRegister(g: WasmGen, from: () => void, d: number): void {
+  const code = g.code, { SP } = Local;
+  from();
+  code.localSet(SP);
+  code.localGet(d).i32Const(1).op(Op.i32_shl)
+    .localGet(SP).i32Const(1).op(Op.i32_shl).mem(MemOp.i32_load16_u, X87_SCRATCH + X87_SE, 1)
+    .mem(MemOp.i32_store16, X87_SCRATCH + X87_SE, 1);
+  for (const limbs of [X87_HI, X87_LO]) {
+    code.localGet(d).i32Const(2).op(Op.i32_shl)
+      .localGet(SP).i32Const(2).op(Op.i32_shl).mem(MemOp.i32_load, X87_SCRATCH + limbs, 2)
+      .mem(MemOp.i32_store, X87_SCRATCH + limbs, 2);
+  }
+}
+
+/**
+ * A push of the value `write` puts in the new ST(0) (FLD ST(i), FLD1,
+ * FLDZ): when the register below the stack is free and no exception is
+ * pending (and ST(`source`) full, if given), with C1 cleared and the
+ * exception summary renewed as the unit's `pushResult` leaves them.
+ * `write(d)` runs before TOP moves. Locals: X the register pushed onto,
+ * Y the source's.
+ */
+function emitPush(g: WasmGen, write: (d: number) => void, source?: number): void {
+  const code = g.code, { X } = Local;
+  physical(g, 7);
+  code.localSet(X);
+  noneSignalled(g);
+  empty(g, X);
+  code.op(Op.i32_and);
+  if (source !== undefined) {
+    physical(g, source);
+    code.localSet(Local.Y);
+    empty(g, Local.Y);
+    code.op(Op.i32_eqz).op(Op.i32_and);
+  }
+  taken(g, () => {
+    write(X);
+    tag(g, X, true);
+    setWord(g, X87_WORD.TOP, () => code.localGet(X));
+    finish(g, () => clearC1(g), { raise: true });
+  });
+}
+
+/** Pushes the status word with C1 clear. */
+function clearC1(g: WasmGen): void {
+  word(g, X87_WORD.SW);
+  g.code.i32Const(~C1).op(Op.i32_and);
+}
+
+/** Sets X to ST(0)'s physical register and Y to ST(i)'s, then pushes 1 if no exception is pending. */
+function stackTopAndOperand(g: WasmGen): void {
+  physical(g, 0);
+  g.code.localSet(Local.X);
+  physical(g, g.i.rm);
+  g.code.localSet(Local.Y);
+  noneSignalled(g);
+}
+
+/** FXCH ST(i) of two full registers, no exception pending: swapped, C1 clear. Locals: X, Y the registers; VAL, ADDR, B ST(0)'s words. */
+function emitExchange(g: WasmGen): void {
+  const code = g.code, { X, Y, VAL, ADDR, B } = Local;
+  stackTopAndOperand(g);
+  empty(g, X);
+  empty(g, Y);
+  code.op(Op.i32_or).op(Op.i32_eqz).op(Op.i32_and);
+  taken(g, () => {
+    code.localGet(X).i32Const(1).op(Op.i32_shl).mem(MemOp.i32_load16_u, X87_SCRATCH + X87_SE, 1).localSet(VAL);
+    code.localGet(X).i32Const(2).op(Op.i32_shl).mem(MemOp.i32_load, X87_SCRATCH + X87_HI, 2).localSet(ADDR);
+    code.localGet(X).i32Const(2).op(Op.i32_shl).mem(MemOp.i32_load, X87_SCRATCH + X87_LO, 2).localSet(B);
+    copyRegister(g, () => code.localGet(Y), X);
+    code.localGet(Y).i32Const(1).op(Op.i32_shl).localGet(VAL).mem(MemOp.i32_store16, X87_SCRATCH + X87_SE, 1);
+    code.localGet(Y).i32Const(2).op(Op.i32_shl).localGet(ADDR).mem(MemOp.i32_store, X87_SCRATCH + X87_HI, 2);
+    code.localGet(Y).i32Const(2).op(Op.i32_shl).localGet(B).mem(MemOp.i32_store, X87_SCRATCH + X87_LO, 2);
+    finish(g, () => clearC1(g), { raise: false });
+  });
+}
+
+/** FST/FSTP ST(i) from a full ST(0), no exception pending: copied, C1 clear, then popped. Locals: X ST(0)'s register, Y ST(i)'s. */
+function emitCopy(g: WasmGen, pop: boolean): void {
+  const code = g.code, { X, Y } = Local;
+  stackTopAndOperand(g);
+  empty(g, X);
+  code.op(Op.i32_eqz).op(Op.i32_and);
+  taken(g, () => {
+    copyRegister(g, () => code.localGet(X), Y);
+    tag(g, Y, true);
+    if (pop) {
+      tag(g, X, false);
+      setWord(g, X87_WORD.TOP, () => code.localGet(X).i32Const(1).op(Op.i32_add).i32Const(7).op(Op.i32_and));
+    }
+    finish(g, () => clearC1(g), { raise: false });
+  });
 }
 
 /**
@@ -108,26 +278,23 @@ function emitLoad(g: WasmGen): void {
   word(g, X87_WORD.EMPTY);
   code.localGet(X).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).op(Op.i32_and);
   code.localGet(Y).i32Const(ES).op(Op.i32_and).op(Op.i32_eqz).op(Op.i32_and);
-  g.ifI32();
-  code.localGet(X).i32Const(1).op(Op.i32_shl)
-    .localGet(B).i32Const(31).op(Op.i32_shr_u).i32Const(15).op(Op.i32_shl)
-    .localGet(V).i32Const(REBIAS).op(Op.i32_add).op(Op.i32_or)
-    .mem(MemOp.i32_store16, X87_SCRATCH + X87_SE, 1);
-  code.localGet(X).i32Const(2).op(Op.i32_shl).localTee(SP)
-    .localGet(B).i32Const(0xfffff).op(Op.i32_and).i32Const(11).op(Op.i32_shl)
-    .localGet(A).i32Const(21).op(Op.i32_shr_u).op(Op.i32_or).i32Const(0x80000000 | 0).op(Op.i32_or)
-    .mem(MemOp.i32_store, X87_SCRATCH + X87_HI, 2);
-  code.localGet(SP).localGet(A).i32Const(11).op(Op.i32_shl).mem(MemOp.i32_store, X87_SCRATCH + X87_LO, 2);
-  setWord(g, X87_WORD.EMPTY, () => {
-    word(g, X87_WORD.EMPTY);
-    code.i32Const(1).localGet(X).op(Op.i32_shl).i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
+  taken(g, () => {
+    code.localGet(X).i32Const(1).op(Op.i32_shl)
+      .localGet(B).i32Const(31).op(Op.i32_shr_u).i32Const(15).op(Op.i32_shl)
+      .localGet(V).i32Const(REBIAS).op(Op.i32_add).op(Op.i32_or)
+      .mem(MemOp.i32_store16, X87_SCRATCH + X87_SE, 1);
+    code.localGet(X).i32Const(2).op(Op.i32_shl).localTee(SP)
+      .localGet(B).i32Const(0xfffff).op(Op.i32_and).i32Const(11).op(Op.i32_shl)
+      .localGet(A).i32Const(21).op(Op.i32_shr_u).op(Op.i32_or).i32Const(0x80000000 | 0).op(Op.i32_or)
+      .mem(MemOp.i32_store, X87_SCRATCH + X87_HI, 2);
+    code.localGet(SP).localGet(A).i32Const(11).op(Op.i32_shl).mem(MemOp.i32_store, X87_SCRATCH + X87_LO, 2);
+    setWord(g, X87_WORD.EMPTY, () => {
+      word(g, X87_WORD.EMPTY);
+      code.i32Const(1).localGet(X).op(Op.i32_shl).i32Const(-1).op(Op.i32_xor).op(Op.i32_and);
   });
   setWord(g, X87_WORD.TOP, () => code.localGet(X));
-  finish(g, () => code.localGet(Y).i32Const(~C1).op(Op.i32_and));
-  code.i32Const(1);
-  g.else();
-  code.i32Const(0);
-  g.end();
+  finish(g, () => code.localGet(Y).i32Const(~C1).op(Op.i32_and), { raise: true });
+  });
 }
 
 /**
@@ -176,24 +343,34 @@ function emitStore(g: WasmGen, pop: boolean): void {
     .localGet(A).i32Const(31).op(Op.i32_shr_u).op(Op.i32_and)
     .localGet(VAL).i32Const(20).op(Op.i32_shr_u).i32Const(0x7ff).op(Op.i32_and).i32Const(0x7ff).op(Op.i32_ne)
     .op(Op.i32_and).op(Op.i32_or).op(Op.i32_and);
-  g.ifI32();
-  g.poolAddress();
-  code.localTee(Y).localGet(SP).mem(MemOp.i32_store, WASM_POOL, 0);
-  code.localGet(Y).localGet(VAL).mem(MemOp.i32_store, WASM_POOL + 4, 0);
-  if (pop) {
-    setWord(g, X87_WORD.EMPTY, () => {
-      word(g, X87_WORD.EMPTY);
-      code.i32Const(1).localGet(X).op(Op.i32_shl).op(Op.i32_or);
-    });
-    setWord(g, X87_WORD.TOP, () => code.localGet(X).i32Const(1).op(Op.i32_add).i32Const(7).op(Op.i32_and));
-  }
-  finish(g, () => {
-    word(g, X87_WORD.SW);
-    code.i32Const(~C1).op(Op.i32_and).localGet(ADDR).op(Op.i32_or);
+  taken(g, () => {
+    g.poolAddress();
+    code.localTee(Y).localGet(SP).mem(MemOp.i32_store, WASM_POOL, 0);
+    code.localGet(Y).localGet(VAL).mem(MemOp.i32_store, WASM_POOL + 4, 0);
+    if (pop) {
+      setWord(g, X87_WORD.EMPTY, () => {
+        word(g, X87_WORD.EMPTY);
+        code.i32Const(1).localGet(X).op(Op.i32_shl).op(Op.i32_or);
+      });
+      setWord(g, X87_WORD.TOP, () => code.localGet(X).i32Const(1).op(Op.i32_add).i32Const(7).op(Op.i32_and));
+    }
+    finish(g, () => {
+      word(g, X87_WORD.SW);
+      code.i32Const(~C1).op(Op.i32_and).localGet(ADDR).op(Op.i32_or);
+    }, { raise: true });
   });
-  code.i32Const(1);
+}
+
+/**
+ * Emits `body` under the condition on the stack and leaves 1 when it ran,
+ * 0 when it did not (the host then runs the instruction).
+ */
+function taken(g: WasmGen, body: () => void): void {
+  g.ifI32();
+  body();
+  g.code.i32Const(1);
   g.else();
-  code.i32Const(0);
+  g.code.i32Const(0);
   g.end();
 }
 
@@ -208,10 +385,11 @@ function isZero(g: WasmGen): void {
  * `sw` pushes, with ES and B set if it holds an unmasked exception (the
  * unit's `raise`), and the last instruction and data pointers.
  */
-function finish(g: WasmGen, sw: () => void): void {
+function finish(g: WasmGen, sw: () => void, { raise }: { raise: boolean }): void {
   const code = g.code, i = g.i;
   setWord(g, X87_WORD.SW, () => {
     sw();
+    if (!raise) return;
     code.localTee(Local.Y).i32Const(ES | BUSY).i32Const(0).localGet(Local.Y);
     word(g, X87_WORD.CW);
     code.i32Const(-1).op(Op.i32_xor).op(Op.i32_and).i32Const(0x3f).op(Op.i32_and).op(Op.select).op(Op.i32_or);
@@ -219,6 +397,7 @@ function finish(g: WasmGen, sw: () => void): void {
   setWord(g, X87_WORD.FIP, () => code.i32Const(i.addr | 0));
   setWord(g, X87_WORD.FCS, () => code.i32Const(USER_CS));
   setWord(g, X87_WORD.FOP, () => code.i32Const(((i.opcode & 7) << 8) | i.modrm));
+  if (i.mod === 3) return;
   setWord(g, X87_WORD.FDP, () => code.localGet(Local.EA));
   setWord(g, X87_WORD.FDS, () => code.i32Const(USER_DS));
 }

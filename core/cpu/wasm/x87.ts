@@ -15,7 +15,7 @@ import type { Cpu } from "../state.ts";
 import { describeX87, x87MemoryAccess } from "../x87/table.ts";
 import { MemOp } from "./encoder.ts";
 import { Local, Slot, type WasmGen, X87_IMPORT } from "./gen.ts";
-import { emitInlineX87, inlineX87, x87Resident } from "./x87-inline.ts";
+import { emitFnstswAx, emitInlineX87, inlineX87, isFnstswAx, x87Resident } from "./x87-inline.ts";
 
 /** The host function a region calls: `(operation, ea, eip)` → 0 when done, 1 when the host must run it. */
 export type X87Host = (op: number, ea: number, eip: number) => number;
@@ -50,7 +50,8 @@ export function emitX87(g: WasmGen): void {
     const access = x87MemoryAccess(i.opcode, i.modrm, o16)!;
     g.requireFast(Local.EA, access.bytes, access.writes);
   }
-  // FLD and FST/FSTP m64fp run in the region when they can; the host runs the rest of their cases.
+  if (isFnstswAx(i)) return emitFnstswAx(g);
+  // The commonest data movement runs in the region when it can; the host runs the rest of its cases.
   const inline = inlineX87(i);
   if (inline !== undefined) {
     g.block();
