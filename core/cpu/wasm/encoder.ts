@@ -12,8 +12,10 @@
  * const { add: fn } = new WebAssembly.Instance(new WebAssembly.Module(m.build())).exports;
  */
 
-/** The value type i32 (the only one of fx86's locals and parameters; i64 appears only on the stack). */
+/** The value type i32 (fx86's parameters and most locals). */
 export const I32 = 0x7f;
+/** The value type i64 (the x87 arithmetic's significands). */
+export const I64 = 0x7e;
 
 /** Opcodes without immediates, by their text-format names. */
 export const Op = {
@@ -56,6 +58,15 @@ export const Op = {
   i32_wrap_i64: 0xa7,
   i64_extend_i32_s: 0xac,
   i64_extend_i32_u: 0xad,
+  i64_eqz: 0x50,
+  i64_lt_s: 0x53,
+  i64_lt_u: 0x54,
+  i64_ge_s: 0x59,
+  i64_gt_u: 0x56,
+  i64_clz: 0x79,
+  i64_add: 0x7c,
+  i64_sub: 0x7d,
+  i64_and: 0x83,
   i64_mul: 0x7e,
   i64_div_s: 0x7f,
   i64_div_u: 0x80,
@@ -75,6 +86,7 @@ export const Op = {
 export const MemOp = {
   i32_load: 0x28,
   i32_load8_u: 0x2d,
+  i32_load16_s: 0x2e,
   i32_load16_u: 0x2f,
   i32_store: 0x36,
   i32_store8: 0x3a,
@@ -248,6 +260,8 @@ interface Func {
   type: number;
   /** Extra i32 locals after the parameters. */
   locals: number;
+  /** i64 locals after those. */
+  wideLocals: number;
   code: Code;
   exportAs?: string;
 }
@@ -290,9 +304,9 @@ export class ModuleBuilder {
     return this.importedFuncs++;
   }
 
-  /** Defines a function with `locals` extra i32 locals; returns its index. */
-  func(type: number, locals: number, code: Code, exportAs?: string): number {
-    this.funcs.push({ type, locals, code, exportAs });
+  /** Defines a function with `locals` extra i32 locals, then `wideLocals` i64 ones; returns its index. */
+  func(type: number, locals: number, code: Code, exportAs?: string, wideLocals = 0): number {
+    this.funcs.push({ type, locals, wideLocals, code, exportAs });
     return this.importedFuncs + this.funcs.length - 1;
   }
 
@@ -310,7 +324,8 @@ export class ModuleBuilder {
     ];
     // The code section: each body is its size, its locals, its code and `end`.
     const bodies = this.funcs.map((f) => {
-      const locals = f.locals > 0 ? vector([[...uleb(f.locals), I32]]) : [0];
+      const groups = [[f.locals, I32], [f.wideLocals, I64]].filter(([n]) => n > 0);
+      const locals = vector(groups.map(([n, type]) => [...uleb(n), type]));
       const size = locals.length + f.code.bytes.length + 1;
       return { prefix: [...uleb(size), ...locals], code: f.code.bytes };
     });

@@ -44,9 +44,16 @@ export const Local = {
   /** Operands of the last flag-setting instruction, for conditions known statically. */
   X: 23,
   Y: 24,
+  /** i64 temporaries (the x87 arithmetic's significands). */
+  W0: 25,
+  W1: 26,
+  W2: 27,
+  W3: 28,
 } as const;
-/** Locals after the two parameters. */
+/** i32 locals after the two parameters. */
 export const LOCAL_COUNT = 23;
+/** i64 locals after those. */
+export const WIDE_LOCAL_COUNT = 4;
 
 /**
  * Words of the scratch frame: the state the host and the region exchange.

@@ -19,6 +19,7 @@ import {
   type KnownFlags,
   Local,
   LOCAL_COUNT,
+  WIDE_LOCAL_COUNT,
   Slot,
   STATE,
   HOST_IMPORT,
@@ -129,7 +130,7 @@ function buildModule(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<n
   const host = mb.importFunc("m", "host", mb.type([I32], [I32]));
   if (x87 !== X87_IMPORT || host !== HOST_IMPORT) throw new Error("the x87 and host imports must be the module's first functions");
   const findFn = mb.func(mb.type([I32], [I32]), 0, findCode([...index].sort((a, b) => a[0] - b[0])));
-  mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn), "run");
+  mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn), "run", WIDE_LOCAL_COUNT);
   return new WebAssembly.Module(mb.build());
 }
 

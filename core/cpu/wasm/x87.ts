@@ -15,7 +15,8 @@ import type { Cpu } from "../state.ts";
 import { describeX87, x87MemoryAccess } from "../x87/table.ts";
 import { MemOp } from "./encoder.ts";
 import { Local, Slot, type WasmGen, X87_IMPORT } from "./gen.ts";
-import { emitFnstswAx, emitInlineX87, inlineX87, isFnstswAx, x87Resident } from "./x87-inline.ts";
+import { emitFnstswAx, emitInlineX87, inlineX87, isFnstswAx } from "./x87-inline.ts";
+import { x87Resident } from "./x87-frame.ts";
 
 /** The host function a region calls: `(operation, ea, eip)` → 0 when done, 1 when the host must run it. */
 export type X87Host = (op: number, ea: number, eip: number) => number;
@@ -56,6 +57,8 @@ export function emitX87(g: WasmGen): void {
   if (inline !== undefined) {
     g.block();
     emitInlineX87(g, inline);
+    // The inline forms use the locals that hold the last flag-setting instruction's operands.
+    g.flagsUnknown();
     code.brIf(0);
   }
   const exchange = touchesIntegerState(i.opcode, i.modrm);
@@ -65,11 +68,10 @@ export function emitX87(g: WasmGen): void {
   else code.i32Const(0);
   code.i32Const(i.addr).call(X87_IMPORT);
   g.leaveIf();
+  // Only the host's path exchanged them: the inline FCOMI sets the flags itself.
+  if (exchange) for (const [l, s] of EXCHANGED) code.i32Const(WASM_SCRATCH + 4 * s).mem(MemOp.i32_load, 0, 2).localSet(l);
   if (inline !== undefined) g.end();
-  if (exchange) {
-    for (const [l, s] of EXCHANGED) code.i32Const(WASM_SCRATCH + 4 * s).mem(MemOp.i32_load, 0, 2).localSet(l);
-    g.flagsUnknown();
-  }
+  if (exchange) g.flagsUnknown();
 }
 
 /**
