@@ -252,6 +252,15 @@ export class Memory {
     return out;
   }
 
+  /**
+   * Whether mapped page `page` still shares the zero frame (mapped and
+   * never written, or restored as zeros), so that it reads as zeros
+   * without a look at its bytes: most of a fresh stack's pages.
+   */
+  sharesZeroFrame(page: number): boolean {
+    return (this.prot[page] & MAPPED) !== 0 && this.frameOf[page] === ZERO_FRAME;
+  }
+
   /** A copy of the contents of a mapped page (fetched if lazy): the caller may keep it. */
   pageData(page: number): Uint8Array | undefined {
     if (!(this.prot[page] & MAPPED)) return undefined;
