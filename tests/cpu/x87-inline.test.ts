@@ -174,6 +174,30 @@ again:
   fistp dword [${FIST_OUT}+46]
   fnstsw ax
   mov [${FIST_OUT}+50], ax
+  ; divisions, m64fp and register forms
+  fninit
+  fldcw [ebx]
+  fld qword [ebp]
+  fdiv qword [ebp+24]
+  fnstsw ax
+  mov [${FIST_OUT}+56], ax
+  fld qword [ebp+8]
+  fnclex
+  fdivr qword [ebp+16]
+  fnstsw ax
+  mov [${FIST_OUT}+58], ax
+  fld qword [ebp+16]
+  fdiv st0, st1
+  fdivr st2, st0
+  fdiv st1, st0
+  fnclex
+  fdivp st2, st0
+  fnstsw ax
+  mov [${FIST_OUT}+60], ax
+  fdivrp st1, st0
+  fnstsw ax
+  mov [${FIST_OUT}+62], ax
+  fstp tword [${FIST_OUT}+64]
   ; compares into EFLAGS
   fninit
   fldcw [ebx]

@@ -62,6 +62,7 @@ export const Op = {
   i64_lt_s: 0x53,
   i64_lt_u: 0x54,
   i64_ge_s: 0x59,
+  i64_ge_u: 0x5a,
   i64_gt_u: 0x56,
   i64_clz: 0x79,
   i64_add: 0x7c,

@@ -1,5 +1,5 @@
 /**
- * FADD, FSUB, FSUBR and FMUL run by the region — with an m64fp operand,
+ * FADD, FSUB, FSUBR, FMUL, FDIV and FDIVR run by the region — with an m64fp operand,
  * ST(0) with ST(i) either way round, and the popping forms — when the
  * result needs nothing but rounding to nearest at the full 64-bit
  * precision: no exception pending, the control word's precision and
@@ -7,11 +7,13 @@
  * both operands normal numbers, and the result a normal number or an exact
  * zero. The significands are 64-bit integers (i64 locals) and the exact
  * sum, difference or product is kept to 128 bits, with a sticky bit for
- * what an alignment shifts out, then rounded ties-to-even: PE when
+ * what an alignment shifts out (a quotient to 65 bits by restoring
+ * division, with a sticky bit for its remainder), then rounded
+ * ties-to-even: PE when
  * inexact, C1 when rounded up, as the unit's `binary` and `deliver` leave
  * them (core/cpu/x87/basic.ts, x87.ts). Zeros, denormals, infinities,
  * NaNs, empty registers, another precision or rounding mode, and results
- * out of range call the unit; so do the divisions.
+ * out of range call the unit.
  */
 import { describeX87 } from "../x87/table.ts";
 import { C1, PE } from "../x87/words.ts";
@@ -41,7 +43,9 @@ const BIAS = 16383;
 const REBIAS = BIAS - 1023;
 
 /** The mnemonics run inline (the popping forms end in "p"). */
-const OPERATIONS = new Set(["fadd", "faddp", "fsub", "fsubp", "fsubr", "fsubrp", "fmul", "fmulp"]);
+const OPERATIONS = new Set([
+  "fadd", "faddp", "fsub", "fsubp", "fsubr", "fsubrp", "fmul", "fmulp", "fdiv", "fdivp", "fdivr", "fdivrp",
+]);
 
 /** Whether an x87 instruction is one of the arithmetic forms run inline (m64fp or registers). */
 export function isInlineArithmetic(esc: number, modrm: number): boolean {
@@ -91,6 +95,7 @@ export function emitArithmetic(g: WasmGen): void {
   normal(g, V, Local.W0);
   code.op(Op.i32_and).localSet(FRAME);
   if (op === "mul") multiply(g);
+  else if (op === "div" || op === "divr") divide(g, op === "divr");
   else {
     // a - b is a + (-b), b - a is (-a) + b.
     const negated = op === "sub" ? VAL : op === "subr" ? V : undefined;
@@ -252,6 +257,54 @@ function multiply(g: WasmGen): void {
   code.localGet(W3).i64Const(1).op(Op.i64_shl).localSet(W3);
   code.localGet(SP).i32Const(1).op(Op.i32_sub).localSet(SP);
   g.end();
+}
+
+/**
+ * The quotient of (V, W0) by (VAL, W1), or of (VAL, W1) by (V, W0) when
+ * `reversed`, to 64 bits by restoring division, one bit a step: W2 the
+ * quotient with its top bit set, W3 the round bit at its top and a sticky
+ * 1 for a non-zero remainder, B its sign, SP its exponent. Locals: A the
+ * steps left, W0 the partial remainder.
+ */
+function divide(g: WasmGen, reversed: boolean): void {
+  const code = g.code, { A, B, V, VAL, SP, W0, W1, W2, W3 } = Local;
+  if (reversed) {
+    code.localGet(V).localGet(VAL).localSet(V).localSet(VAL);
+    code.localGet(W0).localGet(W1).localSet(W0).localSet(W1);
+  }
+  code.localGet(V).localGet(VAL).op(Op.i32_xor).i32Const(15).op(Op.i32_shr_u).i32Const(1).op(Op.i32_and).localSet(B);
+  exponent(g, V);
+  exponent(g, VAL);
+  code.op(Op.i32_sub).i32Const(BIAS).op(Op.i32_add).localSet(SP);
+  // A dividend's significand at least the divisor's gives the quotient's integer bit; else the quotient is
+  // below 1, one more step gives it, and the exponent is one lower.
+  code.localGet(W0).localGet(W1).op(Op.i64_ge_u).localTee(A).op(Op.i64_extend_i32_u).localSet(W2);
+  code.localGet(W0).localGet(W1).i64Const(0).localGet(A).op(Op.select).op(Op.i64_sub).localSet(W0);
+  code.localGet(SP).localGet(A).op(Op.i32_add).i32Const(1).op(Op.i32_sub).localSet(SP);
+  code.i32Const(64).localGet(A).op(Op.i32_sub).localSet(A);
+  g.loop();
+  quotientBit(g);
+  code.localGet(W2).i64Const(1).op(Op.i64_shl).op(Op.i64_or).localSet(W2);
+  code.localGet(A).i32Const(1).op(Op.i32_sub).localTee(A);
+  g.code.brIf(0);
+  g.end();
+  // The round bit, then whether anything remains.
+  quotientBit(g);
+  code.i64Const(63).op(Op.i64_shl).localGet(W0).i64Const(0).op(Op.i64_ne).op(Op.i64_extend_i32_u).op(Op.i64_or)
+    .localSet(W3);
+}
+
+/**
+ * One step of the division: doubles the partial remainder W0 and takes
+ * the divisor W1 from it when it fits (always when the doubling carried
+ * out), pushing that quotient bit as an i64.
+ */
+function quotientBit(g: WasmGen): void {
+  const code = g.code, { W0, W1, W3 } = Local;
+  code.localGet(W0).i64Const(63).op(Op.i64_shr_u).localGet(W0).i64Const(1).op(Op.i64_shl).localTee(W0).localGet(W1)
+    .op(Op.i64_ge_u).op(Op.i64_extend_i32_u).op(Op.i64_or).localSet(W3);
+  code.localGet(W0).localGet(W1).i64Const(0).localGet(W3).op(Op.i32_wrap_i64).op(Op.select).op(Op.i64_sub).localSet(W0);
+  code.localGet(W3);
 }
 
 /**
