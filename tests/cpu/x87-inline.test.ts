@@ -2,8 +2,8 @@
  * The x87 instructions regions run themselves in their common case
  * (core/cpu/wasm/x87-inline*.ts: FLD and FST/FSTP m64fp, FILD, the
  * register moves, FLD1, FLDZ, FCHS, FABS, FLDCW, FNSTCW, FNSTSW AX, the
- * compares and FTST, FADD/FSUB/FSUBR/FMUL) against single-stepping through
- * the x87 unit (which tests/x87 checks against the CPU): doubles of every
+ * compares and FTST, FIST/FISTP, FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR) against
+ * single-stepping through the x87 unit (which tests/x87 checks against the CPU): doubles of every
  * class and 64-bit integers whose low bits sit on every rounding boundary,
  * integers of every size at their extremes, sums and differences aligned
  * across the whole significand (cancellation to zero, ties, the bit an
