@@ -1,19 +1,18 @@
 /**
- * FADD, FSUB, FSUBR, FMUL, FDIV and FDIVR run by the region — with an m64fp operand,
- * ST(0) with ST(i) either way round, and the popping forms — when the
- * result needs nothing but rounding to nearest at the full 64-bit
- * precision: no exception pending, the control word's precision and
+ * FADD, FSUB, FSUBR, FMUL, FDIV and FDIVR run by the region — with an
+ * m64fp operand, ST(0) with ST(i) either way round, and the popping forms
+ * — when the result needs nothing but rounding to nearest at the full
+ * 64-bit precision: no exception pending, the control word's precision and
  * rounding fields at their defaults (those Linux starts programs with),
  * both operands normal numbers, and the result a normal number or an exact
- * zero. The significands are 64-bit integers (i64 locals) and the exact
- * sum, difference or product is kept to 128 bits, with a sticky bit for
- * what an alignment shifts out (a quotient to 65 bits by restoring
- * division, with a sticky bit for its remainder), then rounded
- * ties-to-even: PE when
- * inexact, C1 when rounded up, as the unit's `binary` and `deliver` leave
- * them (core/cpu/x87/basic.ts, x87.ts). Zeros, denormals, infinities,
- * NaNs, empty registers, another precision or rounding mode, and results
- * out of range call the unit.
+ * zero. The significands are 64-bit integers (i64 locals). The exact sum,
+ * difference or product is kept to 128 bits, with a sticky bit for what an
+ * alignment shifts out; a quotient is made to 65 bits by restoring
+ * division, with a sticky bit for its remainder. Either is rounded
+ * ties-to-even: PE when inexact, C1 when rounded up, as the unit's
+ * `binary` and `deliver` leave them (core/cpu/x87/basic.ts, x87.ts).
+ * Zeros, denormals, infinities, NaNs, empty registers, another precision
+ * or rounding mode, and results out of range call the unit.
  */
 import { describeX87 } from "../x87/table.ts";
 import { C1, PE } from "../x87/words.ts";
