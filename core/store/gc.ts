@@ -49,7 +49,7 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
   const recent = new Set<string>();
   for (const h of all) {
     const t = store.objectTime(h);
-    if (t !== undefined && t > cutoff) recent.add(h);
+    if (t !== undefined && newer(t, cutoff)) recent.add(h);
   }
   // Marked from the snapshots first, so that `reachable` counts what they
   // need, young or old, and `recent` only what just the grace period keeps.
@@ -60,7 +60,7 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
   let temporary = 0;
   for (const path of store.tempFiles()) {
     try {
-      if (statSync(path).mtimeMs > cutoff) continue;
+      if (newer(statSync(path).mtimeMs, cutoff)) continue;
       rmSync(path, { force: true });
       temporary++;
     } catch {
@@ -68,6 +68,16 @@ export function gc(store: Store, opts: { graceMs: number }): GcResult {
     }
   }
   return { removed, reachable: kept, recent: all.length - removed - kept, temporary };
+}
+
+/**
+ * Whether a file time is after the cutoff, both in whole milliseconds:
+ * `Date.now()` drops the fraction a file time keeps, so a file written in
+ * the current millisecond would otherwise count as newer than "now" and
+ * survive a gc with no grace period.
+ */
+function newer(mtimeMs: number, cutoff: number): boolean {
+  return Math.floor(mtimeMs) > cutoff;
 }
 
 /** Adds to `marked` every object reachable from `from`. */
@@ -120,7 +130,7 @@ function removeGarbage(store: Store, garbage: string[], cutoff: number): number 
   while (ready.length > 0) {
     const h = ready.pop()!;
     const cs = children.get(h)!;
-    if (spared.has(h) || (store.objectTime(h) ?? 0) > cutoff) {
+    if (spared.has(h) || newer(store.objectTime(h) ?? 0, cutoff)) {
       for (const c of cs) spared.add(c);
     } else {
       store.removeObject(h);
