@@ -154,8 +154,9 @@ export function memoryToTree(m: Memory): DirNode {
     const level = (old?.kind === "dir" ? old : EMPTY_DIR).patch(
       changed.slice(s, e).map((pn) => {
         // A page never written needs neither a copy nor a scan to be known as zeros.
-        const bytes = m.sharesZeroFrame(pn) ? undefined : m.pageData(pn);
-        return [HEX3[pn & 0x3ff], bytes ? pageBlob(bytes) : m.sharesZeroFrame(pn) ? ZERO_PAGE_BLOB : undefined] as const;
+        if (m.sharesZeroFrame(pn)) return [HEX3[pn & 0x3ff], ZERO_PAGE_BLOB] as const;
+        const bytes = m.pageData(pn);
+        return [HEX3[pn & 0x3ff], bytes && pageBlob(bytes)] as const;
       }),
     );
     high.push([HEX3[hi], level.size > 0 ? level : undefined]);
