@@ -47,10 +47,12 @@ interface RegionInfo {
 
 /**
  * How the engine executes blocks. `tiered` (the default) runs a block
- * through instruction templates (core/cpu/codegen/template.ts) until it
- * has run WARM times, then compiles it, and once the guest has run
- * REGIONS_AFTER instructions makes a block that has run HOT times an entry
- * of a WebAssembly region (core/cpu/wasm); `templates` and `compiled` keep
+ * through instruction templates (core/cpu/codegen/template.ts), and once
+ * the guest has run REGIONS_AFTER instructions makes a block that has run
+ * HOT times an entry of a WebAssembly region (core/cpu/wasm); a block that
+ * cannot be an entry (its first instruction is not translated, or another
+ * thread's engine has the regions) is compiled after WARM runs instead;
+ * `templates` and `compiled` keep
  * a block in one tier; `regions` makes every block a region entry the
  * first time it runs and makes a region again as soon as it has left twice
  * for the same entry that one of its branches leads to (see
@@ -246,12 +248,15 @@ export class Engine {
       if (hits === 1 && this.blocks.get(b.addr) === b) this.promote(b);
       return;
     }
-    // Regions are for guests that run long: a short one never pays for a wasm memory.
+    // A block that can become a region entry stays a template until it does: compiling it as
+    // JavaScript first costs a parse and an optimising compilation (tens of milliseconds for
+    // md5sum's large blocks) that it rarely earns back before regions start, and a short guest
+    // runs at most REGIONS_AFTER instructions as templates. Regions are for guests that run
+    // long: a short one never pays for a wasm memory.
     const regions = backend === "tiered" && translatable(b.instrs[0]) && this.ownsRegions();
-    const longRunning = this.cpu.icount >= REGIONS_AFTER;
-    if (hits === WARM && backend !== "templates" && !(regions && longRunning)) b.fn = compileBlock(b.instrs);
+    if (hits === WARM && backend !== "templates" && !regions) b.fn = compileBlock(b.instrs);
     else if (hits === HOT && regions && this.blocks.get(b.addr) === b) {
-      if (longRunning) this.promote(b);
+      if (this.cpu.icount >= REGIONS_AFTER) this.promote(b);
       else b.hits = WARM;
     }
   }
