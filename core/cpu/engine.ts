@@ -18,7 +18,7 @@ const WARM = 16;
 /** Runs after which a block becomes the entry of a WebAssembly region. */
 const HOT = 32;
 /** Instructions a guest runs before its hot blocks become regions. */
-const REGIONS_AFTER = 200_000;
+const REGIONS_AFTER = 50_000;
 /** Size limits of a new region. */
 const MAX_REGION_BLOCKS = 64;
 const MAX_REGION_INSTRS = 200;
