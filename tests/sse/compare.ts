@@ -64,7 +64,7 @@ function stateDifference(
   expected: Pick<Outcome, "fx" | "gpr" | "eflags" | "mem">,
   got: Outcome,
   approximate = false,
-  ignore: [number, number] = [0, 0],
+  ignore: readonly [number, number][] = [],
 ): string | undefined {
   for (let k = 0; k < 8; k++) {
     if (k !== 4 && expected.gpr[k] >>> 0 !== got.gpr[k] >>> 0) {
@@ -76,7 +76,7 @@ function stateDifference(
   if ((expected.eflags & FLAGS) !== (got.eflags & FLAGS)) {
     return `eflags: expected ${(expected.eflags & FLAGS).toString(16)} got ${(got.eflags & FLAGS).toString(16)}`;
   }
-  const m = expected.mem.findIndex((v, k) => v !== got.mem[k] && !(k >= ignore[0] && k < ignore[1]));
+  const m = expected.mem.findIndex((v, k) => v !== got.mem[k] && !ignore.some(([from, to]) => k >= from && k < to));
   if (m >= 0) return `data byte ${m}: expected ${expected.mem[m]} got ${got.mem[m]}`;
   return fxDifference(expected.fx, got.fx, approximate);
 }

@@ -34,10 +34,12 @@ export interface Case {
   /** What the case tests, for messages. */
   name: string;
   /**
-   * Data bytes not compared: FXSAVE's XMM8..XMM15 slots, which 64-bit mode
-   * fills with the runner's registers and 32-bit mode (fx86) with zeros.
+   * Ranges [from, to) of data bytes not compared: FXSAVE's XMM8..XMM15
+   * slots, which 64-bit mode fills with the runner's registers and 32-bit
+   * mode (fx86) with zeros, and the fields of its image that processors
+   * fill differently (compare.ts).
    */
-  ignore?: [number, number];
+  ignore?: [number, number][];
   /** RCP/RSQRT: results are approximations whose exact bits differ between processors (compare.ts). */
   approximate?: boolean;
 }

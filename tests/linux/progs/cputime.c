@@ -49,7 +49,9 @@ int main(void) {
   int status;
   pid_t busy = fork();
   if (busy == 0) {
-    spin(40000000);
+    /* A CPU time, not a count of iterations: times() counts whole clock
+     * ticks (10 ms), and a fast machine spins through a fixed count in less. */
+    while (clock_seconds(CLOCK_PROCESS_CPUTIME_ID) < 0.06) spin(100000);
     _exit(0);
   }
   struct rusage busy_usage, idle_usage;
