@@ -257,7 +257,8 @@ export class Engine {
     if (hits === WARM && backend !== "templates" && !regions) b.fn = compileBlock(b.instrs);
     else if (hits === HOT && regions && this.blocks.get(b.addr) === b) {
       if (this.cpu.icount >= REGIONS_AFTER) this.promote(b);
-      else b.hits = WARM;
+      // Counted again from the start: should another thread's engine take the regions meanwhile, it is compiled at WARM.
+      else b.hits = 0;
     }
   }
 
@@ -273,8 +274,11 @@ export class Engine {
    * not translate; a block starting with one cannot be an entry.
    */
   private promote(entry: Block): void {
-    // A breakpoint's block stays out: regions chain into entries without the engine looking.
-    if (entry.brk || !translatable(entry.instrs[0])) return;
+    // A breakpoint's block stays out, compiled: regions chain into entries without the engine looking.
+    if (entry.brk || !translatable(entry.instrs[0])) {
+      entry.fn = compileBlock(entry.instrs);
+      return;
+    }
     // One CPU's engine per memory has regions (Memory.regionsOwner); another thread's compiles blocks.
     this.mem.regionsOwner ??= this.cpu;
     if (!this.ownsRegions()) {
