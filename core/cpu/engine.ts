@@ -33,6 +33,8 @@ const MAX_SHARED_INSTRS = 48;
 const REFORM_AFTER = 1 << 20;
 /** How many times a region is made again at most. */
 const MAX_REFORMS = 4;
+/** Leaves for a block's stack window after which its regions are made again without it (Engine.windowMissed). */
+const WINDOW_MISSES = 32;
 const PAGE_NUMBER_MASK = PAGE_COUNT - 1;
 
 /** What the engine keeps of a region to make it again. */
@@ -119,6 +121,13 @@ export class Engine {
   private readonly regionInfo = new Map<RegionRun, RegionInfo>();
   /** How many regions were made again with a block they left for (tests read it). */
   reformed = 0;
+  /** How many blocks gave up their stack windows (Engine.windowMissed). */
+  get windowless(): number {
+    return this.noWindow.size;
+  }
+  /** Stack-window misses by block address, and the blocks that gave up their windows (Engine.windowMissed). */
+  private readonly windowMisses = new Map<number, number>();
+  private readonly noWindow = new Set<number>();
   /** The region entries, once a block has become one. */
   private entries?: RegionEntries;
   /** What regions call on the host: the x87 unit and instructions they do not translate. */
@@ -293,6 +302,7 @@ export class Engine {
       this.mem,
       this.backend === "regions" ? 2 : REFORM_AFTER,
       (run, addr) => this.hotExit(run, addr),
+      (addr) => this.windowMissed(addr),
     );
     const region = this.regions.get(entry.addr) ??
       this.newRegion(this.regionBlocks(entry.instrs, new Set(), MAX_SHARED_INSTRS), 0);
@@ -311,7 +321,7 @@ export class Engine {
 
   /** Compiles a region; its blocks become its entries when they get hot, unless another region holds them. */
   private newRegion(blocks: Instr[][], reforms: number): WasmRegion {
-    const region = compileWasmRegion(blocks, this.mem, this.host!);
+    const region = compileWasmRegion(blocks, this.mem, this.host!, this.noWindow);
     this.regionInfo.set(region.run, { region, blocks, reforms, entries: [] });
     for (const a of region.index.keys()) if (!this.regions.has(a)) this.regions.set(a, region);
     return region;
@@ -339,14 +349,37 @@ export class Engine {
    * and come back on every iteration.
    */
   private reform(info: RegionInfo, entry: Block): void {
-    const old = info.region;
     // The blocks that path reaches are mostly those of the region made from its entry: take them, shared or not.
     const added = this.regionBlocks(entry.instrs, new Set(info.blocks.map((b) => b[0].addr)), Infinity);
-    const region = this.newRegion([...info.blocks, ...added], info.reforms + 1);
+    this.remake(info, [...info.blocks, ...added], info.reforms + 1);
+    this.reformed++;
+  }
+
+  /** Replaces a region with one of `blocks`, moving its entries there. */
+  private remake(info: RegionInfo, blocks: Instr[][], reforms: number): void {
+    const old = info.region;
+    const region = this.newRegion(blocks, reforms);
     for (const a of region.index.keys()) if (this.regions.get(a) === old) this.regions.set(a, region);
     for (const e of info.entries) if (this.blocks.get(e.addr) === e) this.addEntry(region, e);
     this.regionInfo.delete(old.run);
-    this.reformed++;
+  }
+
+  /**
+   * The block at `addr` left its region because its stack window was not
+   * in one fast page (core/cpu/wasm/stack.ts): a new stack page, or ESP
+   * putting the window across a page boundary. At WINDOW_MISSES such
+   * leaves the regions holding it are made again with the block checking
+   * each stack access instead, so that a loop whose frame straddles a page
+   * boundary does not leave on every iteration.
+   */
+  private windowMissed(addr: number): void {
+    const misses = (this.windowMisses.get(addr) ?? 0) + 1;
+    this.windowMisses.set(addr, misses);
+    if (misses !== WINDOW_MISSES) return;
+    this.noWindow.add(addr);
+    for (const info of [...this.regionInfo.values()]) {
+      if (info.region.index.has(addr)) this.remake(info, info.blocks, info.reforms);
+    }
   }
 
   /** Whether this engine may make regions: no other CPU's engine on the memory has (threads). */

@@ -55,11 +55,15 @@ export class RegionEntries {
    * `addr` from other regions `hotAfter` times, the last from the region
    * function `run`: it stops there and returns to the host, so that the
    * engine may make that region again with the entry's blocks.
+   * `windowMissed(addr)` is called when the block at `addr` left before its
+   * first instruction because its stack window was not in one fast page
+   * (core/cpu/wasm/stack.ts).
    */
   constructor(
     private readonly m: Memory,
     hotAfter: number,
     private readonly hot: (run: RegionRun, addr: number) => void,
+    private readonly windowMissed: (addr: number) => void = () => {},
   ) {
     // An engine that ran on this memory before left its entries: they name another table.
     // A memory's table starts zero, and clearing it needlessly would touch its 1 MiB.
@@ -108,6 +112,12 @@ export class RegionEntries {
       s[Slot.FSBASE] = c.segBase[FS], s[Slot.GSBASE] = c.segBase[GS];
       s[Slot.DIR] = c.ef & DF ? -1 : 1;
       const done = go(left > MAX_RUN ? MAX_RUN : left, slot, pc);
+      // Read again: the region may have grown the memory, which replaces the scratch view.
+      const after = m.scratch;
+      if (after[Slot.STACK] !== 0) {
+        after[Slot.STACK] = 0;
+        this.windowMissed(after[Slot.EIP]);
+      }
       if (done === 0) {
         this.insideRep = undefined;
         return host(c, r, m, left);

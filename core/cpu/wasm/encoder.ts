@@ -173,6 +173,12 @@ export class Code {
     }
   }
 
+  /** Appends the bytes of another Code (emitted apart, to be placed here). */
+  append(other: Code): this {
+    for (const b of other.bytes) this.byte(b);
+    return this;
+  }
+
   /** An instruction without immediates. */
   op(code: number): this {
     return this.byte(code);

@@ -5,6 +5,7 @@ import { immediateBytes, specSize } from "../isa/operands.ts";
 import type { OperandSpec } from "../isa/operands.ts";
 import { FRAME_BYTES, PAGE_MASK, PAGE_SIZE, PAGE_VALID, WASM_POOL, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
 import { type Code, MemOp, Op } from "./encoder.ts";
+import { stackOperand, type StackWindow } from "./stack.ts";
 
 /**
  * The wasm locals of a region function. The function's parameters are
@@ -44,14 +45,16 @@ export const Local = {
   /** Operands of the last flag-setting instruction, for conditions known statically. */
   X: 23,
   Y: 24,
+  /** The pool address of ESP at the block's start, when the block has a stack window (core/cpu/wasm/stack.ts). */
+  SB: 25,
   /** i64 temporaries (the x87 arithmetic's significands). */
-  W0: 25,
-  W1: 26,
-  W2: 27,
-  W3: 28,
+  W0: 26,
+  W1: 27,
+  W2: 28,
+  W3: 29,
 } as const;
 /** i32 locals after the two parameters. */
-export const LOCAL_COUNT = 23;
+export const LOCAL_COUNT = 24;
 /** i64 locals after those. */
 export const WIDE_LOCAL_COUNT = 4;
 
@@ -61,8 +64,10 @@ export const WIDE_LOCAL_COUNT = 4;
  * instruction (EIP on it, iterations left), which the host must know
  * (EFLAGS.RF, core/vm/guest.ts); the host clears it. HOT is set by the
  * dispatcher when an entry has become hot (core/cpu/wasm/dispatch.ts).
+ * STACK is 1 when a block left before its first instruction because its
+ * stack window was not in one fast page (core/cpu/wasm/stack.ts).
  */
-export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14, DIR: 15, REP: 16, HOT: 17 } as const;
+export const Slot = { REG: 0, FR: 8, FA: 9, FSZ: 10, FL: 11, FSBASE: 12, GSBASE: 13, EIP: 14, DIR: 15, REP: 16, HOT: 17, STACK: 18 } as const;
 /** Locals that hold guest state, in scratch-slot order. */
 export const STATE = [3, 4, 5, 6, 7, 8, 9, 10, Local.FR, Local.FA, Local.FSZ];
 
@@ -140,11 +145,15 @@ export class WasmGen {
   /** The frame of the operand `update` read, which `set` writes. */
   private modified = false;
 
+  /** The window offset of the operand `update` read, which `set` writes. */
+  private stackModified: number | undefined;
+
   constructor(
     readonly code: Code,
     readonly i: Instr,
     private readonly dispatch: Dispatch,
     known: KnownFlags | undefined,
+    private readonly stack?: StackWindow,
   ) {
     const first = i.def.operands[0];
     this.size = first ? specSize(first, i.opsize) : i.opsize;
@@ -226,10 +235,13 @@ export class WasmGen {
       case "Ob": case "Ov":
         this.moffs();
         return this.load(size);
-      default:
+      default: {
         if (!hasMemoryOperand(i)) return this.reg(i.rm, size);
+        const o = this.stackOffset(size, false);
+        if (o !== undefined) return this.stackLoad(o, size);
         code.localGet(Local.EA);
         return this.load(size);
+      }
     }
   }
 
@@ -240,6 +252,11 @@ export class WasmGen {
    */
   update(k: number): void {
     if (!hasMemoryOperand(this.i) || !isModrmOperand(this.i.def.operands[k])) return this.get(k);
+    const o = this.stackOffset(this.sizeOf(k), true);
+    if (o !== undefined) {
+      this.stackModified = o;
+      return this.stackLoad(o, this.sizeOf(k));
+    }
     this.code.localGet(Local.EA);
     this.access(this.sizeOf(k), WASM_WI);
     this.modified = true;
@@ -265,6 +282,8 @@ export class WasmGen {
         if (!hasMemoryOperand(i)) return this.setReg(i.rm, size);
         this.code.localSet(Local.VAL);
         if (this.modified) return this.storeToFrame(size);
+        const o = this.stackModified ?? this.stackOffset(size, true);
+        if (o !== undefined) return this.stackStore(o, size);
         this.code.localGet(Local.EA);
         return this.store(size);
     }
@@ -420,8 +439,35 @@ export class WasmGen {
       .mem(size === 32 ? MemOp.i32_store : size === 16 ? MemOp.i32_store16 : MemOp.i32_store8, WASM_POOL);
   }
 
+  /**
+   * The offset in the block's stack window of this instruction's memory
+   * operand, `size` bits at [ESP + disp], if the window takes it.
+   */
+  private stackOffset(size: number, write: boolean): number | undefined {
+    if (this.stack === undefined || !stackOperand(this.i) || (size !== 8 && size !== 16 && size !== 32)) return undefined;
+    return this.stack.offsetOf(this.i.disp, size / 8, write);
+  }
+
+  /** Pushes the `size`-bit value at offset `o` of the stack window. */
+  private stackLoad(o: number, size: number): void {
+    this.code.localGet(Local.SB)
+      .mem(size === 32 ? MemOp.i32_load : size === 16 ? MemOp.i32_load16_u : MemOp.i32_load8_u, WASM_POOL + o);
+  }
+
+  /** Stores Local.VAL at offset `o` of the stack window. */
+  private stackStore(o: number, size: number): void {
+    this.code.localGet(Local.SB).localGet(Local.VAL)
+      .mem(size === 32 ? MemOp.i32_store : size === 16 ? MemOp.i32_store16 : MemOp.i32_store8, WASM_POOL + o);
+  }
+
   /** Pushes a `size`-bit value from the stack top (ESP). */
   pop(size: number): void {
+    const o = this.stack?.offsetOf(0, size / 8, false);
+    if (o !== undefined) {
+      this.stackLoad(o, size);
+      this.code.localGet(Local.REG + 4).i32Const(size / 8).op(Op.i32_add).localSet(Local.REG + 4);
+      return;
+    }
     this.code.localGet(Local.REG + 4);
     this.load(size);
     this.code.localGet(Local.REG + 4).i32Const(size / 8).op(Op.i32_add).localSet(Local.REG + 4);
@@ -430,6 +476,12 @@ export class WasmGen {
   /** Pushes Local.VAL onto the guest stack; ESP changes only once the store succeeded. */
   push(size: number): void {
     const code = this.code;
+    const o = this.stack?.offsetOf(-size / 8, size / 8, true);
+    if (o !== undefined) {
+      this.stackStore(o, size);
+      code.localGet(Local.REG + 4).i32Const(size / 8).op(Op.i32_sub).localSet(Local.REG + 4);
+      return;
+    }
     code.localGet(Local.REG + 4).i32Const(size / 8).op(Op.i32_sub).localTee(Local.SP);
     this.store(size);
     code.localGet(Local.SP).localSet(Local.REG + 4);

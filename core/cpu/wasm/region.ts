@@ -10,7 +10,7 @@
  */
 import { blockEnd, branchTarget } from "../blocks.ts";
 import { hasMemoryOperand, type Instr } from "../isa/instr.ts";
-import { PAGE_SHIFT, PAGE_SIZE, WASM_SCRATCH } from "../../memory/memory.ts";
+import { PAGE_SHIFT, PAGE_SIZE, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
 import type { Memory } from "../../memory/memory.ts";
 import type { RegionRun } from "./dispatch.ts";
 import { Code, I32, MemOp, ModuleBuilder, Op } from "./encoder.ts";
@@ -28,6 +28,7 @@ import {
 } from "./gen.ts";
 import type { X87Host } from "./x87.ts";
 import { emitHostCall, type HostCall, hostCallable } from "./host.ts";
+import { StackWindow } from "./stack.ts";
 
 /**
  * True if the region compiler translates the instruction (else a region
@@ -65,22 +66,30 @@ export interface WasmRegion {
 /**
  * Compiles a region of basic blocks for one memory; any of them whose
  * first instruction is {@link translatable} can be an entry (see
- * core/cpu/wasm/dispatch.ts).
+ * core/cpu/wasm/dispatch.ts). Blocks at the addresses in `noWindow` give
+ * their stack accesses no window (core/cpu/wasm/stack.ts): they check
+ * each access's page instead.
  *
  * @example
  * const region = compileWasmRegion([instrs], mem, { x87: x87Host(cpu, mem), calls: (is) => hostCall(cpu, mem, is, () => 0) });
  * entries.add(instrs[0].addr, region.run, region.index.get(instrs[0].addr)!);
  */
-export function compileWasmRegion(unordered: readonly (readonly Instr[])[], m: Memory, host: RegionHost): WasmRegion {
+export function compileWasmRegion(
+  unordered: readonly (readonly Instr[])[],
+  m: Memory,
+  host: RegionHost,
+  noWindow: ReadonlySet<number> = NONE,
+): WasmRegion {
   // In address order, a block's fall-through successor is mostly the next one: no dispatch between them.
   const blocks = [...unordered].sort((a, b) => (a[0].addr >>> 0) - (b[0].addr >>> 0));
   const memory = m.toWasm();
   const index = new Map(blocks.map((b, j) => [b[0].addr | 0, j]));
-  const key = regionKey(blocks, m);
+  const windowless = blocks.filter((b) => noWindow.has(b[0].addr | 0)).map((b) => b[0].addr | 0);
+  const key = `${regionKey(blocks, m)}/${windowless.join(",")}`;
   let module = modules.get(key);
   if (module === undefined) {
     if (modules.size >= MAX_MODULES) modules.clear();
-    module = buildModule(blocks, index);
+    module = buildModule(blocks, index, new Set(windowless));
     modules.set(key, module);
   }
   const calls = host.calls(blocks.flatMap((b) => regionPart(b).filter((i) => !compiled(i))));
@@ -94,6 +103,8 @@ export function compileWasmRegion(unordered: readonly (readonly Instr[])[], m: M
   }
   return { index, pages: [...pages], run: instance.exports.run as RegionRun };
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** The instructions of a block that the region runs: up to the first it does not translate. */
 function regionPart(instrs: readonly Instr[]): readonly Instr[] {
@@ -123,14 +134,18 @@ function regionKey(blocks: readonly (readonly Instr[])[], m: Memory): string {
 /** The smallest memory a region runs on: the page tables and the scratch frame. */
 const MIN_PAGES = (WASM_SCRATCH + PAGE_SIZE) / 65536;
 
-function buildModule(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<number, number>): WebAssembly.Module {
+function buildModule(
+  blocks: readonly (readonly Instr[])[],
+  index: ReadonlyMap<number, number>,
+  noWindow: ReadonlySet<number>,
+): WebAssembly.Module {
   const mb = new ModuleBuilder();
   mb.importMemory("m", "memory", Math.ceil(MIN_PAGES));
   const x87 = mb.importFunc("m", "x87", mb.type([I32, I32, I32], [I32]));
   const host = mb.importFunc("m", "host", mb.type([I32], [I32]));
   if (x87 !== X87_IMPORT || host !== HOST_IMPORT) throw new Error("the x87 and host imports must be the module's first functions");
   const findFn = mb.func(mb.type([I32], [I32]), 0, findCode([...index].sort((a, b) => a[0] - b[0])));
-  mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn), "run", WIDE_LOCAL_COUNT);
+  mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn, noWindow), "run", WIDE_LOCAL_COUNT);
   return new WebAssembly.Module(mb.build());
 }
 
@@ -144,9 +159,16 @@ function buildModule(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<n
  * blocks, else it leaves with EIP on it. Leaving before an instruction
  * gives back the budget of the block's instructions from there on.
  */
-function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<number, number>, findFn: number): Code {
+function runCode(
+  blocks: readonly (readonly Instr[])[],
+  index: ReadonlyMap<number, number>,
+  findFn: number,
+  noWindow: ReadonlySet<number>,
+): Code {
   const { BUDGET, LEFT, PC, EIP } = Local;
-  const code = new Code();
+  const region = new Code();
+  /** Where code goes: the region's, or a block's body while its stack window is not known yet. */
+  let code = region;
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).mem(MemOp.i32_load, 0, 2).localSet(l));
   code.localGet(BUDGET).localSet(LEFT);
   const n = blocks.length;
@@ -203,30 +225,64 @@ function runCode(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<numbe
     code.localGet(LEFT).i32Const(len).op(Op.i32_lt_s).if()
       .i32Const(instrs[0].addr).localSet(EIP).br(toExit + 1).op(Op.end);
     code.localGet(LEFT).i32Const(len).op(Op.i32_sub).localSet(LEFT);
-    let known: KnownFlags | undefined;
-    for (; k < len; k++) {
-      const i = instrs[k];
-      if (!translatable(i)) {
-        leave(i.addr, 0);
-        return;
-      }
-      const g = new WasmGen(code, i, dispatch, known);
-      if (!compiled(i)) emitHostCall(g, hostCalls++);
-      else {
-        if (hasMemoryOperand(i) && i.def.mnemonic !== "lea") g.effectiveAddress();
-        i.def.wasm!.emit(g);
-      }
-      known = g.known;
+    const stack = noWindow.has(instrs[0].addr | 0) ? undefined : new StackWindow();
+    // The body first, apart: the window check before it needs the offsets the body accesses.
+    code = new Code();
+    emitBody(stack);
+    const body = code;
+    code = region;
+    if (stack !== undefined && stack.count > 0) {
+      k = 0;
+      emitWindowCheck(stack);
     }
-    const last = instrs[len - 1];
-    if (last.def.flow === "next") dispatch.to(blockEnd(instrs), 0);
+    code.append(body);
+
+    function emitBody(stack: StackWindow | undefined): void {
+      let known: KnownFlags | undefined;
+      for (; k < len; k++) {
+        const i = instrs[k];
+        if (!translatable(i)) {
+          leave(i.addr, 0);
+          return;
+        }
+        const g = new WasmGen(code, i, dispatch, known, stack);
+        if (!compiled(i)) {
+          emitHostCall(g, hostCalls++);
+          stack?.forget();
+        } else {
+          if (hasMemoryOperand(i) && i.def.mnemonic !== "lea") g.effectiveAddress();
+          i.def.wasm!.emit(g);
+          stack?.after(i);
+        }
+        known = g.known;
+      }
+      const last = instrs[len - 1];
+      if (last.def.flow === "next") dispatch.to(blockEnd(instrs), 0);
+    }
+
+    /**
+     * Sets Local.SB for the window, or leaves before the block's first
+     * instruction (saying why in the scratch frame's STACK word) when the
+     * window is not in one page the page tables allow.
+     */
+    function emitWindowCheck(w: StackWindow): void {
+      code.localGet(Local.REG + 4).i32Const(w.lo).op(Op.i32_add).localSet(Local.ADDR);
+      const g = new WasmGen(code, instrs[0], dispatch, undefined);
+      g.fastPage(Local.ADDR, w.writes ? WASM_WI : WASM_RI, (w.hi - w.lo) * 8);
+      code.op(Op.i32_eqz).if();
+      code.i32Const(WASM_SCRATCH + 4 * Slot.STACK).i32Const(1).mem(MemOp.i32_store, 0, 2);
+      leave(instrs[0].addr, 1);
+      code.op(Op.end);
+      g.poolAddress();
+      code.i32Const(w.lo).op(Op.i32_sub).localSet(Local.SB);
+    }
   }
   code.op(Op.end); // loop
   code.op(Op.end); // $exit
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).localGet(l).mem(MemOp.i32_store, 0, 2));
   code.i32Const(WASM_SCRATCH + 4 * Slot.EIP).localGet(EIP).mem(MemOp.i32_store, 0, 2);
   code.localGet(BUDGET).localGet(LEFT).op(Op.i32_sub);
-  return code;
+  return region;
 }
 
 /** True if the block ends with a relative jump (not a call) to its own first instruction. */
