@@ -313,7 +313,8 @@ export class Engine {
   private addEntry(region: WasmRegion, entry: Block): void {
     // Writing any page of the region drops the entry.
     for (const page of region.pages) this.registerPage(page, entry.addr);
-    this.entries!.add(entry.addr, region.run, region.index.get(entry.addr)!);
+    const pc = region.index.get(entry.addr)!;
+    this.entries!.add(entry.addr, region.run, pc, region.needs[pc]);
     this.regionInfo.get(region.run)!.entries.push(entry);
     if (!entry.entry) entry.fn = this.entries!.enter(entry.addr, entry.fn);
     entry.entry = true;

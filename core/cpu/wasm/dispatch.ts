@@ -16,12 +16,18 @@ import { Slot } from "./gen.ts";
 /** A region's function: `run(budget, block index)` returns the instructions retired. */
 export type RegionRun = (budget: number, pc: number) => number;
 
-/** Slots of the hash table: each is (address, function slot + 1, block index, times entered from another region). */
+/**
+ * Slots of the hash table: each is (address, function slot + 1, block
+ * index | the instructions the block needs << PC_BITS, times entered from
+ * another region).
+ */
 const SLOTS = WASM_DISPATCH_SIZE / 16;
 const HASH_SHIFT = 32 - Math.log2(SLOTS);
 /** At most this many entries, so that probes stay short. */
 const CAPACITY = SLOTS / 2;
 const MAX_RUN = 0x7fffffff;
+/** Bits of a hash slot's third word that hold the block index; the rest hold what it needs (core/cpu/wasm/region.ts). */
+const PC_BITS = 12;
 
 function hash(addr: number): number {
   return Math.imul(addr, 0x9e3779b1) >>> HASH_SHIFT;
@@ -34,14 +40,14 @@ function hash(addr: number): number {
  *
  * @example
  * const entries = new RegionEntries(mem);
- * entries.add(0x8048000, region.run, 0);
+ * entries.add(0x8048000, region.run, 0, region.needs[0]);
  * const fn = entries.enter(0x8048000, hostBlockFn); // a BlockFn
  */
 export class RegionEntries {
   private readonly table = new WebAssembly.Table({ element: "anyfunc", initial: 16 });
   private readonly slotOf = new Map<RegionRun, number>();
   /** Entries by address: function slot and block index. */
-  private readonly entries = new Map<number, { slot: number; pc: number }>();
+  private readonly entries = new Map<number, { slot: number; pc: number; need: number }>();
   private readonly go: (budget: number, slot: number, pc: number) => number;
   /**
    * Whether the last entry run stopped for the budget inside a REP string
@@ -73,8 +79,12 @@ export class RegionEntries {
     this.go = instance.exports.go as (budget: number, slot: number, pc: number) => number;
   }
 
-  /** Makes `addr` an entry of the region function `run`, at block `pc`. */
-  add(addr: number, run: RegionRun, pc: number): void {
+  /**
+   * Makes `addr` an entry of the region function `run`, at block `pc`,
+   * which it may enter with `need` instructions of budget left or more.
+   */
+  add(addr: number, run: RegionRun, pc: number, need: number): void {
+    if (pc >= 1 << PC_BITS || need >= 1 << (31 - PC_BITS)) throw new Error(`region entry out of range: block ${pc}, needing ${need}`);
     let slot = this.slotOf.get(run);
     if (slot === undefined) {
       slot = this.slotOf.size;
@@ -82,8 +92,8 @@ export class RegionEntries {
       this.table.set(slot, run);
       this.slotOf.set(run, slot);
     }
-    this.entries.set(addr | 0, { slot, pc });
-    if (this.entries.size <= CAPACITY) this.insert(addr | 0, slot, pc);
+    this.entries.set(addr | 0, { slot, pc, need });
+    if (this.entries.size <= CAPACITY) this.insert(addr | 0, slot, pc, need);
   }
 
   /** Keeps only the entries at addresses `keep` accepts (after code was written). */
@@ -91,7 +101,7 @@ export class RegionEntries {
     for (const addr of this.entries.keys()) if (!keep(addr)) this.entries.delete(addr);
     this.hashWords().fill(0);
     let n = 0;
-    for (const [addr, e] of this.entries) if (++n <= CAPACITY) this.insert(addr, e.slot, e.pc);
+    for (const [addr, e] of this.entries) if (++n <= CAPACITY) this.insert(addr, e.slot, e.pc, e.need);
   }
 
   /**
@@ -105,7 +115,11 @@ export class RegionEntries {
     const m = this.m, go = this.go, entries = this.entries;
     return (c, r, _m, left) => {
       // Looked up when run: a region made again moves its entries (core/cpu/engine.ts, reform).
-      const { slot, pc } = entries.get(addr | 0)!;
+      const { slot, pc, need } = entries.get(addr | 0)!;
+      if (left < need) {
+        this.insideRep = undefined;
+        return host(c, r, m, left);
+      }
       const s = m.scratch;
       s.set(r);
       s[Slot.FR] = c.fr, s[Slot.FA] = c.fa, s[Slot.FSZ] = c.fsz, s[Slot.FL] = c.fl;
@@ -143,12 +157,12 @@ export class RegionEntries {
     return new Int32Array(this.m.toWasm().buffer, WASM_DISPATCH, SLOTS * 4);
   }
 
-  private insert(addr: number, slot: number, pc: number): void {
+  private insert(addr: number, slot: number, pc: number, need: number): void {
     const words = this.hashWords();
     for (let h = hash(addr); ; h = (h + 1) & (SLOTS - 1)) {
       const w = h * 4;
       if (words[w + 1] === 0 || words[w] === addr) {
-        words[w] = addr, words[w + 1] = slot + 1, words[w + 2] = pc;
+        words[w] = addr, words[w + 1] = slot + 1, words[w + 2] = pc | need << PC_BITS;
         return;
       }
     }
@@ -202,8 +216,11 @@ function dispatcher(hotAfter: number): WebAssembly.Module {
     .i32Const(WASM_SCRATCH + 4 * Slot.HOT).localGet(PREV).i32Const(1).op(Op.i32_add).mem(MemOp.i32_store, 0, 2)
     .br(2)
     .op(Op.end);
+  // Stop here unless the budget left holds what the block needs.
+  code.localGet(ENTRY).mem(MemOp.i32_load, 8, 2).localTee(PC).i32Const(PC_BITS).op(Op.i32_shr_u)
+    .localGet(BUDGET).localGet(DONE).op(Op.i32_sub).op(Op.i32_gt_u).brIf(1);
   code.localGet(SLOT).i32Const(1).op(Op.i32_sub).localSet(SLOT);
-  code.localGet(ENTRY).mem(MemOp.i32_load, 8, 2).localSet(PC);
+  code.localGet(PC).i32Const((1 << PC_BITS) - 1).op(Op.i32_and).localSet(PC);
   code.br(0);
   code.op(Op.end); // $next
   code.op(Op.end); // $out

@@ -8,7 +8,7 @@
  * not allow) the region leaves, and the engine runs that instruction the
  * ordinary way, faults and traps included.
  */
-import { blockEnd, branchTarget } from "../blocks.ts";
+import { blockEnd, branchTarget, isRepString } from "../blocks.ts";
 import { hasMemoryOperand, type Instr } from "../isa/instr.ts";
 import { PAGE_SHIFT, PAGE_SIZE, WASM_RI, WASM_SCRATCH, WASM_WI } from "../../memory/memory.ts";
 import type { Memory } from "../../memory/memory.ts";
@@ -55,6 +55,8 @@ export interface WasmRegion {
   readonly index: ReadonlyMap<number, number>;
   /** The pages its code was read from. */
   readonly pages: readonly number[];
+  /** By block index: the instructions that must remain to enter the block (see budgetNeeds). */
+  readonly needs: readonly number[];
   /**
    * Runs whole blocks from block `pc` while they fit in `budget`, with the
    * guest state in the scratch frame (WASM_SCRATCH, laid out as Slot says)
@@ -84,12 +86,13 @@ export function compileWasmRegion(
   const blocks = [...unordered].sort((a, b) => (a[0].addr >>> 0) - (b[0].addr >>> 0));
   const memory = m.toWasm();
   const index = new Map(blocks.map((b, j) => [b[0].addr | 0, j]));
+  const budget = budgetNeeds(blocks, index);
   const windowless = blocks.filter((b) => noWindow.has(b[0].addr | 0)).map((b) => b[0].addr | 0);
   const key = `${regionKey(blocks, m)}/${windowless.join(",")}`;
   let module = modules.get(key);
   if (module === undefined) {
     if (modules.size >= MAX_MODULES) modules.clear();
-    module = buildModule(blocks, index, new Set(windowless));
+    module = buildModule(blocks, index, new Set(windowless), budget);
     modules.set(key, module);
   }
   const calls = host.calls(blocks.flatMap((b) => regionPart(b).filter((i) => !compiled(i))));
@@ -101,7 +104,7 @@ export function compileWasmRegion(
       pages.add(((i.addr + i.len - 1) >>> 0) >>> PAGE_SHIFT);
     }
   }
-  return { index, pages: [...pages], run: instance.exports.run as RegionRun };
+  return { index, pages: [...pages], needs: budget.needs, run: instance.exports.run as RegionRun };
 }
 
 const NONE: ReadonlySet<number> = new Set();
@@ -138,6 +141,7 @@ function buildModule(
   blocks: readonly (readonly Instr[])[],
   index: ReadonlyMap<number, number>,
   noWindow: ReadonlySet<number>,
+  budget: BudgetNeeds,
 ): WebAssembly.Module {
   const mb = new ModuleBuilder();
   mb.importMemory("m", "memory", Math.ceil(MIN_PAGES));
@@ -145,25 +149,33 @@ function buildModule(
   const host = mb.importFunc("m", "host", mb.type([I32], [I32]));
   if (x87 !== X87_IMPORT || host !== HOST_IMPORT) throw new Error("the x87 and host imports must be the module's first functions");
   const findFn = mb.func(mb.type([I32], [I32]), 0, findCode([...index].sort((a, b) => a[0] - b[0])));
-  mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn, noWindow), "run", WIDE_LOCAL_COUNT);
+  mb.func(mb.type([I32, I32], [I32]), LOCAL_COUNT, runCode(blocks, index, findFn, noWindow, budget), "run", WIDE_LOCAL_COUNT);
   return new WebAssembly.Module(mb.build());
 }
 
 /**
  * The region function, `run(budget, pc)`: a loop around a br_table over
  * the blocks, starting at block `pc`; a block falls into the next one
- * laid out when that is its successor. Each
- * block first checks that it fits in the budget (whole or not at all, as
- * the other backends count), then runs its instructions and continues at
- * its successor: inside the region when the successor is one of its
- * blocks, else it leaves with EIP on it. Leaving before an instruction
- * gives back the budget of the block's instructions from there on.
+ * laid out when that is its successor. Each block charges its
+ * instructions, runs them and continues at its successor: inside the
+ * region when the successor is one of its blocks, else it leaves with EIP
+ * on it. Leaving before an instruction gives back the budget of the
+ * block's instructions from there on.
+ *
+ * Blocks run whole or not at all, as the other backends count, but only
+ * edges that may close a loop check the budget (see {@link budgetNeeds}):
+ * whoever enters block j, the caller included, first makes sure that
+ * `needs[j]` instructions remain, and a forward edge the needs account for
+ * checks nothing. A check that fails leaves at the block, and the host
+ * runs on from there one block at a time, so runs stop where they stop
+ * without regions.
  */
 function runCode(
   blocks: readonly (readonly Instr[])[],
   index: ReadonlyMap<number, number>,
   findFn: number,
   noWindow: ReadonlySet<number>,
+  { needs, covered }: BudgetNeeds,
 ): Code {
   const { BUDGET, LEFT, PC, EIP } = Local;
   const region = new Code();
@@ -172,6 +184,7 @@ function runCode(
   STATE.forEach((l, k) => code.i32Const(WASM_SCRATCH + 4 * k).mem(MemOp.i32_load, 0, 2).localSet(l));
   code.localGet(BUDGET).localSet(LEFT);
   const n = blocks.length;
+  const mostNeeded = Math.max(...needs);
   let hostCalls = 0;
   code.block(); // $exit
   code.loop(); // $top
@@ -195,9 +208,14 @@ function runCode(
       if (len - k > 0) code.localGet(LEFT).i32Const(len - k).op(Op.i32_add).localSet(LEFT);
       code.br(toExit + depth);
     };
+    /** Leaves at `addr` unless `need` instructions remain. */
+    const requireBudget = (need: number, addr: number, depth: number) => {
+      code.localGet(LEFT).i32Const(need).op(Op.i32_lt_s).if().i32Const(addr).localSet(EIP).br(toExit + depth + 1).op(Op.end);
+    };
     const dispatch: Dispatch = {
       to(addr, depth) {
         const t = index.get(addr | 0);
+        if (t !== undefined && !covered[j].has(t)) requireBudget(needs[t], addr, depth);
         if (t === undefined) code.i32Const(addr).localSet(EIP).br(toExit + depth);
         // The block's last transfer, to the block laid out next: fall into it.
         else if (t === j + 1 && depth === 0 && k >= len - 1) return;
@@ -207,7 +225,9 @@ function runCode(
         else code.i32Const(t).localSet(PC).br(toTop + depth);
       },
       toEip(depth) {
+        // Which block is not known here: require what the neediest block needs.
         code.localGet(EIP).call(findFn).localTee(PC).i32Const(0).op(Op.i32_lt_s).brIf(toExit + depth)
+          .localGet(LEFT).i32Const(mostNeeded).op(Op.i32_lt_s).brIf(toExit + depth)
           .br(toTop + depth);
       },
       leaveBefore(depth) {
@@ -222,8 +242,6 @@ function runCode(
         code.br(toExit + depth);
       },
     };
-    code.localGet(LEFT).i32Const(len).op(Op.i32_lt_s).if()
-      .i32Const(instrs[0].addr).localSet(EIP).br(toExit + 1).op(Op.end);
     code.localGet(LEFT).i32Const(len).op(Op.i32_sub).localSet(LEFT);
     const stack = noWindow.has(instrs[0].addr | 0) ? undefined : new StackWindow();
     // The body first, apart: the window check before it needs the offsets the body accesses.
@@ -283,6 +301,41 @@ function runCode(
   code.i32Const(WASM_SCRATCH + 4 * Slot.EIP).localGet(EIP).mem(MemOp.i32_store, 0, 2);
   code.localGet(BUDGET).localGet(LEFT).op(Op.i32_sub);
   return region;
+}
+
+/**
+ * For each block of a region, in layout order: `needs[j]`, the most
+ * instructions a run entering block j can retire before it checks the
+ * budget again, and `covered[j]`, the blocks it may go on to without a
+ * check: those laid out after it that it falls or jumps into directly.
+ * Any other edge (back to an earlier block or itself, through a computed
+ * address, out of a REP string instruction, which retires a count of its
+ * own) checks `needs` of its target. Forward edges form no cycle, so
+ * `needs` is a longest path, computed from the last block back.
+ */
+interface BudgetNeeds {
+  needs: number[];
+  covered: Set<number>[];
+}
+
+function budgetNeeds(blocks: readonly (readonly Instr[])[], index: ReadonlyMap<number, number>): BudgetNeeds {
+  const n = blocks.length;
+  const needs = new Array<number>(n).fill(0);
+  const covered = blocks.map(() => new Set<number>());
+  for (let j = n - 1; j >= 0; j--) {
+    const instrs = blocks[j];
+    let most = 0;
+    if (!isRepString(instrs[0])) {
+      for (const addr of [blockEnd(instrs), branchTarget(instrs)]) {
+        const t = addr === undefined ? undefined : index.get(addr | 0);
+        if (t === undefined || t <= j) continue;
+        covered[j].add(t);
+        most = Math.max(most, needs[t]);
+      }
+    }
+    needs[j] = instrs.length + most;
+  }
+  return { needs, covered };
 }
 
 /** True if the block ends with a relative jump (not a call) to its own first instruction. */
