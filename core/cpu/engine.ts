@@ -371,16 +371,23 @@ export class Engine {
    * putting the window across a page boundary. At WINDOW_MISSES such
    * leaves the regions holding it are made again with the block checking
    * each stack access instead, so that a loop whose frame straddles a page
-   * boundary does not leave on every iteration.
+   * boundary does not leave on every iteration; so are those of their
+   * blocks that have missed a quarter as often (in a loop over a
+   * straddling frame, they all miss on every iteration).
    */
   private windowMissed(addr: number): void {
     const misses = (this.windowMisses.get(addr) ?? 0) + 1;
     this.windowMisses.set(addr, misses);
     if (misses !== WINDOW_MISSES) return;
-    this.noWindow.add(addr);
     for (const info of [...this.regionInfo.values()]) {
-      if (info.region.index.has(addr)) this.remake(info, info.blocks, info.reforms);
+      if (!info.region.index.has(addr)) continue;
+      // Its blocks that keep missing too most likely share the frame: one remake for all of them.
+      for (const b of info.blocks) {
+        if ((this.windowMisses.get(b[0].addr) ?? 0) >= WINDOW_MISSES / 4) this.noWindow.add(b[0].addr);
+      }
+      this.remake(info, info.blocks, info.reforms);
     }
+    this.noWindow.add(addr);
   }
 
   /** Whether this engine may make regions: no other CPU's engine on the memory has (threads). */
