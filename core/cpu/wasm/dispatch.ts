@@ -127,16 +127,15 @@ export class RegionEntries {
       s[Slot.DIR] = c.ef & DF ? -1 : 1;
       const done = go(left > MAX_RUN ? MAX_RUN : left, slot, pc);
       // Read again: the region may have grown the memory, which replaces the scratch view.
-      const after = m.scratch;
-      if (after[Slot.STACK] !== 0) {
-        after[Slot.STACK] = 0;
-        this.windowMissed(after[Slot.EIP]);
+      const t = m.scratch;
+      if (t[Slot.STACK] !== 0) {
+        t[Slot.STACK] = 0;
+        this.windowMissed(t[Slot.EIP]);
       }
       if (done === 0) {
         this.insideRep = undefined;
         return host(c, r, m, left);
       }
-      const t = m.scratch;
       this.insideRep = t[Slot.REP] !== 0;
       t[Slot.REP] = 0;
       for (let k = 0; k < 8; k++) r[k] = t[k];

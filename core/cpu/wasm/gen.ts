@@ -392,7 +392,7 @@ export class WasmGen {
     this.fastPage(Local.ADDR, table, size);
     this.ifI32();
     this.poolAddress();
-    code.mem(size === 32 ? MemOp.i32_load : size === 16 ? MemOp.i32_load16_u : MemOp.i32_load8_u, WASM_POOL);
+    code.mem(loadOp(size), WASM_POOL);
     this.else();
     this.dispatch.leaveBefore(this.depth);
     this.end();
@@ -436,7 +436,7 @@ export class WasmGen {
   private storeToFrame(size: number): void {
     this.poolAddress();
     this.code.localGet(Local.VAL)
-      .mem(size === 32 ? MemOp.i32_store : size === 16 ? MemOp.i32_store16 : MemOp.i32_store8, WASM_POOL);
+      .mem(storeOp(size), WASM_POOL);
   }
 
   /**
@@ -451,13 +451,13 @@ export class WasmGen {
   /** Pushes the `size`-bit value at offset `o` of the stack window. */
   private stackLoad(o: number, size: number): void {
     this.code.localGet(Local.SB)
-      .mem(size === 32 ? MemOp.i32_load : size === 16 ? MemOp.i32_load16_u : MemOp.i32_load8_u, WASM_POOL + o);
+      .mem(loadOp(size), WASM_POOL + o);
   }
 
   /** Stores Local.VAL at offset `o` of the stack window. */
   private stackStore(o: number, size: number): void {
     this.code.localGet(Local.SB).localGet(Local.VAL)
-      .mem(size === 32 ? MemOp.i32_store : size === 16 ? MemOp.i32_store16 : MemOp.i32_store8, WASM_POOL + o);
+      .mem(storeOp(size), WASM_POOL + o);
   }
 
   /** Pushes a `size`-bit value from the stack top (ESP). */
@@ -743,6 +743,16 @@ export class WasmGen {
 
 function isModrmOperand(spec: OperandSpec): boolean {
   return spec[0] === "E" || spec[0] === "M" || spec === "Rv/Mw";
+}
+
+/** The wasm load of an unsigned `size`-bit value (8, 16 or 32). */
+function loadOp(size: number): number {
+  return size === 32 ? MemOp.i32_load : size === 16 ? MemOp.i32_load16_u : MemOp.i32_load8_u;
+}
+
+/** The wasm store of the low `size` bits of a value (8, 16 or 32). */
+function storeOp(size: number): number {
+  return size === 32 ? MemOp.i32_store : size === 16 ? MemOp.i32_store16 : MemOp.i32_store8;
 }
 
 /** All-ones mask for a size in bits (-1 for 32). */

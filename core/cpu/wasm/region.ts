@@ -246,7 +246,7 @@ function runCode(
     const stack = noWindow.has(instrs[0].addr | 0) ? undefined : new StackWindow();
     // The body first, apart: the window check before it needs the offsets the body accesses.
     code = new Code();
-    emitBody(stack);
+    emitBody();
     const body = code;
     code = region;
     if (stack !== undefined && stack.count > 0) {
@@ -255,7 +255,7 @@ function runCode(
     }
     code.append(body);
 
-    function emitBody(stack: StackWindow | undefined): void {
+    function emitBody(): void {
       let known: KnownFlags | undefined;
       for (; k < len; k++) {
         const i = instrs[k];
